@@ -88,3 +88,43 @@ export class ManualClock implements Clock {
     this.#now = target;
   }
 }
+
+/**
+ * Wraps a clock and counts timers that are scheduled and not yet fired or cleared. The gateway runs
+ * every component on one of these so a call's teardown can be checked for leaked timers.
+ */
+export class TrackingClock implements Clock {
+  readonly #inner: Clock;
+  readonly #pending = new Set<TimerId>();
+
+  constructor(inner: Clock) {
+    this.#inner = inner;
+  }
+
+  now(): number {
+    return this.#inner.now();
+  }
+
+  wallNow(): number {
+    return this.#inner.wallNow();
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerId {
+    const id: TimerId = this.#inner.setTimeout(() => {
+      this.#pending.delete(id);
+      fn();
+    }, ms);
+    this.#pending.add(id);
+    return id;
+  }
+
+  clearTimeout(id: TimerId | undefined): void {
+    if (id === undefined) return;
+    this.#pending.delete(id);
+    this.#inner.clearTimeout(id);
+  }
+
+  get pendingTimers(): number {
+    return this.#pending.size;
+  }
+}

@@ -1,0 +1,23 @@
+/** Per-call counters that end up in the "call ended" log line (and later in call records). */
+export interface CallTimeline {
+  invitedAt: number;
+  ringingAt?: number;
+  realtimeReadyAt?: number;
+  answeredAt?: number;
+  confirmedAt?: number;
+  endedAt?: number;
+}
+
+export type EndReason =
+  | 'remote-bye'
+  | 'cancelled'
+  | 'rejected'
+  | 'realtime-unavailable'
+  | 'realtime-failed'
+  | 'no-ack'
+  | 'session-expired'
+  | 'rtp-timeout'
+  | 'agent-hangup'
+  | 'handed-back'
+  | 'shutdown'
+  | 'error';

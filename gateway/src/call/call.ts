@@ -1,0 +1,299 @@
+import { TrackingClock, type Clock } from '../clock.js';
+import { parseConnectContext, type ConnectCallContext } from '../connect/context.js';
+import { callLogger, type Logger } from '../log.js';
+import type { RealtimeBackend, RealtimeBackendFactory } from '../realtime/backend.js';
+import { RtpSession, type MediaScheduler, type PortAllocator } from '../rtp/index.js';
+import { SrtpSession } from '../rtp/srtp/index.js';
+import { acceptAnswer, createOffer, negotiate, type NegotiatedMedia, type NegotiationPrefs, type PendingOffer } from '../sdp/index.js';
+import type { Dialog, IncomingCall } from '../sip/index.js';
+import type { EndReason, CallTimeline } from './call-stats.js';
+import { MediaBridge, realtimeFormatFor, type AudioMode } from './media-bridge.js';
+import { buildSessionConfig, type AgentSettings } from './session-config.js';
+
+/** What every call shares: built once by the gateway. */
+export interface CallEnvironment {
+  clock: Clock;
+  logger: Logger;
+  scheduler: MediaScheduler;
+  ports: PortAllocator;
+  realtime: RealtimeBackendFactory;
+  agent: AgentSettings;
+  audioMode: AudioMode;
+  media: {
+    bindAddress: string;
+    /** Address in our SDP (the public one behind NAT). */
+    advertisedAddress: string;
+    codecs: ReadonlyArray<'PCMU' | 'PCMA'>;
+    srtp: NegotiationPrefs['srtp'];
+    inactivityMs: number;
+  };
+  realtimeConnectTimeoutMs: number;
+  /** Retry-After seconds sent with 503 when the AI side cannot be reached. */
+  retryAfterS: number;
+  /** A snapshot for the "call ended" log line, taken after this call released everything. */
+  resources: () => Record<string, number>;
+}
+
+type State = 'setting-up' | 'answered' | 'ending' | 'ended';
+
+/**
+ * One phone call, from INVITE to the last log line. It is the only place that knows about SIP,
+ * media and the AI at once. Every way a call can end goes through `end(reason)`, which releases
+ * everything exactly once.
+ */
+export class Call {
+  readonly callId: string;
+  readonly context: ConnectCallContext;
+  readonly log: Logger;
+  readonly timeline: CallTimeline;
+  readonly #env: CallEnvironment;
+  readonly #incoming: IncomingCall;
+  /** The call's own timers (Realtime backend, call timers), so teardown can prove none is left. */
+  readonly #clock: TrackingClock;
+  #state: State = 'setting-up';
+  #rtp: RtpSession | undefined;
+  #backend: RealtimeBackend | undefined;
+  #bridge: MediaBridge | undefined;
+  #dialog: Dialog | undefined;
+  #media: NegotiatedMedia | undefined;
+  #endReason: EndReason | undefined;
+  #ended: Promise<void> | undefined;
+  readonly #onEnded: (call: Call) => void;
+
+  constructor(env: CallEnvironment, incoming: IncomingCall, onEnded: (call: Call) => void) {
+    this.#env = env;
+    this.#incoming = incoming;
+    this.#onEnded = onEnded;
+    this.callId = incoming.callId;
+    const { context, problems } = parseConnectContext(incoming.request);
+    this.context = context;
+    this.log = callLogger(env.logger, incoming.callId, context.contactId);
+    this.#clock = new TrackingClock(env.clock);
+    this.timeline = { invitedAt: env.clock.wallNow() };
+    this.log.info(
+      {
+        source: `${incoming.source.transport}:${incoming.source.address}:${incoming.source.port}`,
+        caller: context.callerNumber,
+        dialled: context.dialledNumber,
+        connect: { initialContactId: context.initialContactId, instanceId: context.instanceId, uui: context.uui?.json ?? context.uui?.text },
+      },
+      'call offered',
+    );
+    for (const problem of problems) this.log.warn({ problem }, 'Connect context problem (call proceeds)');
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Runs the call set-up; never throws (every failure ends the call with the right SIP answer). */
+  async start(): Promise<void> {
+    this.#incoming.on('cancel', () => void this.end('cancelled'));
+    try {
+      await this.#setUp();
+    } catch (err) {
+      this.log.error({ err }, 'call set-up failed');
+      await this.end('error');
+    }
+  }
+
+  async #setUp(): Promise<void> {
+    const env = this.#env;
+    const offer = this.#incoming.offer;
+    const prefs = (port: number): NegotiationPrefs => ({
+      codecs: env.media.codecs,
+      dtmf: true,
+      srtp: env.media.srtp,
+      local: { address: env.media.advertisedAddress, port },
+    });
+
+    // Reject an unusable offer before taking any resource (scanners and misconfigured trunks).
+    if (offer !== undefined) {
+      const probe = negotiate(offer, prefs(9));
+      if (!probe.ok) {
+        this.log.warn({ status: probe.status, reason: probe.reason }, 'SDP offer rejected');
+        this.#reject(probe.status, probe.reason, [['Warning', `399 ${env.media.advertisedAddress} "${probe.warning}"`]]);
+        return void (await this.end('rejected'));
+      }
+      this.#media = probe.media;
+    }
+
+    try {
+      this.#rtp = await RtpSession.open({
+        clock: env.clock,
+        scheduler: env.scheduler,
+        logger: this.log,
+        ports: env.ports,
+        bindAddress: env.media.bindAddress,
+        codec: this.#media?.codec.name ?? env.media.codecs[0] ?? 'PCMU',
+        payloadType: this.#media?.codec.payloadType ?? ((env.media.codecs[0] ?? 'PCMU') === 'PCMU' ? 0 : 8),
+        ...(this.#media?.dtmf ? { dtmfPayloadType: this.#media.dtmf.payloadType } : {}),
+        rtcpMux: this.#media?.rtcpMux ?? false,
+        inactivityMs: env.media.inactivityMs,
+      });
+    } catch (err) {
+      this.log.error({ err }, 'no RTP port available');
+      this.#reject(503, 'Service Unavailable (no media ports)', [['Retry-After', String(env.retryAfterS)]]);
+      return void (await this.end('rejected'));
+    }
+    if (this.#state !== 'setting-up') return; // cancelled while binding
+
+    let answerSdp: string;
+    let pending: PendingOffer | undefined;
+    if (offer !== undefined) {
+      const result = negotiate(offer, prefs(this.#rtp.localPort));
+      if (!result.ok) throw new Error(`SDP negotiation failed on the second pass: ${result.reason}`);
+      this.#applyMedia(result.media);
+      answerSdp = result.answerSdp;
+    } else {
+      // RFC 3264 §5 via RFC 3261 §13.2.1: SDP-less INVITE, our offer goes in the 200, the answer in the ACK.
+      const created = createOffer(prefs(this.#rtp.localPort));
+      pending = created.pending;
+      answerSdp = created.offerSdp;
+    }
+
+    // Open the AI session while the phone rings, so the caller never hears a dead first second.
+    this.#incoming.progress(180);
+    this.timeline.ringingAt = env.clock.wallNow();
+    const codec = this.#media?.codec.name ?? env.media.codecs[0] ?? 'PCMU';
+    const backend = env.realtime.create({ logger: this.log, callId: this.callId, clock: this.#clock });
+    this.#backend = backend;
+    backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
+    backend.on('state', ({ state, reason }) => {
+      if (state === 'closed' && this.#state === 'answered') {
+        this.log.error({ reason }, 'Realtime session lost');
+        void this.end('realtime-failed');
+      }
+    });
+    try {
+      await backend.connect(buildSessionConfig(env.agent, realtimeFormatFor(env.audioMode, codec), this.context), {
+        timeoutMs: env.realtimeConnectTimeoutMs,
+      });
+    } catch (err) {
+      if (this.#state !== 'setting-up') return;
+      this.log.error({ err }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
+      this.#reject(503, 'Service Unavailable (AI backend unreachable)', [['Retry-After', String(env.retryAfterS)]]);
+      return void (await this.end('realtime-unavailable'));
+    }
+    if (this.#state !== 'setting-up') return;
+    this.timeline.realtimeReadyAt = env.clock.wallNow();
+
+    this.#bridge = new MediaBridge(this.#rtp, backend, env.audioMode, codec, this.log);
+    backend.on('speechStarted', () => {
+      // The server cancels the response itself when interrupt_response is on (our session config).
+      this.#bridge?.bargeIn({ cancel: false });
+    });
+
+    let dialog: Dialog;
+    try {
+      dialog = await this.#incoming.accept(answerSdp);
+    } catch (err) {
+      if (this.#state === 'setting-up') {
+        this.log.warn({ err }, 'call not confirmed');
+        await this.end('no-ack');
+      }
+      return;
+    }
+    this.#dialog = dialog;
+    dialog.setLocalSdp(answerSdp);
+    this.timeline.answeredAt = env.clock.wallNow();
+    if (this.#state !== 'setting-up') {
+      // Ended (e.g. shutdown) while the 200 OK was in flight: hang up the dialog we just confirmed.
+      await dialog.bye().catch(() => undefined);
+      return;
+    }
+    this.#state = 'answered';
+    this.timeline.confirmedAt = env.clock.wallNow();
+    if (pending) {
+      const answer = dialog.ackBody === undefined ? undefined : acceptAnswer(pending, dialog.ackBody);
+      if (!answer || !answer.ok) {
+        this.log.warn({ reason: answer?.ok === false ? answer.reason : 'ACK carried no SDP answer' }, 'unusable SDP answer in ACK');
+        return void (await this.end('error'));
+      }
+      this.#applyMedia(answer.media);
+    }
+    dialog.on('bye', () => void this.end('remote-bye'));
+    dialog.on('terminated', (reason) => void this.end(reason === 'session-expired' ? 'session-expired' : reason === 'no-ack' ? 'no-ack' : 'remote-bye'));
+    this.#rtp.on('inactive', ({ silentMs }) => {
+      this.log.warn({ silentMs }, 'no RTP from the caller: hanging up');
+      void this.end('rtp-timeout');
+    });
+    this.log.info({ codec, mode: env.audioMode, localPort: this.#rtp.localPort, srtp: Boolean(this.#media?.srtp) }, 'call answered');
+  }
+
+  #applyMedia(media: NegotiatedMedia): void {
+    this.#media = media;
+    this.#rtp?.updateRemote({
+      remote: { address: media.remoteAddress, port: media.remotePort, rtcpPort: media.remoteRtcpPort },
+      codec: media.codec.name,
+      payloadType: media.codec.payloadType,
+      dtmfPayloadType: media.dtmf?.payloadType ?? null,
+      srtp: media.srtp ? new SrtpSession({ local: media.srtp.localKeys, remote: media.srtp.remoteKeys }) : null,
+    });
+    this.#rtp?.setDirection(media.direction);
+  }
+
+  #reject(status: number, reason: string, headers: Array<[string, string]> = []): void {
+    if (this.#incoming.state === 'proceeding') {
+      this.#incoming.reject(status, { reason, headers });
+    }
+  }
+
+  /**
+   * The one teardown. Idempotent: the first reason wins and later calls wait for the same end.
+   * Order matters: media stops first (no RTP after the caller's BYE was answered), then the AI
+   * session closes (no more appends), then SIP, then the summary is logged.
+   */
+  end(reason: EndReason): Promise<void> {
+    if (this.#ended) return this.#ended;
+    this.#endReason = reason;
+    const wasAnswered = this.#state === 'answered';
+    this.#state = 'ending';
+    this.#ended = (async () => {
+      this.#bridge?.close();
+      const rtpClosed = this.#rtp?.close(reason);
+      const backendClosed = this.#backend?.close();
+      if (!wasAnswered && reason !== 'cancelled' && reason !== 'rejected' && reason !== 'realtime-unavailable') {
+        this.#reject(reason === 'shutdown' ? 503 : 500, reason === 'shutdown' ? 'Service Unavailable (shutting down)' : 'Server Internal Error');
+      }
+      const hangUp = wasAnswered && this.#dialog && reason !== 'remote-bye' && reason !== 'no-ack';
+      await Promise.allSettled([rtpClosed, backendClosed, hangUp ? this.#dialog!.bye({ reason: byeReason(reason) }) : undefined]);
+      this.#state = 'ended';
+      this.timeline.endedAt = this.#env.clock.wallNow();
+      this.#onEnded(this);
+      this.log.info(
+        {
+          reason,
+          durationMs: this.timeline.answeredAt ? this.timeline.endedAt - this.timeline.answeredAt : 0,
+          timeline: this.timeline,
+          media: this.#rtp?.stats(),
+          bridge: this.#bridge ? { framesToRealtime: this.#bridge.framesToRealtime, concealedToRealtime: this.#bridge.concealedToRealtime } : undefined,
+          realtime: this.#backend?.stats(),
+          callTimers: this.#clock.pendingTimers,
+          resources: { ...this.#env.resources(), callTimers: this.#clock.pendingTimers },
+        },
+        'call ended',
+      );
+    })();
+    return this.#ended;
+  }
+
+  get endReason(): EndReason | undefined {
+    return this.#endReason;
+  }
+}
+
+function byeReason(reason: EndReason): string {
+  switch (reason) {
+    case 'rtp-timeout':
+      return 'SIP;cause=408;text="RTP timeout"';
+    case 'session-expired':
+      return 'SIP;cause=408;text="Session expired"';
+    case 'realtime-failed':
+      return 'SIP;cause=503;text="AI backend lost"';
+    case 'shutdown':
+      return 'SIP;cause=503;text="Gateway shutting down"';
+    default:
+      return `SIP;cause=200;text="${reason}"`;
+  }
+}

@@ -1,0 +1,125 @@
+import { Downsampler24to8, g711Codec, Upsampler8to24, type G711Codec, type G711Name } from '../audio/index.js';
+import type { Logger } from '../log.js';
+import type { RealtimeAudioFormat, RealtimeBackend } from '../realtime/backend.js';
+import type { RtpSession } from '../rtp/index.js';
+
+/**
+ * Joins one call's RTP session to its Realtime backend, in one of two audio modes:
+ * - passthrough: G.711 bytes go to Realtime as audio/pcmu or audio/pcma and come back the same way;
+ *   no transcoding, so the AI hears exactly the caller's payload (concealed frames re-encoded).
+ * - pcm16: decode → 8→24 kHz → audio/pcm to Realtime; 24→8 kHz → encode on the way back.
+ * It also owns the "barge-in truth": what was actually sent as RTP is what the model is told.
+ */
+export type AudioMode = 'passthrough' | 'pcm16';
+
+export function realtimeFormatFor(mode: AudioMode, codec: 'PCMU' | 'PCMA'): RealtimeAudioFormat {
+  if (mode === 'pcm16') return 'pcm16';
+  return codec === 'PCMU' ? 'pcmu' : 'pcma';
+}
+
+const FRAME_8K = 160;
+const FRAME_24K = 480;
+
+export interface BargeIn {
+  itemId: string;
+  sentMs: number;
+  flushedMs: number;
+}
+
+export class MediaBridge {
+  readonly #rtp: RtpSession;
+  readonly #backend: RealtimeBackend;
+  readonly #log: Logger;
+  readonly #mode: AudioMode;
+  #codec: G711Codec;
+  // pcm16 mode state, allocated once per call.
+  readonly #up = new Upsampler8to24();
+  readonly #down = new Downsampler24to8();
+  readonly #pcm24 = new Int16Array(FRAME_24K);
+  readonly #bytes24 = Buffer.alloc(FRAME_24K * 2);
+  #downIn = new Int16Array(FRAME_24K * 8);
+  #downOut = new Int16Array(FRAME_8K * 8);
+  #encoded = new Uint8Array(FRAME_8K * 8);
+  /** Responses whose audio must no longer play (barged-in or cancelled). */
+  readonly #silenced = new Set<string>();
+  #playingItem: { itemId: string; responseId: string; contentIndex: number } | undefined;
+  #closed = false;
+  framesToRealtime = 0;
+  concealedToRealtime = 0;
+
+  constructor(rtp: RtpSession, backend: RealtimeBackend, mode: AudioMode, codec: G711Name, log: Logger) {
+    this.#rtp = rtp;
+    this.#backend = backend;
+    this.#mode = mode;
+    this.#log = log;
+    this.#codec = g711Codec(codec);
+    rtp.on('audio', (frame) => {
+      if (this.#closed) return;
+      this.framesToRealtime++;
+      if (frame.concealed) this.concealedToRealtime++;
+      if (this.#mode === 'passthrough') {
+        backend.appendAudio(frame.payload);
+        return;
+      }
+      const n = this.#up.process(frame.pcm, this.#pcm24);
+      for (let i = 0; i < n; i++) this.#bytes24.writeInt16LE(this.#pcm24[i]!, 2 * i);
+      backend.appendAudio(this.#bytes24.subarray(0, 2 * n));
+    });
+    backend.on('audio', (delta) => this.#onAgentAudio(delta.responseId, delta.itemId, delta.contentIndex, delta.audio));
+    backend.on('audioDone', ({ itemId }) => {
+      if (!this.#closed) rtp.playout.endItem(itemId);
+    });
+  }
+
+  /** The negotiated codec changed (re-INVITE). */
+  codecChanged(codec: G711Name): void {
+    this.#codec = g711Codec(codec);
+  }
+
+  #onAgentAudio(responseId: string, itemId: string, contentIndex: number, audio: Buffer): void {
+    if (this.#closed || this.#silenced.has(responseId)) return;
+    this.#playingItem = { itemId, responseId, contentIndex };
+    const tag = { responseId, itemId };
+    if (this.#mode === 'passthrough') {
+      this.#rtp.playout.enqueue(audio, tag);
+      return;
+    }
+    const samples = audio.length >> 1;
+    if (this.#downIn.length < samples) {
+      this.#downIn = new Int16Array(samples);
+      this.#downOut = new Int16Array(Math.ceil(samples / 3) + FRAME_8K);
+      this.#encoded = new Uint8Array(this.#downOut.length);
+    }
+    for (let i = 0; i < samples; i++) this.#downIn[i] = audio.readInt16LE(2 * i);
+    const n = this.#down.process(this.#downIn.subarray(0, samples), this.#downOut);
+    this.#codec.encode(this.#downOut, this.#encoded, n);
+    this.#rtp.playout.enqueue(this.#encoded.subarray(0, n), tag);
+  }
+
+  /** True while agent audio is queued or being sent. */
+  get agentSpeaking(): boolean {
+    return this.#rtp.playout.isPlaying;
+  }
+
+  /**
+   * The caller started talking over the agent: stop the agent's audio now (within one packet
+   * time: the queue is flushed before the next 20 ms tick) and tell the model exactly how much of
+   * its answer the caller heard, so its memory holds no words that were never played.
+   */
+  bargeIn(opts: { cancel: boolean }): BargeIn | undefined {
+    const item = this.#playingItem;
+    if (this.#closed || !item || !this.#rtp.playout.isPlaying) return undefined;
+    const { droppedMs } = this.#rtp.playout.flush();
+    this.#silenced.add(item.responseId);
+    const sentMs = Math.floor(this.#rtp.playout.sentMs(item.itemId));
+    if (opts.cancel) this.#backend.cancelResponse(item.responseId);
+    // audio_end_ms = what was actually sent as RTP; 0 means nothing was heard: nothing to truncate.
+    if (sentMs > 0) this.#backend.truncate(item.itemId, item.contentIndex, sentMs);
+    this.#log.info({ itemId: item.itemId, sentMs, flushedMs: droppedMs }, 'barge-in: agent audio stopped');
+    return { itemId: item.itemId, sentMs, flushedMs: droppedMs };
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+}

@@ -1,0 +1,130 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { isCidr } from './cidr.js';
+import {
+  CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS,
+  DEFAULT_INSTRUCTIONS,
+  DEFAULT_MAX_CALLS,
+  DEFAULT_OPENAI_BASE_URL,
+  DEFAULT_OPENAI_MODEL,
+  DEFAULT_OPENAI_VOICE,
+  DEFAULT_REALTIME_CONNECT_TIMEOUT_MS,
+  DEFAULT_RTP_PORT_MAX,
+  DEFAULT_RTP_PORT_MIN,
+  DEFAULT_SIP_PORT,
+  DEFAULT_SIP_TLS_PORT,
+} from './defaults.js';
+
+/**
+ * The gateway's configuration, read from the environment once at start-up. Each variable is
+ * documented in README.md ("Configuration"); a bad value stops the process with one line naming it.
+ */
+
+const port = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a port number` })
+    .int(`${name} must be an integer`)
+    .min(0, `${name} must be 0..65535`)
+    .max(65535, `${name} must be 0..65535`);
+
+const positiveInt = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).positive(`${name} must be > 0`);
+
+const ipAddress = (name: string) =>
+  z.string().refine((v) => isIP(v) !== 0, { message: `${name} must be an IPv4 or IPv6 address` });
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z
+  .object({
+    AMAZON_CONNECT_SIP_HOST: ipAddress('AMAZON_CONNECT_SIP_HOST').default('0.0.0.0'),
+    AMAZON_CONNECT_SIP_PORT: port('AMAZON_CONNECT_SIP_PORT').default(DEFAULT_SIP_PORT),
+    AMAZON_CONNECT_SIP_DOMAIN: z.string().min(1).optional(),
+    AMAZON_CONNECT_SIP_USERNAME: z
+      .string()
+      .regex(/^[A-Za-z0-9._~+-]+$/, 'AMAZON_CONNECT_SIP_USERNAME must be a SIP user part (letters, digits, . _ ~ + -)')
+      .default('ai-agent'),
+    AMAZON_CONNECT_SIP_PASSWORD: z.string().min(8, 'AMAZON_CONNECT_SIP_PASSWORD must be at least 8 characters').optional(),
+    SIP_TRANSPORTS: z
+      .string()
+      .default('udp,tcp')
+      .transform(list)
+      .pipe(z.array(z.enum(['udp', 'tcp', 'tls'], { error: 'SIP_TRANSPORTS entries must be udp, tcp or tls' })).min(1)),
+    SIP_TLS_PORT: port('SIP_TLS_PORT').default(DEFAULT_SIP_TLS_PORT),
+    SIP_TLS_CERT_FILE: z.string().min(1).optional(),
+    SIP_TLS_KEY_FILE: z.string().min(1).optional(),
+    SIP_TLS_CA_FILE: z.string().min(1).optional(),
+    SIP_ALLOW_FROM: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? Object.values(CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS) : v.trim() === 'any' ? [] : list(v)))
+      .refine((cidrs) => cidrs.every(isCidr), { message: 'SIP_ALLOW_FROM must be "any" or a comma list of CIDRs' }),
+    SIP_MAX_CALLS: positiveInt('SIP_MAX_CALLS').default(DEFAULT_MAX_CALLS),
+    PUBLIC_IP: ipAddress('PUBLIC_IP').optional(),
+    RTP_HOST: ipAddress('RTP_HOST').optional(),
+    RTP_PORT_MIN: port('RTP_PORT_MIN').default(DEFAULT_RTP_PORT_MIN),
+    RTP_PORT_MAX: port('RTP_PORT_MAX').default(DEFAULT_RTP_PORT_MAX),
+    CODECS: z
+      .string()
+      .default('PCMU,PCMA')
+      .transform((v) => list(v).map((c) => c.toUpperCase()))
+      .pipe(z.array(z.enum(['PCMU', 'PCMA'], { error: 'CODECS entries must be PCMU or PCMA' })).min(1)),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be a URL such as https://api.openai.com/v1' }).default(DEFAULT_OPENAI_BASE_URL),
+    OPENAI_VOICE_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
+    OPENAI_VOICE: z.string().min(1).default(DEFAULT_OPENAI_VOICE),
+    OPENAI_INSTRUCTIONS: z.string().min(1).default(DEFAULT_INSTRUCTIONS),
+    REALTIME_CONNECT_TIMEOUT_MS: positiveInt('REALTIME_CONNECT_TIMEOUT_MS').default(DEFAULT_REALTIME_CONNECT_TIMEOUT_MS),
+    LOG_LEVEL: z.enum(logLevels, { error: `LOG_LEVEL must be one of ${logLevels.join(', ')}` }).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.RTP_PORT_MIN > env.RTP_PORT_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MIN'], message: 'RTP_PORT_MIN must not exceed RTP_PORT_MAX' });
+    }
+    if (env.RTP_PORT_MAX - env.RTP_PORT_MIN < 3) {
+      ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'RTP port range must hold at least two even/odd port pairs' });
+    }
+    if (env.SIP_TRANSPORTS.includes('tls') && (!env.SIP_TLS_CERT_FILE || !env.SIP_TLS_KEY_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['SIP_TLS_CERT_FILE'], message: 'SIP_TRANSPORTS includes tls: SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE are required' });
+    }
+    if (!env.OPENAI_API_KEY && !isLoopbackUrl(env.OPENAI_BASE_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'OPENAI_API_KEY is required (only a loopback OPENAI_BASE_URL, such as the lab fake, may omit it)' });
+    }
+  });
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_ERR_INVALID' as const;
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = new.target.name;
+  }
+}
+
+/** Validates the environment; throws ConfigError listing every bad variable, each on its own. */
+export function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const result = envSchema.safeParse(relevant);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}

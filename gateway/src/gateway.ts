@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { systemClock, TrackingClock, type Clock } from './clock.js';
+import { CallManager } from './call/call-manager.js';
+import type { Env } from './config/env.js';
+import type { Logger } from './log.js';
+import { createOpenAIRealtimeFactory } from './realtime/index.js';
+import type { RealtimeBackendFactory } from './realtime/backend.js';
+import { MediaScheduler, PortAllocator } from './rtp/index.js';
+import { SipServer, type SipServerOptions } from './sip/index.js';
+
+const RETRY_AFTER_S = 30;
+
+export interface GatewayDeps {
+  clock?: Clock;
+  /** Replaces the OpenAI Realtime provider (another provider, or a test double). */
+  realtime?: RealtimeBackendFactory;
+}
+
+/**
+ * The assembled gateway: one SIP server, one media scheduler pacing every call, one RTP port pool,
+ * the Realtime provider and the call manager. Built from validated configuration only.
+ */
+export class Gateway {
+  readonly #sip: SipServer;
+  readonly #calls: CallManager;
+  readonly #ports: PortAllocator;
+  readonly #scheduler: MediaScheduler;
+  readonly #clock: TrackingClock;
+  readonly #log: Logger;
+
+  private constructor(env: Env, log: Logger, deps: GatewayDeps) {
+    this.#log = log;
+    this.#clock = new TrackingClock(deps.clock ?? systemClock);
+    const clock = this.#clock;
+    this.#ports = new PortAllocator({ min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX });
+    this.#scheduler = new MediaScheduler({ clock, onStreamError: (err) => log.error({ err }, 'media stream tick failed') });
+    this.#sip = new SipServer(sipOptions(env, clock, log));
+    const realtime =
+      deps.realtime ??
+      createOpenAIRealtimeFactory({ apiKey: env.OPENAI_API_KEY ?? 'sk-lab-loopback', baseURL: env.OPENAI_BASE_URL });
+    const advertised = env.PUBLIC_IP ?? (env.RTP_HOST && env.RTP_HOST !== '0.0.0.0' && env.RTP_HOST !== '::' ? env.RTP_HOST : firstNonWildcard(env));
+    this.#calls = new CallManager(
+      {
+        clock,
+        logger: log,
+        scheduler: this.#scheduler,
+        ports: this.#ports,
+        realtime,
+        agent: { model: env.OPENAI_VOICE_MODEL, voice: env.OPENAI_VOICE, instructions: env.OPENAI_INSTRUCTIONS },
+        audioMode: 'passthrough',
+        media: {
+          bindAddress: env.RTP_HOST ?? env.AMAZON_CONNECT_SIP_HOST,
+          advertisedAddress: advertised,
+          codecs: env.CODECS,
+          srtp: 'optional',
+          inactivityMs: 30_000,
+        },
+        realtimeConnectTimeoutMs: env.REALTIME_CONNECT_TIMEOUT_MS,
+        retryAfterS: RETRY_AFTER_S,
+      },
+      this.#sip,
+      () => ({ rtpPortsInUse: this.#ports.inUse, mediaStreams: this.#scheduler.size }),
+    );
+  }
+
+  static async start(env: Env, log: Logger, deps: GatewayDeps = {}): Promise<Gateway> {
+    const gw = new Gateway(env, log, deps);
+    await gw.#sip.start();
+    return gw;
+  }
+
+  addresses(): ReturnType<SipServer['addresses']> {
+    return this.#sip.addresses();
+  }
+
+  get activeCalls(): number {
+    return this.#calls.activeCalls;
+  }
+
+  /** Ends every call cleanly, then closes the SIP sockets. */
+  async stop(): Promise<void> {
+    await this.#calls.shutdown();
+    await this.#sip.stop();
+    this.#log.info({ pendingTimers: this.#clock.pendingTimers }, 'gateway stopped');
+  }
+}
+
+function firstNonWildcard(env: Env): string {
+  const host = env.AMAZON_CONNECT_SIP_HOST;
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+function sipOptions(env: Env, clock: Clock, logger: Logger): SipServerOptions {
+  const host = env.AMAZON_CONNECT_SIP_HOST;
+  const opts: SipServerOptions = {
+    clock,
+    logger,
+    userAgent: 'connect-realtime-gateway',
+    maxConcurrentCalls: env.SIP_MAX_CALLS,
+    allowFrom: env.SIP_ALLOW_FROM,
+  };
+  if (env.PUBLIC_IP) opts.publicAddress = env.PUBLIC_IP;
+  if (env.SIP_TRANSPORTS.includes('udp')) opts.udp = { host, port: env.AMAZON_CONNECT_SIP_PORT };
+  if (env.SIP_TRANSPORTS.includes('tcp')) opts.tcp = { host, port: env.AMAZON_CONNECT_SIP_PORT };
+  if (env.SIP_TRANSPORTS.includes('tls') && env.SIP_TLS_CERT_FILE && env.SIP_TLS_KEY_FILE) {
+    opts.tls = {
+      host,
+      port: env.SIP_TLS_PORT,
+      cert: readFileSync(env.SIP_TLS_CERT_FILE),
+      key: readFileSync(env.SIP_TLS_KEY_FILE),
+      ...(env.SIP_TLS_CA_FILE ? { ca: readFileSync(env.SIP_TLS_CA_FILE) } : {}),
+    };
+  }
+  if (env.AMAZON_CONNECT_SIP_PASSWORD) {
+    opts.auth = {
+      realm: env.AMAZON_CONNECT_SIP_DOMAIN ?? env.PUBLIC_IP ?? host,
+      username: env.AMAZON_CONNECT_SIP_USERNAME,
+      password: env.AMAZON_CONNECT_SIP_PASSWORD,
+    };
+  }
+  return opts;
+}

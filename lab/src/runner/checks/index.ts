@@ -1,0 +1,131 @@
+import type { CheckSpec } from '../scenario-schema.js';
+import type { CheckResult, Evidence } from '../evidence.js';
+import { callerBye, payloadInSeqOrder, percentile, rtpPackets } from './wire.js';
+
+/**
+ * Every check a scenario can ask for. Each returns the measured value beside its limit so the report
+ * shows how close a pass was, not just that it passed.
+ */
+export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
+  switch (spec.check) {
+    case 'caller-script-passed': {
+      const code = ev.caller.exitCode;
+      return { name: spec.check, passed: code === 0, value: code, limit: 0, detail: code === 0 ? undefined : tail(ev.caller.stderr || ev.caller.stdout) };
+    }
+    case 'bye-answered': {
+      const { bye, answer } = callerBye(ev.sip);
+      if (!bye) return { name: spec.check, passed: false, value: null, limit: spec.status, detail: 'caller sent no BYE' };
+      if (!answer) return { name: spec.check, passed: false, value: null, limit: spec.status, detail: 'no final response to BYE' };
+      const status = Number(answer.firstLine.split(' ')[1]);
+      const ms = answer.t - bye.t;
+      return {
+        name: spec.check,
+        passed: status === spec.status && ms <= spec.withinMs,
+        value: `${status} after ${ms.toFixed(1)} ms`,
+        limit: `${spec.status} within ${spec.withinMs} ms`,
+      };
+    }
+    case 'realtime-audio-equals-caller-payload': {
+      const arrived = payloadInSeqOrder(rtpPackets(ev.rtp, 'toGateway'));
+      const received = ev.realtime.receivedAudio;
+      const equal = arrived.length > 0 && Buffer.compare(arrived, received) === 0;
+      let detail: string | undefined;
+      if (!equal) {
+        let i = 0;
+        while (i < arrived.length && i < received.length && arrived[i] === received[i]) i++;
+        detail = `caller payload ${arrived.length} B, Realtime received ${received.length} B, first difference at byte ${i}`;
+      }
+      return { name: spec.check, passed: equal, value: received.length, limit: arrived.length, detail };
+    }
+    case 'packets-each-way': {
+      const toGw = rtpPackets(ev.rtp, 'toGateway').length;
+      const toCaller = rtpPackets(ev.rtp, 'toCaller').length;
+      return {
+        name: spec.check,
+        passed: toGw >= spec.minToGateway && toCaller >= spec.minToCaller,
+        value: `${toGw} to gateway, ${toCaller} to caller`,
+        limit: `>= ${spec.minToGateway}, >= ${spec.minToCaller}`,
+      };
+    }
+    case 'no-gateway-rtp-after-bye': {
+      const { answer } = callerBye(ev.sip);
+      if (!answer) return { name: spec.check, passed: false, value: null, limit: 0, detail: 'no answered BYE to measure from' };
+      const late = rtpPackets(ev.rtp, 'toCaller', 'any').filter((r) => r.t > answer.t + spec.graceMs);
+      return { name: spec.check, passed: late.length === 0, value: late.length, limit: 0, detail: late.length ? `first at +${(late[0]!.t - answer.t).toFixed(1)} ms` : undefined };
+    }
+    case 'realtime-closed-after-bye': {
+      const { bye } = callerBye(ev.sip);
+      const conn = ev.realtime.connections.at(-1);
+      if (!bye || !conn) return { name: spec.check, passed: false, value: null, limit: spec.withinMs, detail: !bye ? 'no BYE' : 'no Realtime connection' };
+      if (conn.closedAt === undefined) return { name: spec.check, passed: false, value: null, limit: spec.withinMs, detail: 'Realtime socket still open' };
+      const ms = conn.closedAt - bye.t;
+      return { name: spec.check, passed: ms >= 0 && ms <= spec.withinMs, value: round(ms), limit: spec.withinMs };
+    }
+    case 'gateway-resources-released': {
+      const ended = [...ev.gateway.logs].reverse().find((l) => l.msg === 'call ended');
+      const res = ended?.resources as { activeCalls?: number; rtpPortsInUse?: number; pendingTimers?: number; baselineTimers?: number } | undefined;
+      const problems: string[] = [];
+      if (!ended || !res) problems.push('no "call ended" summary in the gateway log');
+      else {
+        if (res.activeCalls !== 0) problems.push(`${res.activeCalls} calls still active`);
+        if (res.rtpPortsInUse !== 0) problems.push(`${res.rtpPortsInUse} RTP ports still allocated`);
+        if (res.pendingTimers !== res.baselineTimers) problems.push(`${res.pendingTimers} timers pending vs ${res.baselineTimers} before the call`);
+      }
+      const { socketsBefore, socketsAfter } = ev.gateway;
+      if (socketsBefore !== undefined && socketsAfter !== undefined && socketsAfter > socketsBefore) {
+        problems.push(`${socketsAfter - socketsBefore} more open sockets than before the call`);
+      }
+      return {
+        name: spec.check,
+        passed: problems.length === 0,
+        value: problems.length === 0 ? `sockets ${socketsBefore}→${socketsAfter}, timers ${res?.pendingTimers}` : problems.join('; '),
+        limit: 'none left',
+      };
+    }
+    case 'caller-heard-agent-audio': {
+      const heard = payloadInSeqOrder(rtpPackets(ev.rtp, 'toCaller'));
+      const sent = ev.realtime.sentAudio;
+      const total = sent.reduce((n, s) => n + s.bytes.length, 0);
+      let found = 0;
+      for (const item of sent) found += longestPrefixFound(heard, item.bytes);
+      const fraction = total === 0 ? 0 : found / total;
+      return { name: spec.check, passed: total > 0 && fraction >= spec.fraction, value: round(fraction, 3), limit: spec.fraction, detail: `${found} of ${total} bytes of agent audio reached the caller in order` };
+    }
+    case 'outbound-pacing': {
+      const pkts = rtpPackets(ev.rtp, 'toCaller');
+      const deviations: number[] = [];
+      for (let i = 1; i < pkts.length; i++) {
+        const dSeq = ((pkts[i]!.seq! - pkts[i - 1]!.seq! + 0x10000) & 0xffff) || 1;
+        deviations.push(Math.abs(pkts[i]!.t - pkts[i - 1]!.t - 20 * dSeq));
+      }
+      const p99 = percentile(deviations, 99);
+      return { name: spec.check, passed: deviations.length > 10 && p99 <= spec.p99JitterMs, value: round(p99), limit: spec.p99JitterMs, detail: `${pkts.length} packets` };
+    }
+  }
+}
+
+/** Bytes of `needle` found as one contiguous run in haystack, starting at needle's beginning. */
+function longestPrefixFound(haystack: Buffer, needle: Buffer): number {
+  if (needle.length === 0) return 0;
+  const probe = needle.subarray(0, Math.min(160, needle.length));
+  let best = 0;
+  let from = 0;
+  for (;;) {
+    const at = haystack.indexOf(probe, from);
+    if (at < 0) break;
+    let n = 0;
+    while (n < needle.length && at + n < haystack.length && haystack[at + n] === needle[n]) n++;
+    best = Math.max(best, n);
+    from = at + 1;
+  }
+  return best;
+}
+
+function round(v: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+function tail(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+}

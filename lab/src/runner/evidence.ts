@@ -1,0 +1,42 @@
+import type { RtpRecord } from '../netem/media-relay.js';
+import type { SipRecord } from '../netem/sip-alg.js';
+import type { GatewayLogLine } from './gateway-process.js';
+import type { SippRun } from './sipp.js';
+
+/**
+ * Everything a run observed, on one time base (ms since the ALG started, performance.now() based),
+ * handed to the checks. Each source is independent of the gateway's own account where possible: the
+ * wire (ALG + relay), the caller (SIPp), the AI side (fake Realtime), and the gateway's logs.
+ */
+export interface RealtimeEvidence {
+  /** G.711 (or PCM16) bytes the fake received via input_audio_buffer.append, in order. */
+  receivedAudio: Buffer;
+  /** Output audio bytes the fake sent per response item, in order. */
+  sentAudio: Array<{ itemId: string; bytes: Buffer; firstDeltaAt: number }>;
+  /** Times (lab time base) the fake sent speech_started. */
+  speechStartedAt: number[];
+  /** Times the WebSocket connections opened / closed (lab time base). */
+  connections: Array<{ openedAt: number; closedAt?: number; closeCode?: number }>;
+  /** Client events received (type + lab time + body). */
+  clientEvents: Array<{ t: number; type: string; event: Record<string, unknown> }>;
+}
+
+export interface Evidence {
+  caller: SippRun & { sentPayload: Buffer; sentPackets: number };
+  sip: SipRecord[];
+  rtp: RtpRecord[];
+  realtime: RealtimeEvidence;
+  gateway: {
+    logs: GatewayLogLine[];
+    socketsBefore?: number;
+    socketsAfter?: number;
+  };
+}
+
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  value: number | string | boolean | null;
+  limit: number | string | boolean | null;
+  detail?: string;
+}

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readdirSync, readlinkSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/**
+ * Runs the real gateway (compiled JS, as production does) as a child process and reads its JSON log
+ * lines: they are part of the evidence (call summaries, resource snapshots).
+ */
+export interface GatewayLogLine {
+  level: number;
+  time: number;
+  msg: string;
+  callId?: string;
+  [key: string]: unknown;
+}
+
+export class GatewayProcess {
+  readonly logs: GatewayLogLine[] = [];
+  #child!: ChildProcess;
+  #logFile!: WriteStream;
+  #exit: Promise<number | null> = Promise.resolve(null);
+  #waiters: Array<{ match: (l: GatewayLogLine) => boolean; resolve: (l: GatewayLogLine) => void }> = [];
+  stderr = '';
+
+  constructor(
+    private readonly root: string,
+    private readonly env: Record<string, string>,
+    private readonly logPath: string,
+  ) {}
+
+  async start(readyTimeoutMs = 10_000): Promise<void> {
+    this.#logFile = createWriteStream(this.logPath);
+    this.#child = spawn(process.execPath, [join(this.root, 'dist/gateway/src/main.js')], {
+      cwd: this.root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#exit = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
+    this.#child.stderr!.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+      this.#logFile.write(d);
+    });
+    createInterface({ input: this.#child.stdout! }).on('line', (line) => {
+      this.#logFile.write(`${line}\n`);
+      let parsed: GatewayLogLine;
+      try {
+        parsed = JSON.parse(line) as GatewayLogLine;
+      } catch {
+        return;
+      }
+      this.logs.push(parsed);
+      this.#waiters = this.#waiters.filter((w) => {
+        if (!w.match(parsed)) return true;
+        w.resolve(parsed);
+        return false;
+      });
+    });
+    const ready = this.waitFor((l) => l.msg === 'gateway listening', readyTimeoutMs);
+    const exited = this.#exit.then((code) => {
+      throw new Error(`gateway exited before listening (code ${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    });
+    await Promise.race([ready, exited]);
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  waitFor(match: (l: GatewayLogLine) => boolean, timeoutMs: number): Promise<GatewayLogLine> {
+    const found = this.logs.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const waiter = { match, resolve: (l: GatewayLogLine) => (clearTimeout(timer), resolve(l)) };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for a gateway log line`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Open socket file descriptors of the gateway process (Linux /proc), or undefined elsewhere. */
+  socketCount(): number | undefined {
+    const pid = this.pid;
+    if (pid === undefined) return undefined;
+    try {
+      return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+        } catch {
+          return false;
+        }
+      }).length;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period. Returns the exit code. */
+  async stop(graceMs = 5_000): Promise<number | null> {
+    if (!this.#child || this.#child.exitCode !== null) return this.#child?.exitCode ?? null;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    const code = await this.#exit;
+    clearTimeout(timer);
+    await new Promise<void>((resolve) => this.#logFile.end(resolve));
+    return code;
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The scenario file format (`scenarios/<name>.yaml`). Strict: an unknown or misspelt key is an error
+ * naming the field, so a typo never silently turns a check off.
+ */
+
+const impairmentSchema = z
+  .object({
+    loss: z.number().min(0).max(1).optional(),
+    burst: z.object({ p: z.number().min(0).max(1), r: z.number().min(0).max(1) }).strict().optional(),
+    dropIndices: z.array(z.number().int().min(0)).optional(),
+    jitterMs: z.number().min(0).max(1000).optional(),
+    reorder: z.number().min(0).max(1).optional(),
+    reorderMs: z.number().min(0).max(1000).optional(),
+    duplicate: z.number().min(0).max(1).optional(),
+    skipFirst: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const sippCallerSchema = z
+  .object({
+    tool: z.literal('sipp'),
+    /** lab/sipp/<script>.xml */
+    script: z.string().regex(/^[a-z0-9-]+$/, 'script must be a file name under lab/sipp/ without .xml'),
+    /** WAV (8 kHz mono 16-bit) the caller speaks after the ACK, relative to the repository root. */
+    audio: z.string().min(1),
+    codec: z.enum(['PCMU', 'PCMA']).default('PCMU'),
+    /** Offered payload types in order (default: the codec first, then the other). */
+    offer: z.array(z.enum(['PCMU', 'PCMA', 'G729', 'GSM'])).optional(),
+    /** Silence before the utterance starts, ms. */
+    leadInMs: z.number().int().min(0).max(10_000).default(200),
+    /** How long the caller stays on the line after the ACK before sending BYE, ms. */
+    hangupAfterMs: z.number().int().min(0).max(600_000),
+    fromUser: z.string().default('+15550100'),
+    toUser: z.string().default('+15550199'),
+    /** Extra INVITE headers (Connect context). */
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Expected SIPp exit code (0 = every step of the script passed). */
+    expectExit: z.number().int().default(0),
+  })
+  .strict();
+
+const turnSchema = z
+  .object({
+    audio: z.string().min(1).optional(),
+    transcript: z.string().optional(),
+  })
+  .strict();
+
+const realtimeSchema = z
+  .object({
+    /** Faster-than-real-time factor for output audio deltas. */
+    deltaSpeed: z.number().positive().max(100).default(4),
+    turns: z.array(turnSchema).min(1),
+  })
+  .strict();
+
+const checkSchema = z.discriminatedUnion('check', [
+  z.object({ check: z.literal('caller-script-passed') }).strict(),
+  z.object({ check: z.literal('bye-answered'), status: z.number().int().default(200), withinMs: z.number().positive().default(500) }).strict(),
+  z.object({ check: z.literal('realtime-audio-equals-caller-payload') }).strict(),
+  z.object({ check: z.literal('packets-each-way'), minToGateway: z.number().int().min(0), minToCaller: z.number().int().min(0) }).strict(),
+  z.object({ check: z.literal('no-gateway-rtp-after-bye'), graceMs: z.number().min(0).max(100).default(0) }).strict(),
+  z.object({ check: z.literal('realtime-closed-after-bye'), withinMs: z.number().positive().default(1000) }).strict(),
+  z.object({ check: z.literal('gateway-resources-released') }).strict(),
+  z.object({ check: z.literal('caller-heard-agent-audio'), fraction: z.number().min(0).max(1).default(1) }).strict(),
+  z.object({ check: z.literal('outbound-pacing'), p99JitterMs: z.number().positive().default(5) }).strict(),
+]);
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/, 'name must be lower-case words joined by -'),
+    description: z.string().min(1),
+    caller: sippCallerSchema,
+    realtime: realtimeSchema,
+    /** Extra gateway environment (on top of the lab's loopback defaults). */
+    gateway: z.object({ env: z.record(z.string(), z.string()).default({}) }).strict().default({ env: {} }),
+    network: z
+      .object({ seed: z.number().int().default(1), toGateway: impairmentSchema.optional(), toCaller: impairmentSchema.optional() })
+      .strict()
+      .default({ seed: 1 }),
+    /** Upper bound for the whole run, seconds. */
+    timeoutS: z.number().positive().max(600).default(60),
+    expect: z.array(checkSchema).min(1),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type CheckSpec = Scenario['expect'][number];
+export type ImpairmentSpec = z.infer<typeof impairmentSchema>;

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Runs a real SIPp (Debian's sip-tester) as the caller. Scenario XML templates live in lab/sipp/ with
+ * {{PLACEHOLDERS}} the runner fills; SIPp runs inside the scenario's output folder so its logs and the
+ * caller.pcap it plays sit beside the report.
+ */
+export interface SippRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  startedAt: number; // performance.now()
+  endedAt: number;
+}
+
+export function renderTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
+    const v = values[key];
+    if (v === undefined) throw new Error(`SIPp template placeholder {{${key}}} has no value`);
+    return v;
+  });
+}
+
+export interface SippOptions {
+  root: string;
+  outDir: string;
+  script: string;
+  values: Record<string, string>;
+  target: { address: string; port: number };
+  local: { address: string; port: number; mediaPort: number };
+  timeoutS: number;
+}
+
+export async function runSipp(opts: SippOptions): Promise<SippRun> {
+  const template = readFileSync(join(opts.root, 'lab', 'sipp', `${opts.script}.xml`), 'utf8');
+  const xmlPath = join(opts.outDir, `${opts.script}.xml`);
+  writeFileSync(xmlPath, renderTemplate(template, opts.values));
+  const args = [
+    `${opts.target.address}:${opts.target.port}`,
+    '-sf', xmlPath,
+    '-m', '1',
+    '-i', opts.local.address,
+    '-p', String(opts.local.port),
+    '-mi', opts.local.address,
+    '-mp', String(opts.local.mediaPort),
+    '-nostdin',
+    '-timeout', `${opts.timeoutS}s`,
+    '-timeout_error',
+    '-trace_msg', '-message_file', join(opts.outDir, 'sipp-messages.log'),
+    '-trace_err', '-error_file', join(opts.outDir, 'sipp-errors.log'),
+  ];
+  const startedAt = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn('sipp', args, { cwd: opts.outDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', (err) => resolve({ exitCode: null, stdout, stderr: `${stderr}${err.message}`, startedAt, endedAt: performance.now() }));
+    child.once('exit', (code) => resolve({ exitCode: code, stdout, stderr, startedAt, endedAt: performance.now() }));
+  });
+}
