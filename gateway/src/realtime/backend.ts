@@ -1,0 +1,156 @@
+/**
+ * The AI backend as the call layer sees it: provider-neutral. `call/` depends only on this file, so a
+ * second provider (OpenAI GPT-Live, another vendor) is a new `RealtimeBackendFactory`, not a change to
+ * the call orchestrator. Everything here is plain data; no provider types leak through.
+ */
+import type { EventEmitter } from 'node:events';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+
+/** Audio on the wire to the provider. `pcm16` is 24 kHz mono signed 16-bit little-endian. */
+export type RealtimeAudioFormat = 'pcmu' | 'pcma' | 'pcm16';
+
+export interface ServerVadTurnDetection {
+  type: 'server_vad';
+  /** Activation threshold 0..1 (provider default 0.5). */
+  threshold: number;
+  /** Audio kept before detected speech, ms. */
+  prefixPaddingMs: number;
+  /** Silence that ends a turn, ms. */
+  silenceDurationMs: number;
+  createResponse: boolean;
+  interruptResponse: boolean;
+  /** Provider nudges the model after this much caller silence once playback ended; ms. */
+  idleTimeoutMs?: number;
+}
+
+export interface SemanticVadTurnDetection {
+  type: 'semantic_vad';
+  eagerness: 'low' | 'medium' | 'high' | 'auto';
+  createResponse: boolean;
+  interruptResponse: boolean;
+}
+
+export interface RealtimeFunctionToolConfig {
+  type: 'function';
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface RealtimeMcpToolConfig {
+  type: 'mcp';
+  server_label: string;
+  server_url: string;
+  allowed_tools?: string[];
+  require_approval?: 'never' | 'always';
+  headers?: Record<string, string>;
+}
+
+export type RealtimeToolConfig = RealtimeFunctionToolConfig | RealtimeMcpToolConfig;
+
+export interface RealtimeSessionConfig {
+  model: string;
+  instructions: string;
+  voice: string;
+  /** Used for both directions: the gateway speaks one format to the provider. */
+  audioFormat: RealtimeAudioFormat;
+  /** null = no provider turn detection (the caller of the backend commits turns itself). */
+  turnDetection: ServerVadTurnDetection | SemanticVadTurnDetection | null;
+  noiseReduction: 'near_field' | 'far_field' | null;
+  /** Caller-side transcription; needed for reconnect replay of caller turns (audio cannot be replayed). */
+  transcription: { model: string; language?: string; prompt?: string } | null;
+  tools: RealtimeToolConfig[];
+  /** Output speech speed 0.25..1.5. */
+  speed?: number;
+  maxOutputTokens?: number | 'inf';
+}
+
+export type RealtimeConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+export interface RealtimeRateLimit {
+  name: string;
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+/** Typed tuple map for `EventEmitter<RealtimeBackendEvents>`. */
+export interface RealtimeBackendEvents {
+  /** Decoded output audio in the session format, in arrival order. */
+  audio: [{ responseId: string; itemId: string; contentIndex: number; audio: Buffer }];
+  audioDone: [{ responseId: string; itemId: string }];
+  responseStarted: [{ responseId: string }];
+  /** status: completed | cancelled | failed | incomplete (failed + statusDetails.code 'connection_lost' when the socket died). */
+  responseDone: [{ responseId: string; status: string; statusDetails?: unknown; usage?: unknown }];
+  speechStarted: [{ audioStartMs: number; itemId: string }];
+  speechStopped: [{ audioEndMs: number; itemId: string }];
+  functionCall: [{ callId: string; name: string; arguments: string; responseId: string; itemId: string }];
+  /** Non-final events carry a delta; final events carry the whole text of the item. */
+  transcript: [{ role: 'user' | 'assistant'; itemId: string; text: string; final: boolean }];
+  truncated: [{ itemId: string; audioEndMs: number }];
+  rateLimits: [RealtimeRateLimit[]];
+  error: [{ code?: string; message: string; eventId?: string; fatal: boolean }];
+  state: [{ state: RealtimeConnectionState; reason?: string }];
+}
+
+export interface RealtimeBackendStats {
+  /** Bytes handed to the provider by appendAudio. */
+  appendedBytes: number;
+  /** Bytes appendAudio dropped because no session was ready (connecting, reconnecting, closed). */
+  droppedAudioBytes: number;
+  /** Output audio deltas emitted as `audio`. */
+  deltasReceived: number;
+  deltaBytes: number;
+  /** Deltas that arrived for responses we had already cancelled. */
+  lateDeltasDropped: number;
+  /** Server events that were unknown or failed validation (counted, logged, never thrown). */
+  droppedEvents: number;
+  /** Server `error` events. */
+  serverErrors: number;
+  /** Successful reconnects after a lost socket. */
+  reconnects: number;
+  /** Transparent session renewals (new socket swapped in before the provider's session limit). */
+  renewals: number;
+  lastRateLimits?: RealtimeRateLimit[];
+}
+
+export interface RealtimeConnectOptions {
+  /** Overall deadline for connect(), ms, including retries. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RealtimeBackend extends EventEmitter<RealtimeBackendEvents> {
+  /** Resolves once the provider confirmed our session configuration. Rejects with a RealtimeError. */
+  connect(config: RealtimeSessionConfig, opts?: RealtimeConnectOptions): Promise<void>;
+  /** Caller audio in the session format. Dropped and counted while not ready. */
+  appendAudio(bytes: Uint8Array): void;
+  /** audioEndMs = audio actually played; clamped to what was received for the item. */
+  truncate(itemId: string, contentIndex: number, audioEndMs: number): void;
+  /** Without an id: the response in progress, if any. Later audio of a cancelled response is dropped. */
+  cancelResponse(responseId?: string): void;
+  createResponse(opts?: { instructions?: string }): void;
+  /** Adds the tool result; respond (default true) asks for the next response. */
+  sendFunctionOutput(callId: string, output: string, opts?: { respond?: boolean }): void;
+  /** A user text turn (e.g. DTMF digits). respond defaults to false. */
+  addUserText(text: string, opts?: { respond?: boolean }): void;
+  /** Changes the live session; also kept for reconnects and renewals. */
+  updateSession(partial: Partial<RealtimeSessionConfig>): void;
+  stats(): RealtimeBackendStats;
+  /** Idempotent. Closes sockets and timers; no event is emitted after state 'closed'. */
+  close(): Promise<void>;
+}
+
+export interface RealtimeBackendCreateOptions {
+  /** The call's logger (already bound to the SIP Call-ID). */
+  logger: Logger;
+  callId: string;
+  clock: Clock;
+}
+
+export interface RealtimeBackendFactory {
+  readonly provider: string;
+  create(opts: RealtimeBackendCreateOptions): RealtimeBackend;
+}

@@ -1,0 +1,90 @@
+/**
+ * RealtimeSessionConfig (ours, provider-neutral) -> GA `session.update` payload. Pure.
+ * Fields absent from a partial update are left out, which the provider reads as "unchanged".
+ */
+import type {
+  RealtimeAudioFormats,
+  RealtimeAudioInputTurnDetection,
+  RealtimeSessionCreateRequest,
+  RealtimeToolsConfigUnion,
+} from 'openai/resources/realtime/realtime';
+import type { RealtimeAudioFormat, RealtimeSessionConfig, RealtimeToolConfig } from '../backend.js';
+
+export function toWireFormat(format: RealtimeAudioFormat): RealtimeAudioFormats {
+  switch (format) {
+    case 'pcmu':
+      return { type: 'audio/pcmu' };
+    case 'pcma':
+      return { type: 'audio/pcma' };
+    case 'pcm16':
+      return { type: 'audio/pcm', rate: 24000 };
+  }
+}
+
+function toWireTurnDetection(td: RealtimeSessionConfig['turnDetection']): RealtimeAudioInputTurnDetection | null {
+  if (td === null) return null;
+  if (td.type === 'semantic_vad') {
+    return { type: 'semantic_vad', eagerness: td.eagerness, create_response: td.createResponse, interrupt_response: td.interruptResponse };
+  }
+  return {
+    type: 'server_vad',
+    threshold: td.threshold,
+    prefix_padding_ms: td.prefixPaddingMs,
+    silence_duration_ms: td.silenceDurationMs,
+    create_response: td.createResponse,
+    interrupt_response: td.interruptResponse,
+    ...(td.idleTimeoutMs === undefined ? {} : { idle_timeout_ms: td.idleTimeoutMs }),
+  };
+}
+
+function toWireTool(tool: RealtimeToolConfig): RealtimeToolsConfigUnion {
+  if (tool.type === 'function') {
+    return { type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters };
+  }
+  return {
+    type: 'mcp',
+    server_label: tool.server_label,
+    server_url: tool.server_url,
+    ...(tool.allowed_tools === undefined ? {} : { allowed_tools: tool.allowed_tools }),
+    ...(tool.require_approval === undefined ? {} : { require_approval: tool.require_approval }),
+    ...(tool.headers === undefined ? {} : { headers: tool.headers }),
+  };
+}
+
+/** The whole session: sent on every (re)connect and renewal. */
+export function toSessionPayload(config: RealtimeSessionConfig): RealtimeSessionCreateRequest {
+  return toPartialSessionPayload(config);
+}
+
+/** Only the fields present in `partial`. `type: 'realtime'` is always required by the GA API. */
+export function toPartialSessionPayload(partial: Partial<RealtimeSessionConfig>): RealtimeSessionCreateRequest {
+  const out: RealtimeSessionCreateRequest = { type: 'realtime' };
+  if (partial.model !== undefined) out.model = partial.model;
+  if (partial.instructions !== undefined) out.instructions = partial.instructions;
+  if (partial.tools !== undefined) out.tools = partial.tools.map(toWireTool);
+  if (partial.maxOutputTokens !== undefined) out.max_output_tokens = partial.maxOutputTokens;
+
+  const input: NonNullable<NonNullable<RealtimeSessionCreateRequest['audio']>['input']> = {};
+  const output: NonNullable<NonNullable<RealtimeSessionCreateRequest['audio']>['output']> = {};
+  if (partial.audioFormat !== undefined) {
+    input.format = toWireFormat(partial.audioFormat);
+    output.format = toWireFormat(partial.audioFormat);
+  }
+  if (partial.turnDetection !== undefined) input.turn_detection = toWireTurnDetection(partial.turnDetection);
+  if (partial.noiseReduction !== undefined) {
+    // The SDK type has no null here, but the API documents `null` as "off" (and it is the only way to
+    // turn it off again); the cast keeps the wire value honest.
+    input.noise_reduction = (partial.noiseReduction === null ? null : { type: partial.noiseReduction }) as typeof input.noise_reduction;
+  }
+  if (partial.transcription !== undefined) {
+    input.transcription = (partial.transcription === null ? null : { ...partial.transcription }) as typeof input.transcription;
+  }
+  if (partial.voice !== undefined) output.voice = partial.voice;
+  if (partial.speed !== undefined) output.speed = partial.speed;
+
+  const audio: NonNullable<RealtimeSessionCreateRequest['audio']> = {};
+  if (Object.keys(input).length > 0) audio.input = input;
+  if (Object.keys(output).length > 0) audio.output = output;
+  if (audio.input !== undefined || audio.output !== undefined) out.audio = audio;
+  return out;
+}

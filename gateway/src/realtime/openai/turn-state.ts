@@ -1,0 +1,64 @@
+/**
+ * What is live on the current session: the response in progress, whether the caller is speaking,
+ * which responses we cancelled (their late deltas are dropped) and how much audio each agent item
+ * delivered (the upper bound for a truncate). Bounded, pure bookkeeping.
+ */
+
+/** Cancelled response ids remembered for dropping late deltas. */
+const MAX_CANCELLED_REMEMBERED = 32;
+/** Agent items whose received audio length we remember for clamping truncates. */
+const MAX_ITEMS_REMEMBERED = 64;
+
+export class TurnState {
+  activeResponseId: string | undefined;
+  speaking = false;
+  readonly #cancelled = new Set<string>();
+  readonly #itemAudioBytes = new Map<string, number>();
+
+  /** No response in progress and no caller speech: a safe moment to swap sessions. */
+  get quiet(): boolean {
+    return this.activeResponseId === undefined && !this.speaking;
+  }
+
+  isCancelled(responseId: string): boolean {
+    return this.#cancelled.has(responseId);
+  }
+
+  markCancelled(responseId: string): void {
+    this.#cancelled.add(responseId);
+    if (this.#cancelled.size > MAX_CANCELLED_REMEMBERED) evictOldest(this.#cancelled);
+  }
+
+  addItemAudio(itemId: string, bytes: number): void {
+    const prev = this.#itemAudioBytes.get(itemId);
+    if (prev === undefined && this.#itemAudioBytes.size >= MAX_ITEMS_REMEMBERED) evictOldest(this.#itemAudioBytes);
+    this.#itemAudioBytes.set(itemId, (prev ?? 0) + bytes);
+  }
+
+  /** undefined for items not delivered on this session. */
+  itemAudioBytes(itemId: string): number | undefined {
+    return this.#itemAudioBytes.get(itemId);
+  }
+
+  responseDone(responseId: string): void {
+    if (this.activeResponseId === responseId) this.activeResponseId = undefined;
+  }
+
+  /**
+   * The session is being replaced: nothing of it stays live. Returns the response that was still
+   * streaming (and not cancelled by us), which the caller must report as ended.
+   */
+  reset(): string | undefined {
+    const id = this.activeResponseId;
+    this.activeResponseId = undefined;
+    this.speaking = false;
+    this.#itemAudioBytes.clear();
+    return id !== undefined && !this.#cancelled.has(id) ? id : undefined;
+  }
+}
+
+/** Sets and Maps iterate in insertion order: the first key is the oldest. */
+function evictOldest(c: Set<string> | Map<string, number>): void {
+  const oldest = c.keys().next().value;
+  if (oldest !== undefined) c.delete(oldest);
+}

@@ -1,0 +1,99 @@
+/**
+ * Session renewal before the provider's 60-minute limit, driven by a ManualClock (the backend's timers)
+ * against the fake over loopback.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { startFakeRealtime, type FakeRealtimeServer } from '../../../lab/src/fake-realtime/index.js';
+import type { FakeScript } from '../../../lab/src/fake-realtime/script.js';
+import { baseConfig, makeBackend, tone } from './helpers.js';
+
+const WAIT = { timeout: 5000, interval: 5 };
+const RENEW_AFTER = 55 * 60_000;
+const RENEW_DEADLINE = 59 * 60_000;
+let server: FakeRealtimeServer | undefined;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+  await server?.close();
+  server = undefined;
+});
+
+async function setup(script: FakeScript) {
+  server = await startFakeRealtime({ host: '127.0.0.1', port: 0, script });
+  const clock = new ManualClock();
+  const h = makeBackend(server.url, clock, { renewAfterMs: RENEW_AFTER, renewDeadlineMs: RENEW_DEADLINE });
+  cleanups.push(() => h.backend.close());
+  return { ...h, clock, fake: server };
+}
+
+describe('OpenAI Realtime backend: session renewal', () => {
+  it('opens a second session at the renewal age, replays, swaps, and closes the old one', async () => {
+    const { backend, fake, clock, of, states } = await setup({ turns: [{ audio: { pcm8k: tone(200) }, transcript: 'Answer one.' }], speed: 8, responseDelayMs: 0 });
+    await backend.connect(baseConfig);
+    backend.createResponse();
+    await vi.waitFor(() => expect(of('responseDone')).toHaveLength(1), WAIT);
+
+    clock.advance(RENEW_AFTER - 1);
+    expect(fake.connectionAttempts).toHaveLength(1);
+    clock.advance(1);
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'old session closed');
+    const fresh = fake.sessions[1]!;
+    expect(fake.sessions[0]!.closed).toMatchObject({ by: 'client', code: 1000 });
+    expect(fresh.receivedItems.map((r) => r.item)).toEqual([expect.objectContaining({ role: 'assistant', content: [{ type: 'output_text', text: 'Answer one.' }] })]);
+    expect(backend.stats()).toMatchObject({ renewals: 1, reconnects: 0 });
+    // Transparent: no 'reconnecting'.
+    expect(states()).toEqual(['connecting', 'ready']);
+
+    backend.appendAudio(new Uint8Array(160).fill(0xff));
+    await fake.waitFor(() => fresh.receivedAudioByteCount === 160, 5000, 'audio on the new session');
+    expect(backend.stats().droppedAudioBytes).toBe(0);
+    // The next renewal is scheduled from the swap.
+    clock.advance(RENEW_AFTER);
+    await fake.waitFor(() => fake.sessions.length === 3 && fake.sessions[1]?.closed !== undefined, 5000, 'second renewal');
+    expect(backend.stats().renewals).toBe(2);
+  });
+
+  it('waits for the response in progress to finish before swapping', async () => {
+    const { backend, fake, clock, of } = await setup({ turns: [{ audio: { pcm8k: tone(600) }, transcript: 'Long answer.' }], speed: 2, responseDelayMs: 0 });
+    await backend.connect(baseConfig);
+    backend.createResponse();
+    await vi.waitFor(() => expect(of('audio').length).toBeGreaterThan(0), WAIT);
+    clock.advance(RENEW_AFTER);
+    await fake.waitFor(() => (fake.sessions[1]?.eventsOf('out', 'session.updated').length ?? 0) === 1, 5000, 'spare session ready');
+    // The spare is confirmed but the answer is still playing on the old session.
+    expect(of('responseDone')).toHaveLength(0);
+    expect(fake.sessions[0]!.closed).toBeUndefined();
+    expect(backend.stats().renewals).toBe(0);
+    await vi.waitFor(() => expect(of('responseDone')).toHaveLength(1), WAIT);
+    expect(of('responseDone')[0]).toMatchObject({ status: 'completed' });
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'swap after the answer');
+    expect(backend.stats().renewals).toBe(1);
+    expect(fake.sessions[1]!.receivedItems[0]!.item).toMatchObject({ role: 'assistant', content: [{ text: 'Long answer.' }] });
+  });
+
+  it('at the deadline swaps even mid-answer and reports that response as ended', async () => {
+    const { backend, fake, clock, of } = await setup({ turns: [{ audio: { pcm8k: tone(5000) }, transcript: 'Very long answer.' }], speed: 1, responseDelayMs: 0 });
+    await backend.connect(baseConfig);
+    backend.createResponse();
+    await vi.waitFor(() => expect(of('audio').length).toBeGreaterThan(0), WAIT);
+    clock.advance(RENEW_AFTER);
+    // Spare confirmed on our side: its open timeout is cleared, only the deadline timer is left.
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1), WAIT);
+    expect(backend.stats().renewals).toBe(0);
+    clock.advance(RENEW_DEADLINE - RENEW_AFTER);
+    await vi.waitFor(() => expect(backend.stats().renewals).toBe(1), WAIT);
+    // Swapped while the 5 s answer was still streaming: that response ended for the call layer.
+    expect(of('responseDone')[0]).toMatchObject({ status: 'failed', statusDetails: { error: { code: 'session_renewed' } } });
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'old session closed');
+  });
+
+  it('leaves no timers behind after close()', async () => {
+    const { backend, clock } = await setup({ turns: [] });
+    await backend.connect(baseConfig);
+    expect(clock.pendingTimers).toBe(2); // renewal + deadline
+    await backend.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+});

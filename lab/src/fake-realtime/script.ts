@@ -1,0 +1,208 @@
+/**
+ * The fake's scenario script: what the "model" answers, how fast, and which failures to inject.
+ * The lab runner passes a typed object; the CLI loads the same shape from YAML or JSON (validated
+ * with zod, paths resolved relative to the script file).
+ *
+ * Numbering: turns are 1-based (turn 1 = the first response the fake produces, across reconnects);
+ * sessions are 0-based (`server.sessions[0]` is the first accepted connection).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export type FakeAudioSource =
+  /** 8 kHz mono 16-bit PCM WAV. */
+  | { wav: string }
+  /** A sine, e.g. for FFT checks in the lab. */
+  | { tone: { hz: number; ms: number; dbov?: number } }
+  | { silenceMs: number }
+  /** In-process only: 8 kHz samples. */
+  | { pcm8k: Int16Array };
+
+export interface FakeFunctionCall {
+  name: string;
+  /** JSON text, or an object serialised for you. */
+  arguments: string | Record<string, unknown>;
+  /** Defaults to a generated `call_...` id. */
+  callId?: string;
+}
+
+export interface FakeTurn {
+  /** The agent's speech. Without it the response carries only the transcript (text, no audio deltas). */
+  audio?: FakeAudioSource;
+  /** Agent transcript, streamed as output_audio_transcript deltas alongside the audio. */
+  transcript?: string;
+  /** Reported as the caller's transcription of the turn that triggered this response (when enabled). */
+  userTranscript?: string;
+  /** The model calls this tool first; audio/transcript (if any) follow once the client sent the output and response.create. */
+  functionCall?: FakeFunctionCall;
+}
+
+export interface FakeErrorInjection {
+  /** ms after the session started. */
+  atMs?: number;
+  /** After response.done of this turn (1-based). */
+  afterTurn?: number;
+  code?: string;
+  message?: string;
+  /** Session index (0-based); default 0. */
+  session?: number;
+}
+
+export interface FakeDropInjection {
+  /** Terminate the socket this long after the session started. */
+  afterMs?: number;
+  /** Terminate the socket halfway through this turn's audio (1-based). */
+  duringTurn?: number;
+  /** Session index (0-based); default 0. */
+  session?: number;
+}
+
+export interface FakeFailures {
+  /** Answer the WebSocket upgrade with HTTP 503 for the first N attempts, or always. */
+  refuseConnections?: number | 'always';
+  /** Hold the HTTP upgrade this long. */
+  handshakeDelayMs?: number;
+  /** Send session.created this long after the socket opened (client events wait behind it). */
+  sessionCreatedDelayMs?: number;
+  errors?: FakeErrorInjection[];
+  drops?: FakeDropInjection[];
+}
+
+export interface FakeVadParams {
+  /** Frame energy at or above this is speech; dBov. */
+  thresholdDbov?: number;
+  /** Speech must last this long before speech_started; ms. */
+  minSpeechMs?: number;
+  /** Overrides the session's silence_duration_ms (hang-over before speech_stopped); ms. */
+  silenceMs?: number;
+}
+
+export interface FakeScript {
+  turns: FakeTurn[];
+  /** Start again at turn 1 when the turns run out (otherwise: empty responses). */
+  loop?: boolean;
+  /** Audio per output_audio.delta; ms. */
+  chunkMs?: number;
+  /** Delivery speed relative to real time (the real service sends faster than playback). */
+  speed?: number;
+  /** From the trigger (commit or response.create) to response.created; ms. */
+  responseDelayMs?: number;
+  /** Deltas still sent after a cancel, as if they were already in flight. */
+  lateDeltasAfterCancel?: number;
+  vad?: FakeVadParams;
+  failures?: FakeFailures;
+}
+
+export const DEFAULT_CHUNK_MS = 100;
+export const DEFAULT_SPEED = 4;
+export const DEFAULT_RESPONSE_DELAY_MS = 50;
+export const DEFAULT_VAD_THRESHOLD_DBOV = -45;
+export const DEFAULT_VAD_MIN_SPEECH_MS = 60;
+
+// ---- file form -------------------------------------------------------------------------------------
+
+const audioSourceSchema = z.union([
+  z.strictObject({ wav: z.string().min(1) }),
+  z.strictObject({ tone: z.strictObject({ hz: z.number().positive().max(3999), ms: z.number().positive(), dbov: z.number().max(0).optional() }) }),
+  z.strictObject({ silenceMs: z.number().nonnegative() }),
+]);
+
+const scriptFileSchema = z.strictObject({
+  turns: z.array(
+    z.strictObject({
+      audio: audioSourceSchema.optional(),
+      transcript: z.string().optional(),
+      userTranscript: z.string().optional(),
+      functionCall: z
+        .strictObject({ name: z.string().min(1), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]), callId: z.string().min(1).optional() })
+        .optional(),
+    }),
+  ),
+  loop: z.boolean().optional(),
+  chunkMs: z.number().positive().optional(),
+  speed: z.number().positive().optional(),
+  responseDelayMs: z.number().nonnegative().optional(),
+  lateDeltasAfterCancel: z.number().int().nonnegative().optional(),
+  vad: z
+    .strictObject({ thresholdDbov: z.number().max(0).optional(), minSpeechMs: z.number().nonnegative().optional(), silenceMs: z.number().nonnegative().optional() })
+    .optional(),
+  failures: z
+    .strictObject({
+      refuseConnections: z.union([z.number().int().nonnegative(), z.literal('always')]).optional(),
+      handshakeDelayMs: z.number().nonnegative().optional(),
+      sessionCreatedDelayMs: z.number().nonnegative().optional(),
+      errors: z
+        .array(
+          z.strictObject({
+            atMs: z.number().nonnegative().optional(),
+            afterTurn: z.number().int().positive().optional(),
+            code: z.string().optional(),
+            message: z.string().optional(),
+            session: z.number().int().nonnegative().optional(),
+          }),
+        )
+        .optional(),
+      drops: z
+        .array(
+          z.strictObject({
+            afterMs: z.number().nonnegative().optional(),
+            duringTurn: z.number().int().positive().optional(),
+            session: z.number().int().nonnegative().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+// The file form must stay a subset of the typed form.
+type FileScript = z.infer<typeof scriptFileSchema>;
+const fileFormIsScript: (f: FileScript) => FakeScript = (f) => f;
+void fileFormIsScript;
+
+/** Parses a script from YAML/JSON text; WAV paths are resolved against `baseDir`. Throws one-line errors. */
+export function parseFakeScript(text: string, baseDir: string, origin = 'script'): FakeScript {
+  let data: unknown;
+  try {
+    data = parseYaml(text); // YAML is a superset of JSON
+  } catch (err) {
+    throw new Error(`${origin}: not YAML/JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const parsed = scriptFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`${origin}: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`);
+  }
+  const script: FakeScript = parsed.data;
+  for (const turn of script.turns) {
+    if (turn.audio !== undefined && 'wav' in turn.audio && !isAbsolute(turn.audio.wav)) turn.audio = { wav: resolve(baseDir, turn.audio.wav) };
+  }
+  return script;
+}
+
+export function loadFakeScript(path: string): FakeScript {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read script ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseFakeScript(text, dirname(resolve(path)), path);
+}
+
+/** Every turn answered with fixtures/agent-answer.wav. */
+export function defaultFakeScript(fixturesDir: string): FakeScript {
+  return {
+    turns: [
+      {
+        audio: { wav: resolve(fixturesDir, 'agent-answer.wav') },
+        transcript:
+          'Thank you for calling. I can help you with your order. Your parcel left our warehouse this morning and should arrive on Thursday. Is there anything else I can do for you today?',
+        userTranscript: 'Hello, I would like to check the status of my order, please.',
+      },
+    ],
+    loop: true,
+  };
+}
