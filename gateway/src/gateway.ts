@@ -57,6 +57,7 @@ export class Gateway {
         },
         realtimeConnectTimeoutMs: env.REALTIME_CONNECT_TIMEOUT_MS,
         retryAfterS: RETRY_AFTER_S,
+        pacing: () => this.#scheduler.stats().lateness,
       },
       this.#sip,
       () => ({ rtpPortsInUse: this.#ports.inUse, mediaStreams: this.#scheduler.size }),

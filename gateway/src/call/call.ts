@@ -2,7 +2,7 @@ import { TrackingClock, type Clock } from '../clock.js';
 import { parseConnectContext, type ConnectCallContext } from '../connect/context.js';
 import { callLogger, type Logger } from '../log.js';
 import type { RealtimeBackend, RealtimeBackendFactory } from '../realtime/backend.js';
-import { RtpSession, type MediaScheduler, type PortAllocator } from '../rtp/index.js';
+import { RtpSession, type LatenessSummary, type MediaScheduler, type PortAllocator } from '../rtp/index.js';
 import { SrtpSession } from '../rtp/srtp/index.js';
 import { acceptAnswer, createOffer, negotiate, type NegotiatedMedia, type NegotiationPrefs, type PendingOffer } from '../sdp/index.js';
 import type { Dialog, IncomingCall } from '../sip/index.js';
@@ -32,6 +32,8 @@ export interface CallEnvironment {
   retryAfterS: number;
   /** A snapshot for the "call ended" log line, taken after this call released everything. */
   resources: () => Record<string, number>;
+  /** The shared pacer's send lateness (how late each 20 ms packet left), for the call summary. */
+  pacing: () => LatenessSummary;
 }
 
 type State = 'setting-up' | 'answered' | 'ending' | 'ended';
@@ -269,7 +271,7 @@ export class Call {
           media: this.#rtp?.stats(),
           bridge: this.#bridge ? { framesToRealtime: this.#bridge.framesToRealtime, concealedToRealtime: this.#bridge.concealedToRealtime } : undefined,
           realtime: this.#backend?.stats(),
-          callTimers: this.#clock.pendingTimers,
+          pacing: this.#env.pacing(),
           resources: { ...this.#env.resources(), callTimers: this.#clock.pendingTimers },
         },
         'call ended',

@@ -15,16 +15,17 @@ export interface CallerAudio {
 
 /**
  * Turns a fixture WAV into the RTP stream a phone would send: G.711 in 20 ms packets, lead-in silence
- * first, last frame padded with silence. Encoding uses the gateway's exported codec, which is tested
+ * first, then the utterance, then silence until `totalMs`. Encoding uses the gateway's exported codec, which is tested
  * bit-exact against the ITU-T G.191 reference.
  */
-export function callerAudioFromWav(wavPath: string, codecName: G711Name, leadInMs: number): CallerAudio {
+export function callerAudioFromWav(wavPath: string, codecName: G711Name, leadInMs: number, totalMs = 0): CallerAudio {
   const { sampleRate, samples } = readWav(wavPath);
   if (sampleRate !== 8000) throw new Error(`${wavPath}: caller audio must be 8 kHz (is ${sampleRate} Hz)`);
   const codec = g711Codec(codecName);
   const leadFrames = Math.round(leadInMs / 20);
   const speechFrames = Math.ceil(samples.length / FRAME_SAMPLES);
-  const total = leadFrames + speechFrames;
+  // A phone keeps sending (silence) after it stops talking; the far end's VAD relies on that.
+  const total = Math.max(leadFrames + speechFrames, Math.ceil(totalMs / 20));
   const payload = Buffer.alloc(total * FRAME_SAMPLES, codec.silenceByte);
   const frame = new Int16Array(FRAME_SAMPLES);
   for (let f = 0; f < speechFrames; f++) {

@@ -42,6 +42,8 @@ export interface FakeRealtimeServer {
   /** Base URL for OPENAI_BASE_URL, e.g. http://127.0.0.1:8081/v1. */
   readonly url: string;
   readonly port: number;
+  /** clock.now() when the server started: every `t` in its records is relative to it. */
+  readonly epoch: number;
   readonly sessions: readonly FakeSession[];
   readonly connectionAttempts: readonly ConnectionAttempt[];
   /** Files written by finished sessions (when recording). */
@@ -190,6 +192,7 @@ export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<Fake
   return {
     url,
     port,
+    epoch,
     sessions,
     connectionAttempts: attempts,
     recordedFiles,

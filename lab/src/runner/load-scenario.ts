@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { parseFakeScript, type FakeScript } from '../fake-realtime/index.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 
 export class ScenarioError extends Error {
@@ -30,8 +31,11 @@ export function parseScenario(text: string, label: string, root: string): Scenar
   const result = scenarioSchema.safeParse(doc);
   if (!result.success) throw new ScenarioError(`${label}: ${describeIssue(result.error.issues[0])}`);
   const scenario = result.data;
-  for (const path of [scenario.caller.audio, ...scenario.realtime.turns.flatMap((t) => (t.audio ? [t.audio] : []))]) {
-    if (!existsSync(join(root, path))) throw new ScenarioError(`${label}: audio file not found: ${path}`);
+  if (!existsSync(join(root, scenario.caller.audio))) throw new ScenarioError(`${label}: caller.audio: file not found: ${scenario.caller.audio}`);
+  try {
+    fakeScriptOf(scenario, root, label);
+  } catch (err) {
+    throw new ScenarioError(err instanceof Error ? err.message : String(err));
   }
   if (!existsSync(join(root, 'lab', 'sipp', `${scenario.caller.script}.xml`))) {
     throw new ScenarioError(`${label}: caller.script: no lab/sipp/${scenario.caller.script}.xml`);
@@ -44,4 +48,9 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   const field = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') return `${field === '(top level)' ? '' : `${field}: `}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${field}: ${issue.message}`;
+}
+
+/** The scenario's `realtime` section as the fake's script; wav paths resolve from the repository root. */
+export function fakeScriptOf(scenario: Scenario, root: string, label = `scenarios/${scenario.name}.yaml`): FakeScript {
+  return parseFakeScript(stringifyYaml(scenario.realtime), root, `${label}: realtime`);
 }

@@ -41,21 +41,6 @@ const sippCallerSchema = z
   })
   .strict();
 
-const turnSchema = z
-  .object({
-    audio: z.string().min(1).optional(),
-    transcript: z.string().optional(),
-  })
-  .strict();
-
-const realtimeSchema = z
-  .object({
-    /** Faster-than-real-time factor for output audio deltas. */
-    deltaSpeed: z.number().positive().max(100).default(4),
-    turns: z.array(turnSchema).min(1),
-  })
-  .strict();
-
 const checkSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('caller-script-passed') }).strict(),
   z.object({ check: z.literal('bye-answered'), status: z.number().int().default(200), withinMs: z.number().positive().default(500) }).strict(),
@@ -64,8 +49,9 @@ const checkSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('no-gateway-rtp-after-bye'), graceMs: z.number().min(0).max(100).default(0) }).strict(),
   z.object({ check: z.literal('realtime-closed-after-bye'), withinMs: z.number().positive().default(1000) }).strict(),
   z.object({ check: z.literal('gateway-resources-released') }).strict(),
+  z.object({ check: z.literal('agent-speaking-at-bye'), windowMs: z.number().positive().default(100) }).strict(),
   z.object({ check: z.literal('caller-heard-agent-audio'), fraction: z.number().min(0).max(1).default(1) }).strict(),
-  z.object({ check: z.literal('outbound-pacing'), p99JitterMs: z.number().positive().default(5) }).strict(),
+  z.object({ check: z.literal('outbound-pacing'), p99LatenessMs: z.number().positive().default(5) }).strict(),
 ]);
 
 export const scenarioSchema = z
@@ -73,7 +59,8 @@ export const scenarioSchema = z
     name: z.string().regex(/^[a-z0-9-]+$/, 'name must be lower-case words joined by -'),
     description: z.string().min(1),
     caller: sippCallerSchema,
-    realtime: realtimeSchema,
+    /** The fake Realtime server's script (lab/src/fake-realtime/script.ts), validated by the fake's own schema. */
+    realtime: z.record(z.string(), z.unknown()),
     /** Extra gateway environment (on top of the lab's loopback defaults). */
     gateway: z.object({ env: z.record(z.string(), z.string()).default({}) }).strict().default({ env: {} }),
     network: z

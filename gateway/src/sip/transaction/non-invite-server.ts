@@ -1,0 +1,69 @@
+import { serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
+import { NamedTimers } from '../timers.js';
+import type { TransactionEnv } from './env.js';
+
+/**
+ * Non-INVITE server transaction, RFC 3261 §17.2.2:
+ *
+ *   Trying ── 1xx from TU ──► Proceeding ── final from TU ──► Completed ── Timer J ──► Terminated
+ *     │                          (retransmission: re-send 1xx)    (retransmission: re-send final)
+ *     └── final from TU ─────────────────────────────────────────► Completed
+ *
+ * Timer J is 64·T1 on unreliable transports (to absorb retransmissions) and 0 on reliable ones.
+ */
+export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
+
+export class NonInviteServerTransaction {
+  readonly key: string;
+  readonly request: SipRequest;
+  #state: NonInviteServerState = 'trying';
+  #last: Buffer | undefined;
+  readonly #env: TransactionEnv;
+  readonly #timers: NamedTimers<'J'>;
+
+  constructor(key: string, request: SipRequest, env: TransactionEnv) {
+    this.key = key;
+    this.request = request;
+    this.#env = env;
+    this.#timers = new NamedTimers(env.clock);
+  }
+
+  get state(): NonInviteServerState {
+    return this.#state;
+  }
+
+  respond(res: SipResponse): boolean {
+    if (this.#state === 'completed' || this.#state === 'terminated') return false;
+    const data = serializeMessage(res);
+    this.#last = data;
+    this.#transmit(data);
+    if (res.status < 200) {
+      this.#state = 'proceeding';
+      return true;
+    }
+    this.#state = 'completed';
+    this.#timers.set('J', this.#env.timers.timerJ(this.#env.reliable), () => this.terminate());
+    return true;
+  }
+
+  /** A retransmission of the request. */
+  receive(): void {
+    this.#env.count(`retransmit.rx.${this.request.method}`);
+    if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#last !== undefined) {
+      this.#transmit(this.#last);
+    }
+  }
+
+  terminate(): void {
+    if (this.#state === 'terminated') return;
+    this.#state = 'terminated';
+    this.#timers.clearAll();
+    this.#env.onTerminated();
+  }
+
+  #transmit(data: Buffer): void {
+    this.#env.send(data).catch(() => {
+      // Logged and counted by the env; a retransmitted request will trigger another attempt.
+    });
+  }
+}

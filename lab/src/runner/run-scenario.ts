@@ -1,0 +1,199 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { callerAudioFromWav } from '../callers/caller-audio.js';
+import { g711Codec } from '../../../gateway/src/index.js';
+import { readWav } from '../callers/wav.js';
+import { startFakeRealtime, type FakeRealtimeServer, type FakeScript } from '../fake-realtime/index.js';
+import { SipAlg } from '../netem/sip-alg.js';
+import { runCheck } from './checks/index.js';
+import { rtpPackets } from './checks/wire.js';
+import type { Evidence, RealtimeEvidence } from './evidence.js';
+import { GatewayProcess } from './gateway-process.js';
+import { fakeScriptOf } from './load-scenario.js';
+import { freePort } from './ports.js';
+import { writeReport, type ScenarioReport } from './report.js';
+import type { Scenario } from './scenario-schema.js';
+import { runSipp } from './sipp.js';
+
+/**
+ * The local backend: every part on this machine's loopback, each on its own address so the wire
+ * records read like a network trace — gateway 127.0.0.1, SIP ALG + media relay 127.0.0.2, caller
+ * 127.0.0.3, fake Realtime 127.0.0.4.
+ */
+export const HOSTS = { gateway: '127.0.0.1', alg: '127.0.0.2', caller: '127.0.0.3', realtime: '127.0.0.4' } as const;
+
+const SETTLE_MS = 1_500;
+/** Longer than the jitter buffer's largest delay (200 ms). */
+const CALLER_TAIL_GAP_MS = 400;
+
+export async function runScenario(root: string, scenario: Scenario): Promise<ScenarioReport> {
+  const outDir = join(root, 'lab', 'out', scenario.name);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const report: ScenarioReport = { name: scenario.name, passed: false, checks: [], metrics: {}, outDir };
+  try {
+    const run = execute(root, scenario, outDir, cleanups);
+    const timeout = new Promise<never>((_, reject) => {
+      const t = setTimeout(() => reject(new Error(`scenario timed out after ${scenario.timeoutS} s`)), scenario.timeoutS * 1000);
+      cleanups.push(async () => clearTimeout(t));
+    });
+    const { evidence, metrics } = await Promise.race([run, timeout]);
+    report.checks = scenario.expect.map((spec) => runCheck(spec, evidence));
+    report.metrics = metrics;
+    report.passed = report.checks.every((c) => c.passed);
+  } catch (err) {
+    report.error = err instanceof Error ? err.message : String(err);
+    report.passed = false;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+  writeReport(outDir, report);
+  return report;
+}
+
+async function execute(
+  root: string,
+  scenario: Scenario,
+  outDir: string,
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<{ evidence: Evidence; metrics: Record<string, unknown> }> {
+  const gatewaySip = await freePort(HOSTS.gateway);
+  const alg = new SipAlg({
+    host: HOSTS.alg,
+    port: await freePort(HOSTS.alg),
+    gateway: { address: HOSTS.gateway, port: gatewaySip },
+    impairment: { ...(scenario.network.toGateway ? { toGateway: scenario.network.toGateway } : {}), ...(scenario.network.toCaller ? { toCaller: scenario.network.toCaller } : {}) },
+    seed: scenario.network.seed,
+  });
+  await alg.start();
+  cleanups.push(() => alg.stop());
+
+  const script = fakeScriptOf(scenario, root);
+  const fake = await startFakeRealtime({ host: HOSTS.realtime, port: 0, script, recordDir: join(outDir, 'realtime') });
+  cleanups.push(() => fake.close());
+  // The fake stamps events relative to its own start on the system clock (performance.now()).
+  const fakeOffset = fake.epoch - alg.origin;
+
+  const gateway = new GatewayProcess(
+    root,
+    {
+      AMAZON_CONNECT_SIP_HOST: HOSTS.gateway,
+      AMAZON_CONNECT_SIP_PORT: String(gatewaySip),
+      SIP_ALLOW_FROM: '127.0.0.0/8',
+      RTP_HOST: HOSTS.gateway,
+      RTP_PORT_MIN: '30000',
+      RTP_PORT_MAX: '30999',
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'sk-lab-fake-key',
+      LOG_LEVEL: 'debug',
+      ...scenario.gateway.env,
+    },
+    join(outDir, 'gateway.log'),
+  );
+  await gateway.start();
+  cleanups.push(() => gateway.stop());
+
+  const caller = callerAudioFromWav(
+    join(root, scenario.caller.audio),
+    scenario.caller.codec,
+    scenario.caller.leadInMs,
+    // The caller's stream ends shortly before its BYE so every packet has left the gateway's jitter
+    // buffer by then; the byte-for-byte check then covers the whole stream.
+    Math.max(0, scenario.caller.hangupAfterMs - CALLER_TAIL_GAP_MS),
+  );
+  writeFileSync(join(outDir, 'caller.pcap'), caller.pcap);
+  const socketsBefore = gateway.socketCount();
+  const offer = scenario.caller.offer ?? (scenario.caller.codec === 'PCMU' ? ['PCMU', 'PCMA'] : ['PCMA', 'PCMU']);
+  const sipp = await runSipp({
+    root,
+    outDir,
+    script: scenario.caller.script,
+    values: {
+      FROM_USER: scenario.caller.fromUser,
+      TO_USER: scenario.caller.toUser,
+      HANGUP_MS: String(scenario.caller.hangupAfterMs),
+      EXTRA_HEADERS: Object.entries(scenario.caller.headers)
+        .map(([k, v]) => `      ${k}: ${v}`)
+        .join('\n'),
+      PAYLOAD_TYPES: offer.map((c) => STATIC_PT[c]).join(' '),
+      RTPMAPS: offer.map((c) => `      a=rtpmap:${STATIC_PT[c]} ${c}/8000`).join('\n'),
+    },
+    target: alg.address,
+    local: { address: HOSTS.caller, port: await freePort(HOSTS.caller), mediaPort: 2 * Math.floor((await freePort(HOSTS.caller)) / 2) },
+    timeoutS: Math.max(5, scenario.timeoutS - 10),
+  });
+  writeFileSync(join(outDir, 'sipp-stdout.log'), sipp.stdout.slice(-65536));
+  // Let teardown finish (BYE transaction, Realtime close, "call ended" summary).
+  await gateway.waitFor((l) => l.msg === 'call ended', SETTLE_MS * 4).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const socketsAfter = gateway.socketCount();
+
+  const realtime = realtimeEvidence(fake, fakeOffset, script);
+  const evidence: Evidence = {
+    caller: { ...sipp, sentPayload: caller.payload, sentPackets: caller.packets },
+    sip: alg.records,
+    rtp: [...alg.relays.values()].flatMap((r) => r.records),
+    realtime,
+    gateway: { logs: gateway.logs, ...(socketsBefore !== undefined ? { socketsBefore } : {}), ...(socketsAfter !== undefined ? { socketsAfter } : {}) },
+  };
+  writeFileSync(join(outDir, 'wire.jsonl'), evidence.rtp.map((r) => JSON.stringify({ ...r, payload: undefined })).join('\n'));
+  writeFileSync(join(outDir, 'sip.log'), alg.records.map((r) => `--- ${r.t.toFixed(1)} ms ${r.dir}\n${r.raw}`).join('\n'));
+  const metrics = {
+    callerPacketsSent: caller.packets,
+    rtpToGateway: rtpPackets(evidence.rtp, 'toGateway').length,
+    rtpToCaller: rtpPackets(evidence.rtp, 'toCaller').length,
+    realtimeReceivedBytes: realtime.receivedAudio.length,
+    realtimeSessions: fake.sessions.length,
+    speechStartedAt: realtime.speechStartedAt,
+    sippExit: sipp.exitCode,
+    callEnded: gateway.logs.find((l) => l.msg === 'call ended')?.reason ?? null,
+    agentLatencyMs: agentLatency(fake, fakeOffset, evidence),
+  };
+  return { evidence, metrics };
+}
+
+const STATIC_PT: Record<string, number> = { PCMU: 0, PCMA: 8, GSM: 3, G729: 18 };
+
+/** The G.711 bytes the fake sends for a turn (same encoder, same samples), for byte-exact checks. */
+function expectedAgentAudio(script: FakeScript, turnNumber: number, format: string): Buffer {
+  const turns = script.turns;
+  const turn = turns.length ? turns[(turnNumber - 1) % turns.length] : undefined;
+  const source = turn?.audio;
+  if (!source || !('wav' in source) || (format !== 'pcmu' && format !== 'pcma')) return Buffer.alloc(0);
+  const { samples } = readWav(source.wav);
+  const out = Buffer.alloc(samples.length);
+  g711Codec(format === 'pcmu' ? 'PCMU' : 'PCMA').encode(samples, out);
+  return out;
+}
+
+function realtimeEvidence(fake: FakeRealtimeServer, offset: number, script: FakeScript): RealtimeEvidence {
+  const sessions = fake.sessions;
+  return {
+    receivedAudio: Buffer.concat(sessions.map((s) => Buffer.from(s.receivedAudioBytes()))),
+    sentAudio: sessions.flatMap((s) =>
+      s.responses
+        .filter((r) => r.itemId !== undefined)
+        .map((r) => ({
+          itemId: r.itemId!,
+          bytes: expectedAgentAudio(script, r.turnNumber, s.inputFormat),
+          firstDeltaAt: (s.deltas.find((d) => d.itemId === r.itemId)?.t ?? NaN) + offset,
+        })),
+    ),
+    speechStartedAt: sessions.flatMap((s) => s.speechStartedAt.map((t) => t + offset)),
+    connections: sessions.map((s) => ({
+      openedAt: (s.events[0]?.t ?? 0) + offset,
+      ...(s.closed ? { closedAt: s.closed.t + offset, closeCode: s.closed.code } : {}),
+    })),
+    clientEvents: sessions.flatMap((s) => s.events.filter((e) => e.dir === 'in').map((e) => ({ t: e.t + offset, type: String(e.event.type), event: e.event }))),
+  };
+}
+
+/** End of the caller's first utterance (speech_stopped at the fake) to the first agent audio on the wire. */
+function agentLatency(fake: FakeRealtimeServer, offset: number, ev: Evidence): number | undefined {
+  const stopped = fake.sessions[0]?.speechStoppedAt[0];
+  if (stopped === undefined) return undefined;
+  const at = stopped + offset;
+  const first = rtpPackets(ev.rtp, 'toCaller').find((r) => r.t > at && r.payload && r.payload.some((b) => b !== r.payload![0]));
+  return first ? Math.round(first.t - at) : undefined;
+}
