@@ -47,13 +47,14 @@ export class Gateway {
         ports: this.#ports,
         realtime,
         agent: { model: env.OPENAI_VOICE_MODEL, voice: env.OPENAI_VOICE, instructions: env.OPENAI_INSTRUCTIONS },
-        audioMode: 'passthrough',
+        audioMode: env.AUDIO_MODE,
         media: {
           bindAddress: env.RTP_HOST ?? env.AMAZON_CONNECT_SIP_HOST,
           advertisedAddress: advertised,
           codecs: env.CODECS,
-          srtp: 'optional',
-          inactivityMs: 30_000,
+          srtp: env.SRTP,
+          inactivityMs: env.RTP_INACTIVITY_MS,
+          jitter: { minDelayMs: env.JITTER_MIN_MS, maxDelayMs: env.JITTER_MAX_MS },
         },
         realtimeConnectTimeoutMs: env.REALTIME_CONNECT_TIMEOUT_MS,
         retryAfterS: RETRY_AFTER_S,
@@ -99,6 +100,8 @@ function sipOptions(env: Env, clock: Clock, logger: Logger): SipServerOptions {
     userAgent: 'connect-realtime-gateway',
     maxConcurrentCalls: env.SIP_MAX_CALLS,
     allowFrom: env.SIP_ALLOW_FROM,
+    inviteRateLimit: { perSecond: env.SIP_INVITE_RATE, burst: env.SIP_INVITE_BURST },
+    sessionTimer: { defaultExpires: env.SIP_SESSION_EXPIRES_S, minSE: env.SIP_MIN_SE_S },
   };
   if (env.PUBLIC_IP) opts.publicAddress = env.PUBLIC_IP;
   if (env.SIP_TRANSPORTS.includes('udp')) opts.udp = { host, port: env.AMAZON_CONNECT_SIP_PORT };

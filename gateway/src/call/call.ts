@@ -26,6 +26,7 @@ export interface CallEnvironment {
     codecs: ReadonlyArray<'PCMU' | 'PCMA'>;
     srtp: NegotiationPrefs['srtp'];
     inactivityMs: number;
+    jitter: { minDelayMs: number; maxDelayMs: number };
   };
   realtimeConnectTimeoutMs: number;
   /** Retry-After seconds sent with 503 when the AI side cannot be reached. */
@@ -132,6 +133,7 @@ export class Call {
         ...(this.#media?.dtmf ? { dtmfPayloadType: this.#media.dtmf.payloadType } : {}),
         rtcpMux: this.#media?.rtcpMux ?? false,
         inactivityMs: env.media.inactivityMs,
+        jitter: env.media.jitter,
       });
     } catch (err) {
       this.log.error({ err }, 'no RTP port available');

@@ -30,3 +30,14 @@ export const DEFAULT_REALTIME_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_INSTRUCTIONS =
   'You are a friendly, concise phone agent for a contact center. Speak naturally, keep answers short, ' +
   'and ask one question at a time.';
+/** Per source IP: new INVITEs per second (token bucket refill) and burst. Retries after 401 count too. */
+export const DEFAULT_INVITE_RATE_PER_S = 20;
+export const DEFAULT_INVITE_BURST = 40;
+/** RFC 4028 session interval we ask for and the smallest we accept, seconds. */
+export const DEFAULT_SESSION_EXPIRES_S = 1800;
+export const DEFAULT_MIN_SE_S = 90;
+/** Adaptive jitter buffer bounds, ms. */
+export const DEFAULT_JITTER_MIN_MS = 20;
+export const DEFAULT_JITTER_MAX_MS = 200;
+/** No RTP from the caller for this long ends the call with BYE, ms (0 disables). */
+export const DEFAULT_RTP_INACTIVITY_MS = 30_000;

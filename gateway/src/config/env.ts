@@ -4,6 +4,13 @@ import { isCidr } from './cidr.js';
 import {
   CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS,
   DEFAULT_INSTRUCTIONS,
+  DEFAULT_INVITE_BURST,
+  DEFAULT_INVITE_RATE_PER_S,
+  DEFAULT_JITTER_MAX_MS,
+  DEFAULT_JITTER_MIN_MS,
+  DEFAULT_MIN_SE_S,
+  DEFAULT_RTP_INACTIVITY_MS,
+  DEFAULT_SESSION_EXPIRES_S,
   DEFAULT_MAX_CALLS,
   DEFAULT_OPENAI_BASE_URL,
   DEFAULT_OPENAI_MODEL,
@@ -66,10 +73,23 @@ const envSchema = z
       .transform((v) => (v === undefined ? Object.values(CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS) : v.trim() === 'any' ? [] : list(v)))
       .refine((cidrs) => cidrs.every(isCidr), { message: 'SIP_ALLOW_FROM must be "any" or a comma list of CIDRs' }),
     SIP_MAX_CALLS: positiveInt('SIP_MAX_CALLS').default(DEFAULT_MAX_CALLS),
+    SIP_INVITE_RATE: positiveInt('SIP_INVITE_RATE').default(DEFAULT_INVITE_RATE_PER_S),
+    SIP_INVITE_BURST: positiveInt('SIP_INVITE_BURST').default(DEFAULT_INVITE_BURST),
+    SIP_SESSION_EXPIRES_S: positiveInt('SIP_SESSION_EXPIRES_S').min(90, 'SIP_SESSION_EXPIRES_S must be >= 90 (RFC 4028)').default(DEFAULT_SESSION_EXPIRES_S),
+    SIP_MIN_SE_S: positiveInt('SIP_MIN_SE_S').min(90, 'SIP_MIN_SE_S must be >= 90 (RFC 4028)').default(DEFAULT_MIN_SE_S),
     PUBLIC_IP: ipAddress('PUBLIC_IP').optional(),
     RTP_HOST: ipAddress('RTP_HOST').optional(),
     RTP_PORT_MIN: port('RTP_PORT_MIN').default(DEFAULT_RTP_PORT_MIN),
     RTP_PORT_MAX: port('RTP_PORT_MAX').default(DEFAULT_RTP_PORT_MAX),
+    SRTP: z.enum(['off', 'optional', 'required'], { error: 'SRTP must be off, optional or required' }).default('optional'),
+    AUDIO_MODE: z.enum(['passthrough', 'pcm16'], { error: 'AUDIO_MODE must be passthrough or pcm16' }).default('passthrough'),
+    JITTER_MIN_MS: positiveInt('JITTER_MIN_MS').max(1000, 'JITTER_MIN_MS must be <= 1000').default(DEFAULT_JITTER_MIN_MS),
+    JITTER_MAX_MS: positiveInt('JITTER_MAX_MS').max(2000, 'JITTER_MAX_MS must be <= 2000').default(DEFAULT_JITTER_MAX_MS),
+    RTP_INACTIVITY_MS: z.coerce
+      .number({ error: 'RTP_INACTIVITY_MS must be a number' })
+      .int('RTP_INACTIVITY_MS must be an integer')
+      .min(0, 'RTP_INACTIVITY_MS must be >= 0 (0 disables)')
+      .default(DEFAULT_RTP_INACTIVITY_MS),
     CODECS: z
       .string()
       .default('PCMU,PCMA')
@@ -86,6 +106,12 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.RTP_PORT_MIN > env.RTP_PORT_MAX) {
       ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MIN'], message: 'RTP_PORT_MIN must not exceed RTP_PORT_MAX' });
+    }
+    if (env.JITTER_MIN_MS > env.JITTER_MAX_MS) {
+      ctx.addIssue({ code: 'custom', path: ['JITTER_MIN_MS'], message: 'JITTER_MIN_MS must not exceed JITTER_MAX_MS' });
+    }
+    if (env.SIP_MIN_SE_S > env.SIP_SESSION_EXPIRES_S) {
+      ctx.addIssue({ code: 'custom', path: ['SIP_MIN_SE_S'], message: 'SIP_MIN_SE_S must not exceed SIP_SESSION_EXPIRES_S' });
     }
     if (env.RTP_PORT_MAX - env.RTP_PORT_MIN < 3) {
       ctx.addIssue({ code: 'custom', path: ['RTP_PORT_MAX'], message: 'RTP port range must hold at least two even/odd port pairs' });
