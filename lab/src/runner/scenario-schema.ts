@@ -49,6 +49,8 @@ const checkSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('no-gateway-rtp-after-bye'), graceMs: z.number().min(0).max(100).default(0) }).strict(),
   z.object({ check: z.literal('realtime-closed-after-bye'), withinMs: z.number().positive().default(1000) }).strict(),
   z.object({ check: z.literal('gateway-resources-released') }).strict(),
+  z.object({ check: z.literal('realtime-stream-gap-free') }).strict(),
+  z.object({ check: z.literal('concealment-matches-loss'), minLoss: z.number().int().min(1).default(1) }).strict(),
   z.object({ check: z.literal('agent-speaking-at-bye'), windowMs: z.number().positive().default(100) }).strict(),
   z.object({ check: z.literal('caller-heard-agent-audio'), fraction: z.number().min(0).max(1).default(1) }).strict(),
   z.object({ check: z.literal('outbound-pacing'), p99LatenessMs: z.number().positive().default(5) }).strict(),

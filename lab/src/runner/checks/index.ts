@@ -87,6 +87,39 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
       const speech = before.filter((r) => r.payload && !isSilence(r.payload));
       return { name: spec.check, passed: speech.length > 0, value: speech.length, limit: `> 0 agent-audio packets in the ${spec.windowMs} ms before BYE` };
     }
+    case 'realtime-stream-gap-free': {
+      const frames = callerFrames(ev);
+      if (!frames) return { name: spec.check, passed: false, value: null, limit: null, detail: 'no caller RTP reached the gateway' };
+      const expected = frames.length * 160;
+      const received = ev.realtime.receivedAudio.length;
+      // Frames neither lost nor right after a loss (concealment cross-fades into that one) must be untouched.
+      let altered = 0;
+      frames.forEach((f, i) => {
+        if (f.lost || frames[i - 1]?.lost) return;
+        const got = ev.realtime.receivedAudio.subarray(i * 160, (i + 1) * 160);
+        if (!f.payload || Buffer.compare(got, f.payload) !== 0) altered++;
+      });
+      return {
+        name: spec.check,
+        passed: received === expected && altered === 0,
+        value: `${received / 160} frames, ${altered} intact frames altered`,
+        limit: `${frames.length} frames (first to last caller packet), 0 altered`,
+      };
+    }
+    case 'concealment-matches-loss': {
+      const frames = callerFrames(ev);
+      const injected = frames ? frames.filter((f) => f.lost).length : 0;
+      const ended = [...ev.gateway.logs].reverse().find((l) => l.msg === 'call ended');
+      const concealed = (ended?.media as { jitterBuffer?: { concealedFrames?: number } } | undefined)?.jitterBuffer?.concealedFrames;
+      if (concealed === undefined) return { name: spec.check, passed: false, value: null, limit: injected, detail: 'no jitter-buffer figures in the call summary' };
+      return {
+        name: spec.check,
+        passed: injected >= spec.minLoss && concealed === injected,
+        value: concealed,
+        limit: injected,
+        detail: `${injected} caller packets dropped by the lab network, ${concealed} frames concealed by the gateway`,
+      };
+    }
     case 'caller-heard-agent-audio': {
       const heard = payloadInSeqOrder(rtpPackets(ev.rtp, 'toCaller'));
       const sent = ev.realtime.sentAudio;
@@ -117,6 +150,29 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
       };
     }
   }
+}
+
+/**
+ * The caller's stream as the gateway should reconstruct it: every sequence number from the first to the
+ * last packet that reached the gateway, marking those the lab network dropped.
+ */
+function callerFrames(ev: Evidence): Array<{ lost: boolean; payload?: Buffer }> | undefined {
+  const all = rtpPackets(ev.rtp, 'toGateway', 'any').filter((r) => r.fate !== 'unrouted');
+  const delivered = all.filter((r) => r.fate === 'forwarded');
+  if (delivered.length === 0) return undefined;
+  const bySeq = new Map<number, { lost: boolean; payload?: Buffer }>();
+  for (const r of all) {
+    const prev = bySeq.get(r.seq!);
+    if (!prev || r.fate === 'forwarded') bySeq.set(r.seq!, { lost: r.fate === 'dropped', ...(r.payload ? { payload: r.payload } : {}) });
+  }
+  const first = delivered[0]!.seq!;
+  const last = delivered.at(-1)!.seq!;
+  const frames: Array<{ lost: boolean; payload?: Buffer }> = [];
+  for (let seq = first; ; seq = (seq + 1) & 0xffff) {
+    frames.push(bySeq.get(seq) ?? { lost: true });
+    if (seq === last || frames.length > 100_000) break;
+  }
+  return frames;
 }
 
 function isSilence(payload: Buffer): boolean {
