@@ -115,7 +115,8 @@ export class Call {
       const probe = negotiate(offer, prefs(9));
       if (!probe.ok) {
         this.log.warn({ status: probe.status, reason: probe.reason }, 'SDP offer rejected');
-        this.#reject(probe.status, probe.reason, [['Warning', `399 ${env.media.advertisedAddress} "${probe.warning}"`]]);
+        const phrase = probe.status === 488 ? 'Not Acceptable Here' : 'Bad Request';
+        this.#reject(probe.status, `${phrase} (${probe.reason})`, [['Warning', `399 ${env.media.advertisedAddress} "${probe.warning}"`]]);
         return void (await this.end('rejected'));
       }
       this.#media = probe.media;

@@ -18,8 +18,8 @@ export interface CallerAudio {
  * first, then the utterance, then silence until `totalMs`. Encoding uses the gateway's exported codec, which is tested
  * bit-exact against the ITU-T G.191 reference.
  */
-export function callerAudioFromWav(wavPath: string, codecName: G711Name, leadInMs: number, totalMs = 0): CallerAudio {
-  const { sampleRate, samples } = readWav(wavPath);
+export function callerAudioFromWav(wavPath: string | undefined, codecName: G711Name, leadInMs: number, totalMs = 0): CallerAudio {
+  const { sampleRate, samples } = wavPath === undefined ? { sampleRate: 8000, samples: new Int16Array(0) } : readWav(wavPath);
   if (sampleRate !== 8000) throw new Error(`${wavPath}: caller audio must be 8 kHz (is ${sampleRate} Hz)`);
   const codec = g711Codec(codecName);
   const leadFrames = Math.round(leadInMs / 20);

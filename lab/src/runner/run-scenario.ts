@@ -95,7 +95,7 @@ async function execute(
   cleanups.push(() => gateway.stop());
 
   const caller = callerAudioFromWav(
-    join(root, scenario.caller.audio),
+    scenario.caller.audio === undefined ? undefined : join(root, scenario.caller.audio),
     scenario.caller.codec,
     scenario.caller.leadInMs,
     // The caller's stream ends shortly before its BYE so every packet has left the gateway's jitter
@@ -118,6 +118,7 @@ async function execute(
         .join('\n'),
       PAYLOAD_TYPES: offer.map((c) => STATIC_PT[c]).join(' '),
       RTPMAPS: offer.map((c) => `      a=rtpmap:${STATIC_PT[c]} ${c}/8000`).join('\n'),
+      ...scenario.caller.vars,
     },
     target: alg.address,
     local: { address: HOSTS.caller, port: await freePort(HOSTS.caller), mediaPort: 2 * Math.floor((await freePort(HOSTS.caller)) / 2) },

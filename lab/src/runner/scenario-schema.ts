@@ -24,7 +24,9 @@ const sippCallerSchema = z
     /** lab/sipp/<script>.xml */
     script: z.string().regex(/^[a-z0-9-]+$/, 'script must be a file name under lab/sipp/ without .xml'),
     /** WAV (8 kHz mono 16-bit) the caller speaks after the ACK, relative to the repository root. */
-    audio: z.string().min(1),
+    audio: z.string().min(1).optional(),
+    /** Extra {{PLACEHOLDER}} values for the script (e.g. EXPECT_STATUS). */
+    vars: z.record(z.string().regex(/^[A-Z_]+$/, 'vars keys are UPPER_CASE placeholder names'), z.string()).default({}),
     codec: z.enum(['PCMU', 'PCMA']).default('PCMU'),
     /** Offered payload types in order (default: the codec first, then the other). */
     offer: z.array(z.enum(['PCMU', 'PCMA', 'G729', 'GSM'])).optional(),
@@ -50,6 +52,16 @@ const checkSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('realtime-closed-after-bye'), withinMs: z.number().positive().default(1000) }).strict(),
   z.object({ check: z.literal('gateway-resources-released') }).strict(),
   z.object({ check: z.literal('realtime-stream-gap-free') }).strict(),
+  z
+    .object({
+      check: z.literal('sip-response'),
+      status: z.number().int().min(100).max(699),
+      method: z.string().regex(/^[A-Z]+$/),
+      /** Header lines the response must carry (regular expressions matched against each line). */
+      headers: z.array(z.string()).default([]),
+    })
+    .strict(),
+  z.object({ check: z.literal('realtime-connections'), min: z.number().int().min(0).default(0), max: z.number().int().min(0) }).strict(),
   z.object({ check: z.literal('concealment-matches-loss'), minLoss: z.number().int().min(1).default(1) }).strict(),
   z.object({ check: z.literal('agent-speaking-at-bye'), windowMs: z.number().positive().default(100) }).strict(),
   z.object({ check: z.literal('caller-heard-agent-audio'), fraction: z.number().min(0).max(1).default(1) }).strict(),

@@ -53,6 +53,7 @@ export async function runSipp(opts: SippOptions): Promise<SippRun> {
     '-timeout_error',
     '-trace_msg', '-message_file', join(opts.outDir, 'sipp-messages.log'),
     '-trace_err', '-error_file', join(opts.outDir, 'sipp-errors.log'),
+    '-trace_logs', '-log_file', join(opts.outDir, 'sipp-actions.log'),
   ];
   const startedAt = performance.now();
   return new Promise((resolve) => {

@@ -87,6 +87,28 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
       const speech = before.filter((r) => r.payload && !isSilence(r.payload));
       return { name: spec.check, passed: speech.length > 0, value: speech.length, limit: `> 0 agent-audio packets in the ${spec.windowMs} ms before BYE` };
     }
+    case 'sip-response': {
+      const res = ev.sip.find((r) => r.dir === 'toCaller' && r.firstLine.startsWith(`SIP/2.0 ${spec.status} `) && (r.cseq ?? '').toUpperCase().endsWith(` ${spec.method}`));
+      const lines = res ? res.raw.split('\r\n') : [];
+      const missing = spec.headers.filter((h) => !lines.some((l) => new RegExp(h, 'i').test(l)));
+      return {
+        name: `${spec.check} ${spec.status} ${spec.method}`,
+        passed: res !== undefined && missing.length === 0,
+        value: res ? res.firstLine : null,
+        limit: `${spec.status} to ${spec.method}${spec.headers.length ? ` with ${spec.headers.join(', ')}` : ''}`,
+        ...(missing.length ? { detail: `missing ${missing.join(', ')}` } : {}),
+      };
+    }
+    case 'realtime-connections': {
+      const conns = ev.realtime.connections;
+      const open = conns.filter((c) => c.closedAt === undefined).length;
+      return {
+        name: spec.check,
+        passed: conns.length >= spec.min && conns.length <= spec.max && open === 0,
+        value: `${conns.length} sessions, ${open} still open`,
+        limit: `${spec.min}..${spec.max} sessions, all closed`,
+      };
+    }
     case 'realtime-stream-gap-free': {
       const frames = callerFrames(ev);
       if (!frames) return { name: spec.check, passed: false, value: null, limit: null, detail: 'no caller RTP reached the gateway' };
