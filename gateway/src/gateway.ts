@@ -120,6 +120,7 @@ function sipOptions(env: Env, clock: Clock, logger: Logger): SipServerOptions {
       realm: env.AMAZON_CONNECT_SIP_DOMAIN ?? env.PUBLIC_IP ?? host,
       username: env.AMAZON_CONNECT_SIP_USERNAME,
       password: env.AMAZON_CONNECT_SIP_PASSWORD,
+      algorithms: env.SIP_AUTH_ALGORITHMS,
     };
   }
   return opts;

@@ -4,7 +4,16 @@ import { callLogger, type Logger } from '../log.js';
 import type { RealtimeBackend, RealtimeBackendFactory } from '../realtime/backend.js';
 import { RtpSession, type LatenessSummary, type MediaScheduler, type PortAllocator } from '../rtp/index.js';
 import { SrtpSession } from '../rtp/srtp/index.js';
-import { acceptAnswer, createOffer, negotiate, type NegotiatedMedia, type NegotiationPrefs, type PendingOffer } from '../sdp/index.js';
+import {
+  acceptAnswer,
+  createOffer,
+  negotiate,
+  renegotiate,
+  type LocalSdpSession,
+  type NegotiatedMedia,
+  type NegotiationPrefs,
+  type PendingOffer,
+} from '../sdp/index.js';
 import type { Dialog, IncomingCall } from '../sip/index.js';
 import type { EndReason, CallTimeline } from './call-stats.js';
 import { MediaBridge, realtimeFormatFor, type AudioMode } from './media-bridge.js';
@@ -59,6 +68,8 @@ export class Call {
   #bridge: MediaBridge | undefined;
   #dialog: Dialog | undefined;
   #media: NegotiatedMedia | undefined;
+  /** Our o= line state for this dialog (RFC 3264 §8: version bumps only when our SDP changes). */
+  #sdpSession: LocalSdpSession | undefined;
   #endReason: EndReason | undefined;
   #ended: Promise<void> | undefined;
   readonly #onEnded: (call: Call) => void;
@@ -103,12 +114,7 @@ export class Call {
   async #setUp(): Promise<void> {
     const env = this.#env;
     const offer = this.#incoming.offer;
-    const prefs = (port: number): NegotiationPrefs => ({
-      codecs: env.media.codecs,
-      dtmf: true,
-      srtp: env.media.srtp,
-      local: { address: env.media.advertisedAddress, port },
-    });
+    const prefs = (port: number) => this.#prefs(port);
 
     // Reject an unusable offer before taking any resource (scanners and misconfigured trunks).
     if (offer !== undefined) {
@@ -148,11 +154,13 @@ export class Call {
     if (offer !== undefined) {
       const result = negotiate(offer, prefs(this.#rtp.localPort));
       if (!result.ok) throw new Error(`SDP negotiation failed on the second pass: ${result.reason}`);
+      this.#sdpSession = result.session;
       this.#applyMedia(result.media);
       answerSdp = result.answerSdp;
     } else {
       // RFC 3264 §5 via RFC 3261 §13.2.1: SDP-less INVITE, our offer goes in the 200, the answer in the ACK.
       const created = createOffer(prefs(this.#rtp.localPort));
+      this.#sdpSession = created.session;
       pending = created.pending;
       answerSdp = created.offerSdp;
     }
@@ -218,12 +226,60 @@ export class Call {
       this.#applyMedia(answer.media);
     }
     dialog.on('bye', () => void this.end('remote-bye'));
+    dialog.on('offer', (o) => this.#onReoffer(o.sdp, o.method, o.respond));
     dialog.on('terminated', (reason) => void this.end(reason === 'session-expired' ? 'session-expired' : reason === 'no-ack' ? 'no-ack' : 'remote-bye'));
     this.#rtp.on('inactive', ({ silentMs }) => {
       this.log.warn({ silentMs }, 'no RTP from the caller: hanging up');
       void this.end('rtp-timeout');
     });
     this.log.info({ codec, mode: env.audioMode, localPort: this.#rtp.localPort, srtp: Boolean(this.#media?.srtp) }, 'call answered');
+  }
+
+  #prefs(port: number): NegotiationPrefs {
+    const env = this.#env;
+    return {
+      codecs: env.media.codecs,
+      dtmf: true,
+      srtp: env.media.srtp,
+      local: { address: env.media.advertisedAddress, port },
+      ...(this.#sdpSession ? { session: this.#sdpSession } : {}),
+    };
+  }
+
+  /**
+   * re-INVITE or UPDATE in the dialog (RFC 3264 §8): hold/resume, a new address or codec, or a plain
+   * session refresh. A refused re-offer leaves the media as it was (RFC 3261 §14.2).
+   */
+  #onReoffer(sdp: string | undefined, method: 'INVITE' | 'UPDATE', respond: (status: number, sdp?: string, headers?: Array<[string, string]>) => void): void {
+    const rtp = this.#rtp;
+    const previous = this.#media;
+    if (this.#state !== 'answered' || !rtp || !previous || !this.#sdpSession) {
+      respond(491);
+      return;
+    }
+    if (sdp === undefined) {
+      // An offer-less re-INVITE asks for our offer; our current SDP is it (answer arrives in the ACK).
+      respond(200);
+      return;
+    }
+    const result = renegotiate(previous, sdp, { ...this.#prefs(rtp.localPort), session: this.#sdpSession });
+    if (!result.ok) {
+      this.log.warn({ method, status: result.status, reason: result.reason }, 're-offer refused; media unchanged');
+      respond(result.status, undefined, [['Warning', `399 ${this.#env.media.advertisedAddress} "${result.warning}"`]]);
+      return;
+    }
+    const { media, changes } = result;
+    this.#media = media;
+    rtp.updateRemote({
+      ...(changes.remoteAddress ? { remote: { address: media.remoteAddress, port: media.remotePort, rtcpPort: media.remoteRtcpPort } } : {}),
+      ...(changes.codec ? { codec: media.codec.name, payloadType: media.codec.payloadType } : {}),
+      ...(changes.dtmf ? { dtmfPayloadType: media.dtmf?.payloadType ?? null } : {}),
+      ...(changes.srtp ? { srtp: media.srtp ? new SrtpSession({ local: media.srtp.localKeys, remote: media.srtp.remoteKeys }) : null } : {}),
+    });
+    if (changes.codec) this.#bridge?.codecChanged(media.codec.name);
+    if (changes.direction) rtp.setDirection(media.direction);
+    this.log.info({ method, direction: media.direction, onHold: media.onHold, changes }, 'session modified');
+    respond(200, result.answerSdp);
   }
 
   #applyMedia(media: NegotiatedMedia): void {

@@ -58,6 +58,11 @@ const envSchema = z
       .regex(/^[A-Za-z0-9._~+-]+$/, 'AMAZON_CONNECT_SIP_USERNAME must be a SIP user part (letters, digits, . _ ~ + -)')
       .default('ai-agent'),
     AMAZON_CONNECT_SIP_PASSWORD: z.string().min(8, 'AMAZON_CONNECT_SIP_PASSWORD must be at least 8 characters').optional(),
+    SIP_AUTH_ALGORITHMS: z
+      .string()
+      .default('SHA-256,MD5')
+      .transform((v) => list(v).map((a) => a.toUpperCase()))
+      .pipe(z.array(z.enum(['SHA-256', 'MD5'], { error: 'SIP_AUTH_ALGORITHMS entries must be SHA-256 or MD5' })).min(1)),
     SIP_TRANSPORTS: z
       .string()
       .default('udp,tcp')

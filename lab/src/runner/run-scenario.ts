@@ -120,7 +120,10 @@ async function execute(
       RTPMAPS: offer.map((c) => `      a=rtpmap:${STATIC_PT[c]} ${c}/8000`).join('\n'),
       ...scenario.caller.vars,
     },
-    target: alg.address,
+    // The lab tap relays UDP; TCP callers talk to the gateway directly (media then bypasses the tap).
+    target: scenario.caller.transport === 'tcp' ? { address: HOSTS.gateway, port: gatewaySip } : alg.address,
+    transport: scenario.caller.transport,
+    extraArgs: scenario.caller.sippArgs,
     local: { address: HOSTS.caller, port: await freePort(HOSTS.caller), mediaPort: 2 * Math.floor((await freePort(HOSTS.caller)) / 2) },
     timeoutS: Math.max(5, scenario.timeoutS - 10),
   });

@@ -28,6 +28,10 @@ const sippCallerSchema = z
     /** Extra {{PLACEHOLDER}} values for the script (e.g. EXPECT_STATUS). */
     vars: z.record(z.string().regex(/^[A-Z_]+$/, 'vars keys are UPPER_CASE placeholder names'), z.string()).default({}),
     codec: z.enum(['PCMU', 'PCMA']).default('PCMU'),
+    /** SIP transport. TCP calls go to the gateway directly (the lab tap relays UDP only). */
+    transport: z.enum(['udp', 'tcp']).default('udp'),
+    /** Extra SIPp command-line arguments (e.g. credentials: ["-au", "user", "-ap", "secret"]). */
+    sippArgs: z.array(z.string()).default([]),
     /** Offered payload types in order (default: the codec first, then the other). */
     offer: z.array(z.enum(['PCMU', 'PCMA', 'G729', 'GSM'])).optional(),
     /** Silence before the utterance starts, ms. */
@@ -59,8 +63,14 @@ const checkSchema = z.discriminatedUnion('check', [
       method: z.string().regex(/^[A-Z]+$/),
       /** Header lines the response must carry (regular expressions matched against each line). */
       headers: z.array(z.string()).default([]),
+      /** Which matching response (0 = first); re-INVITEs answer with the same status again. */
+      nth: z.number().int().min(0).default(0),
     })
     .strict(),
+  z.object({ check: z.literal('hold-respected'), graceMs: z.number().min(0).max(200).default(40) }).strict(),
+  z.object({ check: z.literal('gateway-bye'), reason: z.string(), afterMs: z.number().min(0), withinMs: z.number().positive() }).strict(),
+  z.object({ check: z.literal('gateway-log'), msg: z.string(), fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).strict(),
+  z.object({ check: z.literal('realtime-instructions-contain'), texts: z.array(z.string()).min(1) }).strict(),
   z.object({ check: z.literal('realtime-connections'), min: z.number().int().min(0).default(0), max: z.number().int().min(0) }).strict(),
   z.object({ check: z.literal('concealment-matches-loss'), minLoss: z.number().int().min(1).default(1) }).strict(),
   z.object({ check: z.literal('agent-speaking-at-bye'), windowMs: z.number().positive().default(100) }).strict(),

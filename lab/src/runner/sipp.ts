@@ -32,6 +32,8 @@ export interface SippOptions {
   script: string;
   values: Record<string, string>;
   target: { address: string; port: number };
+  transport: 'udp' | 'tcp';
+  extraArgs: string[];
   local: { address: string; port: number; mediaPort: number };
   timeoutS: number;
 }
@@ -44,6 +46,7 @@ export async function runSipp(opts: SippOptions): Promise<SippRun> {
     `${opts.target.address}:${opts.target.port}`,
     '-sf', xmlPath,
     '-m', '1',
+    '-t', opts.transport === 'tcp' ? 't1' : 'u1',
     '-i', opts.local.address,
     '-p', String(opts.local.port),
     '-mi', opts.local.address,
@@ -54,6 +57,7 @@ export async function runSipp(opts: SippOptions): Promise<SippRun> {
     '-trace_msg', '-message_file', join(opts.outDir, 'sipp-messages.log'),
     '-trace_err', '-error_file', join(opts.outDir, 'sipp-errors.log'),
     '-trace_logs', '-log_file', join(opts.outDir, 'sipp-actions.log'),
+    ...opts.extraArgs,
   ];
   const startedAt = performance.now();
   return new Promise((resolve) => {

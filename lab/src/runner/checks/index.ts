@@ -26,7 +26,9 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
       };
     }
     case 'realtime-audio-equals-caller-payload': {
-      const arrived = payloadInSeqOrder(rtpPackets(ev.rtp, 'toGateway'));
+      // Through the tap: what reached the gateway. Direct (TCP) calls: what the caller sent.
+      const wire = rtpPackets(ev.rtp, 'toGateway');
+      const arrived = wire.length > 0 ? payloadInSeqOrder(wire) : ev.caller.sentPayload;
       const received = ev.realtime.receivedAudio;
       const equal = arrived.length > 0 && Buffer.compare(arrived, received) === 0;
       let detail: string | undefined;
@@ -88,16 +90,64 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
       return { name: spec.check, passed: speech.length > 0, value: speech.length, limit: `> 0 agent-audio packets in the ${spec.windowMs} ms before BYE` };
     }
     case 'sip-response': {
-      const res = ev.sip.find((r) => r.dir === 'toCaller' && r.firstLine.startsWith(`SIP/2.0 ${spec.status} `) && (r.cseq ?? '').toUpperCase().endsWith(` ${spec.method}`));
+      const res = ev.sip.filter((r) => r.dir === 'toCaller' && r.firstLine.startsWith(`SIP/2.0 ${spec.status} `) && (r.cseq ?? '').toUpperCase().endsWith(` ${spec.method}`))[spec.nth];
       const lines = res ? res.raw.split('\r\n') : [];
       const missing = spec.headers.filter((h) => !lines.some((l) => new RegExp(h, 'i').test(l)));
       return {
-        name: `${spec.check} ${spec.status} ${spec.method}`,
+        name: `${spec.check} ${spec.status} ${spec.method}${spec.nth ? ` #${spec.nth + 1}` : ''}`,
         passed: res !== undefined && missing.length === 0,
         value: res ? res.firstLine : null,
         limit: `${spec.status} to ${spec.method}${spec.headers.length ? ` with ${spec.headers.join(', ')}` : ''}`,
         ...(missing.length ? { detail: `missing ${missing.join(', ')}` } : {}),
       };
+    }
+    case 'hold-respected': {
+      // The caller's re-INVITEs: the first puts the gateway on hold, the next resumes.
+      const answers = ev.sip.filter((r) => r.dir === 'toCaller' && r.firstLine.startsWith('SIP/2.0 200 ') && /^\d+ INVITE$/i.test(r.cseq ?? '') && !(r.cseq ?? '').startsWith('1 '));
+      const [held, resumed] = answers;
+      if (!held || !resumed) return { name: spec.check, passed: false, value: null, limit: null, detail: 'hold and resume re-INVITEs were not both answered 200' };
+      const out = rtpPackets(ev.rtp, 'toCaller');
+      const during = out.filter((r) => r.t > held.t + spec.graceMs && r.t < resumed.t).length;
+      const after = out.filter((r) => r.t > resumed.t).length;
+      return {
+        name: spec.check,
+        passed: during === 0 && after > 10,
+        value: `${during} packets while held, ${after} after resume`,
+        limit: '0 while held, > 10 after resume',
+      };
+    }
+    case 'gateway-bye': {
+      const bye = ev.sip.find((r) => r.dir === 'toCaller' && r.firstLine.startsWith('BYE '));
+      const answered = ev.sip.find((r) => r.dir === 'toCaller' && r.firstLine.startsWith('SIP/2.0 200 ') && (r.cseq ?? '').toUpperCase().endsWith(' INVITE'));
+      if (!bye || !answered) return { name: spec.check, passed: false, value: null, limit: spec.reason, detail: !bye ? 'the gateway sent no BYE' : 'the call was never answered' };
+      const reasonLine = bye.raw.split('\r\n').find((l) => /^reason:/i.test(l)) ?? '';
+      const ms = bye.t - answered.t;
+      return {
+        name: spec.check,
+        passed: new RegExp(spec.reason, 'i').test(reasonLine) && ms >= spec.afterMs && ms <= spec.afterMs + spec.withinMs,
+        value: `${reasonLine || 'no Reason header'} after ${(ms / 1000).toFixed(2)} s`,
+        limit: `${spec.reason} after ${spec.afterMs / 1000}..${(spec.afterMs + spec.withinMs) / 1000} s`,
+      };
+    }
+    case 'gateway-log': {
+      const line = ev.gateway.logs.find((l) => l.msg === spec.msg);
+      if (!line) return { name: `${spec.check} "${spec.msg}"`, passed: false, value: null, limit: JSON.stringify(spec.fields), detail: 'no such log line' };
+      // String expectations are regular expressions matched against the whole value.
+      const matches = (got: unknown, want: string | number | boolean) =>
+        typeof want === 'string' ? typeof got === 'string' && new RegExp(`^(?:${want})$`).test(got) : got === want;
+      const wrong = Object.entries(spec.fields).filter(([path, want]) => !matches(pick(line, path), want));
+      return {
+        name: `${spec.check} "${spec.msg}"`,
+        passed: wrong.length === 0,
+        value: wrong.length === 0 ? 'all fields as expected' : wrong.map(([p]) => `${p}=${JSON.stringify(pick(line, p))}`).join(', '),
+        limit: JSON.stringify(spec.fields),
+      };
+    }
+    case 'realtime-instructions-contain': {
+      const updates = ev.realtime.clientEvents.filter((e) => e.type === 'session.update');
+      const instructions = updates.map((u) => String((u.event.session as { instructions?: unknown } | undefined)?.instructions ?? '')).join('\n');
+      const missing = spec.texts.filter((t) => !instructions.includes(t));
+      return { name: spec.check, passed: updates.length > 0 && missing.length === 0, value: missing.length ? `missing: ${missing.join(' | ')}` : 'all present', limit: spec.texts.join(' | ') };
     }
     case 'realtime-connections': {
       const conns = ev.realtime.connections;
@@ -195,6 +245,12 @@ function callerFrames(ev: Evidence): Array<{ lost: boolean; payload?: Buffer }> 
     if (seq === last || frames.length > 100_000) break;
   }
   return frames;
+}
+
+function pick(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
+  return cur;
 }
 
 function isSilence(payload: Buffer): boolean {
