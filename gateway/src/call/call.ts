@@ -38,6 +38,8 @@ export interface CallEnvironment {
     jitter: { minDelayMs: number; maxDelayMs: number };
   };
   realtimeConnectTimeoutMs: number;
+  /** Echo gate in front of the AI (undefined: off). */
+  echoGuard: { marginDb: number; tailMs: number } | undefined;
   /** Retry-After seconds sent with 503 when the AI side cannot be reached. */
   retryAfterS: number;
   /** A snapshot for the "call ended" log line, taken after this call released everything. */
@@ -191,7 +193,7 @@ export class Call {
     if (this.#state !== 'setting-up') return;
     this.timeline.realtimeReadyAt = env.clock.wallNow();
 
-    this.#bridge = new MediaBridge(this.#rtp, backend, env.audioMode, codec, this.log);
+    this.#bridge = new MediaBridge(this.#rtp, backend, env.audioMode, codec, this.log, env.echoGuard);
     backend.on('speechStarted', () => {
       // The server cancels the response itself when interrupt_response is on (our session config).
       this.#bridge?.bargeIn({ cancel: false });
@@ -328,7 +330,13 @@ export class Call {
           durationMs: this.timeline.answeredAt ? this.timeline.endedAt - this.timeline.answeredAt : 0,
           timeline: this.timeline,
           media: this.#rtp?.stats(),
-          bridge: this.#bridge ? { framesToRealtime: this.#bridge.framesToRealtime, concealedToRealtime: this.#bridge.concealedToRealtime } : undefined,
+          bridge: this.#bridge
+            ? {
+                framesToRealtime: this.#bridge.framesToRealtime,
+                concealedToRealtime: this.#bridge.concealedToRealtime,
+                echoSuppressedFrames: this.#bridge.echoSuppressedFrames,
+              }
+            : undefined,
           realtime: this.#backend?.stats(),
           pacing: this.#env.pacing(),
           resources: { ...this.#env.resources(), callTimers: this.#clock.pendingTimers },

@@ -1,4 +1,5 @@
-import { Downsampler24to8, g711Codec, Upsampler8to24, type G711Codec, type G711Name } from '../audio/index.js';
+import { Downsampler24to8, energyOfG711, g711Codec, Upsampler8to24, type G711Codec, type G711Name } from '../audio/index.js';
+import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
 import type { Logger } from '../log.js';
 import type { RealtimeAudioFormat, RealtimeBackend } from '../realtime/backend.js';
 import type { RtpSession } from '../rtp/index.js';
@@ -43,25 +44,44 @@ export class MediaBridge {
   /** Responses whose audio must no longer play (barged-in or cancelled). */
   readonly #silenced = new Set<string>();
   #playingItem: { itemId: string; responseId: string; contentIndex: number } | undefined;
+  readonly #echo: EchoGuard | undefined;
+  readonly #echoTailFrames: number;
+  #framesSincePlaying = Number.MAX_SAFE_INTEGER;
+  readonly #silence = new Uint8Array(FRAME_8K);
+  readonly #silencePcm = new Int16Array(FRAME_8K);
   #closed = false;
   framesToRealtime = 0;
   concealedToRealtime = 0;
 
-  constructor(rtp: RtpSession, backend: RealtimeBackend, mode: AudioMode, codec: G711Name, log: Logger) {
+  constructor(rtp: RtpSession, backend: RealtimeBackend, mode: AudioMode, codec: G711Name, log: Logger, echoGuard?: EchoGuardOptions) {
     this.#rtp = rtp;
     this.#backend = backend;
     this.#mode = mode;
     this.#log = log;
     this.#codec = g711Codec(codec);
+    this.#silence.fill(this.#codec.silenceByte);
+    this.#echo = echoGuard ? new EchoGuard(echoGuard) : undefined;
+    this.#echoTailFrames = echoGuard ? Math.ceil(echoGuard.tailMs / 20) : 0;
+    const sentMs = (itemId: string) => rtp.playout.sentMs(itemId);
     rtp.on('audio', (frame) => {
       if (this.#closed) return;
       this.framesToRealtime++;
       if (frame.concealed) this.concealedToRealtime++;
+      let payload = frame.payload;
+      let pcm = frame.pcm;
+      if (this.#echo) {
+        this.#framesSincePlaying = rtp.playout.isPlaying ? 0 : this.#framesSincePlaying + 1;
+        const recently = this.#framesSincePlaying <= this.#echoTailFrames;
+        if (recently && this.#echo.isEcho(energyOfG711(frame.payload, this.#codec), true, sentMs)) {
+          payload = this.#silence;
+          pcm = this.#silencePcm;
+        }
+      }
       if (this.#mode === 'passthrough') {
-        backend.appendAudio(frame.payload);
+        backend.appendAudio(payload);
         return;
       }
-      const n = this.#up.process(frame.pcm, this.#pcm24);
+      const n = this.#up.process(pcm, this.#pcm24);
       for (let i = 0; i < n; i++) this.#bytes24.writeInt16LE(this.#pcm24[i]!, 2 * i);
       backend.appendAudio(this.#bytes24.subarray(0, 2 * n));
     });
@@ -74,6 +94,7 @@ export class MediaBridge {
   /** The negotiated codec changed (re-INVITE). */
   codecChanged(codec: G711Name): void {
     this.#codec = g711Codec(codec);
+    this.#silence.fill(this.#codec.silenceByte);
   }
 
   #onAgentAudio(responseId: string, itemId: string, contentIndex: number, audio: Buffer): void {
@@ -82,6 +103,7 @@ export class MediaBridge {
     const tag = { responseId, itemId };
     if (this.#mode === 'passthrough') {
       this.#rtp.playout.enqueue(audio, tag);
+      this.#echo?.noteAgentAudio(itemId, audio, this.#codec);
       return;
     }
     const samples = audio.length >> 1;
@@ -94,6 +116,12 @@ export class MediaBridge {
     const n = this.#down.process(this.#downIn.subarray(0, samples), this.#downOut);
     this.#codec.encode(this.#downOut, this.#encoded, n);
     this.#rtp.playout.enqueue(this.#encoded.subarray(0, n), tag);
+    this.#echo?.noteAgentAudio(itemId, this.#encoded.subarray(0, n), this.#codec);
+  }
+
+  /** Caller frames the echo guard replaced by silence. */
+  get echoSuppressedFrames(): number {
+    return this.#echo?.suppressedFrames ?? 0;
   }
 
   /** True while agent audio is queued or being sent. */

@@ -41,3 +41,10 @@ export const DEFAULT_JITTER_MIN_MS = 20;
 export const DEFAULT_JITTER_MAX_MS = 200;
 /** No RTP from the caller for this long ends the call with BYE, ms (0 disables). */
 export const DEFAULT_RTP_INACTIVITY_MS = 30_000;
+/**
+ * Echo guard: caller audio this many dB below what the agent sent within the tail is treated as the
+ * agent's own echo and not passed to the model. Handsets and carriers give 20 dB or more of echo
+ * return loss; real speech over the agent is near the agent's level.
+ */
+export const DEFAULT_ECHO_GUARD_MARGIN_DB = 12;
+export const DEFAULT_ECHO_GUARD_TAIL_MS = 250;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { isCidr } from './cidr.js';
 import {
   CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS,
+  DEFAULT_ECHO_GUARD_MARGIN_DB,
+  DEFAULT_ECHO_GUARD_TAIL_MS,
   DEFAULT_INSTRUCTIONS,
   DEFAULT_INVITE_BURST,
   DEFAULT_INVITE_RATE_PER_S,
@@ -95,6 +97,12 @@ const envSchema = z
       .int('RTP_INACTIVITY_MS must be an integer')
       .min(0, 'RTP_INACTIVITY_MS must be >= 0 (0 disables)')
       .default(DEFAULT_RTP_INACTIVITY_MS),
+    ECHO_GUARD_MARGIN_DB: z.coerce
+      .number({ error: 'ECHO_GUARD_MARGIN_DB must be a number' })
+      .min(0, 'ECHO_GUARD_MARGIN_DB must be >= 0 (0 disables)')
+      .max(60, 'ECHO_GUARD_MARGIN_DB must be <= 60')
+      .default(DEFAULT_ECHO_GUARD_MARGIN_DB),
+    ECHO_GUARD_TAIL_MS: positiveInt('ECHO_GUARD_TAIL_MS').min(20, 'ECHO_GUARD_TAIL_MS must be >= 20').max(2000, 'ECHO_GUARD_TAIL_MS must be <= 2000').default(DEFAULT_ECHO_GUARD_TAIL_MS),
     CODECS: z
       .string()
       .default('PCMU,PCMA')
