@@ -1,0 +1,108 @@
+/**
+ * An agent definition after loading: every default filled in, every template parsed, the tools module
+ * loaded and checked, MCP secrets expanded, the apology recording decoded. The call layer and
+ * renderSessionConfig read only this; nothing here is re-validated per call.
+ */
+import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDetection } from '../realtime/backend.js';
+import type { ApologyAudio } from './apology-audio.js';
+import type { BuiltinToolName } from './builtin-tools.js';
+import type { InstructionTemplate } from './instruction-template.js';
+import type { LoadedTool } from './tool-types.js';
+
+/** How the media bridge talks to the provider: G.711 as is, or 24 kHz PCM16 (resampled). */
+export type AgentAudioMode = 'passthrough' | 'pcm16';
+
+export interface BuiltinToolSetting {
+  name: BuiltinToolName;
+  description: string;
+}
+
+export interface DtmfCollectSettings {
+  /** Digits collected before they are delivered (1..64). */
+  maxDigits: number;
+  /** Key that ends collection early (not delivered); null = none. */
+  terminator: string | null;
+  /** Silence after a digit that ends collection, ms. */
+  interDigitTimeoutMs: number;
+  /** The user text sent to the model; `{{digits}}` is the collected digits. */
+  prompt: InstructionTemplate;
+}
+
+export interface DtmfSettings {
+  /** Tell the model what the caller pressed (as a user text turn). */
+  deliverToModel: boolean;
+  /** Without it each key is delivered on its own, at once. */
+  collect?: DtmfCollectSettings;
+}
+
+export interface HandBackSettings {
+  /** When the Realtime backend fails: play the apology, write `ai_outcome=ai_unavailable`, BYE. */
+  onRealtimeFailure: boolean;
+  /** Loaded when onRealtimeFailure is on. */
+  apologyAudio?: ApologyAudio;
+}
+
+export interface AgentDefinition {
+  /** The file it came from, or "built-in defaults". */
+  source: string;
+  model: string;
+  voice: string;
+  instructions: InstructionTemplate;
+  /** Instructions for a first response spoken as soon as the call is answered. */
+  greeting?: InstructionTemplate;
+  audioMode: AgentAudioMode;
+  turnDetection: ServerVadTurnDetection | SemanticVadTurnDetection;
+  noiseReduction: 'near_field' | 'far_field' | null;
+  transcription: { model: string; language?: string; prompt?: string } | null;
+  speed?: number;
+  maxOutputTokens?: number | 'inf';
+  /** Enabled built-ins only. */
+  builtinTools: readonly BuiltinToolSetting[];
+  tools: readonly LoadedTool[];
+  /** Longest a user tool handler may run, ms. */
+  toolTimeoutMs: number;
+  /** Header values are expanded secrets: never log these (see describeAgentDefinition). */
+  mcpServers: readonly RealtimeMcpToolConfig[];
+  dtmf: DtmfSettings;
+  handBack: HandBackSettings;
+}
+
+export const DEFAULT_TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
+export const DEFAULT_TOOL_TIMEOUT_MS = 8_000;
+/** Phone handsets are near-field; filtering before VAD cuts false barge-ins on line noise. */
+export const DEFAULT_NOISE_REDUCTION = 'near_field' as const;
+export const DEFAULT_SERVER_VAD: ServerVadTurnDetection = {
+  type: 'server_vad',
+  threshold: 0.5,
+  prefixPaddingMs: 300,
+  silenceDurationMs: 500,
+  createResponse: true,
+  interruptResponse: true,
+};
+export const DEFAULT_DTMF_MAX_DIGITS = 16;
+export const DEFAULT_DTMF_TERMINATOR = '#';
+export const DEFAULT_DTMF_INTER_DIGIT_TIMEOUT_MS = 3_000;
+export const DEFAULT_DTMF_PROMPT = 'The caller entered {{digits}} on the keypad.';
+/** Relative to the package root. */
+export const DEFAULT_APOLOGY_AUDIO = 'fixtures/agent-apology.wav';
+/** Voices the Realtime API lists; others (or custom `voice_…` ids) are allowed with a warning. */
+export const KNOWN_VOICES: readonly string[] = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
+
+/** A summary safe to log: no instructions text, no MCP header values. */
+export function describeAgentDefinition(def: AgentDefinition): Record<string, unknown> {
+  return {
+    source: def.source,
+    model: def.model,
+    voice: def.voice,
+    audioMode: def.audioMode,
+    turnDetection: def.turnDetection.type,
+    noiseReduction: def.noiseReduction,
+    transcription: def.transcription?.model ?? null,
+    builtinTools: def.builtinTools.map((t) => t.name),
+    tools: def.tools.map((t) => t.name),
+    mcpServers: def.mcpServers.map((m) => ({ label: m.server_label, headers: Object.keys(m.headers ?? {}) })),
+    greeting: def.greeting !== undefined,
+    dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined },
+    handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
+  };
+}

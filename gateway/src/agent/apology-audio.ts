@@ -1,0 +1,70 @@
+/**
+ * The recording played to the caller when the AI is unavailable, just before the hand-back BYE. Read
+ * and checked at start-up — a missing or wrong-rate file must not surface during an outage, which is
+ * exactly when it is needed. Phone-leg format only: 8 kHz mono, 16-bit PCM or G.711 (µ-law/A-law) WAV.
+ */
+import { readFile } from 'node:fs/promises';
+import { decodeAlaw, decodeMulaw } from '../audio/index.js';
+
+export const APOLOGY_SAMPLE_RATE = 8_000;
+/** Longest apology we accept: a sentence or two, not hold music. */
+export const MAX_APOLOGY_SECONDS = 30;
+
+export interface ApologyAudio {
+  path: string;
+  /** 8 kHz mono linear PCM. */
+  samples: Int16Array;
+}
+
+const WAVE_FORMAT_PCM = 1;
+const WAVE_FORMAT_ALAW = 6;
+const WAVE_FORMAT_MULAW = 7;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+export async function loadApologyAudio(path: string): Promise<{ ok: true; audio: ApologyAudio } | { ok: false; problem: string }> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (err) {
+    return { ok: false, problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  const wav = decodeWav(buf);
+  if (!wav.ok) return { ok: false, problem: `${path}: ${wav.problem}` };
+  return { ok: true, audio: { path, samples: wav.samples } };
+}
+
+/** RIFF/WAVE → 8 kHz mono samples, or why not. */
+export function decodeWav(buf: Buffer): { ok: true; samples: Int16Array } | { ok: false; problem: string } {
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return { ok: false, problem: 'not a RIFF/WAVE file' };
+  let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
+  let offset = 12;
+  // Bounded: every iteration advances by at least the 8-byte chunk header.
+  while (offset + 8 <= buf.length) {
+    const id = buf.toString('ascii', offset, offset + 4);
+    const size = buf.readUInt32LE(offset + 4);
+    const body = offset + 8;
+    if (id === 'fmt ' && body + 16 <= buf.length) {
+      let format = buf.readUInt16LE(body);
+      // WAVE_FORMAT_EXTENSIBLE keeps the real format in the first two bytes of its sub-format GUID.
+      if (format === WAVE_FORMAT_EXTENSIBLE && size >= 26 && body + 26 <= buf.length) format = buf.readUInt16LE(body + 24);
+      fmt = { format, channels: buf.readUInt16LE(body + 2), rate: buf.readUInt32LE(body + 4), bits: buf.readUInt16LE(body + 14) };
+    } else if (id === 'data') {
+      if (fmt === undefined) return { ok: false, problem: 'data chunk before fmt chunk' };
+      if (fmt.channels !== 1 || fmt.rate !== APOLOGY_SAMPLE_RATE) return { ok: false, problem: `need 8000 Hz mono, got ${fmt.rate} Hz ${fmt.channels === 1 ? 'mono' : `with ${fmt.channels} channels`} (convert: sox in.wav -r 8000 -c 1 -b 16 out.wav)` };
+      const data = buf.subarray(body, Math.min(buf.length, body + size));
+      const pcm = fmt.format === WAVE_FORMAT_PCM && fmt.bits === 16;
+      const g711 = (fmt.format === WAVE_FORMAT_MULAW || fmt.format === WAVE_FORMAT_ALAW) && fmt.bits === 8;
+      if (!pcm && !g711) return { ok: false, problem: `need 16-bit PCM or 8-bit G.711, got format ${fmt.format} with ${fmt.bits} bits` };
+      const count = pcm ? data.length >> 1 : data.length;
+      if (count === 0) return { ok: false, problem: 'no audio in the data chunk' };
+      if (count > MAX_APOLOGY_SECONDS * APOLOGY_SAMPLE_RATE) return { ok: false, problem: `longer than ${MAX_APOLOGY_SECONDS} s` };
+      const samples = new Int16Array(count);
+      if (pcm) for (let i = 0; i < count; i++) samples[i] = data.readInt16LE(2 * i);
+      else if (fmt.format === WAVE_FORMAT_MULAW) decodeMulaw(data, samples);
+      else decodeAlaw(data, samples);
+      return { ok: true, samples };
+    }
+    offset = body + size + (size & 1);
+  }
+  return { ok: false, problem: 'no data chunk' };
+}

@@ -1,0 +1,28 @@
+/**
+ * `${NAME}` expansion from the environment, for the agent file's secrets (MCP server headers and
+ * URLs): the file names the variable, the value never sits in the file. A variable that is unset or
+ * empty is a start-up problem, not an empty header on a live call.
+ */
+
+const REFERENCE = /\$\{([^}]*)\}/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export type EnvExpansion = { ok: true; value: string } | { ok: false; problem: string };
+
+export function expandEnv(text: string, env: Readonly<Record<string, string | undefined>>): EnvExpansion {
+  if (text.replace(REFERENCE, '').includes('${')) return { ok: false, problem: 'unterminated ${ (write ${NAME})' };
+  const missing: string[] = [];
+  let malformed: string | undefined;
+  const value = text.replace(REFERENCE, (_m, name: string) => {
+    if (!NAME.test(name)) {
+      malformed ??= name;
+      return '';
+    }
+    const v = env[name];
+    if (v === undefined || v === '') missing.push(name);
+    return v ?? '';
+  });
+  if (malformed !== undefined) return { ok: false, problem: `\${${malformed.slice(0, 40)}} is not a variable reference (write \${NAME}: letters, digits, _)` };
+  if (missing.length > 0) return { ok: false, problem: `environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set` };
+  return { ok: true, value };
+}

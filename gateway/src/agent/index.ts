@@ -1,0 +1,37 @@
+/**
+ * The agent layer: what the voice agent is (instructions, voice, turn detection, tools), loaded from
+ * the agent definition file at start-up, rendered into a Realtime session per call, and the runner
+ * for the tools the model calls. Above realtime/ and connect/; only call/ uses it.
+ */
+export {
+  DEFAULT_NOISE_REDUCTION,
+  DEFAULT_SERVER_VAD,
+  DEFAULT_TOOL_TIMEOUT_MS,
+  DEFAULT_TRANSCRIPTION_MODEL,
+  describeAgentDefinition,
+  KNOWN_VOICES,
+  type AgentAudioMode,
+  type AgentDefinition,
+  type BuiltinToolSetting,
+  type DtmfCollectSettings,
+  type DtmfSettings,
+  type HandBackSettings,
+} from './agent-definition.js';
+export { APOLOGY_SAMPLE_RATE, type ApologyAudio } from './apology-audio.js';
+export {
+  BUILTIN_TOOL_NAMES,
+  BUILTIN_TOOLS,
+  type BuiltinIntent,
+  type BuiltinToolName,
+  type EndCallArgs,
+  type SendDtmfArgs,
+  type TransferToHumanArgs,
+} from './builtin-tools.js';
+export { DtmfCollector, type DtmfDeliveryReason } from './dtmf-collector.js';
+export { TOOL_ERROR_CODES, type ToolErrorCode, type ToolRunError } from './errors.js';
+export { allowedPlaceholders, parseTemplate, renderTemplate, type InstructionTemplate } from './instruction-template.js';
+export { loadAgentDefinition, type LoadAgentOptions } from './load-agent-definition.js';
+export { renderDtmfPrompt, renderSessionConfig, type RenderedSession } from './render-session-config.js';
+export { resolveAgentDefinition, type AgentDefinitionResult, type ResolveOptions } from './resolve-agent.js';
+export { ToolRegistry, type ToolRegistryOptions, type ToolRegistryStats, type ToolRunContext, type ToolRunResult } from './tool-registry.js';
+export type { AgentTool, LoadedTool, ToolHandler, ToolHandlerContext } from './tool-types.js';

@@ -1,0 +1,92 @@
+/**
+ * Where and how we call the Amazon Connect API, read from the environment once at start-up:
+ *
+ *   AWS_REGION                          region of the Connect instance (else the contact ARN's region)
+ *   AMAZON_CONNECT_ENDPOINT             endpoint override, e.g. http://127.0.0.1:8090 (the lab's fake)
+ *   AMAZON_CONNECT_INSTANCE_ID          instance id or instance ARN (else taken from X-Amzn-SourceArn)
+ *   AMAZON_CONNECT_MAX_ATTEMPTS         HTTP attempts per write, retries included (default 3)
+ *   AMAZON_CONNECT_ATTEMPT_TIMEOUT_MS   per-attempt socket timeout (default 1500)
+ *   AMAZON_CONNECT_TIMEOUT_MS           deadline for the whole write, backoff included (default 4000)
+ *
+ * Credentials are not configured here: the SDK's default provider chain finds them (environment
+ * variables, shared config, web identity, ECS/EC2 roles), so no secret passes through our config.
+ */
+import { MAX_INSTANCE_ID_LENGTH } from './attribute-limits.js';
+
+export const DEFAULT_CONNECT_MAX_ATTEMPTS = 3;
+export const DEFAULT_CONNECT_ATTEMPT_TIMEOUT_MS = 1_500;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 4_000;
+/** Ceilings that keep a misconfiguration from holding a call's BYE for minutes. */
+export const MAX_CONNECT_ATTEMPTS = 10;
+export const MAX_CONNECT_TIMEOUT_MS = 30_000;
+
+export interface ConnectApiConfig {
+  region?: string;
+  endpoint?: string;
+  instanceId?: string;
+  maxAttempts: number;
+  attemptTimeoutMs: number;
+  totalTimeoutMs: number;
+}
+
+export type ConnectApiConfigResult = { ok: true; config: ConnectApiConfig } | { ok: false; problems: string[] };
+
+/** us-east-1, eu-central-1, us-gov-west-1, cn-north-1, ap-southeast-5 ... */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+/** arn:<partition>:connect:<region>:<account>:instance/<instance-id>[/…] (same shape context.ts reads). */
+export const CONNECT_INSTANCE_ARN = /^arn:aws(?:-[a-z]+)*:connect:([a-z0-9-]+):([0-9]{12}):instance\/([^/\s]+)(?:\/.*)?$/;
+
+export function readConnectApiConfig(env: Readonly<Record<string, string | undefined>>): ConnectApiConfigResult {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const config: ConnectApiConfig = {
+    maxAttempts: int(value('AMAZON_CONNECT_MAX_ATTEMPTS'), 'AMAZON_CONNECT_MAX_ATTEMPTS', DEFAULT_CONNECT_MAX_ATTEMPTS, 1, MAX_CONNECT_ATTEMPTS, problems),
+    attemptTimeoutMs: int(value('AMAZON_CONNECT_ATTEMPT_TIMEOUT_MS'), 'AMAZON_CONNECT_ATTEMPT_TIMEOUT_MS', DEFAULT_CONNECT_ATTEMPT_TIMEOUT_MS, 50, MAX_CONNECT_TIMEOUT_MS, problems),
+    totalTimeoutMs: int(value('AMAZON_CONNECT_TIMEOUT_MS'), 'AMAZON_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 50, MAX_CONNECT_TIMEOUT_MS, problems),
+  };
+  const region = value('AWS_REGION');
+  if (region !== undefined) {
+    if (AWS_REGION_PATTERN.test(region)) config.region = region;
+    else problems.push(`AWS_REGION: must be a region name such as us-east-1, got ${JSON.stringify(region.slice(0, 40))}`);
+  }
+  const endpoint = value('AMAZON_CONNECT_ENDPOINT');
+  if (endpoint !== undefined) {
+    if (isHttpUrl(endpoint)) config.endpoint = endpoint;
+    else problems.push('AMAZON_CONNECT_ENDPOINT: must be an http:// or https:// URL');
+  }
+  const instance = value('AMAZON_CONNECT_INSTANCE_ID');
+  if (instance !== undefined) {
+    const arn = CONNECT_INSTANCE_ARN.exec(instance);
+    if (arn !== null) {
+      config.instanceId = arn[3] as string;
+      config.region ??= arn[1] as string;
+    } else if (instance.length <= MAX_INSTANCE_ID_LENGTH && /^[A-Za-z0-9-]+$/.test(instance)) {
+      config.instanceId = instance;
+    } else {
+      problems.push(`AMAZON_CONNECT_INSTANCE_ID: must be an instance id (1..${MAX_INSTANCE_ID_LENGTH} letters, digits, '-') or an instance ARN`);
+    }
+  }
+  return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
+}
+
+function int(text: string | undefined, name: string, dflt: number, min: number, max: number, problems: string[]): number {
+  if (text === undefined) return dflt;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    problems.push(`${name}: must be an integer ${min}..${max}, got ${JSON.stringify(text.slice(0, 20))}`);
+    return dflt;
+  }
+  return n;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
