@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { describeAgentDefinition, loadAgentDefinition, ToolRegistry, type AgentDefinition } from './agent/index.js';
 import { systemClock, TrackingClock, type Clock } from './clock.js';
 import { CallManager } from './call/call-manager.js';
-import type { Env } from './config/env.js';
+import { ConfigError, type Env } from './config/env.js';
+import { ContactAttributesWriter, readConnectApiConfig, type ConnectApiConfig } from './connect/index.js';
 import type { Logger } from './log.js';
 import { createOpenAIRealtimeFactory } from './realtime/index.js';
 import type { RealtimeBackendFactory } from './realtime/backend.js';
@@ -27,14 +29,24 @@ export class Gateway {
   readonly #scheduler: MediaScheduler;
   readonly #clock: TrackingClock;
   readonly #log: Logger;
+  readonly #connectWriter: ContactAttributesWriter;
 
-  private constructor(env: Env, log: Logger, deps: GatewayDeps) {
+  private constructor(env: Env, log: Logger, deps: GatewayDeps, agent: AgentDefinition, connect: ConnectApiConfig) {
     this.#log = log;
     this.#clock = new TrackingClock(deps.clock ?? systemClock);
     const clock = this.#clock;
     this.#ports = new PortAllocator({ min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX });
     this.#scheduler = new MediaScheduler({ clock, onStreamError: (err) => log.error({ err }, 'media stream tick failed') });
     this.#sip = new SipServer(sipOptions(env, clock, log));
+    this.#connectWriter = new ContactAttributesWriter({
+      region: connect.region,
+      endpoint: connect.endpoint,
+      maxAttempts: connect.maxAttempts,
+      attemptTimeoutMs: connect.attemptTimeoutMs,
+      totalTimeoutMs: connect.totalTimeoutMs,
+      clock,
+      logger: log,
+    });
     const realtime =
       deps.realtime ??
       createOpenAIRealtimeFactory({ apiKey: env.OPENAI_API_KEY ?? 'sk-lab-loopback', baseURL: env.OPENAI_BASE_URL });
@@ -46,8 +58,9 @@ export class Gateway {
         scheduler: this.#scheduler,
         ports: this.#ports,
         realtime,
-        agent: { model: env.OPENAI_VOICE_MODEL, voice: env.OPENAI_VOICE, instructions: env.OPENAI_INSTRUCTIONS },
-        audioMode: env.AUDIO_MODE,
+        agent,
+        tools: ToolRegistry.fromDefinition(agent, { clock, logger: log }),
+        connect: { writer: this.#connectWriter, instanceId: connect.instanceId, region: connect.region },
         media: {
           bindAddress: env.RTP_HOST ?? env.AMAZON_CONNECT_SIP_HOST,
           advertisedAddress: advertised,
@@ -66,8 +79,18 @@ export class Gateway {
     );
   }
 
+  /**
+   * Loads the agent definition and the Connect API settings (a problem in either is a ConfigError),
+   * then binds the SIP transports.
+   */
   static async start(env: Env, log: Logger, deps: GatewayDeps = {}): Promise<Gateway> {
-    const gw = new Gateway(env, log, deps);
+    const agent = await loadAgentDefinition(undefined, { env: { ...process.env, OPENAI_VOICE_MODEL: env.OPENAI_VOICE_MODEL } });
+    if (!agent.ok) throw new ConfigError(agent.problems);
+    for (const warning of agent.warnings) log.warn({ warning }, 'agent definition');
+    const connect = readConnectApiConfig(process.env);
+    if (!connect.ok) throw new ConfigError(connect.problems);
+    log.info({ agent: describeAgentDefinition(agent.definition) }, 'agent loaded');
+    const gw = new Gateway(env, log, deps, agent.definition, connect.config);
     await gw.#sip.start();
     return gw;
   }
@@ -84,6 +107,7 @@ export class Gateway {
   async stop(): Promise<void> {
     await this.#calls.shutdown();
     await this.#sip.stop();
+    this.#connectWriter.close();
     this.#log.info({ pendingTimers: this.#clock.pendingTimers }, 'gateway stopped');
   }
 }

@@ -25,6 +25,10 @@ async function main(): Promise<void> {
   try {
     gateway = await Gateway.start(env, log);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gateway: ${err.problems.join('; ')}\n`);
+      process.exit(2);
+    }
     log.fatal({ err }, 'gateway failed to start');
     process.stderr.write(`gateway: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -1,5 +1,13 @@
+import { renderSessionConfig, type AgentDefinition, type ToolRegistry } from '../agent/index.js';
+import { g711Codec } from '../audio/index.js';
 import { TrackingClock, type Clock } from '../clock.js';
-import { parseConnectContext, type ConnectCallContext } from '../connect/context.js';
+import {
+  handBackContact,
+  parseConnectContext,
+  type ConnectCallContext,
+  type ContactAttributesWriter,
+  type HandBackOutcome,
+} from '../connect/index.js';
 import { callLogger, type Logger } from '../log.js';
 import type { RealtimeBackend, RealtimeBackendFactory } from '../realtime/backend.js';
 import { RtpSession, type LatenessSummary, type MediaScheduler, type PortAllocator } from '../rtp/index.js';
@@ -15,9 +23,11 @@ import {
   type PendingOffer,
 } from '../sdp/index.js';
 import type { Dialog, IncomingCall } from '../sip/index.js';
-import type { EndReason, CallTimeline } from './call-stats.js';
-import { MediaBridge, realtimeFormatFor, type AudioMode } from './media-bridge.js';
-import { buildSessionConfig, type AgentSettings } from './session-config.js';
+import type { CallTimeline, EndReason } from './call-stats.js';
+import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
+import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
+import { ToolDispatcher, type CallControl } from './tool-dispatcher.js';
+import { TranscriptLog } from './transcript.js';
 
 /** What every call shares: built once by the gateway. */
 export interface CallEnvironment {
@@ -26,8 +36,9 @@ export interface CallEnvironment {
   scheduler: MediaScheduler;
   ports: PortAllocator;
   realtime: RealtimeBackendFactory;
-  agent: AgentSettings;
-  audioMode: AudioMode;
+  agent: AgentDefinition;
+  tools: ToolRegistry;
+  connect: { writer: ContactAttributesWriter; instanceId?: string | undefined; region?: string | undefined };
   media: {
     bindAddress: string;
     /** Address in our SDP (the public one behind NAT). */
@@ -50,6 +61,9 @@ export interface CallEnvironment {
 
 type State = 'setting-up' | 'answered' | 'ending' | 'ended';
 
+/** Longest the gateway waits for an answer to finish playing before hanging up anyway, ms. */
+const MAX_FINISH_SPEAKING_MS = 60_000;
+
 /**
  * One phone call, from INVITE to the last log line. It is the only place that knows about SIP,
  * media and the AI at once. Every way a call can end goes through `end(reason)`, which releases
@@ -62,8 +76,10 @@ export class Call {
   readonly timeline: CallTimeline;
   readonly #env: CallEnvironment;
   readonly #incoming: IncomingCall;
-  /** The call's own timers (Realtime backend, call timers), so teardown can prove none is left. */
+  /** The call's own timers (Realtime backend, DTMF collection, waits), so teardown can prove none is left. */
   readonly #clock: TrackingClock;
+  readonly #abort = new AbortController();
+  readonly #handBackAttributes = new Map<string, string>();
   #state: State = 'setting-up';
   #rtp: RtpSession | undefined;
   #backend: RealtimeBackend | undefined;
@@ -72,6 +88,12 @@ export class Call {
   #media: NegotiatedMedia | undefined;
   /** Our o= line state for this dialog (RFC 3264 §8: version bumps only when our SDP changes). */
   #sdpSession: LocalSdpSession | undefined;
+  #transcript: TranscriptLog | undefined;
+  #dtmf: DtmfInput | undefined;
+  #tools: ToolDispatcher | undefined;
+  /** Responses whose response.done arrived (all their audio has reached the playout queue). */
+  readonly #doneResponses = new Set<string>();
+  #handingBack = false;
   #endReason: EndReason | undefined;
   #ended: Promise<void> | undefined;
   readonly #onEnded: (call: Call) => void;
@@ -102,6 +124,10 @@ export class Call {
     return this.#state;
   }
 
+  get endReason(): EndReason | undefined {
+    return this.#endReason;
+  }
+
   /** Runs the call set-up; never throws (every failure ends the call with the right SIP answer). */
   async start(): Promise<void> {
     this.#incoming.on('cancel', () => void this.end('cancelled'));
@@ -116,11 +142,10 @@ export class Call {
   async #setUp(): Promise<void> {
     const env = this.#env;
     const offer = this.#incoming.offer;
-    const prefs = (port: number) => this.#prefs(port);
 
     // Reject an unusable offer before taking any resource (scanners and misconfigured trunks).
     if (offer !== undefined) {
-      const probe = negotiate(offer, prefs(9));
+      const probe = negotiate(offer, this.#prefs(9));
       if (!probe.ok) {
         this.log.warn({ status: probe.status, reason: probe.reason }, 'SDP offer rejected');
         const phrase = probe.status === 488 ? 'Not Acceptable Here' : 'Bad Request';
@@ -130,6 +155,7 @@ export class Call {
       this.#media = probe.media;
     }
 
+    const codec = this.#media?.codec.name ?? env.media.codecs[0] ?? 'PCMU';
     try {
       this.#rtp = await RtpSession.open({
         clock: env.clock,
@@ -137,8 +163,8 @@ export class Call {
         logger: this.log,
         ports: env.ports,
         bindAddress: env.media.bindAddress,
-        codec: this.#media?.codec.name ?? env.media.codecs[0] ?? 'PCMU',
-        payloadType: this.#media?.codec.payloadType ?? ((env.media.codecs[0] ?? 'PCMU') === 'PCMU' ? 0 : 8),
+        codec,
+        payloadType: this.#media?.codec.payloadType ?? (codec === 'PCMU' ? 0 : 8),
         ...(this.#media?.dtmf ? { dtmfPayloadType: this.#media.dtmf.payloadType } : {}),
         rtcpMux: this.#media?.rtcpMux ?? false,
         inactivityMs: env.media.inactivityMs,
@@ -154,14 +180,14 @@ export class Call {
     let answerSdp: string;
     let pending: PendingOffer | undefined;
     if (offer !== undefined) {
-      const result = negotiate(offer, prefs(this.#rtp.localPort));
+      const result = negotiate(offer, this.#prefs(this.#rtp.localPort));
       if (!result.ok) throw new Error(`SDP negotiation failed on the second pass: ${result.reason}`);
       this.#sdpSession = result.session;
       this.#applyMedia(result.media);
       answerSdp = result.answerSdp;
     } else {
       // RFC 3264 §5 via RFC 3261 §13.2.1: SDP-less INVITE, our offer goes in the 200, the answer in the ACK.
-      const created = createOffer(prefs(this.#rtp.localPort));
+      const created = createOffer(this.#prefs(this.#rtp.localPort));
       this.#sdpSession = created.session;
       pending = created.pending;
       answerSdp = created.offerSdp;
@@ -170,34 +196,43 @@ export class Call {
     // Open the AI session while the phone rings, so the caller never hears a dead first second.
     this.#incoming.progress(180);
     this.timeline.ringingAt = env.clock.wallNow();
-    const codec = this.#media?.codec.name ?? env.media.codecs[0] ?? 'PCMU';
+    const rendered = renderSessionConfig(env.agent, this.context, realtimeFormatFor(env.agent.audioMode, codec));
+    for (const problem of rendered.problems) this.log.warn({ problem }, 'agent session rendering problem');
     const backend = env.realtime.create({ logger: this.log, callId: this.callId, clock: this.#clock });
     this.#backend = backend;
-    backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
-    backend.on('state', ({ state, reason }) => {
-      if (state === 'closed' && this.#state === 'answered') {
-        this.log.error({ reason }, 'Realtime session lost');
-        void this.end('realtime-failed');
-      }
-    });
+    this.#wireBackend(backend);
+    let realtimeReady = true;
     try {
-      await backend.connect(buildSessionConfig(env.agent, realtimeFormatFor(env.audioMode, codec), this.context), {
-        timeoutMs: env.realtimeConnectTimeoutMs,
-      });
+      await backend.connect(rendered.config, { timeoutMs: env.realtimeConnectTimeoutMs, signal: this.#abort.signal });
     } catch (err) {
       if (this.#state !== 'setting-up') return;
-      this.log.error({ err }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
-      this.#reject(503, 'Service Unavailable (AI backend unreachable)', [['Retry-After', String(env.retryAfterS)]]);
-      return void (await this.end('realtime-unavailable'));
+      realtimeReady = false;
+      if (!env.agent.handBack.onRealtimeFailure) {
+        this.log.error({ err }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
+        this.#reject(503, 'Service Unavailable (AI backend unreachable)', [['Retry-After', String(env.retryAfterS)]]);
+        return void (await this.end('realtime-unavailable'));
+      }
+      this.log.error({ err }, 'Realtime unavailable: answering to apologise and hand the caller back to Connect');
     }
     if (this.#state !== 'setting-up') return;
-    this.timeline.realtimeReadyAt = env.clock.wallNow();
-
-    this.#bridge = new MediaBridge(this.#rtp, backend, env.audioMode, codec, this.log, env.echoGuard);
-    backend.on('speechStarted', () => {
-      // The server cancels the response itself when interrupt_response is on (our session config).
-      this.#bridge?.bargeIn({ cancel: false });
-    });
+    if (realtimeReady) {
+      this.timeline.realtimeReadyAt = env.clock.wallNow();
+      this.#bridge = new MediaBridge(this.#rtp, backend, env.agent.audioMode, codec, this.log, env.echoGuard);
+      backend.on('speechStarted', () => {
+        // With interrupt_response the server cancels its response itself; otherwise we do.
+        const td = rendered.config.turnDetection;
+        this.#bridge?.bargeIn({ cancel: td !== null && !td.interruptResponse });
+      });
+      this.#transcript = new TranscriptLog(backend, () => env.clock.wallNow());
+      this.#dtmf = new DtmfInput(env.agent, this.context, backend, this.#clock, this.log);
+      this.#tools = new ToolDispatcher(
+        env.tools,
+        backend,
+        this.#control(),
+        { callId: this.callId, connect: this.context, handBackAttributes: this.#handBackAttributes, signal: this.#abort.signal },
+        this.log,
+      );
+    }
 
     let dialog: Dialog;
     try {
@@ -228,13 +263,124 @@ export class Call {
       this.#applyMedia(answer.media);
     }
     dialog.on('bye', () => void this.end('remote-bye'));
-    dialog.on('offer', (o) => this.#onReoffer(o.sdp, o.method, o.respond));
     dialog.on('terminated', (reason) => void this.end(reason === 'session-expired' ? 'session-expired' : reason === 'no-ack' ? 'no-ack' : 'remote-bye'));
+    dialog.on('offer', (o) => this.#onReoffer(o.sdp, o.method, o.respond));
+    dialog.on('info', (info) => {
+      const key = parseDtmfInfo(info.contentType, info.body);
+      if (key === undefined) {
+        info.respond(415);
+        return;
+      }
+      info.respond(200);
+      this.#dtmf?.key(key, 'info');
+    });
+    this.#rtp.on('dtmf', (ev) => this.#dtmf?.key(ev.digit, 'rfc4733'));
     this.#rtp.on('inactive', ({ silentMs }) => {
       this.log.warn({ silentMs }, 'no RTP from the caller: hanging up');
       void this.end('rtp-timeout');
     });
-    this.log.info({ codec, mode: env.audioMode, localPort: this.#rtp.localPort, srtp: Boolean(this.#media?.srtp) }, 'call answered');
+    this.log.info({ codec, mode: env.agent.audioMode, localPort: this.#rtp.localPort, srtp: Boolean(this.#media?.srtp) }, 'call answered');
+    if (!realtimeReady) {
+      await this.#apologiseAndHandBack('the AI backend could not be reached');
+      return;
+    }
+    if (rendered.greeting !== undefined) backend.createResponse({ instructions: rendered.greeting });
+  }
+
+  #wireBackend(backend: RealtimeBackend): void {
+    backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
+    backend.on('responseDone', ({ responseId }) => this.#doneResponses.add(responseId));
+    backend.on('state', ({ state, reason }) => {
+      if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
+      if (state === 'ready' && this.#state === 'answered') this.log.info('Realtime session ready again');
+      if (state === 'closed' && this.#state === 'answered' && !this.#handingBack) {
+        this.log.error({ reason }, 'Realtime session lost for good');
+        if (this.#env.agent.handBack.onRealtimeFailure) void this.#apologiseAndHandBack(`the AI backend failed: ${reason ?? 'closed'}`);
+        else void this.end('realtime-failed');
+      }
+    });
+  }
+
+  #control(): CallControl {
+    return {
+      finishSpeaking: (responseId) => this.#finishSpeaking(responseId),
+      hangUp: (outcome, reason, summary) => this.#handBack(outcome, reason, summary),
+      sendDtmf: async (digits) => {
+        const rtp = this.#rtp;
+        if (!rtp) return false;
+        for (const d of digits) if (!(await rtp.sendDtmf(d))) return false;
+        return true;
+      },
+    };
+  }
+
+  /**
+   * Resolves once every byte of `responseId`'s audio has left as RTP: its response.done arrived (so
+   * no more audio is coming) and the playout queue has drained. Bounded, and immediate if the call ends.
+   */
+  #finishSpeaking(responseId: string | undefined): Promise<void> {
+    const rtp = this.#rtp;
+    if (!rtp) return Promise.resolve();
+    return new Promise((resolve) => {
+      const clock = this.#clock;
+      let timer = clock.setTimeout(() => done(), MAX_FINISH_SPEAKING_MS);
+      let poll = clock.setTimeout(() => check(), 20);
+      const done = () => {
+        clock.clearTimeout(timer);
+        clock.clearTimeout(poll);
+        resolve();
+      };
+      const check = () => {
+        const responseDone = responseId === undefined || this.#doneResponses.has(responseId) || !this.#backend;
+        if (this.#state === 'ending' || this.#state === 'ended' || (responseDone && !rtp.playout.isPlaying)) return done();
+        poll = clock.setTimeout(check, 20);
+      };
+      void timer;
+    });
+  }
+
+  /** Writes the outcome to the Connect contact so the flow can route on it, then BYE. */
+  async #handBack(outcome: HandBackOutcome, reason: string, summary?: string): Promise<void> {
+    if (this.#handingBack || this.#state !== 'answered') return;
+    this.#handingBack = true;
+    const report = await handBackContact(
+      this.#env.connect.writer,
+      this.context,
+      { instanceId: this.#env.connect.instanceId, region: this.#env.connect.region },
+      {
+        outcome,
+        reason,
+        summary: summary ?? this.#transcript?.summary() ?? '',
+        at: this.#env.clock.wallNow(),
+        transcript: this.#transcript?.turns ?? [],
+        extra: Object.fromEntries(this.#handBackAttributes),
+      },
+    );
+    for (const problem of report.problems) this.log.warn({ problem }, 'hand-back attribute problem');
+    if (report.result.ok) {
+      this.log.info({ outcome, attempts: report.result.attempts, target: report.target, attributes: Object.keys(report.attributes) }, 'contact attributes updated');
+    } else {
+      this.log.error({ outcome, error: report.result.error }, 'could not update the contact attributes (hanging up anyway)');
+    }
+    await this.end(outcome === 'ai_unavailable' ? 'realtime-failed' : outcome === 'transfer_to_human' ? 'handed-back' : 'agent-hangup');
+  }
+
+  /** The AI is gone: say sorry in the gateway's own voice (a fixture prompt), then hand back. */
+  async #apologiseAndHandBack(reason: string): Promise<void> {
+    if (this.#handingBack) return;
+    this.#bridge?.close();
+    const rtp = this.#rtp;
+    const apology = this.#env.agent.handBack.apologyAudio;
+    if (rtp && apology) {
+      rtp.playout.flush();
+      const codec = g711Codec(this.#media?.codec.name ?? 'PCMU');
+      const bytes = new Uint8Array(apology.samples.length);
+      codec.encode(apology.samples, bytes);
+      rtp.playout.enqueue(bytes, { responseId: 'gateway-apology', itemId: 'gateway-apology' });
+      rtp.playout.endItem('gateway-apology');
+      await this.#finishSpeaking(undefined);
+    }
+    await this.#handBack('ai_unavailable', reason);
   }
 
   #prefs(port: number): NegotiationPrefs {
@@ -297,9 +443,7 @@ export class Call {
   }
 
   #reject(status: number, reason: string, headers: Array<[string, string]> = []): void {
-    if (this.#incoming.state === 'proceeding') {
-      this.#incoming.reject(status, { reason, headers });
-    }
+    if (this.#incoming.state === 'proceeding') this.#incoming.reject(status, { reason, headers });
   }
 
   /**
@@ -313,7 +457,9 @@ export class Call {
     const wasAnswered = this.#state === 'answered';
     this.#state = 'ending';
     this.#ended = (async () => {
+      this.#abort.abort();
       this.#bridge?.close();
+      this.#dtmf?.close();
       const rtpClosed = this.#rtp?.close(reason);
       const backendClosed = this.#backend?.close();
       if (!wasAnswered && reason !== 'cancelled' && reason !== 'rejected' && reason !== 'realtime-unavailable') {
@@ -335,9 +481,13 @@ export class Call {
                 framesToRealtime: this.#bridge.framesToRealtime,
                 concealedToRealtime: this.#bridge.concealedToRealtime,
                 echoSuppressedFrames: this.#bridge.echoSuppressedFrames,
+                bargeIns: this.#bridge.bargeIns,
               }
             : undefined,
           realtime: this.#backend?.stats(),
+          tools: this.#tools ? { calls: this.#tools.calls, failures: this.#tools.failures } : undefined,
+          dtmfDigits: this.#dtmf?.digitsReceived ?? 0,
+          transcript: this.#transcript?.turns.map((t) => `${t.role}: ${t.text}`),
           pacing: this.#env.pacing(),
           resources: { ...this.#env.resources(), callTimers: this.#clock.pendingTimers },
         },
@@ -345,10 +495,6 @@ export class Call {
       );
     })();
     return this.#ended;
-  }
-
-  get endReason(): EndReason | undefined {
-    return this.#endReason;
   }
 }
 
@@ -362,6 +508,10 @@ function byeReason(reason: EndReason): string {
       return 'SIP;cause=503;text="AI backend lost"';
     case 'shutdown':
       return 'SIP;cause=503;text="Gateway shutting down"';
+    case 'handed-back':
+      return 'SIP;cause=200;text="Transfer to a human"';
+    case 'agent-hangup':
+      return 'SIP;cause=200;text="Call completed"';
     default:
       return `SIP;cause=200;text="${reason}"`;
   }

@@ -51,6 +51,7 @@ export class MediaBridge {
   readonly #silencePcm = new Int16Array(FRAME_8K);
   #closed = false;
   framesToRealtime = 0;
+  bargeIns = 0;
   concealedToRealtime = 0;
 
   constructor(rtp: RtpSession, backend: RealtimeBackend, mode: AudioMode, codec: G711Name, log: Logger, echoGuard?: EchoGuardOptions) {
@@ -137,6 +138,7 @@ export class MediaBridge {
   bargeIn(opts: { cancel: boolean }): BargeIn | undefined {
     const item = this.#playingItem;
     if (this.#closed || !item || !this.#rtp.playout.isPlaying) return undefined;
+    this.bargeIns++;
     const { droppedMs } = this.#rtp.playout.flush();
     this.#silenced.add(item.responseId);
     const sentMs = Math.floor(this.#rtp.playout.sentMs(item.itemId));

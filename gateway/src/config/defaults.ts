@@ -24,12 +24,13 @@ export const DEFAULT_RTP_PORT_MAX = 20_000;
 export const DEFAULT_MAX_CALLS = 200;
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_OPENAI_MODEL = 'gpt-realtime';
+/** Defaults of the built-in agent (no AGENT_FILE); OPENAI_VOICE and OPENAI_INSTRUCTIONS override them. */
 export const DEFAULT_OPENAI_VOICE = 'marin';
-/** How long we wait for the Realtime session to be configured before giving up on a call. */
-export const DEFAULT_REALTIME_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_INSTRUCTIONS =
   'You are a friendly, concise phone agent for a contact center. Speak naturally, keep answers short, ' +
   'and ask one question at a time.';
+/** How long we wait for the Realtime session to be configured before giving up on a call. */
+export const DEFAULT_REALTIME_CONNECT_TIMEOUT_MS = 5_000;
 /** Per source IP: new INVITEs per second (token bucket refill) and burst. Retries after 401 count too. */
 export const DEFAULT_INVITE_RATE_PER_S = 20;
 export const DEFAULT_INVITE_BURST = 40;

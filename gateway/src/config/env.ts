@@ -5,7 +5,6 @@ import {
   CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS,
   DEFAULT_ECHO_GUARD_MARGIN_DB,
   DEFAULT_ECHO_GUARD_TAIL_MS,
-  DEFAULT_INSTRUCTIONS,
   DEFAULT_INVITE_BURST,
   DEFAULT_INVITE_RATE_PER_S,
   DEFAULT_JITTER_MAX_MS,
@@ -16,7 +15,6 @@ import {
   DEFAULT_MAX_CALLS,
   DEFAULT_OPENAI_BASE_URL,
   DEFAULT_OPENAI_MODEL,
-  DEFAULT_OPENAI_VOICE,
   DEFAULT_REALTIME_CONNECT_TIMEOUT_MS,
   DEFAULT_RTP_PORT_MAX,
   DEFAULT_RTP_PORT_MIN,
@@ -89,7 +87,6 @@ const envSchema = z
     RTP_PORT_MIN: port('RTP_PORT_MIN').default(DEFAULT_RTP_PORT_MIN),
     RTP_PORT_MAX: port('RTP_PORT_MAX').default(DEFAULT_RTP_PORT_MAX),
     SRTP: z.enum(['off', 'optional', 'required'], { error: 'SRTP must be off, optional or required' }).default('optional'),
-    AUDIO_MODE: z.enum(['passthrough', 'pcm16'], { error: 'AUDIO_MODE must be passthrough or pcm16' }).default('passthrough'),
     JITTER_MIN_MS: positiveInt('JITTER_MIN_MS').max(1000, 'JITTER_MIN_MS must be <= 1000').default(DEFAULT_JITTER_MIN_MS),
     JITTER_MAX_MS: positiveInt('JITTER_MAX_MS').max(2000, 'JITTER_MAX_MS must be <= 2000').default(DEFAULT_JITTER_MAX_MS),
     RTP_INACTIVITY_MS: z.coerce
@@ -111,8 +108,6 @@ const envSchema = z
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be a URL such as https://api.openai.com/v1' }).default(DEFAULT_OPENAI_BASE_URL),
     OPENAI_VOICE_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
-    OPENAI_VOICE: z.string().min(1).default(DEFAULT_OPENAI_VOICE),
-    OPENAI_INSTRUCTIONS: z.string().min(1).default(DEFAULT_INSTRUCTIONS),
     REALTIME_CONNECT_TIMEOUT_MS: positiveInt('REALTIME_CONNECT_TIMEOUT_MS').default(DEFAULT_REALTIME_CONNECT_TIMEOUT_MS),
     LOG_LEVEL: z.enum(logLevels, { error: `LOG_LEVEL must be one of ${logLevels.join(', ')}` }).default('info'),
   })

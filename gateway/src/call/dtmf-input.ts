@@ -1,0 +1,61 @@
+import { DtmfCollector, renderDtmfPrompt, type AgentDefinition } from '../agent/index.js';
+import type { Clock } from '../clock.js';
+import type { ConnectCallContext } from '../connect/index.js';
+import type { Logger } from '../log.js';
+import type { RealtimeBackend } from '../realtime/backend.js';
+
+const DIGIT = /^[0-9*#A-D]$/;
+
+/**
+ * Keys the caller presses, from RFC 4733 telephone-events or SIP INFO (application/dtmf-relay), reach
+ * the model as a user text turn: one key at a time, or collected ("enter your account number, then #")
+ * by the gateway and delivered as one string.
+ */
+export class DtmfInput {
+  readonly #collector: DtmfCollector | undefined;
+  readonly #deliver: (digits: string) => void;
+  readonly #log: Logger;
+  readonly #enabled: boolean;
+  digitsReceived = 0;
+
+  constructor(def: AgentDefinition, context: ConnectCallContext, backend: RealtimeBackend, clock: Clock, log: Logger) {
+    this.#log = log;
+    this.#enabled = def.dtmf.deliverToModel;
+    this.#deliver = (digits) => {
+      log.info({ digits }, 'DTMF delivered to the model');
+      backend.addUserText(renderDtmfPrompt(def, context, digits), { respond: true });
+    };
+    this.#collector = def.dtmf.collect ? new DtmfCollector(def.dtmf.collect, clock, (digits) => this.#deliver(digits)) : undefined;
+  }
+
+  key(digit: string, source: 'rfc4733' | 'info'): void {
+    if (!DIGIT.test(digit)) {
+      this.#log.warn({ digit, source }, 'ignoring an invalid DTMF key');
+      return;
+    }
+    this.digitsReceived++;
+    this.#log.debug({ digit, source }, 'DTMF key');
+    if (!this.#enabled) return;
+    if (this.#collector) this.#collector.push(digit);
+    else this.#deliver(digit);
+  }
+
+  close(): void {
+    this.#collector?.close();
+  }
+}
+
+/**
+ * SIP INFO with `application/dtmf-relay` (`Signal=5`, `Duration=160`) or `application/dtmf` (`5`).
+ * Returns the key, or undefined when the body carries none.
+ */
+export function parseDtmfInfo(contentType: string, body: Buffer): string | undefined {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  const text = body.toString('utf8').trim();
+  if (type === 'application/dtmf') return DIGIT.test(text.toUpperCase()) ? text.toUpperCase() : undefined;
+  if (type !== 'application/dtmf-relay') return undefined;
+  const signal = /^\s*signal\s*=\s*(\S+)\s*$/im.exec(text)?.[1];
+  if (signal === undefined) return undefined;
+  const key = signal === '10' ? '*' : signal === '11' ? '#' : signal.toUpperCase();
+  return DIGIT.test(key) ? key : undefined;
+}

@@ -1,0 +1,80 @@
+import type { ToolRegistry } from '../agent/index.js';
+import type { ConnectCallContext, HandBackOutcome } from '../connect/index.js';
+import type { Logger } from '../log.js';
+import type { RealtimeBackend } from '../realtime/backend.js';
+
+/** What the built-in tools may do to the call. */
+export interface CallControl {
+  /** Resolves once the given response's audio has all been sent as RTP (bounded wait). */
+  finishSpeaking(responseId: string): Promise<void>;
+  /** Writes the outcome to the Connect contact (when given), then hangs up with BYE. */
+  hangUp(outcome: HandBackOutcome, reason: string, summary?: string): Promise<void>;
+  /** RFC 4733 digits towards the caller's side (e.g. an IVR); resolves false if not sent. */
+  sendDtmf(digits: string): Promise<boolean>;
+}
+
+/**
+ * The model's tool calls: `response.function_call_arguments.done` → run (user handler with timeout, or a
+ * built-in) → `conversation.item.create` (function_call_output) → `response.create`. A failing tool
+ * becomes an output the model can react to, never a dead call.
+ */
+export class ToolDispatcher {
+  readonly #registry: ToolRegistry;
+  readonly #backend: RealtimeBackend;
+  readonly #control: CallControl;
+  readonly #log: Logger;
+  readonly #ctx: { callId: string; connect: ConnectCallContext; handBackAttributes: Map<string, string>; signal: AbortSignal };
+  calls = 0;
+  failures = 0;
+
+  constructor(
+    registry: ToolRegistry,
+    backend: RealtimeBackend,
+    control: CallControl,
+    ctx: { callId: string; connect: ConnectCallContext; handBackAttributes: Map<string, string>; signal: AbortSignal },
+    log: Logger,
+  ) {
+    this.#registry = registry;
+    this.#backend = backend;
+    this.#control = control;
+    this.#ctx = ctx;
+    this.#log = log;
+    backend.on('functionCall', (call) => void this.#run(call.callId, call.name, call.arguments, call.responseId));
+  }
+
+  async #run(callId: string, name: string, args: string, responseId: string): Promise<void> {
+    this.calls++;
+    const result = await this.#registry.run(name, args, this.#ctx);
+    if (this.#ctx.signal.aborted) return;
+    if ('error' in result && result.error) {
+      this.failures++;
+      this.#log.warn({ tool: name, code: result.error.code, message: result.error.message, ms: result.durationMs }, 'tool failed; the model is told');
+    } else {
+      this.#log.info({ tool: name, ms: result.durationMs }, 'tool ran');
+    }
+    if (!('builtin' in result)) {
+      this.#backend.sendFunctionOutput(callId, result.output, { respond: true });
+      return;
+    }
+    switch (result.builtin) {
+      case 'send_dtmf': {
+        const sent = await this.#control.sendDtmf(result.args.digits);
+        this.#backend.sendFunctionOutput(callId, JSON.stringify({ sent, digits: result.args.digits }), { respond: true });
+        return;
+      }
+      case 'end_call': {
+        // The last sentence is never cut: the answer that carried the call plays to its end first.
+        this.#backend.sendFunctionOutput(callId, result.output, { respond: false });
+        await this.#control.finishSpeaking(responseId);
+        await this.#control.hangUp('completed', result.args.reason ?? 'the agent ended the call');
+        return;
+      }
+      case 'transfer_to_human': {
+        this.#backend.sendFunctionOutput(callId, result.output, { respond: false });
+        await this.#control.finishSpeaking(responseId);
+        await this.#control.hangUp('transfer_to_human', result.args.reason, result.args.summary);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { TranscriptTurn } from '../connect/index.js';
+import type { RealtimeBackend } from '../realtime/backend.js';
+
+export interface TimedTurn extends TranscriptTurn {
+  /** Wall-clock ms when the turn's text was final. */
+  at: number;
+  itemId: string;
+}
+
+/**
+ * The call's conversation as text, in order: the caller's turns (input transcription) and the agent's
+ * (output audio transcripts). The hand-back summary and the Connect attributes are built from it.
+ */
+export class TranscriptLog {
+  readonly turns: TimedTurn[] = [];
+
+  constructor(backend: RealtimeBackend, wallNow: () => number) {
+    backend.on('transcript', (t) => {
+      if (!t.final || t.text.trim() === '') return;
+      this.turns.push({ role: t.role, text: t.text.trim(), at: wallNow(), itemId: t.itemId });
+    });
+    // A truncated agent turn was not fully heard: keep only what the caller heard (cut by ratio).
+    backend.on('truncated', ({ itemId }) => {
+      const turn = this.turns.find((x) => x.itemId === itemId && x.role === 'assistant');
+      if (turn) turn.text = `${turn.text} [interrupted]`;
+    });
+  }
+
+  /** A short plain-text summary for humans picking the call up: the last few turns. */
+  summary(maxTurns = 6): string {
+    return this.turns
+      .slice(-maxTurns)
+      .map((t) => `${t.role === 'user' ? 'caller' : 'agent'}: ${t.text}`)
+      .join('\n');
+  }
+}
