@@ -1,0 +1,28 @@
+/**
+ * Typed event emitter whose emit never lets a throwing listener escape into the media loop
+ * (mediasoup `safeEmit`): one bad handler must not stop packets for every call on the scheduler.
+ */
+import { EventEmitter } from 'node:events';
+
+export type ListenerErrorHook = (event: string, error: unknown) => void;
+
+export class SafeEmitter<T extends Record<keyof T, unknown[]>> extends EventEmitter<T> {
+  #onListenerError: ListenerErrorHook | undefined;
+  /** Listener exceptions caught so far. */
+  listenerErrors = 0;
+
+  constructor(onListenerError?: ListenerErrorHook) {
+    super();
+    this.#onListenerError = onListenerError;
+  }
+
+  /** Emits `event`; exceptions from listeners are counted and reported, never thrown. */
+  safeEmit<K extends keyof T & string>(event: K, ...args: T[K]): void {
+    try {
+      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+    } catch (error) {
+      this.listenerErrors++;
+      this.#onListenerError?.(event, error);
+    }
+  }
+}

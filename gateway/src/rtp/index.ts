@@ -1,0 +1,90 @@
+/**
+ * The rtp layer: RTP/RTCP wire codecs (RFC 3550), receive statistics (A.1/A.3/A.8), the adaptive
+ * jitter buffer with loss concealment, the process-wide 20 ms MediaScheduler, the per-call
+ * PlayoutQueue and the per-call RtpSession that ties them to UDP sockets. SRTP and DTMF live in
+ * ./srtp and ./dtmf. No knowledge of calls or AI here.
+ */
+export {
+  RTP_WIRE_ERROR_CODES,
+  RtpError,
+  WIRE_ERRORS,
+  isRtpWireError,
+  type RtpErrorClass,
+  type RtpErrorCode,
+  type RtpWireError,
+  type RtpWireErrorCode,
+} from './errors.js';
+export { BYTES_PER_MS, FRAME_MS, FRAME_SAMPLES, G711_CLOCK_RATE, MAX_DATAGRAM, PT_PCMA, PT_PCMU } from './constants.js';
+
+// RTP packets
+export { RTP_FIXED_HEADER_SIZE, RTP_VERSION, RtpHeaderView, writeRtpFixedHeader } from './packet/rtp-header.js';
+export { parseRtp, rtpSize, serializeRtp, type RtpExtension, type RtpPacket } from './packet/rtp-packet.js';
+
+// RTCP packets
+export { isRtcpOnMuxedPort, RTCP_PT_APP, RTCP_PT_BYE, RTCP_PT_RR, RTCP_PT_SDES, RTCP_PT_SR } from './rtcp/common.js';
+export { parseRtcp, rtcpPacketSize, rtcpSize, serializeRtcp, type RtcpPacket } from './rtcp/compound.js';
+export type { RtcpSenderReport } from './rtcp/sender-report.js';
+export type { RtcpReceiverReport } from './rtcp/receiver-report.js';
+export type { RtcpReportBlock } from './rtcp/report-block.js';
+export { SDES_CNAME, SDES_NAME, SDES_PRIV, SDES_TOOL, type RtcpSdesChunk, type RtcpSdesItem, type RtcpSourceDescription } from './rtcp/source-description.js';
+export type { RtcpGoodbye } from './rtcp/goodbye.js';
+export type { RtcpRawPacket } from './rtcp/raw.js';
+export { ntpFromWallMs, ntpMiddle32, rttFromReportMs, type NtpTime } from './rtcp/ntp.js';
+export { RTCP_MIN_TIME_S, rtcpIntervalMs, type RtcpIntervalInput } from './rtcp/interval.js';
+
+// Statistics
+export { MAX_DROPOUT, MAX_MISORDER, MIN_SEQUENTIAL, SourceState, type SeqVerdict, type SourceReport } from './stats/source-state.js';
+export { SourceTracker, type PacketVerdict } from './stats/source-tracker.js';
+export { RemoteQuality, type RemoteQualitySnapshot } from './stats/remote-quality.js';
+
+// Jitter buffer
+export {
+  DEFAULT_MAX_CONCEAL_MS,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_MIN_DELAY_MS,
+  JitterBuffer,
+  type FrameConcealer,
+  type JitterBufferOptions,
+  type JitterBufferStats,
+  type JitterFrame,
+  type PushResult,
+} from './jitter/jitter-buffer.js';
+
+// Pacing
+export {
+  DEFAULT_MAX_CATCH_UP_TICKS,
+  DEFAULT_PHASES,
+  MediaScheduler,
+  type MediaSchedulerOptions,
+  type MediaSchedulerStats,
+  type Registration,
+  type ScheduledStream,
+} from './pacing/media-scheduler.js';
+export type { LatenessSummary } from './pacing/lateness-histogram.js';
+export {
+  DEFAULT_MAX_BUFFERED_MS,
+  PlayoutQueue,
+  type ItemFinished,
+  type PlayoutQueueEvents,
+  type PlayoutQueueOptions,
+  type PlayoutTag,
+  type PullKind,
+} from './pacing/playout-queue.js';
+
+// Session
+export { PortAllocator, type PortRange } from './session/port-allocator.js';
+export { DEFAULT_LATCHING, type Endpoint, type LatchingPolicy } from './session/latch.js';
+export {
+  DEFAULT_INACTIVITY_MS,
+  RtpSession,
+  type JitterOptions,
+  type MediaDirection,
+  type RemoteMedia,
+  type RemoteUpdate,
+  type RtpReceiveCounters,
+  type RtpSendCounters,
+  type RtpSessionEvents,
+  type RtpSessionOptions,
+  type RtpSessionStats,
+} from './session/rtp-session.js';
+export { INTER_DIGIT_GAP_TICKS } from './session/dtmf-outbox.js';

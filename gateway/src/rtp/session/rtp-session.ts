@@ -1,0 +1,788 @@
+/**
+ * One call's media: a UDP socket pair, the inbound path (SRTP → parse → latch → demux by payload
+ * type → A.1 stats → jitter buffer / DTMF receiver), the outbound path (PlayoutQueue or DTMF →
+ * RTP header → SRTP → socket) and RTCP. Everything periodic runs on the shared MediaScheduler's
+ * 20 ms tick: one frame out of the jitter buffer, one packet out, inactivity, DTMF end timeout and
+ * the RTCP interval, so a session owns no timers of its own.
+ *
+ * Idle outbound policy: when the PlayoutQueue is empty we keep sending G.711 silence every 20 ms
+ * instead of going quiet. Continuous packets keep NAT/firewall bindings and the carrier's jitter
+ * buffer steady (no re-buffering click when the agent starts talking), keep RTCP sender stats
+ * meaningful, and avoid carrier RTP-inactivity timers hanging up while the agent listens for a long
+ * time. Chime Voice Connector accepts either; the cost is 50 small packets per second per call.
+ *
+ * RTP timestamps follow the scheduler's tick index, not the number of packets sent, so they advance
+ * with wall time across hold, DTMF and skipped ticks (RFC 3550 §5.1).
+ */
+import type dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../log.js';
+import { g711Codec, LossConcealer, type G711Name } from '../../audio/index.js';
+import { DtmfReceiver, DtmfSender, type DtmfDigitEvent } from '../dtmf/index.js';
+import type { SrtpError, SrtpSession } from '../srtp/index.js';
+import { FRAME_SAMPLES, G711_CLOCK_RATE } from '../constants.js';
+import { RTP_WIRE_ERROR_CODES, RtpError, type RtpWireErrorCode } from '../errors.js';
+import { SafeEmitter } from '../events.js';
+import { JitterBuffer, type JitterBufferStats, type JitterFrame } from '../jitter/jitter-buffer.js';
+import { RTP_FIXED_HEADER_SIZE, RtpHeaderView, writeRtpFixedHeader } from '../packet/rtp-header.js';
+import { PlayoutQueue } from '../pacing/playout-queue.js';
+import type { MediaScheduler, Registration, ScheduledStream } from '../pacing/media-scheduler.js';
+import { isRtcpOnMuxedPort } from '../rtcp/common.js';
+import { parseRtcp, serializeRtcp, type RtcpPacket } from '../rtcp/compound.js';
+import { G711_RTCP_BANDWIDTH_OCTETS_PER_S, rtcpIntervalMs } from '../rtcp/interval.js';
+import { RemoteQuality, type RemoteQualitySnapshot } from '../stats/remote-quality.js';
+import { SourceTracker } from '../stats/source-tracker.js';
+import { DtmfOutbox } from './dtmf-outbox.js';
+import { DEFAULT_LATCHING, SourceLatch, type Endpoint, type LatchingPolicy } from './latch.js';
+import type { PortAllocator } from './port-allocator.js';
+import { ProbationHold } from './probation-hold.js';
+import { buildCompoundReport } from './rtcp-reports.js';
+import { bindUdp, isAddressInUse } from './udp.js';
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+export interface RemoteMedia {
+  address: string;
+  port: number;
+  /** RTCP port when not muxed (SDP a=rtcp); default port + 1. */
+  rtcpPort?: number;
+}
+
+/** What a re-INVITE may change (see RtpSession.updateRemote). */
+export interface RemoteUpdate {
+  /** New media destination (SDP c=/m=, a=rtcp); re-opens the latching window. */
+  remote?: RemoteMedia;
+  payloadType?: number;
+  /** null: telephone-event no longer negotiated. */
+  dtmfPayloadType?: number | null;
+  codec?: G711Name;
+  /** null switches SRTP off. */
+  srtp?: SrtpSession | null;
+}
+
+export interface JitterOptions {
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  maxConcealMs?: number;
+}
+
+export interface RtpSessionOptions {
+  clock: Clock;
+  scheduler: MediaScheduler;
+  /** A per-call pino child. */
+  logger: Logger;
+  ports: PortAllocator;
+  /** Local address to bind ('0.0.0.0', '::' or one interface's address). */
+  bindAddress: string;
+  codec: G711Name;
+  /** Negotiated audio payload type (0 PCMU, 8 PCMA, or a dynamic one from SDP). */
+  payloadType: number;
+  /** Negotiated telephone-event payload type; undefined when DTMF was not negotiated. */
+  dtmfPayloadType?: number;
+  /** Where to send (from the SDP); undefined until known (then the first valid packet latches). */
+  remote?: RemoteMedia;
+  /** RFC 5761 RTP/RTCP multiplexing on one port (fixed for the session's lifetime). */
+  rtcpMux?: boolean;
+  jitter?: JitterOptions;
+  /** Silence on the inbound side for this long raises `inactive`, ms; 0 disables. Default 30 000. */
+  inactivityMs?: number;
+  /** Symmetric-RTP latching (see latch.ts). Default 2 s / 50 packets. */
+  latching?: LatchingPolicy | 'off';
+  srtp?: SrtpSession;
+  /** RTCP CNAME; default a random opaque one. */
+  cname?: string;
+  /** Random source for SSRC, initial sequence/timestamp and RTCP intervals; default crypto/Math.random. */
+  random?: () => number;
+  /** Most outbound audio queued, ms (PlayoutQueue bound). */
+  maxQueuedMs?: number;
+  /** Initial direction (default sendrecv). */
+  direction?: MediaDirection;
+}
+
+export interface RtpSessionEvents {
+  /** One 20 ms frame out of the jitter buffer (a reused object: copy what you keep). */
+  audio: [frame: JitterFrame];
+  dtmf: [event: DtmfDigitEvent];
+  /** No RTP for `inactivityMs`; fired once until packets resume. */
+  inactive: [info: { silentMs: number }];
+  /** RTP resumed after `inactive`. */
+  active: [];
+  rtcp: [packets: RtcpPacket[]];
+  /** Our RTP or RTCP destination moved to where the peer's packets come from. */
+  latched: [remote: Endpoint, kind: 'rtp' | 'rtcp'];
+  closed: [];
+}
+
+export interface RtpReceiveCounters {
+  datagrams: number;
+  packets: number;
+  octets: number;
+  rtcpPackets: number;
+  malformed: Record<RtpWireErrorCode, number>;
+  srtpErrors: Record<SrtpError, number>;
+  /** Valid packets from a source other than the (latched) remote. */
+  unexpectedSource: number;
+  /** Packets with a payload type that was not negotiated. */
+  unknownPayloadType: number;
+  /** Sequence-number duplicates dropped before the jitter buffer. */
+  duplicates: number;
+  /** Packets held back by A.1 probation or as unconfirmed sequence jumps. */
+  held: number;
+  dtmfPackets: number;
+  dtmfDigits: number;
+  /** Datagrams whose handling threw (a bug, never expected): counted, logged, dropped. */
+  handlerErrors: number;
+}
+
+export interface RtpSendCounters {
+  packets: number;
+  octets: number;
+  audioFrames: number;
+  silenceFrames: number;
+  dtmfPackets: number;
+  dtmfDigits: number;
+  rtcpPackets: number;
+  socketErrors: number;
+}
+
+export interface RtpSessionStats {
+  localPort: number;
+  ssrc: number;
+  remote: Endpoint | undefined;
+  direction: MediaDirection;
+  received: RtpReceiveCounters;
+  sent: RtpSendCounters;
+  /** RFC 3550 A.1/A.3/A.8 for the current remote source. */
+  stream: {
+    ssrc: number | undefined;
+    expected: number;
+    lost: number;
+    reordered: number;
+    restarts: number;
+    ssrcChanges: number;
+    jitterMs: number;
+  };
+  jitterBuffer: JitterBufferStats;
+  /** What the peer reports about our stream (RTCP). */
+  remoteQuality: RemoteQualitySnapshot;
+  playout: { queuedMs: number; starvedTicks: number; overflowBytes: number };
+}
+
+export const DEFAULT_INACTIVITY_MS = 30_000;
+/** A DTMF digit with no packet for this long is reported even without its end packets. */
+const DTMF_END_TIMEOUT_MS = 500;
+/** Bind attempts when ports are taken by other processes. */
+const MAX_BIND_ATTEMPTS = 16;
+/** Rotating send buffers: Node queues (not copies) a datagram the kernel cannot take at once. */
+const SEND_BUFFERS = 4;
+const SEND_BUFFER_SIZE = RTP_FIXED_HEADER_SIZE + FRAME_SAMPLES;
+/** Socket errors logged per session (all are counted). */
+const MAX_LOGGED_SOCKET_ERRORS = 5;
+
+function defaultRandom(): number {
+  return randomBytes(4).readUInt32BE(0) / 0x1_0000_0000;
+}
+
+function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+function checkPayloadType(pt: number, what: string): void {
+  if (!Number.isInteger(pt) || pt < 0 || pt > 127 || (pt >= 72 && pt <= 76)) {
+    throw new RtpError('RTP_ERR_CONFIG', `${what} ${pt} is not a usable RTP payload type (0..127, not 72..76)`);
+  }
+}
+
+interface BoundSockets {
+  port: number;
+  rtp: dgram.Socket;
+  rtcp: dgram.Socket | undefined;
+}
+
+async function bindPair(ports: PortAllocator, address: string, mux: boolean): Promise<BoundSockets> {
+  const attempts = Math.min(ports.capacity, MAX_BIND_ATTEMPTS);
+  for (let i = 0; i < attempts; i++) {
+    const port = ports.allocate();
+    if (port === undefined) break;
+    let rtp: dgram.Socket | undefined;
+    try {
+      rtp = await bindUdp(address, port);
+      const rtcp = mux ? undefined : await bindUdp(address, port + 1);
+      return { port, rtp, rtcp };
+    } catch (err) {
+      rtp?.close();
+      ports.release(port);
+      if (!isAddressInUse(err)) throw new RtpError('RTP_ERR_BIND', `cannot bind ${address}:${port}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  throw new RtpError('RTP_ERR_PORTS_EXHAUSTED', `no free RTP port pair in ${ports.min}..${ports.max}`);
+}
+
+export class RtpSession extends SafeEmitter<RtpSessionEvents> implements ScheduledStream {
+  /** Outbound audio: enqueue Realtime's G.711 here. */
+  readonly playout: PlayoutQueue;
+  readonly localPort: number;
+  /** RTCP port (equal to localPort with rtcp-mux). */
+  readonly localRtcpPort: number;
+  readonly ssrc: number;
+  readonly rtcpMux: boolean;
+
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly ports: PortAllocator;
+  private readonly rtpSocket: dgram.Socket;
+  private readonly rtcpSocket: dgram.Socket | undefined;
+  private readonly registration: Registration;
+  private readonly random: () => number;
+  private readonly cname: string;
+  private readonly jitterOptions: JitterOptions;
+
+  private codec: G711Name;
+  private payloadType: number;
+  private dtmfPayloadType: number | undefined;
+  private srtp: SrtpSession | undefined;
+  private jitter: JitterBuffer;
+  private direction: MediaDirection;
+  private sending: boolean;
+  private delivering: boolean;
+  private inactivityMs: number;
+
+  private readonly rtpLatch: SourceLatch;
+  private readonly rtcpLatch: SourceLatch;
+  private readonly header = new RtpHeaderView();
+  private readonly tracker = new SourceTracker(G711_CLOCK_RATE);
+  private readonly hold = new ProbationHold();
+  private readonly remoteQuality = new RemoteQuality(G711_CLOCK_RATE);
+  private readonly dtmfReceiver = new DtmfReceiver(G711_CLOCK_RATE);
+  private readonly dtmfOutbox = new DtmfOutbox(new DtmfSender({ clockRate: G711_CLOCK_RATE }));
+  private readonly sendBuffers: Buffer[] = [];
+  private readonly payloadViews: Uint8Array[] = [];
+  private sendIndex = 0;
+
+  private seq: number;
+  private readonly tsBase: number;
+  private tickBase = -1;
+  private lastTick = 0;
+  private lastTickAt = 0;
+  private markerNext = true;
+  private sentSinceReport = false;
+  /** Start of the current inbound silence: the last RTP packet, or a restart of the inactivity window. */
+  private silenceSince: number;
+  private inactiveReported = false;
+  private lastDtmfAt = 0;
+  private nextRtcpAt: number;
+  private closing: Promise<void> | undefined;
+  private socketsOpen: number;
+  private loggedSocketErrors = 0;
+
+  private readonly rx: RtpReceiveCounters = {
+    datagrams: 0,
+    packets: 0,
+    octets: 0,
+    rtcpPackets: 0,
+    malformed: zeroCounts(RTP_WIRE_ERROR_CODES),
+    srtpErrors: zeroCounts<SrtpError>(['short', 'auth', 'replay', 'malformed']),
+    unexpectedSource: 0,
+    unknownPayloadType: 0,
+    duplicates: 0,
+    held: 0,
+    dtmfPackets: 0,
+    dtmfDigits: 0,
+    handlerErrors: 0,
+  };
+  private readonly tx: RtpSendCounters = {
+    packets: 0,
+    octets: 0,
+    audioFrames: 0,
+    silenceFrames: 0,
+    dtmfPackets: 0,
+    dtmfDigits: 0,
+    rtcpPackets: 0,
+    socketErrors: 0,
+  };
+
+  /** Binds the sockets, registers with the scheduler and starts media. Rejects with RtpError. */
+  static async open(opts: RtpSessionOptions): Promise<RtpSession> {
+    checkPayloadType(opts.payloadType, 'payloadType');
+    if (opts.dtmfPayloadType !== undefined) {
+      checkPayloadType(opts.dtmfPayloadType, 'dtmfPayloadType');
+      if (opts.dtmfPayloadType === opts.payloadType) throw new RtpError('RTP_ERR_CONFIG', 'audio and DTMF payload types must differ');
+    }
+    if (opts.inactivityMs !== undefined && !(opts.inactivityMs >= 0)) {
+      throw new RtpError('RTP_ERR_CONFIG', `inactivityMs must be >= 0, got ${opts.inactivityMs}`);
+    }
+    const sockets = await bindPair(opts.ports, opts.bindAddress, opts.rtcpMux ?? false);
+    try {
+      return new RtpSession(opts, sockets);
+    } catch (err) {
+      sockets.rtp.close();
+      sockets.rtcp?.close();
+      opts.ports.release(sockets.port);
+      throw err instanceof RangeError ? new RtpError('RTP_ERR_CONFIG', err.message, { cause: err }) : err;
+    }
+  }
+
+  private constructor(opts: RtpSessionOptions, sockets: BoundSockets) {
+    super((event, error) => opts.logger.error({ err: error, event }, 'rtp session listener threw'));
+    this.clock = opts.clock;
+    this.logger = opts.logger;
+    this.ports = opts.ports;
+    this.random = opts.random ?? defaultRandom;
+    this.cname = opts.cname ?? `gw-${Math.floor(this.random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
+    this.codec = opts.codec;
+    this.payloadType = opts.payloadType;
+    this.dtmfPayloadType = opts.dtmfPayloadType;
+    this.srtp = opts.srtp;
+    this.rtcpMux = opts.rtcpMux ?? false;
+    this.jitterOptions = opts.jitter ?? {};
+    this.jitter = this.makeJitterBuffer();
+    this.playout = new PlayoutQueue({
+      silenceByte: g711Codec(this.codec).silenceByte,
+      ...(opts.maxQueuedMs !== undefined ? { maxBufferedMs: opts.maxQueuedMs } : {}),
+      onListenerError: (event, error) => opts.logger.error({ err: error, event }, 'playout listener threw'),
+    });
+    this.direction = opts.direction ?? 'sendrecv';
+    this.sending = this.direction === 'sendrecv' || this.direction === 'sendonly';
+    this.delivering = this.direction === 'sendrecv' || this.direction === 'recvonly';
+    this.inactivityMs = opts.inactivityMs ?? DEFAULT_INACTIVITY_MS;
+
+    this.ssrc = Math.floor(this.random() * 0x1_0000_0000) >>> 0;
+    this.seq = Math.floor(this.random() * 0x1_0000) & 0xffff;
+    this.tsBase = Math.floor(this.random() * 0x1_0000_0000) >>> 0;
+    for (let i = 0; i < SEND_BUFFERS; i++) {
+      const b = Buffer.alloc(SEND_BUFFER_SIZE);
+      this.sendBuffers.push(b);
+      this.payloadViews.push(b.subarray(RTP_FIXED_HEADER_SIZE, SEND_BUFFER_SIZE));
+    }
+
+    const policy = opts.latching ?? DEFAULT_LATCHING;
+    this.rtpLatch = new SourceLatch(policy);
+    this.rtcpLatch = new SourceLatch(policy);
+    this.setRemote(opts.remote);
+
+    this.localPort = sockets.port;
+    this.localRtcpPort = sockets.rtcp === undefined ? sockets.port : sockets.port + 1;
+    this.rtpSocket = sockets.rtp;
+    this.rtcpSocket = sockets.rtcp;
+    this.socketsOpen = sockets.rtcp === undefined ? 1 : 2;
+    const onClose = (): void => {
+      if (--this.socketsOpen === 0) this.ports.release(this.localPort);
+    };
+    // try/catch inline (no closure per datagram): nothing a datagram triggers may escape the handler.
+    this.rtpSocket.on('message', (msg, rinfo) => {
+      try {
+        this.onRtpDatagram(msg, rinfo);
+      } catch (err) {
+        this.onHandlerError(err);
+      }
+    });
+    this.rtpSocket.on('error', (err) => this.onSocketError(err));
+    this.rtpSocket.on('close', onClose);
+    if (this.rtcpSocket) {
+      this.rtcpSocket.on('message', (msg, rinfo) => {
+        try {
+          this.onRtcpDatagram(msg, rinfo);
+        } catch (err) {
+          this.onHandlerError(err);
+        }
+      });
+      this.rtcpSocket.on('error', (err) => this.onSocketError(err));
+      this.rtcpSocket.on('close', onClose);
+    }
+
+    const now = this.clock.now();
+    this.silenceSince = now;
+    this.nextRtcpAt = now + this.rtcpInterval(true);
+    this.registration = opts.scheduler.register(this);
+    this.logger.debug({ localPort: this.localPort, ssrc: this.ssrc, codec: this.codec, pt: this.payloadType }, 'rtp session open');
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  get mediaDirection(): MediaDirection {
+    return this.direction;
+  }
+
+  /** Where our RTP goes now (after latching, the peer's observed source). */
+  get remote(): Endpoint | undefined {
+    return this.rtpLatch.remote;
+  }
+
+  // ---------------------------------------------------------------- control
+
+  /** Hold/resume (our SDP direction attribute): whether we send and whether we deliver inbound media. */
+  setDirection(direction: MediaDirection): void {
+    if (this.closed || direction === this.direction) return;
+    this.direction = direction;
+    const sending = direction === 'sendrecv' || direction === 'sendonly';
+    const delivering = direction === 'sendrecv' || direction === 'recvonly';
+    if (!sending) this.dtmfOutbox.cancelAll();
+    if (sending && !this.sending) this.markerNext = true; // a talkspurt after a pause (RFC 3551 §4.1)
+    if (!delivering && this.delivering) {
+      this.jitter.reset();
+      this.hold.clear();
+    }
+    this.sending = sending;
+    this.delivering = delivering;
+  }
+
+  /**
+   * Re-INVITE: a new remote address/ports (re-opens the latching window), payload types, codec, or
+   * SRTP session (new keys; null switches SRTP off). Omitted fields keep their value.
+   */
+  updateRemote(update: RemoteUpdate): void {
+    if (this.closed) return;
+    if (update.payloadType !== undefined) checkPayloadType(update.payloadType, 'payloadType');
+    if (update.dtmfPayloadType !== undefined && update.dtmfPayloadType !== null) checkPayloadType(update.dtmfPayloadType, 'dtmfPayloadType');
+    if (update.remote !== undefined) this.setRemote(update.remote);
+    if (update.payloadType !== undefined) this.payloadType = update.payloadType;
+    if (update.dtmfPayloadType !== undefined) this.dtmfPayloadType = update.dtmfPayloadType ?? undefined;
+    if (update.srtp !== undefined) this.srtp = update.srtp ?? undefined;
+    if (update.codec !== undefined && update.codec !== this.codec) {
+      this.codec = update.codec;
+      this.jitter = this.makeJitterBuffer();
+      this.playout.setSilenceByte(g711Codec(this.codec).silenceByte);
+    }
+  }
+
+  /**
+   * Changes the inactivity timeout (e.g. longer while the peer holds us); 0 disables. The silence
+   * window restarts now, so lowering the timeout never fires on silence that preceded the change.
+   */
+  setInactivityTimeout(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`inactivity timeout must be >= 0, got ${ms}`);
+    this.inactivityMs = ms;
+    this.silenceSince = this.clock.now();
+  }
+
+  /**
+   * Sends one RFC 4733 digit, pausing outbound audio for its duration. Resolves true when its last
+   * packet left, false if it was abandoned (hold, close) or cannot be sent (no DTMF payload type,
+   * not sending). Throws RangeError for a non-digit or a duration outside (0, 8191] ms.
+   */
+  sendDtmf(digit: string, durationMs = 100): Promise<boolean> {
+    if (this.closed || this.dtmfPayloadType === undefined || !this.sending) return Promise.resolve(false);
+    return this.dtmfOutbox.enqueue(digit, durationMs);
+  }
+
+  stats(): RtpSessionStats {
+    const src = this.tracker.current;
+    return {
+      localPort: this.localPort,
+      ssrc: this.ssrc,
+      remote: this.rtpLatch.remote,
+      direction: this.direction,
+      received: { ...this.rx, malformed: { ...this.rx.malformed }, srtpErrors: { ...this.rx.srtpErrors } },
+      sent: { ...this.tx, dtmfDigits: this.dtmfOutbox.digitsSent },
+      stream: {
+        ssrc: src?.ssrc,
+        expected: src?.validated ? src.expected : 0,
+        lost: src?.cumulativeLost ?? 0,
+        reordered: src?.reordered ?? 0,
+        restarts: src?.restarts ?? 0,
+        ssrcChanges: this.tracker.ssrcChanges,
+        jitterMs: src?.jitterMs ?? 0,
+      },
+      jitterBuffer: this.jitter.stats(),
+      remoteQuality: this.remoteQuality.snapshot(),
+      playout: { queuedMs: this.playout.queuedMs, starvedTicks: this.playout.starvedTicks, overflowBytes: this.playout.overflowBytes },
+    };
+  }
+
+  /**
+   * Idempotent teardown: leaves the scheduler, abandons queued DTMF, sends RTCP BYE, closes the
+   * sockets and releases the port pair (once the sockets have closed).
+   */
+  close(reason?: string): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = new Promise<void>((resolve) => {
+      this.registration.unregister();
+      this.dtmfOutbox.cancelAll();
+      const finish = (): void => {
+        let pending = this.socketsOpen;
+        const done = (): void => {
+          if (--pending === 0) resolve();
+        };
+        this.rtpSocket.close(done);
+        this.rtcpSocket?.close(done);
+      };
+      const bye = this.rtcpDestination() ? this.buildReport({ reason }) : undefined;
+      if (bye) this.sendRtcp(bye, finish);
+      else finish();
+      this.logger.debug({ sent: this.tx.packets, received: this.rx.packets }, 'rtp session closed');
+      this.safeEmit('closed');
+    });
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------- scheduler tick
+
+  onTick(tick: number, scheduledAt: number): void {
+    if (this.closing) return;
+    if (this.tickBase < 0) this.tickBase = tick;
+    this.lastTick = tick;
+    this.lastTickAt = scheduledAt;
+    if (this.delivering) {
+      const frame = this.jitter.tick();
+      if (frame !== undefined) this.safeEmit('audio', frame);
+    }
+    if (this.sending && this.rtpLatch.remote !== undefined) this.sendNextPacket(this.timestampAt(tick));
+    else if (!this.sending) this.markerNext = true;
+    this.checkTimers(scheduledAt);
+  }
+
+  private timestampAt(tick: number): number {
+    return (this.tsBase + (tick - this.tickBase) * FRAME_SAMPLES) >>> 0;
+  }
+
+  private sendNextPacket(timestamp: number): void {
+    const buf = this.sendBuffers[this.sendIndex] as Buffer;
+    const payload = this.payloadViews[this.sendIndex] as Uint8Array;
+    this.sendIndex = (this.sendIndex + 1) % SEND_BUFFERS;
+    const dtmf = this.dtmfPayloadType !== undefined ? this.dtmfOutbox.next(timestamp) : undefined;
+    if (dtmf !== undefined) {
+      writeRtpFixedHeader(buf, dtmf.marker, this.dtmfPayloadType as number, this.seq, this.dtmfOutbox.eventTimestamp, this.ssrc);
+      buf.set(dtmf.payload, RTP_FIXED_HEADER_SIZE);
+      this.tx.dtmfPackets++;
+      this.transmitRtp(buf, RTP_FIXED_HEADER_SIZE + dtmf.payload.length);
+      return;
+    }
+    const kind = this.playout.pull(payload);
+    writeRtpFixedHeader(buf, this.markerNext || kind === 'audio-start', this.payloadType, this.seq, timestamp, this.ssrc);
+    this.markerNext = false;
+    if (kind === 'silence') this.tx.silenceFrames++;
+    else this.tx.audioFrames++;
+    this.transmitRtp(buf, SEND_BUFFER_SIZE);
+    this.playout.commitFrame();
+  }
+
+  private transmitRtp(buf: Buffer, length: number): void {
+    const dest = this.rtpLatch.remote as Endpoint;
+    this.seq = (this.seq + 1) & 0xffff;
+    this.tx.packets++;
+    this.tx.octets += length - RTP_FIXED_HEADER_SIZE;
+    this.sentSinceReport = true;
+    if (this.srtp) {
+      const out = this.srtp.protectRtp(buf.subarray(0, length));
+      this.rtpSocket.send(out, 0, out.length, dest.port, dest.address);
+    } else {
+      this.rtpSocket.send(buf, 0, length, dest.port, dest.address);
+    }
+  }
+
+  private checkTimers(now: number): void {
+    if (this.inactivityMs > 0 && !this.inactiveReported && now - this.silenceSince >= this.inactivityMs) {
+      this.inactiveReported = true;
+      this.safeEmit('inactive', { silentMs: now - this.silenceSince });
+    }
+    if (this.dtmfReceiver.hasPending && now - this.lastDtmfAt >= DTMF_END_TIMEOUT_MS) {
+      const ev = this.dtmfReceiver.flush();
+      if (ev !== undefined) this.emitDtmf(ev);
+    }
+    if (now >= this.nextRtcpAt) {
+      this.nextRtcpAt = now + this.rtcpInterval(false);
+      if (this.rtcpDestination()) this.sendRtcp(this.buildReport(undefined));
+    }
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  private onRtpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.closing) return;
+    if (this.rtcpMux && isRtcpOnMuxedPort(msg)) {
+      this.onRtcpDatagram(msg, rinfo);
+      return;
+    }
+    this.rx.datagrams++;
+    let packet: Uint8Array = msg;
+    if (this.srtp) {
+      const r = this.srtp.unprotectRtp(msg);
+      if (!r.ok) {
+        this.rx.srtpErrors[r.error]++;
+        return;
+      }
+      packet = r.packet;
+    }
+    const h = this.header;
+    const err = h.parse(packet);
+    if (err) {
+      this.rx.malformed[err.code]++;
+      return;
+    }
+    const isAudio = h.payloadType === this.payloadType;
+    if (!isAudio && h.payloadType !== this.dtmfPayloadType) {
+      this.rx.unknownPayloadType++;
+      return;
+    }
+    const now = this.clock.now();
+    const verdict = this.rtpLatch.check(rinfo.address, rinfo.port, now);
+    if (verdict === 'reject') {
+      this.rx.unexpectedSource++;
+      return;
+    }
+    if (verdict === 'latched') this.onLatched('rtp', rinfo);
+    this.rx.packets++;
+    this.rx.octets += h.payloadLength;
+    this.silenceSince = now;
+    if (this.inactiveReported) {
+      this.inactiveReported = false;
+      this.safeEmit('active');
+    }
+    // Audio and telephone-event packets share the SSRC's sequence space (RFC 4733 §2.1): both feed A.1.
+    const seqVerdict = this.tracker.onPacket(h.ssrc, h.sequenceNumber, h.timestamp, now);
+    if (seqVerdict === 'media-resync' && this.delivering) {
+      // A new or restarted source: new timeline. Replay the packet probation held back, if it is
+      // this one's predecessor (the first 20 ms of the stream).
+      this.jitter.reset();
+      const held = this.hold.takePredecessorOf(h.ssrc, h.sequenceNumber);
+      if (held !== undefined) this.jitter.push(held.seq, this.hold.timestamp, this.hold.marker, held.payload, this.hold.arrivalMs);
+    }
+    if (!isAudio) {
+      this.onDtmfPacket(now);
+      return;
+    }
+    switch (seqVerdict) {
+      case 'media':
+      case 'media-resync':
+        if (this.delivering) this.jitter.push(h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
+        return;
+      case 'hold':
+        this.rx.held++;
+        this.hold.hold(h.ssrc, h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
+        return;
+      case 'duplicate':
+        this.rx.duplicates++;
+        return;
+    }
+  }
+
+  private onDtmfPacket(now: number): void {
+    const h = this.header;
+    this.rx.dtmfPackets++;
+    // The digit's packets use sequence numbers of the same stream: the audio gap they leave is intended.
+    this.jitter.noteForeignSequence(h.sequenceNumber);
+    if (!this.delivering) return;
+    this.lastDtmfAt = now;
+    const ev = this.dtmfReceiver.push(h.payload(), h.timestamp, h.marker, h.sequenceNumber);
+    if (ev !== undefined) this.emitDtmf(ev);
+  }
+
+  private emitDtmf(ev: DtmfDigitEvent): void {
+    this.rx.dtmfDigits++;
+    this.safeEmit('dtmf', ev);
+  }
+
+  private onRtcpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.closing) return;
+    let packet: Uint8Array = msg;
+    if (this.srtp) {
+      const r = this.srtp.unprotectRtcp(msg);
+      if (!r.ok) {
+        this.rx.srtpErrors[r.error]++;
+        return;
+      }
+      packet = r.packet;
+    }
+    const parsed = parseRtcp(packet);
+    if ('kind' in parsed) {
+      this.rx.malformed[parsed.code]++;
+      return;
+    }
+    const latch = this.rtcpMux ? this.rtpLatch : this.rtcpLatch;
+    const verdict = latch.check(rinfo.address, rinfo.port, this.clock.now());
+    if (verdict === 'reject') {
+      this.rx.unexpectedSource++;
+      return;
+    }
+    if (verdict === 'latched') this.onLatched(this.rtcpMux ? 'rtp' : 'rtcp', rinfo);
+    this.rx.rtcpPackets++;
+    this.remoteQuality.onRtcp(parsed, this.ssrc, this.tracker.current?.ssrc, this.clock.now(), this.clock.wallNow());
+    this.safeEmit('rtcp', parsed);
+  }
+
+  private onLatched(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo): void {
+    const remote = { address: rinfo.address, port: rinfo.port };
+    this.logger.info({ remote, kind }, 'symmetric RTP: latched to the observed source');
+    this.safeEmit('latched', remote, kind);
+  }
+
+  /** Last line of defence: a datagram whose handling threw (a bug) is counted, logged and dropped. */
+  private onHandlerError(err: unknown): void {
+    this.rx.handlerErrors++;
+    if (this.loggedSocketErrors++ < MAX_LOGGED_SOCKET_ERRORS) this.logger.error({ err }, 'rtp datagram handler failed');
+  }
+
+  private onSocketError(err: Error): void {
+    this.tx.socketErrors++;
+    if (this.loggedSocketErrors++ < MAX_LOGGED_SOCKET_ERRORS) this.logger.warn({ err }, 'rtp socket error');
+  }
+
+  // ---------------------------------------------------------------- RTCP
+
+  private rtcpInterval(initial: boolean): number {
+    return rtcpIntervalMs(
+      {
+        members: 2,
+        senders: this.sending ? 2 : 1,
+        rtcpBandwidth: G711_RTCP_BANDWIDTH_OCTETS_PER_S,
+        weSent: this.sending,
+        avgRtcpSize: 100,
+        initial,
+      },
+      this.random,
+    );
+  }
+
+  private rtcpDestination(): Endpoint | undefined {
+    return this.rtcpMux ? this.rtpLatch.remote : this.rtcpLatch.remote;
+  }
+
+  private buildReport(bye: { reason: string | undefined } | undefined): RtcpPacket[] {
+    const now = this.clock.now();
+    const weSent = this.sentSinceReport;
+    this.sentSinceReport = false;
+    // Our media clock at `now`: the last tick's timestamp plus the time since that tick.
+    const rtpTimestamp =
+      this.tickBase < 0 ? this.tsBase : (this.timestampAt(this.lastTick) + Math.round(((now - this.lastTickAt) * G711_CLOCK_RATE) / 1000)) >>> 0;
+    return buildCompoundReport({
+      ssrc: this.ssrc,
+      cname: this.cname,
+      wallNowMs: this.clock.wallNow(),
+      rtpTimestamp,
+      packetsSent: this.tx.packets,
+      octetsSent: this.tx.octets,
+      weSent,
+      source: this.tracker.current,
+      lastSr: this.remoteQuality.lastSenderReport(now),
+      ...(bye ? { bye } : {}),
+    });
+  }
+
+  private sendRtcp(packets: RtcpPacket[], after?: () => void): void {
+    const dest = this.rtcpDestination();
+    if (dest === undefined) {
+      after?.();
+      return;
+    }
+    let bytes: Uint8Array = serializeRtcp(packets);
+    if (this.srtp) bytes = this.srtp.protectRtcp(bytes);
+    this.tx.rtcpPackets++;
+    const socket = this.rtcpSocket ?? this.rtpSocket;
+    if (after) socket.send(bytes, 0, bytes.length, dest.port, dest.address, () => after());
+    else socket.send(bytes, 0, bytes.length, dest.port, dest.address);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private setRemote(remote: RemoteMedia | undefined): void {
+    this.rtpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.port });
+    this.rtcpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.rtcpPort ?? remote.port + 1 });
+  }
+
+  private makeJitterBuffer(): JitterBuffer {
+    return new JitterBuffer({ codec: g711Codec(this.codec), concealer: new LossConcealer(), ...this.jitterOptions });
+  }
+}

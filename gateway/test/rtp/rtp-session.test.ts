@@ -1,0 +1,408 @@
+/**
+ * RtpSession over real loopback sockets. Time is a ManualClock: the test advances it to make the
+ * scheduler tick, and waits (bounded) for datagrams to cross the loopback in between.
+ */
+import dgram from 'node:dgram';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { createRootLogger } from '../../src/log.js';
+import { DtmfSender, type DtmfDigitEvent } from '../../src/rtp/dtmf/index.js';
+import { isRtpWireError, RtpError } from '../../src/rtp/errors.js';
+import { parseRtp, serializeRtp, type RtpPacket } from '../../src/rtp/packet/rtp-packet.js';
+import { MediaScheduler } from '../../src/rtp/pacing/media-scheduler.js';
+import { parseRtcp, serializeRtcp, type RtcpPacket } from '../../src/rtp/rtcp/compound.js';
+import { ntpMiddle32 } from '../../src/rtp/rtcp/ntp.js';
+import { PortAllocator } from '../../src/rtp/session/port-allocator.js';
+import { RtpSession, type RtpSessionOptions } from '../../src/rtp/session/rtp-session.js';
+import { generateKeys, SrtpSession } from '../../src/rtp/srtp/index.js';
+
+const LOOPBACK = '127.0.0.1';
+const logger = createRootLogger('silent');
+
+/** A test peer: one UDP socket that records what it receives. */
+class Peer {
+  readonly socket = dgram.createSocket('udp4');
+  readonly received: Buffer[] = [];
+  port = 0;
+  async bind(): Promise<this> {
+    await new Promise<void>((resolve) => this.socket.bind(0, LOOPBACK, resolve));
+    this.port = this.socket.address().port;
+    this.socket.on('message', (m) => this.received.push(m));
+    return this;
+  }
+  send(bytes: Uint8Array, port: number): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.send(bytes, port, LOOPBACK, (err) => (err ? reject(err) : resolve())));
+  }
+  close(): void {
+    this.socket.close();
+  }
+  rtp(): RtpPacket[] {
+    return this.received.map((b) => parseRtp(b)).filter((p): p is RtpPacket => !isRtpWireError(p));
+  }
+}
+
+/** Polls (bounded) until `cond` holds; the loopback needs a few event-loop turns. */
+async function until(cond: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function rtpBytes(seq: number, ts: number, payload: Uint8Array, opts: { pt?: number; marker?: boolean; ssrc?: number } = {}): Uint8Array {
+  return serializeRtp({
+    marker: opts.marker ?? false,
+    payloadType: opts.pt ?? 0,
+    sequenceNumber: seq,
+    timestamp: ts,
+    ssrc: opts.ssrc ?? 0x5eed,
+    csrc: [],
+    extension: undefined,
+    payload,
+    paddingLength: 0,
+  });
+}
+
+function frame(seed: number): Uint8Array {
+  const p = new Uint8Array(160);
+  for (let i = 0; i < 160; i++) p[i] = (seed * 11 + i) & 0x3f;
+  return p;
+}
+
+let clock: ManualClock;
+let scheduler: MediaScheduler;
+let ports: PortAllocator;
+const opened: RtpSession[] = [];
+const peers: Peer[] = [];
+
+beforeEach(() => {
+  clock = new ManualClock(0);
+  nextTickAt = 0;
+  scheduler = new MediaScheduler({ clock, phases: 1 });
+  const base = 20000 + 2 * Math.floor(Math.random() * 5900); // below the ephemeral range (32768+)
+  ports = new PortAllocator({ min: base, max: base + 9 });
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+  for (const p of peers.splice(0)) p.close();
+});
+
+async function peer(): Promise<Peer> {
+  const p = await new Peer().bind();
+  peers.push(p);
+  return p;
+}
+
+async function open(extra: Partial<RtpSessionOptions> = {}): Promise<RtpSession> {
+  const s = await RtpSession.open({
+    clock,
+    scheduler,
+    logger,
+    ports,
+    bindAddress: LOOPBACK,
+    codec: 'PCMU',
+    payloadType: 0,
+    dtmfPayloadType: 101,
+    random: () => 0.25,
+    ...extra,
+  });
+  opened.push(s);
+  return s;
+}
+
+/** Due time of the next scheduler tick (the scheduler starts at 0 with the first session). */
+let nextTickAt = 0;
+
+/** Runs `n` scheduler ticks, one at a time, letting each tick's datagrams leave before the next. */
+async function ticks(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    clock.advance(Math.max(0, nextTickAt - clock.now()));
+    nextTickAt += 20;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('RtpSession lifecycle', () => {
+  it('binds an even port with RTCP on port+1, and close() is idempotent, releases ports and sends RTCP BYE', async () => {
+    const rtcpPeer = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: rtcpPeer.port - 1, rtcpPort: rtcpPeer.port } });
+    expect(s.localPort % 2).toBe(0);
+    expect(s.localRtcpPort).toBe(s.localPort + 1);
+    expect(ports.inUse).toBe(1);
+    expect(scheduler.size).toBe(1);
+    const first = s.close('done');
+    expect(s.close()).toBe(first);
+    await first;
+    expect(scheduler.size).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+    await until(() => ports.inUse === 0, 'port release');
+    await until(() => rtcpPeer.received.length > 0, 'RTCP BYE');
+    const rtcp = parseRtcp(rtcpPeer.received[0] as Buffer) as RtcpPacket[];
+    expect(rtcp.map((p) => p.type)).toEqual(['rr', 'sdes', 'bye']);
+    expect(rtcp[2]).toEqual({ type: 'bye', sources: [s.ssrc], reason: 'done' });
+  });
+
+  it('fails with a typed error when the port range is exhausted', async () => {
+    const tiny = new PortAllocator({ min: ports.min, max: ports.min + 1 });
+    await open({ ports: tiny });
+    await expect(open({ ports: tiny })).rejects.toSatisfy((e: unknown) => RtpError.is(e) && e.code === 'RTP_ERR_PORTS_EXHAUSTED');
+  });
+});
+
+describe('RtpSession outbound pacing', () => {
+  it('sends one packet per tick: queued audio with the marker first, then comfort silence; seq and timestamp continuous', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port } });
+    const audio = new Uint8Array(400).fill(0x11);
+    s.playout.enqueue(audio, { responseId: 'r1', itemId: 'i1' });
+    s.playout.endItem('i1');
+    const finished: number[] = [];
+    s.playout.on('itemFinished', (i) => finished.push(i.sentMs));
+    await ticks(5);
+    await until(() => p.received.length >= 5, '5 packets');
+    const pkts = p.rtp();
+    expect(pkts.map((x) => x.marker)).toEqual([true, false, false, false, false]);
+    expect(pkts.every((x) => x.payloadType === 0 && x.ssrc === s.ssrc && x.payload.length === 160)).toBe(true);
+    for (let i = 1; i < pkts.length; i++) {
+      expect(((pkts[i] as RtpPacket).sequenceNumber - (pkts[i - 1] as RtpPacket).sequenceNumber) & 0xffff).toBe(1);
+      expect(((pkts[i] as RtpPacket).timestamp - (pkts[i - 1] as RtpPacket).timestamp) >>> 0).toBe(160);
+    }
+    expect([...(pkts[2] as RtpPacket).payload.subarray(0, 80)]).toEqual(new Array(80).fill(0x11));
+    expect([...(pkts[2] as RtpPacket).payload.subarray(80)]).toEqual(new Array(80).fill(0xff));
+    expect([...(pkts[3] as RtpPacket).payload]).toEqual(new Array(160).fill(0xff));
+    expect(s.playout.sentMs('i1')).toBe(50);
+    expect(finished).toEqual([50]);
+    expect(s.stats().sent).toMatchObject({ audioFrames: 3, silenceFrames: 2, packets: 5 });
+  });
+
+  it('advances the timestamp with wall time across a recvonly pause and marks the next packet', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port } });
+    await ticks(2);
+    s.setDirection('recvonly');
+    await ticks(3);
+    s.setDirection('sendrecv');
+    await ticks(1);
+    await until(() => p.received.length >= 3, '3 packets');
+    const pkts = p.rtp();
+    expect(pkts).toHaveLength(3);
+    expect(((pkts[2] as RtpPacket).timestamp - (pkts[1] as RtpPacket).timestamp) >>> 0).toBe(4 * 160);
+    expect(((pkts[2] as RtpPacket).sequenceNumber - (pkts[1] as RtpPacket).sequenceNumber) & 0xffff).toBe(1);
+    expect((pkts[2] as RtpPacket).marker).toBe(true);
+  });
+
+  it('sends an RFC 4733 digit in place of audio, all packets on the start timestamp', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port } });
+    s.playout.enqueue(new Uint8Array(1600).fill(0x22), { responseId: 'r', itemId: 'i' });
+    await ticks(1);
+    const done = s.sendDtmf('5', 60);
+    await ticks(7);
+    expect(await done).toBe(true);
+    await until(() => p.received.length >= 8, '8 packets');
+    const pkts = p.rtp();
+    const dtmf = pkts.filter((x) => x.payloadType === 101);
+    expect(dtmf.length).toBe(3 + 2); // 60 ms = 3 packets, the last one an end packet sent 3 times
+    expect(new Set(dtmf.map((x) => x.timestamp)).size).toBe(1);
+    expect(dtmf[0]?.marker).toBe(true);
+    expect(dtmf[0]?.payload[0]).toBe(5);
+    // Audio paused for the digit's 5 ticks and resumed where it stopped: 1 + 2 audio frames = 60 ms.
+    expect(pkts.map((x) => x.payloadType)).toEqual([0, 101, 101, 101, 101, 101, 0, 0]);
+    expect(s.playout.sentMs('i')).toBe(60);
+    expect(s.stats().sent.dtmfDigits).toBe(1);
+  });
+});
+
+describe('RtpSession inbound path', () => {
+  it('delivers an uninterrupted caller stream byte-identical, including the probation packet', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port } });
+    const frames: number[][] = [];
+    s.on('audio', (f) => frames.push([...f.payload]));
+    for (let k = 0; k < 6; k++) {
+      await p.send(rtpBytes(100 + k, 8000 + k * 160, frame(k), { marker: k === 0 }), s.localPort);
+      await until(() => s.stats().received.packets === k + 1, `packet ${k}`);
+      await ticks(1);
+    }
+    await ticks(3);
+    expect(frames).toEqual([0, 1, 2, 3, 4, 5].map((k) => [...frame(k)]));
+    const st = s.stats();
+    expect(st.stream).toMatchObject({ ssrc: 0x5eed, lost: 0, ssrcChanges: 0 });
+    expect(st.jitterBuffer.concealedFrames).toBe(0);
+    expect(st.received.held).toBe(1);
+  });
+
+  it('counts malformed datagrams, unknown payload types and DTMF, and emits the digit', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port } });
+    const digits: DtmfDigitEvent[] = [];
+    s.on('dtmf', (d) => digits.push(d));
+    await p.send(new Uint8Array([0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), s.localPort); // version 1
+    await p.send(rtpBytes(1, 0, frame(0), { pt: 96 }), s.localPort);
+    const plan = new DtmfSender().plan('#', 100);
+    for (let i = 0; i < plan.length; i++) {
+      const pk = plan[i];
+      if (pk) await p.send(rtpBytes(10 + i, 4000, pk.payload, { pt: 101, marker: pk.marker }), s.localPort);
+    }
+    await until(() => digits.length === 1, 'dtmf digit');
+    expect(digits[0]).toMatchObject({ digit: '#', durationMs: 100, startTimestamp: 4000 });
+    const st = s.stats().received;
+    expect(st.malformed.RTP_ERR_VERSION).toBe(1);
+    expect(st.unknownPayloadType).toBe(1);
+    expect(st.dtmfPackets).toBe(plan.length);
+  });
+
+  it('raises inactive after the configured silence, once, and active when RTP resumes', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port }, inactivityMs: 200 });
+    const events: string[] = [];
+    s.on('inactive', (i) => events.push(`inactive:${i.silentMs}`));
+    s.on('active', () => events.push('active'));
+    await ticks(9);
+    expect(events).toEqual([]);
+    await ticks(20);
+    expect(events).toEqual(['inactive:200']);
+    await p.send(rtpBytes(1, 0, frame(0)), s.localPort);
+    await until(() => events.length === 2, 'active');
+    expect(events[1]).toBe('active');
+  });
+});
+
+describe('RtpSession re-INVITE and hold', () => {
+  it('follows an SSRC change without concealment or counted loss (RFC 3550 §8.2)', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port } });
+    const frames: number[][] = [];
+    s.on('audio', (f) => frames.push([...f.payload]));
+    const sendAndTick = async (bytes: Uint8Array, n: number): Promise<void> => {
+      await p.send(bytes, s.localPort);
+      await until(() => s.stats().received.packets === n, `packet ${n}`);
+      await ticks(1);
+    };
+    for (let k = 0; k < 4; k++) await sendAndTick(rtpBytes(10 + k, k * 160, frame(k)), k + 1);
+    for (let k = 0; k < 4; k++) await sendAndTick(rtpBytes(40000 + k, 777_000 + k * 160, frame(10 + k), { ssrc: 0xbeef }), 5 + k);
+    await ticks(3);
+    expect(frames).toEqual([0, 1, 2, 3, 10, 11, 12, 13].map((k) => [...frame(k)]));
+    const st = s.stats();
+    expect(st.stream).toMatchObject({ ssrc: 0xbeef, ssrcChanges: 1, lost: 0 });
+    expect(st.jitterBuffer.concealedFrames).toBe(0);
+  });
+
+  it('moves the destination on updateRemote and delivers no audio while sendonly', async () => {
+    const a = await peer();
+    const b = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: a.port } });
+    await ticks(2);
+    s.updateRemote({ remote: { address: LOOPBACK, port: b.port } });
+    await ticks(2);
+    await until(() => a.received.length === 2 && b.received.length === 2, 'two packets each');
+    s.setDirection('sendonly');
+    let audio = 0;
+    s.on('audio', () => audio++);
+    for (let k = 0; k < 4; k++) await b.send(rtpBytes(k, k * 160, frame(k)), s.localPort);
+    await until(() => s.stats().received.packets === 4, 'inbound counted');
+    await ticks(4);
+    expect(audio).toBe(0);
+    expect(s.stats().stream.expected).toBe(3); // statistics (and RTCP) still follow the stream
+  });
+});
+
+describe('RtpSession symmetric RTP latching', () => {
+  it('latches once to the observed source inside the window, then drops other sources', async () => {
+    const natted = await peer();
+    const intruder = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: 9 }, latching: { windowMs: 1000, windowPackets: 10 } });
+    const latched: number[] = [];
+    s.on('latched', (r, kind) => kind === 'rtp' && latched.push(r.port));
+    await natted.send(rtpBytes(1, 0, frame(1)), s.localPort);
+    await until(() => latched.length === 1, 'latch');
+    expect(latched).toEqual([natted.port]);
+    expect(s.remote).toEqual({ address: LOOPBACK, port: natted.port });
+    await ticks(2);
+    await until(() => natted.received.length >= 2, 'media to the latched source');
+    await intruder.send(rtpBytes(2, 160, frame(2)), s.localPort);
+    await until(() => s.stats().received.unexpectedSource === 1, 'intruder dropped');
+    expect(s.remote?.port).toBe(natted.port);
+  });
+
+  it("with latching 'off' only the SDP address is accepted", async () => {
+    const p = await peer();
+    const other = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port }, latching: 'off' });
+    await other.send(rtpBytes(1, 0, frame(1)), s.localPort);
+    await p.send(rtpBytes(1, 0, frame(1)), s.localPort);
+    await until(() => s.stats().received.packets === 1 && s.stats().received.unexpectedSource === 1, 'one accepted, one dropped');
+  });
+});
+
+describe('RtpSession SRTP and RTCP', () => {
+  it('protects outbound and unprotects inbound media with the SrtpSession', async () => {
+    const p = await peer();
+    const ours = generateKeys('AES_CM_128_HMAC_SHA1_80');
+    const theirs = generateKeys('AES_CM_128_HMAC_SHA1_80');
+    const s = await open({ remote: { address: LOOPBACK, port: p.port }, srtp: new SrtpSession({ local: ours, remote: theirs }) });
+    const far = new SrtpSession({ local: theirs, remote: ours });
+    s.playout.enqueue(new Uint8Array(160).fill(0x33), { responseId: 'r', itemId: 'i' });
+    await ticks(1);
+    await until(() => p.received.length === 1, 'protected packet');
+    const un = far.unprotectRtp(p.received[0] as Buffer);
+    expect(un.ok).toBe(true);
+    if (un.ok) expect([...(parseRtp(un.packet) as RtpPacket).payload]).toEqual(new Array(160).fill(0x33));
+    const frames: number[][] = [];
+    s.on('audio', (f) => frames.push([...f.payload]));
+    for (let k = 0; k < 3; k++) await p.send(far.protectRtp(rtpBytes(k, k * 160, frame(k))), s.localPort);
+    await p.send(rtpBytes(9, 9 * 160, frame(9)), s.localPort); // plain RTP: fails authentication
+    await until(() => s.stats().received.packets === 3 && s.stats().received.srtpErrors.auth === 1, 'srtp inbound');
+    await ticks(3);
+    expect(frames[0]).toEqual([...frame(0)]);
+  });
+
+  it('sends SR + SDES on the RTCP interval and computes RTT from the peer RR (RFC 3550 §6.4.1)', async () => {
+    const p = await peer();
+    const rtcpPeer = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port, rtcpPort: rtcpPeer.port } });
+    await ticks(350); // 7 s: past the first interval (1.03-3.08 s) and within the second
+    await until(() => rtcpPeer.received.length >= 1, 'RTCP report');
+    const report = parseRtcp(rtcpPeer.received[0] as Buffer) as RtcpPacket[];
+    expect(report.map((x) => x.type)).toEqual(['sr', 'sdes']);
+    const sr = report[0];
+    if (sr?.type !== 'sr') throw new Error('expected SR');
+    expect(sr.ssrc).toBe(s.ssrc);
+    expect(sr.packetCount).toBeGreaterThan(0);
+    // The peer answers with an RR whose LSR echoes our SR and whose DLSR says it held it 100 ms.
+    const lsr = ntpMiddle32(sr.ntpSeconds, sr.ntpFraction);
+    const srWall = (sr.ntpSeconds - 2_208_988_800) * 1000 + (sr.ntpFraction / 2 ** 32) * 1000;
+    const expectedRtt = clock.wallNow() - srWall - 100;
+    const rr = serializeRtcp([
+      {
+        type: 'rr',
+        ssrc: 0x5eed,
+        reports: [{ ssrc: s.ssrc, fractionLost: 64, cumulativeLost: 3, extendedHighestSeq: 10, jitter: 80, lastSr: lsr, delaySinceLastSr: 0x199a }],
+        profileExtension: new Uint8Array(0),
+      },
+      { type: 'sdes', chunks: [{ source: 0x5eed, items: [{ type: 1, text: 'peer' }] }] },
+    ]);
+    const seen: RtcpPacket[][] = [];
+    s.on('rtcp', (pk) => seen.push(pk));
+    await rtcpPeer.send(rr, s.localRtcpPort);
+    await until(() => seen.length === 1, 'rtcp event');
+    const q = s.stats().remoteQuality;
+    expect(q.fractionLost).toBe(0.25);
+    expect(q.jitterMs).toBe(10);
+    expect(q.rttMs).toBeGreaterThan(expectedRtt - 0.1);
+    expect(q.rttMs).toBeLessThan(expectedRtt + 0.1);
+  });
+
+  it('multiplexes RTCP on the RTP port with rtcp-mux (RFC 5761)', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port }, rtcpMux: true });
+    expect(s.localRtcpPort).toBe(s.localPort);
+    const seen: RtcpPacket[][] = [];
+    s.on('rtcp', (pk) => seen.push(pk));
+    await p.send(serializeRtcp([{ type: 'rr', ssrc: 7, reports: [], profileExtension: new Uint8Array(0) }]), s.localPort);
+    await until(() => seen.length === 1, 'muxed rtcp');
+    expect(s.stats().received.malformed.RTP_ERR_VERSION).toBe(0);
+  });
+});
