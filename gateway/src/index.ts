@@ -46,6 +46,7 @@ export {
   SRTP_PROFILES,
   type SrtpKeys,
   type SrtpProfile,
+  type CryptoAttribute,
 } from './rtp/srtp/index.js';
-export { DtmfSender, parseDtmfPayload, eventToDigit, isDtmfDigit } from './rtp/dtmf/index.js';
+export { DtmfSender, parseDtmfPayload, eventToDigit, isDtmfDigit, type DtmfPacketPlan } from './rtp/dtmf/index.js';
 export { RtpHeaderView, writeRtpFixedHeader, RTP_FIXED_HEADER_SIZE } from './rtp/packet/rtp-header.js';
