@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createRootLogger } from '../../../src/log.js';
+import { PhoneCallTransport } from '../../../src/realtime/agents-sdk/index.js';
+import type { RealtimeBackendEvents, RealtimeBackendStats } from '../../../src/realtime/backend.js';
+
+function transport() {
+  const stats: RealtimeBackendStats = { appendedBytes: 0, droppedAudioBytes: 0, deltasReceived: 0, deltaBytes: 0, lateDeltasDropped: 0, droppedEvents: 0, serverErrors: 0, reconnects: 0, renewals: 0 };
+  const emitted: Array<keyof RealtimeBackendEvents> = [];
+  const t = new PhoneCallTransport({
+    model: 'gpt-realtime',
+    logger: createRootLogger('silent'),
+    stats,
+    audioFormat: () => 'pcmu',
+    events: { emit: (event, ..._args) => void emitted.push(event), noteFunctionCall: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined },
+  });
+  // The SDK's socket message handler, as the WebSocket would call it.
+  const receive = (event: object): void => (t as unknown as { _onMessage(m: { data: string }): void })._onMessage({ data: JSON.stringify(event) });
+  return { t, stats, emitted, receive };
+}
+
+describe('PhoneCallTransport without a socket', () => {
+  it('an item the SDK cannot parse is skipped and counted, never thrown into the socket handler', () => {
+    const { stats, emitted, receive } = transport();
+    // input_audio content without `transcript`: the SDK's item schema wants string|null and throws.
+    const item = { id: 'item_u1', object: 'realtime.item', type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_audio' }] };
+    expect(() => receive({ type: 'conversation.item.added', event_id: 'e1', previous_item_id: null, item })).not.toThrow();
+    expect(stats.droppedEvents).toBe(1);
+    // Routing to the gateway happened before the SDK's own processing.
+    receive({ type: 'input_audio_buffer.speech_started', event_id: 'e2', audio_start_ms: 120, item_id: 'item_u2' });
+    expect(emitted).toEqual(['speechStarted']);
+  });
+
+  it('malformed and unknown server events are counted, not routed', () => {
+    const { stats, emitted, receive } = transport();
+    receive({ type: 'response.created', event_id: 'e1' }); // no response object
+    receive({ type: 'response.brand_new_event', event_id: 'e2' });
+    expect(stats.droppedEvents).toBe(2);
+    expect(emitted).toEqual([]);
+  });
+
+  it('caller audio, truncate and cancel are no-ops (false / nothing thrown) while not connected', () => {
+    const { t } = transport();
+    expect(t.sendCallerAudio(new Uint8Array(160))).toBe(false);
+    expect(() => t.truncate('item_1', 0, 500)).not.toThrow();
+    expect(() => t.cancelResponse()).not.toThrow();
+    expect(t.sendIfConnected({ type: 'response.create' })).toBe(false);
+  });
+
+  it('_interrupt emits audio_interrupted for the SDK session and sends no truncate of its own', () => {
+    const { t } = transport();
+    let interrupted = 0;
+    t.on('audio_interrupted', () => interrupted++);
+    const sent: string[] = [];
+    t.sendEvent = (e) => void sent.push(e.type);
+    t._interrupt(4_321, false);
+    expect(interrupted).toBe(1);
+    expect(sent).toEqual([]);
+  });
+});
