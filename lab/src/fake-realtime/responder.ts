@@ -7,7 +7,7 @@
 import type { ConversationItem, RealtimeAudioFormats, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { TimerId } from '../../../gateway/src/clock.js';
 import { formatBytesPerMs } from './audio.js';
-import { DEFAULT_CHUNK_MS, DEFAULT_RESPONSE_DELAY_MS, DEFAULT_SPEED, type FakeScript } from './script.js';
+import { DEFAULT_CHUNK_MS, DEFAULT_RESPONSE_DELAY_MS, DEFAULT_SPEED, type FakeFunctionCall, type FakeScript } from './script.js';
 import type { AudioBank, PlannedResponse, ScriptCursor } from './turns.js';
 import { formatOf, toWireItem, toWireResponse, type FakeItem } from './wire.js';
 
@@ -65,6 +65,8 @@ interface Streaming {
   wordsSent: number;
   dropAfterChunk: number | undefined;
   timer: TimerId | undefined;
+  /** A tool call that follows the speech in the same response. */
+  afterCall: FakeFunctionCall | undefined;
 }
 
 export class Responder {
@@ -146,6 +148,7 @@ export class Responder {
       wordsSent: 0,
       dropAfterChunk: drop === undefined ? undefined : Math.max(1, Math.floor(chunks.length / 2)),
       timer: undefined,
+      afterCall: plan.kind === 'speech' ? plan.turn.functionCallAfterSpeech : undefined,
     };
     this.#tick();
   }
@@ -204,16 +207,28 @@ export class Responder {
     const wire = toWireItem(item);
     h.send({ type: 'response.output_item.done', event_id: h.eventId(), response_id: s.record.id, output_index: 0, item: wire });
     h.send({ type: 'conversation.item.done', event_id: h.eventId(), item: wire });
-    this.#complete(s.record, status, [wire], reason);
+    const output = [wire];
+    if (status === 'completed' && s.afterCall !== undefined) {
+      const call = s.afterCall;
+      const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+      output.push(this.#emitFunctionCall(s.record, call.name, args, call.callId ?? h.newId('call'), 1));
+    }
+    this.#complete(s.record, status, output, reason);
   }
 
   #playFunctionCall(record: ResponseRecord, name: string, args: string, callId: string): void {
+    const wire = this.#emitFunctionCall(record, name, args, callId, 0);
+    this.#complete(record, 'completed', [wire]);
+  }
+
+  /** The events of one function_call output item; returns it for response.done's output list. */
+  #emitFunctionCall(record: ResponseRecord, name: string, args: string, callId: string, outputIndex: number): ConversationItem {
     const h = this.#h;
     const item: FakeItem = { id: h.newId('item'), type: 'function_call', status: 'in_progress', text: '', hasAudio: false, audioSentBytes: 0, callId, name, arguments: '' };
-    record.itemId = item.id;
+    if (outputIndex === 0) record.itemId = item.id;
     const previous = h.addItem(item);
-    const ids = { response_id: record.id, item_id: item.id, output_index: 0, call_id: callId };
-    h.send({ type: 'response.output_item.added', event_id: h.eventId(), response_id: record.id, output_index: 0, item: toWireItem(item) });
+    const ids = { response_id: record.id, item_id: item.id, output_index: outputIndex, call_id: callId };
+    h.send({ type: 'response.output_item.added', event_id: h.eventId(), response_id: record.id, output_index: outputIndex, item: toWireItem(item) });
     h.send({ type: 'conversation.item.added', event_id: h.eventId(), item: toWireItem(item), previous_item_id: previous });
     const half = Math.ceil(args.length / 2);
     for (const piece of [args.slice(0, half), args.slice(half)]) {
@@ -223,9 +238,9 @@ export class Responder {
     item.status = 'completed';
     h.send({ type: 'response.function_call_arguments.done', event_id: h.eventId(), ...ids, name, arguments: args });
     const wire = toWireItem(item);
-    h.send({ type: 'response.output_item.done', event_id: h.eventId(), response_id: record.id, output_index: 0, item: wire });
+    h.send({ type: 'response.output_item.done', event_id: h.eventId(), response_id: record.id, output_index: outputIndex, item: wire });
     h.send({ type: 'conversation.item.done', event_id: h.eventId(), item: wire });
-    this.#complete(record, 'completed', [wire]);
+    return wire;
   }
 
   #complete(record: ResponseRecord, status: 'completed' | 'cancelled', output: ConversationItem[], reason?: CancelReason): void {

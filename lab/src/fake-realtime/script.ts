@@ -37,6 +37,11 @@ export interface FakeTurn {
   userTranscript?: string;
   /** The model calls this tool first; audio/transcript (if any) follow once the client sent the output and response.create. */
   functionCall?: FakeFunctionCall;
+  /**
+   * The model speaks the turn's audio, then calls this tool in the same response (a second output item),
+   * as a real model does when it says goodbye and then ends the call.
+   */
+  functionCallAfterSpeech?: FakeFunctionCall;
 }
 
 export interface FakeErrorInjection {
@@ -116,6 +121,9 @@ const scriptFileSchema = z.strictObject({
       transcript: z.string().optional(),
       userTranscript: z.string().optional(),
       functionCall: z
+        .strictObject({ name: z.string().min(1), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]), callId: z.string().min(1).optional() })
+        .optional(),
+      functionCallAfterSpeech: z
         .strictObject({ name: z.string().min(1), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]), callId: z.string().min(1).optional() })
         .optional(),
     }),

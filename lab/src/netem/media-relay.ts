@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { EchoPath, type EchoProfile } from './echo-path.js';
 import { Impairment, type ImpairmentProfile } from './impairment.js';
 
 /**
@@ -76,6 +77,7 @@ export class MediaRelay {
   callerMedia?: Endpoint;
   gatewayMedia?: Endpoint;
   readonly #impair: Record<Direction, Impairment>;
+  readonly #echo: EchoPath | undefined;
   #closed = false;
   readonly #timers = new Set<NodeJS.Timeout>();
 
@@ -84,16 +86,24 @@ export class MediaRelay {
     origin: number,
     profiles: Partial<Record<Direction, ImpairmentProfile>>,
     seed: number,
+    echo: EchoProfile | undefined,
   ) {
     this.#origin = origin;
+    this.#echo = echo ? new EchoPath(echo) : undefined;
     this.#impair = {
       toGateway: new Impairment(profiles.toGateway ?? {}, seed),
       toCaller: new Impairment(profiles.toCaller ?? {}, seed ^ 0x5bd1e995),
     };
   }
 
-  static async create(host: string, origin: number, profiles: Partial<Record<Direction, ImpairmentProfile>>, seed: number): Promise<MediaRelay> {
-    const relay = new MediaRelay(host, origin, profiles, seed);
+  static async create(
+    host: string,
+    origin: number,
+    profiles: Partial<Record<Direction, ImpairmentProfile>>,
+    seed: number,
+    echo?: EchoProfile,
+  ): Promise<MediaRelay> {
+    const relay = new MediaRelay(host, origin, profiles, seed, echo);
     relay.#gwSide = await bindPair(host);
     relay.#callerSide = await bindPair(host);
     relay.#wire();
@@ -125,6 +135,11 @@ export class MediaRelay {
     if (this.#closed) return;
     const t = performance.now() - this.#origin;
     const target = dir === 'toGateway' ? this.gatewayMedia : this.callerMedia;
+    // The simulated handset/hybrid echo: what the caller hears leaks back into what the caller sends.
+    if (this.#echo && !rtcp) {
+      if (dir === 'toCaller') this.#echo.hear(msg, t);
+      else msg = this.#echo.mix(msg, t);
+    }
     const rec: RtpRecord = { t, dir, rtcp, fate: 'forwarded', length: msg.length };
     if (!rtcp) describeRtp(msg, rec);
     this.records.push(rec);

@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { EchoProfile } from './echo-path.js';
 import type { ImpairmentProfile } from './impairment.js';
 import { MediaRelay, type Direction, type Endpoint } from './media-relay.js';
 
@@ -23,6 +24,8 @@ export interface SipAlgOptions {
   gateway: Endpoint; // the gateway's SIP address
   impairment?: Partial<Record<Direction, ImpairmentProfile>>;
   seed?: number;
+  /** Leak the caller's received audio back into its sent audio (acoustic/hybrid echo). */
+  echo?: EchoProfile;
 }
 
 export class SipAlg {
@@ -105,7 +108,7 @@ export class SipAlg {
   async #relay(callId: string): Promise<MediaRelay> {
     let relay = this.relays.get(callId);
     if (!relay) {
-      relay = await MediaRelay.create(this.#opts.host, this.origin, this.#opts.impairment ?? {}, this.#opts.seed ?? 1);
+      relay = await MediaRelay.create(this.#opts.host, this.origin, this.#opts.impairment ?? {}, this.#opts.seed ?? 1, this.#opts.echo);
       this.relays.set(callId, relay);
     }
     return relay;

@@ -13,6 +13,10 @@ export interface RealtimeEvidence {
   receivedAudio: Buffer;
   /** Output audio bytes the fake sent per response item, in order. */
   sentAudio: Array<{ itemId: string; bytes: Buffer; firstDeltaAt: number }>;
+  /** Each answer's fixture audio at 8 kHz (for signal comparisons when bytes cannot match, e.g. pcm16). */
+  sentReference8k: Int16Array[];
+  /** What the fake received, as 8 kHz PCM, when the session format was audio/pcm (24 kHz). */
+  receivedPcm8k?: Int16Array;
   /** Times (lab time base) the fake sent speech_started. */
   speechStartedAt: number[];
   /** Times the WebSocket connections opened / closed (lab time base). */
@@ -26,6 +30,8 @@ export interface Evidence {
   sip: SipRecord[];
   rtp: RtpRecord[];
   realtime: RealtimeEvidence;
+  /** UpdateContactAttributes requests the fake Connect API received. */
+  connect: Array<{ t: number; status: number; attributes: Record<string, string> }>;
   gateway: {
     logs: GatewayLogLine[];
     socketsBefore?: number;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -80,14 +80,20 @@ export class GatewayProcess {
     });
   }
 
-  /** Open socket file descriptors of the gateway process (Linux /proc), or undefined elsewhere. */
-  socketCount(): number | undefined {
+  /**
+   * Open socket file descriptors of the gateway process (Linux /proc), or undefined elsewhere.
+   * TCP connections to `pooledRemotes` (e.g. the AWS SDK's kept-alive connection to the Connect API,
+   * reused by every call) are not counted: they belong to the process, not to a call.
+   */
+  socketCount(pooledRemotes: string[] = []): number | undefined {
     const pid = this.pid;
     if (pid === undefined) return undefined;
     try {
+      const pooled = pooledInodes(pid, pooledRemotes);
       return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
         try {
-          return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+          const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+          return link.startsWith('socket:') && !pooled.has(link.slice('socket:['.length, -1));
         } catch {
           return false;
         }
@@ -107,4 +113,24 @@ export class GatewayProcess {
     await new Promise<void>((resolve) => this.#logFile.end(resolve));
     return code;
   }
+}
+
+/** Inodes of the process's TCP sockets whose remote address is one of `hosts` (IPv4, /proc/net/tcp). */
+function pooledInodes(pid: number, hosts: string[]): Set<string> {
+  const wanted = new Set(hosts.map((h) => h.split('.').map((o) => Number(o).toString(16).padStart(2, '0').toUpperCase()).reverse().join('')));
+  const inodes = new Set<string>();
+  if (wanted.size === 0) return inodes;
+  let table: string;
+  try {
+    table = readFileSync(`/proc/${pid}/net/tcp`, 'utf8');
+  } catch {
+    return inodes;
+  }
+  for (const line of table.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    const remote = cols[2]?.split(':')[0];
+    const inode = cols[9];
+    if (remote !== undefined && inode !== undefined && wanted.has(remote)) inodes.add(inode);
+  }
+  return inodes;
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callerAudioFromWav } from '../callers/caller-audio.js';
-import { g711Codec } from '../../../gateway/src/index.js';
+import { buildCallerStream } from '../callers/caller-audio.js';
+import { startFakeConnect } from '../fake-connect/index.js';
+import { Downsampler24to8, g711Codec } from '../../../gateway/src/index.js';
 import { readWav } from '../callers/wav.js';
 import { startFakeRealtime, type FakeRealtimeServer, type FakeScript } from '../fake-realtime/index.js';
 import { SipAlg } from '../netem/sip-alg.js';
@@ -18,9 +19,9 @@ import { runSipp } from './sipp.js';
 /**
  * The local backend: every part on this machine's loopback, each on its own address so the wire
  * records read like a network trace — gateway 127.0.0.1, SIP ALG + media relay 127.0.0.2, caller
- * 127.0.0.3, fake Realtime 127.0.0.4.
+ * 127.0.0.3, fake Realtime 127.0.0.4, fake Amazon Connect API 127.0.0.5.
  */
-export const HOSTS = { gateway: '127.0.0.1', alg: '127.0.0.2', caller: '127.0.0.3', realtime: '127.0.0.4' } as const;
+export const HOSTS = { gateway: '127.0.0.1', alg: '127.0.0.2', caller: '127.0.0.3', realtime: '127.0.0.4', connect: '127.0.0.5' } as const;
 
 const SETTLE_MS = 1_500;
 /** Longer than the jitter buffer's largest delay (200 ms). */
@@ -65,6 +66,7 @@ async function execute(
     gateway: { address: HOSTS.gateway, port: gatewaySip },
     impairment: { ...(scenario.network.toGateway ? { toGateway: scenario.network.toGateway } : {}), ...(scenario.network.toCaller ? { toCaller: scenario.network.toCaller } : {}) },
     seed: scenario.network.seed,
+    ...(scenario.network.echo ? { echo: scenario.network.echo } : {}),
   });
   await alg.start();
   cleanups.push(() => alg.stop());
@@ -75,6 +77,8 @@ async function execute(
   // The fake stamps events relative to its own start on the system clock (performance.now()).
   const fakeOffset = fake.epoch - alg.origin;
 
+  const connect = await startFakeConnect({ host: HOSTS.connect, port: 0, failures: scenario.connect });
+  cleanups.push(() => connect.close());
   const gateway = new GatewayProcess(
     root,
     {
@@ -86,6 +90,10 @@ async function execute(
       RTP_PORT_MAX: '30999',
       OPENAI_BASE_URL: fake.url,
       OPENAI_API_KEY: 'sk-lab-fake-key',
+      AMAZON_CONNECT_ENDPOINT: connect.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIALABFAKEKEY000000',
+      AWS_SECRET_ACCESS_KEY: 'lab-fake-secret-access-key',
       LOG_LEVEL: 'debug',
       ...scenario.gateway.env,
     },
@@ -94,16 +102,19 @@ async function execute(
   await gateway.start();
   cleanups.push(() => gateway.stop());
 
-  const caller = callerAudioFromWav(
-    scenario.caller.audio === undefined ? undefined : join(root, scenario.caller.audio),
+  const caller = buildCallerStream(
     scenario.caller.codec,
-    scenario.caller.leadInMs,
+    [
+      ...(scenario.caller.audio === undefined ? [] : [{ atMs: scenario.caller.leadInMs, wavPath: join(root, scenario.caller.audio) }]),
+      ...scenario.caller.utterances.map((u) => ({ atMs: u.atMs, wavPath: join(root, u.audio) })),
+    ],
+    scenario.caller.dtmf,
     // The caller's stream ends shortly before its BYE so every packet has left the gateway's jitter
     // buffer by then; the byte-for-byte check then covers the whole stream.
-    Math.max(0, scenario.caller.hangupAfterMs - CALLER_TAIL_GAP_MS),
+    scenario.caller.streamMs ?? Math.max(0, scenario.caller.hangupAfterMs - CALLER_TAIL_GAP_MS),
   );
   writeFileSync(join(outDir, 'caller.pcap'), caller.pcap);
-  const socketsBefore = gateway.socketCount();
+  const socketsBefore = gateway.socketCount([HOSTS.connect]);
   const offer = scenario.caller.offer ?? (scenario.caller.codec === 'PCMU' ? ['PCMU', 'PCMA'] : ['PCMA', 'PCMU']);
   const sipp = await runSipp({
     root,
@@ -131,14 +142,17 @@ async function execute(
   // Let teardown finish (BYE transaction, Realtime close, "call ended" summary).
   await gateway.waitFor((l) => l.msg === 'call ended', SETTLE_MS * 4).catch(() => undefined);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const socketsAfter = gateway.socketCount();
+  const socketsAfter = gateway.socketCount([HOSTS.connect]);
 
   const realtime = realtimeEvidence(fake, fakeOffset, script);
+  // Wall-clock stamps (the fake Connect's) onto the lab time base.
+  const wallAtOrigin = Date.now() - (performance.now() - alg.origin);
   const evidence: Evidence = {
     caller: { ...sipp, sentPayload: caller.payload, sentPackets: caller.packets },
     sip: alg.records,
     rtp: [...alg.relays.values()].flatMap((r) => r.records),
     realtime,
+    connect: connect.requests.map((r) => ({ t: r.at - wallAtOrigin, status: r.status, attributes: r.body?.Attributes ?? {} })),
     gateway: { logs: gateway.logs, ...(socketsBefore !== undefined ? { socketsBefore } : {}), ...(socketsAfter !== undefined ? { socketsAfter } : {}) },
   };
   writeFileSync(join(outDir, 'wire.jsonl'), evidence.rtp.map((r) => JSON.stringify({ ...r, payload: undefined })).join('\n'));
@@ -159,6 +173,21 @@ async function execute(
 
 const STATIC_PT: Record<string, number> = { PCMU: 0, PCMA: 8, GSM: 3, G729: 18 };
 
+function turnWav(script: FakeScript, turnNumber: number): Int16Array | undefined {
+  const turns = script.turns;
+  const source = turns.length ? turns[(turnNumber - 1) % turns.length]?.audio : undefined;
+  return source && 'wav' in source ? readWav(source.wav).samples : undefined;
+}
+
+/** 24 kHz little-endian PCM16 back to 8 kHz with the gateway's own anti-aliasing downsampler. */
+function pcm24kTo8k(bytes: Buffer): Int16Array {
+  const input = new Int16Array(bytes.length >> 1);
+  for (let i = 0; i < input.length; i++) input[i] = bytes.readInt16LE(2 * i);
+  const out = new Int16Array(Math.ceil(input.length / 3) + 160);
+  const n = new Downsampler24to8().process(input, out);
+  return out.subarray(0, n);
+}
+
 /** The G.711 bytes the fake sends for a turn (same encoder, same samples), for byte-exact checks. */
 function expectedAgentAudio(script: FakeScript, turnNumber: number, format: string): Buffer {
   const turns = script.turns;
@@ -173,7 +202,12 @@ function expectedAgentAudio(script: FakeScript, turnNumber: number, format: stri
 
 function realtimeEvidence(fake: FakeRealtimeServer, offset: number, script: FakeScript): RealtimeEvidence {
   const sessions = fake.sessions;
+  const pcm16 = sessions.some((s) => s.inputFormat === 'pcm16');
   return {
+    sentReference8k: sessions.flatMap((s) =>
+      s.responses.filter((r) => r.itemId !== undefined).map((r) => turnWav(script, r.turnNumber)).filter((x): x is Int16Array => x !== undefined),
+    ),
+    ...(pcm16 ? { receivedPcm8k: pcm24kTo8k(Buffer.concat(sessions.map((s) => Buffer.from(s.receivedAudioBytes())))) } : {}),
     receivedAudio: Buffer.concat(sessions.map((s) => Buffer.from(s.receivedAudioBytes()))),
     sentAudio: sessions.flatMap((s) =>
       s.responses

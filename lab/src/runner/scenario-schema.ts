@@ -36,8 +36,16 @@ const sippCallerSchema = z
     offer: z.array(z.enum(['PCMU', 'PCMA', 'G729', 'GSM'])).optional(),
     /** Silence before the utterance starts, ms. */
     leadInMs: z.number().int().min(0).max(10_000).default(200),
+    /** More utterances at given times (ms after the call is answered), e.g. to talk over the agent. */
+    utterances: z.array(z.object({ atMs: z.number().int().min(0), audio: z.string().min(1) }).strict()).default([]),
+    /** RFC 4733 key presses at given times. */
+    dtmf: z
+      .array(z.object({ atMs: z.number().int().min(0), digits: z.string().regex(/^[0-9*#A-D]{1,32}$/), durationMs: z.number().int().min(40).max(2000).default(100) }).strict())
+      .default([]),
     /** How long the caller stays on the line after the ACK before sending BYE, ms. */
     hangupAfterMs: z.number().int().min(0).max(600_000),
+    /** Length of the caller's RTP stream, ms (default: until 400 ms before its BYE). */
+    streamMs: z.number().int().min(0).max(600_000).optional(),
     fromUser: z.string().default('+15550100'),
     toUser: z.string().default('+15550199'),
     /** Extra INVITE headers (Connect context). */
@@ -71,10 +79,29 @@ const checkSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('gateway-bye'), reason: z.string(), afterMs: z.number().min(0), withinMs: z.number().positive() }).strict(),
   z.object({ check: z.literal('gateway-log'), msg: z.string(), fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).strict(),
   z.object({ check: z.literal('realtime-instructions-contain'), texts: z.array(z.string()).min(1) }).strict(),
+  z.object({ check: z.literal('barge-in-reaction'), maxMs: z.number().positive().default(40) }).strict(),
+  z.object({ check: z.literal('truncate-accuracy'), toleranceMs: z.number().positive().default(20) }).strict(),
+  z.object({ check: z.literal('no-barge-in') }).strict(),
+  z.object({ check: z.literal('agent-interrupted') }).strict(),
+  z.object({ check: z.literal('realtime-user-text'), contains: z.string().min(1) }).strict(),
+  z.object({ check: z.literal('realtime-function-output'), contains: z.string().min(1) }).strict(),
+  z
+    .object({ check: z.literal('connect-attributes'), attributes: z.record(z.string(), z.string()), beforeBye: z.boolean().default(true) })
+    .strict(),
+  z.object({ check: z.literal('realtime-reconnected'), maxGapMs: z.number().positive() }).strict(),
   z.object({ check: z.literal('realtime-connections'), min: z.number().int().min(0).default(0), max: z.number().int().min(0) }).strict(),
   z.object({ check: z.literal('concealment-matches-loss'), minLoss: z.number().int().min(1).default(1) }).strict(),
   z.object({ check: z.literal('agent-speaking-at-bye'), windowMs: z.number().positive().default(100) }).strict(),
-  z.object({ check: z.literal('caller-heard-agent-audio'), fraction: z.number().min(0).max(1).default(1) }).strict(),
+  z
+    .object({
+      check: z.literal('caller-heard-agent-audio'),
+      fraction: z.number().min(0).max(1).default(1),
+      /** Only the last answer (e.g. after a reconnect, when the first was cut by the failure). */
+      lastOnly: z.boolean().default(false),
+    })
+    .strict(),
+  z.object({ check: z.literal('caller-heard-agent-audio-snr'), minSnrDb: z.number() }).strict(),
+  z.object({ check: z.literal('realtime-audio-snr'), minSnrDb: z.number() }).strict(),
   z.object({ check: z.literal('outbound-pacing'), p99LatenessMs: z.number().positive().default(5) }).strict(),
 ]);
 
@@ -88,9 +115,20 @@ export const scenarioSchema = z
     /** Extra gateway environment (on top of the lab's loopback defaults). */
     gateway: z.object({ env: z.record(z.string(), z.string()).default({}) }).strict().default({ env: {} }),
     network: z
-      .object({ seed: z.number().int().default(1), toGateway: impairmentSchema.optional(), toCaller: impairmentSchema.optional() })
+      .object({
+        seed: z.number().int().default(1),
+        toGateway: impairmentSchema.optional(),
+        toCaller: impairmentSchema.optional(),
+        /** The caller's side leaks what it hears back into what it sends (handset/hybrid echo). */
+        echo: z.object({ gainDb: z.number().min(-60).max(0), delayMs: z.number().min(0).max(500) }).strict().optional(),
+      })
       .strict()
       .default({ seed: 1 }),
+    /** The lab's fake Amazon Connect API (UpdateContactAttributes); failures to inject. */
+    connect: z
+      .object({ internalErrors: z.number().int().min(0).optional(), throttles: z.number().int().min(0).optional(), delayMs: z.number().int().min(0).optional() })
+      .strict()
+      .default({}),
     /** Upper bound for the whole run, seconds. */
     timeoutS: z.number().positive().max(600).default(60),
     expect: z.array(checkSchema).min(1),

@@ -1,5 +1,6 @@
 import type { CheckSpec } from '../scenario-schema.js';
 import type { CheckResult, Evidence } from '../evidence.js';
+import { alignedSnrDb, decodeG711 } from './signal.js';
 import { callerBye, payloadInSeqOrder, percentile, rtpPackets } from './wire.js';
 
 /**
@@ -149,6 +150,86 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
       const missing = spec.texts.filter((t) => !instructions.includes(t));
       return { name: spec.check, passed: updates.length > 0 && missing.length === 0, value: missing.length ? `missing: ${missing.join(' | ')}` : 'all present', limit: spec.texts.join(' | ') };
     }
+    case 'barge-in-reaction': {
+      const heard = interruptedItem(ev);
+      if (!heard) return { name: spec.check, passed: false, value: null, limit: spec.maxMs, detail: 'no agent answer was interrupted (no speech_started during agent audio)' };
+      const ms = heard.lastAt - heard.speechStartedAt;
+      return {
+        name: spec.check,
+        passed: ms <= spec.maxMs,
+        value: round(ms),
+        limit: spec.maxMs,
+        detail: `last packet of the interrupted answer ${round(ms)} ms after the fake sent speech_started (${heard.frames} frames heard)`,
+      };
+    }
+    case 'truncate-accuracy': {
+      const heard = interruptedItem(ev);
+      const truncate = ev.realtime.clientEvents.find((e) => e.type === 'conversation.item.truncate');
+      if (!heard || !truncate) return { name: spec.check, passed: false, value: null, limit: spec.toleranceMs, detail: !truncate ? 'no conversation.item.truncate received' : 'no interrupted answer' };
+      const told = Number(truncate.event.audio_end_ms);
+      const heardMs = heard.frames * 20;
+      const error = told - heardMs;
+      return {
+        name: spec.check,
+        passed: Math.abs(error) <= spec.toleranceMs && truncate.event.item_id === heard.itemId,
+        value: round(error),
+        limit: `±${spec.toleranceMs}`,
+        detail: `truncate audio_end_ms ${told} vs ${heardMs} ms of the answer heard by the caller`,
+      };
+    }
+    case 'no-barge-in': {
+      const firstAgent = Math.min(...ev.realtime.sentAudio.map((a) => a.firstDeltaAt).filter((t) => Number.isFinite(t)));
+      const during = ev.realtime.speechStartedAt.filter((t) => t > firstAgent).length;
+      const truncates = ev.realtime.clientEvents.filter((e) => e.type === 'conversation.item.truncate' || e.type === 'response.cancel').length;
+      return {
+        name: spec.check,
+        passed: Number.isFinite(firstAgent) && during === 0 && truncates === 0,
+        value: `${during} speech_started during agent audio, ${truncates} truncate/cancel`,
+        limit: '0, 0',
+      };
+    }
+    case 'agent-interrupted': {
+      const heard = interruptedItem(ev);
+      return {
+        name: spec.check,
+        passed: heard !== undefined,
+        value: heard ? `cut after ${heard.frames * 20} ms` : 'not interrupted',
+        limit: 'interrupted',
+      };
+    }
+    case 'realtime-user-text': {
+      const texts = ev.realtime.clientEvents.filter((e) => e.type === 'conversation.item.create').map((e) => itemText(e.event.item));
+      const hit = texts.find((t) => t.includes(spec.contains));
+      return { name: spec.check, passed: hit !== undefined, value: hit ?? (texts.join(' | ') || null), limit: `a user item containing "${spec.contains}"` };
+    }
+    case 'realtime-function-output': {
+      const outputs = ev.realtime.clientEvents
+        .filter((e) => e.type === 'conversation.item.create' && (e.event.item as { type?: string } | undefined)?.type === 'function_call_output')
+        .map((e) => String((e.event.item as { output?: unknown }).output ?? ''));
+      const hit = outputs.find((o) => o.includes(spec.contains));
+      return { name: spec.check, passed: hit !== undefined, value: hit ?? (outputs.join(' | ') || null), limit: `a function_call_output containing "${spec.contains}"` };
+    }
+    case 'connect-attributes': {
+      const ok = ev.connect.filter((r) => r.status === 200);
+      const bye = ev.sip.find((r) => r.dir === 'toCaller' && r.firstLine.startsWith('BYE '));
+      const match = ok.find((r) => Object.entries(spec.attributes).every(([k, want]) => new RegExp(`^(?:${want})$`, 's').test(r.attributes[k] ?? '')));
+      const ordered = !spec.beforeBye || (match !== undefined && bye !== undefined && match.t < bye.t);
+      return {
+        name: spec.check,
+        passed: match !== undefined && ordered,
+        value: match ? `${JSON.stringify(match.attributes).slice(0, 300)}${bye ? ` (${round(bye.t - match.t)} ms before the BYE)` : ''}` : `${ev.connect.length} requests, none matching`,
+        limit: JSON.stringify(spec.attributes),
+      };
+    }
+    case 'realtime-reconnected': {
+      const conns = ev.realtime.connections;
+      const first = conns[0];
+      const second = conns[1];
+      if (!first?.closedAt || !second) return { name: spec.check, passed: false, value: `${conns.length} sessions`, limit: '>= 2 sessions' };
+      const ready = ev.realtime.clientEvents.find((e) => e.type === 'session.update' && e.t >= second.openedAt);
+      const gap = (ready?.t ?? second.openedAt) - first.closedAt;
+      return { name: spec.check, passed: gap <= spec.maxGapMs, value: round(gap), limit: spec.maxGapMs, detail: `socket lost → new session configured: ${round(gap)} ms` };
+    }
     case 'realtime-connections': {
       const conns = ev.realtime.connections;
       const open = conns.filter((c) => c.closedAt === undefined).length;
@@ -194,12 +275,28 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
     }
     case 'caller-heard-agent-audio': {
       const heard = payloadInSeqOrder(rtpPackets(ev.rtp, 'toCaller'));
-      const sent = ev.realtime.sentAudio;
+      const sent = spec.lastOnly ? ev.realtime.sentAudio.slice(-1) : ev.realtime.sentAudio;
       const total = sent.reduce((n, s) => n + s.bytes.length, 0);
       let found = 0;
       for (const item of sent) found += longestPrefixFound(heard, item.bytes);
       const fraction = total === 0 ? 0 : found / total;
       return { name: spec.check, passed: total > 0 && fraction >= spec.fraction, value: round(fraction, 3), limit: spec.fraction, detail: `${found} of ${total} bytes of agent audio reached the caller in order` };
+    }
+    case 'caller-heard-agent-audio-snr': {
+      // pcm16 mode: the agent's audio went 8 kHz → 24 kHz (fake) → 8 kHz (gateway), so compare by signal.
+      const heard = decodeG711(payloadInSeqOrder(rtpPackets(ev.rtp, 'toCaller')));
+      const reference = ev.realtime.sentReference8k[0];
+      if (!reference || heard.length < reference.length) return { name: spec.check, passed: false, value: null, limit: spec.minSnrDb, detail: 'no agent answer to compare' };
+      const snr = alignedSnrDb(reference, heard);
+      return { name: spec.check, passed: snr >= spec.minSnrDb, value: round(snr), limit: spec.minSnrDb, detail: 'SNR of the answer the caller heard against the fixture, after aligning by cross-correlation' };
+    }
+    case 'realtime-audio-snr': {
+      const wire = rtpPackets(ev.rtp, 'toGateway');
+      const callerPcm = decodeG711(wire.length > 0 ? payloadInSeqOrder(wire) : ev.caller.sentPayload);
+      const received = ev.realtime.receivedPcm8k;
+      if (!received || received.length === 0) return { name: spec.check, passed: false, value: null, limit: spec.minSnrDb, detail: 'the fake received no PCM16 audio' };
+      const snr = alignedSnrDb(callerPcm.subarray(0, Math.min(callerPcm.length, received.length)), received);
+      return { name: spec.check, passed: snr >= spec.minSnrDb, value: round(snr), limit: spec.minSnrDb, detail: 'SNR of the 24 kHz audio the fake received (brought back to 8 kHz) against the caller’s' };
     }
     case 'outbound-pacing': {
       // The gateway's own send-time lateness is the figure that counts; the wire inter-arrival
@@ -245,6 +342,33 @@ function callerFrames(ev: Evidence): Array<{ lost: boolean; payload?: Buffer }> 
     if (seq === last || frames.length > 100_000) break;
   }
   return frames;
+}
+
+/**
+ * The answer the caller interrupted: the first agent item whose audio was playing when the fake sent
+ * speech_started, how many of its frames the caller heard (matched byte for byte on the wire) and
+ * when the last of them passed the tap.
+ */
+function interruptedItem(ev: Evidence): { itemId: string; frames: number; lastAt: number; speechStartedAt: number } | undefined {
+  const heard = rtpPackets(ev.rtp, 'toCaller').filter((r) => r.payload);
+  for (const item of ev.realtime.sentAudio) {
+    if (item.bytes.length < 160) continue;
+    const first = item.bytes.subarray(0, 160);
+    const start = heard.findIndex((r) => r.payload!.equals(first));
+    if (start < 0) continue;
+    let frames = 0;
+    while (start + frames < heard.length && (frames + 1) * 160 <= item.bytes.length && heard[start + frames]!.payload!.equals(item.bytes.subarray(frames * 160, (frames + 1) * 160))) frames++;
+    const startedAt = heard[start]!.t;
+    const lastAt = heard[start + frames - 1]!.t;
+    const speech = ev.realtime.speechStartedAt.find((t) => t > startedAt && t < lastAt + 200);
+    if (speech !== undefined && frames * 160 < item.bytes.length) return { itemId: item.itemId, frames, lastAt, speechStartedAt: speech };
+  }
+  return undefined;
+}
+
+function itemText(item: unknown): string {
+  const content = (item as { content?: Array<{ text?: unknown }> } | undefined)?.content ?? [];
+  return content.map((c) => (typeof c.text === 'string' ? c.text : '')).join(' ');
 }
 
 function pick(obj: unknown, path: string): unknown {
