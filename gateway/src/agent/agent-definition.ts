@@ -36,10 +36,15 @@ export interface DtmfSettings {
 }
 
 export interface HandBackSettings {
-  /** When the Realtime backend fails: play the apology, write `ai_outcome=ai_unavailable`, BYE. */
+  /**
+   * When the Realtime backend cannot be reached at call set-up: true answers the call, plays the
+   * apology, writes `ai_outcome=ai_unavailable` and hangs up; false (default) rejects with 503 +
+   * Retry-After so the Connect flow takes its error branch. A backend lost mid-call always gets the
+   * apology and the hand-back.
+   */
   onRealtimeFailure: boolean;
-  /** Loaded when onRealtimeFailure is on. */
-  apologyAudio?: ApologyAudio;
+  /** The apology prompt (8 kHz), played by the gateway itself when the AI is gone. */
+  apologyAudio: ApologyAudio;
 }
 
 export interface AgentDefinition {

@@ -90,7 +90,7 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
 
   const mcpServers = resolveMcpServers(f, opts, problems);
   const dtmf = resolveDtmf(f, opts.label, problems);
-  const handBack = await resolveHandBack(f, opts, problems, warnings);
+  const handBack = await resolveHandBack(f, opts, problems);
 
   if (problems.length > 0 || instructions === undefined) return { ok: false, problems };
   const definition: AgentDefinition = {
@@ -204,18 +204,16 @@ function resolveDtmf(f: AgentFile, label: string, problems: string[]): DtmfSetti
   };
 }
 
-async function resolveHandBack(f: AgentFile, opts: ResolveOptions, problems: string[], warnings: string[]): Promise<HandBackSettings> {
-  const onRealtimeFailure = f.handBack?.onRealtimeFailure ?? true;
+async function resolveHandBack(f: AgentFile, opts: ResolveOptions, problems: string[]): Promise<HandBackSettings> {
+  // Set-up failures answer 503 unless told otherwise (Connect's flow then takes its error branch);
+  // mid-call failures always apologise and hand back, so the apology is always loaded.
+  const onRealtimeFailure = f.handBack?.onRealtimeFailure ?? false;
   const configured = f.handBack?.apologyAudio;
-  if (!onRealtimeFailure) {
-    if (configured !== undefined) warnings.push(`${opts.label}: handBack.apologyAudio: not played, because handBack.onRealtimeFailure is false`);
-    return { onRealtimeFailure };
-  }
   const path = configured !== undefined ? resolveFrom(opts.baseDir, configured) : resolve(opts.packageRoot, DEFAULT_APOLOGY_AUDIO);
   const loaded = await loadApologyAudio(path);
   if (!loaded.ok) {
     problems.push(`${opts.label}: handBack.apologyAudio: ${loaded.problem}`);
-    return { onRealtimeFailure };
+    return { onRealtimeFailure, apologyAudio: { path, samples: new Int16Array(0) } };
   }
   return { onRealtimeFailure, apologyAudio: loaded.audio };
 }

@@ -294,9 +294,9 @@ export class Call {
       if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
       if (state === 'ready' && this.#state === 'answered') this.log.info('Realtime session ready again');
       if (state === 'closed' && this.#state === 'answered' && !this.#handingBack) {
+        // Reconnecting did not work: the caller hears the gateway's own apology, Connect gets the caller back.
         this.log.error({ reason }, 'Realtime session lost for good');
-        if (this.#env.agent.handBack.onRealtimeFailure) void this.#apologiseAndHandBack(`the AI backend failed: ${reason ?? 'closed'}`);
-        else void this.end('realtime-failed');
+        void this.#apologiseAndHandBack(`the AI backend failed: ${reason ?? 'closed'}`);
       }
     });
   }
@@ -371,7 +371,7 @@ export class Call {
     this.#bridge?.close();
     const rtp = this.#rtp;
     const apology = this.#env.agent.handBack.apologyAudio;
-    if (rtp && apology) {
+    if (rtp && apology.samples.length > 0) {
       rtp.playout.flush();
       const codec = g711Codec(this.#media?.codec.name ?? 'PCMU');
       const bytes = new Uint8Array(apology.samples.length);

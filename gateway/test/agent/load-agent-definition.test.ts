@@ -25,7 +25,7 @@ describe('built-in defaults (no agent file)', () => {
     expect(d.mcpServers).toEqual([]);
     expect(d.toolTimeoutMs).toBe(8_000);
     expect(d.dtmf).toEqual({ deliverToModel: true });
-    expect(d.handBack.onRealtimeFailure).toBe(true);
+    expect(d.handBack.onRealtimeFailure).toBe(false);
     expect(d.handBack.apologyAudio?.path).toMatch(/fixtures\/agent-apology\.wav$/);
     expect(d.handBack.apologyAudio?.samples.length).toBeGreaterThan(8_000);
     expect(warnings).toEqual([]);
@@ -204,10 +204,15 @@ describe('handBack.apologyAudio', () => {
     expect(await loadProblems(s.write('agent2.yaml', 'handBack: { apologyAudio: gone.wav }\n'))).toEqual([`agent2.yaml: handBack.apologyAudio: cannot read ${s.dir}/gone.wav: ENOENT`]);
   });
 
-  it('is not loaded (and a configured one is warned about) when onRealtimeFailure is false', async () => {
-    const { definition, warnings } = await loadOk(s.write('agent.yaml', 'handBack: { onRealtimeFailure: false, apologyAudio: gone.wav }\n'));
-    expect(definition.handBack).toEqual({ onRealtimeFailure: false });
-    expect(warnings).toEqual(['agent.yaml: handBack.apologyAudio: not played, because handBack.onRealtimeFailure is false']);
+  it('is loaded even when set-up failures answer 503 (a backend lost mid-call still gets the apology)', async () => {
+    const { definition } = await loadOk(s.write('agent.yaml', 'handBack: { onRealtimeFailure: false }\n'));
+    expect(definition.handBack.onRealtimeFailure).toBe(false);
+    expect(definition.handBack.apologyAudio.samples.length).toBeGreaterThan(8_000);
+  });
+
+  it('a missing configured apology stops start-up whatever onRealtimeFailure says', async () => {
+    const problems = await loadProblems(s.write("agent.yaml", "handBack: { onRealtimeFailure: false, apologyAudio: gone.wav }\n"));
+    expect(problems.join('\n')).toMatch(/handBack\.apologyAudio/);
   });
 });
 

@@ -26,6 +26,8 @@ export interface RealtimeEvidence {
 }
 
 export interface Evidence {
+  /** Repository root (fixture paths in checks are relative to it). */
+  root: string;
   caller: SippRun & { sentPayload: Buffer; sentPackets: number };
   sip: SipRecord[];
   rtp: RtpRecord[];

@@ -148,6 +148,7 @@ async function execute(
   // Wall-clock stamps (the fake Connect's) onto the lab time base.
   const wallAtOrigin = Date.now() - (performance.now() - alg.origin);
   const evidence: Evidence = {
+    root,
     caller: { ...sipp, sentPayload: caller.payload, sentPackets: caller.packets },
     sip: alg.records,
     rtp: [...alg.relays.values()].flatMap((r) => r.records),

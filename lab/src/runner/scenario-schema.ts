@@ -98,6 +98,8 @@ const checkSchema = z.discriminatedUnion('check', [
       fraction: z.number().min(0).max(1).default(1),
       /** Only the last answer (e.g. after a reconnect, when the first was cut by the failure). */
       lastOnly: z.boolean().default(false),
+      /** Instead of the fake's answers: this prompt, played by the gateway itself (e.g. the apology). */
+      wav: z.string().optional(),
     })
     .strict(),
   z.object({ check: z.literal('caller-heard-agent-audio-snr'), minSnrDb: z.number() }).strict(),

@@ -1,6 +1,7 @@
 import type { CheckSpec } from '../scenario-schema.js';
 import type { CheckResult, Evidence } from '../evidence.js';
-import { alignedSnrDb, decodeG711 } from './signal.js';
+import { join } from 'node:path';
+import { alignedSnrDb, decodeG711, encodeWavMulaw } from './signal.js';
 import { callerBye, payloadInSeqOrder, percentile, rtpPackets } from './wire.js';
 
 /**
@@ -275,7 +276,7 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
     }
     case 'caller-heard-agent-audio': {
       const heard = payloadInSeqOrder(rtpPackets(ev.rtp, 'toCaller'));
-      const sent = spec.lastOnly ? ev.realtime.sentAudio.slice(-1) : ev.realtime.sentAudio;
+      const sent = spec.wav !== undefined ? [{ itemId: spec.wav, bytes: encodeWavMulaw(join(ev.root, spec.wav)), firstDeltaAt: NaN }] : spec.lastOnly ? ev.realtime.sentAudio.slice(-1) : ev.realtime.sentAudio;
       const total = sent.reduce((n, s) => n + s.bytes.length, 0);
       let found = 0;
       for (const item of sent) found += longestPrefixFound(heard, item.bytes);

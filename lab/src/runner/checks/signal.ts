@@ -1,4 +1,5 @@
-import { decodeAlaw, decodeMulaw } from '../../../../gateway/src/index.js';
+import { decodeAlaw, decodeMulaw, g711Codec } from '../../../../gateway/src/index.js';
+import { readWav } from '../../callers/wav.js';
 import { estimateDelaySamples } from '../../analysis/delay.js';
 
 /** G.711 µ-law bytes (the lab's calls are PCMU unless a scenario says otherwise) to 8 kHz PCM. */
@@ -10,16 +11,16 @@ export function decodeG711(bytes: Buffer, law: 'PCMU' | 'PCMA' = 'PCMU'): Int16A
 
 /**
  * SNR (dB) of `test` against `reference` after finding where `reference` sits inside `test` by
- * cross-correlation and fitting the best gain: what a listener would call "the same audio".
+ * cross-correlation (to a fraction of a sample: resampling chains delay by non-integer amounts) and
+ * fitting the best gain: what a listener would call "the same audio".
  */
 export function alignedSnrDb(reference: Int16Array, test: Int16Array): number {
-  const lag = Math.round(estimateDelaySamples(reference, test));
+  const lag = estimateDelaySamples(reference, test);
+  const aligned = fractionalRead(test, lag, reference.length);
   let dot = 0;
   let refEnergy = 0;
   for (let i = 0; i < reference.length; i++) {
-    const t = test[i + lag];
-    if (t === undefined) continue;
-    dot += reference[i]! * t;
+    dot += reference[i]! * aligned[i]!;
     refEnergy += reference[i]! * reference[i]!;
   }
   if (refEnergy === 0) return -Infinity;
@@ -27,10 +28,39 @@ export function alignedSnrDb(reference: Int16Array, test: Int16Array): number {
   let signal = 0;
   let noise = 0;
   for (let i = 0; i < reference.length; i++) {
-    const t = test[i + lag] ?? 0;
     const s = gain * reference[i]!;
     signal += s * s;
-    noise += (t - s) * (t - s);
+    noise += (aligned[i]! - s) * (aligned[i]! - s);
   }
   return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+}
+
+const SINC_HALF = 24;
+
+/** test[i + lag] for i in [0, n), with band-limited (Blackman-windowed sinc) interpolation. */
+function fractionalRead(test: Int16Array, lag: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const whole = Math.floor(lag);
+  const frac = lag - whole;
+  const taps = new Float64Array(2 * SINC_HALF);
+  for (let k = -SINC_HALF + 1; k <= SINC_HALF; k++) {
+    const x = k - frac;
+    const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+    const w = 0.42 + 0.5 * Math.cos((Math.PI * x) / SINC_HALF) + 0.08 * Math.cos((2 * Math.PI * x) / SINC_HALF);
+    taps[k + SINC_HALF - 1] = Math.abs(x) < SINC_HALF ? sinc * w : 0;
+  }
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let k = -SINC_HALF + 1; k <= SINC_HALF; k++) acc += (test[i + whole + k] ?? 0) * taps[k + SINC_HALF - 1]!;
+    out[i] = acc;
+  }
+  return out;
+}
+
+/** A fixture WAV as the G.711 µ-law bytes a PCMU call carries. */
+export function encodeWavMulaw(path: string): Buffer {
+  const { samples } = readWav(path);
+  const out = Buffer.alloc(samples.length);
+  g711Codec('PCMU').encode(samples, out);
+  return out;
 }
