@@ -40,7 +40,7 @@ $(NODE24)/bin/node:
 	@$(NODE24)/bin/node --version
 
 # System tools the lab drives. Installed when missing and we are root; otherwise a one-line error.
-LAB_TOOLS := sipp:sip-tester sox:sox
+LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl
 setup: node
 	@missing=""; for pair in $(LAB_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
 	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \

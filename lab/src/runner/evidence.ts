@@ -1,7 +1,7 @@
 import type { RtpRecord } from '../netem/media-relay.js';
 import type { SipRecord } from '../netem/sip-alg.js';
 import type { GatewayLogLine } from './gateway-process.js';
-import type { SippRun } from './sipp.js';
+import type { CallerRun } from './caller-run.js';
 
 /**
  * Everything a run observed, on one time base (ms since the ALG started, performance.now() based),
@@ -28,7 +28,7 @@ export interface RealtimeEvidence {
 export interface Evidence {
   /** Repository root (fixture paths in checks are relative to it). */
   root: string;
-  caller: SippRun & { sentPayload: Buffer; sentPackets: number };
+  caller: CallerRun['summary'];
   sip: SipRecord[];
   rtp: RtpRecord[];
   realtime: RealtimeEvidence;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { parseLabScript } from '../callers/lab-caller/index.js';
 import { parseFakeScript, type FakeScript } from '../fake-realtime/index.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 
@@ -37,8 +38,15 @@ export function parseScenario(text: string, label: string, root: string): Scenar
   } catch (err) {
     throw new ScenarioError(err instanceof Error ? err.message : String(err));
   }
-  if (!existsSync(join(root, 'lab', 'sipp', `${scenario.caller.script}.xml`))) {
+  if (scenario.caller.tool === 'sipp' && !existsSync(join(root, 'lab', 'sipp', `${scenario.caller.script}.xml`))) {
     throw new ScenarioError(`${label}: caller.script: no lab/sipp/${scenario.caller.script}.xml`);
+  }
+  if (scenario.caller.tool === 'lab') {
+    try {
+      parseLabScript(scenario.caller.actions);
+    } catch (err) {
+      throw new ScenarioError(`${label}: caller.actions: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
   return scenario;
 }

@@ -1,6 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCallerStream } from '../callers/caller-audio.js';
 import { startFakeConnect } from '../fake-connect/index.js';
 import { Downsampler24to8, g711Codec } from '../../../gateway/src/index.js';
 import { readWav } from '../callers/wav.js';
@@ -14,7 +13,9 @@ import { fakeScriptOf } from './load-scenario.js';
 import { freePort } from './ports.js';
 import { writeReport, type ScenarioReport } from './report.js';
 import type { Scenario } from './scenario-schema.js';
-import { runSipp } from './sipp.js';
+import { runLabCaller } from './caller-lab.js';
+import { runSippCaller } from './caller-sipp.js';
+import { makeLabCertificate } from './lab-certificate.js';
 
 /**
  * The local backend: every part on this machine's loopback, each on its own address so the wire
@@ -24,8 +25,6 @@ import { runSipp } from './sipp.js';
 export const HOSTS = { gateway: '127.0.0.1', alg: '127.0.0.2', caller: '127.0.0.3', realtime: '127.0.0.4', connect: '127.0.0.5' } as const;
 
 const SETTLE_MS = 1_500;
-/** Longer than the jitter buffer's largest delay (200 ms). */
-const CALLER_TAIL_GAP_MS = 400;
 
 export async function runScenario(root: string, scenario: Scenario): Promise<ScenarioReport> {
   const outDir = join(root, 'lab', 'out', scenario.name);
@@ -79,6 +78,8 @@ async function execute(
 
   const connect = await startFakeConnect({ host: HOSTS.connect, port: 0, failures: scenario.connect });
   cleanups.push(() => connect.close());
+  const tls = scenario.caller.tool === 'lab' && scenario.caller.transport === 'tls' ? makeLabCertificate(outDir) : undefined;
+  const tlsPort = tls ? await freePort(HOSTS.gateway) : undefined;
   const gateway = new GatewayProcess(
     root,
     {
@@ -95,6 +96,10 @@ async function execute(
       AWS_ACCESS_KEY_ID: 'AKIALABFAKEKEY000000',
       AWS_SECRET_ACCESS_KEY: 'lab-fake-secret-access-key',
       LOG_LEVEL: 'debug',
+      ...(tls && tlsPort
+        ? { SIP_TRANSPORTS: 'udp,tcp,tls', SIP_TLS_PORT: String(tlsPort), SIP_TLS_CERT_FILE: tls.certFile, SIP_TLS_KEY_FILE: tls.keyFile }
+        : {}),
+      ...(scenario.caller.tool === 'lab' && scenario.caller.srtp === 'sdes' ? { SRTP: 'required' } : {}),
       ...scenario.gateway.env,
     },
     join(outDir, 'gateway.log'),
@@ -102,43 +107,26 @@ async function execute(
   await gateway.start();
   cleanups.push(() => gateway.stop());
 
-  const caller = buildCallerStream(
-    scenario.caller.codec,
-    [
-      ...(scenario.caller.audio === undefined ? [] : [{ atMs: scenario.caller.leadInMs, wavPath: join(root, scenario.caller.audio) }]),
-      ...scenario.caller.utterances.map((u) => ({ atMs: u.atMs, wavPath: join(root, u.audio) })),
-    ],
-    scenario.caller.dtmf,
-    // The caller's stream ends shortly before its BYE so every packet has left the gateway's jitter
-    // buffer by then; the byte-for-byte check then covers the whole stream.
-    scenario.caller.streamMs ?? Math.max(0, scenario.caller.hangupAfterMs - CALLER_TAIL_GAP_MS),
-  );
-  writeFileSync(join(outDir, 'caller.pcap'), caller.pcap);
   const socketsBefore = gateway.socketCount([HOSTS.connect]);
-  const offer = scenario.caller.offer ?? (scenario.caller.codec === 'PCMU' ? ['PCMU', 'PCMA'] : ['PCMA', 'PCMU']);
-  const sipp = await runSipp({
-    root,
-    outDir,
-    script: scenario.caller.script,
-    values: {
-      FROM_USER: scenario.caller.fromUser,
-      TO_USER: scenario.caller.toUser,
-      HANGUP_MS: String(scenario.caller.hangupAfterMs),
-      EXTRA_HEADERS: Object.entries(scenario.caller.headers)
-        .map(([k, v]) => `      ${k}: ${v}`)
-        .join('\n'),
-      PAYLOAD_TYPES: offer.map((c) => STATIC_PT[c]).join(' '),
-      RTPMAPS: offer.map((c) => `      a=rtpmap:${STATIC_PT[c]} ${c}/8000`).join('\n'),
-      ...scenario.caller.vars,
-    },
-    // The lab tap relays UDP; TCP callers talk to the gateway directly (media then bypasses the tap).
-    target: scenario.caller.transport === 'tcp' ? { address: HOSTS.gateway, port: gatewaySip } : alg.address,
-    transport: scenario.caller.transport,
-    extraArgs: scenario.caller.sippArgs,
-    local: { address: HOSTS.caller, port: await freePort(HOSTS.caller), mediaPort: 2 * Math.floor((await freePort(HOSTS.caller)) / 2) },
-    timeoutS: Math.max(5, scenario.timeoutS - 10),
-  });
-  writeFileSync(join(outDir, 'sipp-stdout.log'), sipp.stdout.slice(-65536));
+  const caller =
+    scenario.caller.tool === 'sipp'
+      ? await runSippCaller({
+          root,
+          outDir,
+          caller: scenario.caller,
+          alg,
+          gateway: { address: HOSTS.gateway, port: gatewaySip },
+          callerHost: HOSTS.caller,
+          timeoutS: Math.max(5, scenario.timeoutS - 10),
+        })
+      : await runLabCaller({
+          root,
+          caller: scenario.caller,
+          gateway: { address: HOSTS.gateway, port: scenario.caller.transport === 'tls' && tlsPort ? tlsPort : gatewaySip },
+          callerHost: HOSTS.caller,
+          ...(tls ? { ca: tls.cert } : {}),
+          origin: alg.origin,
+        });
   // Let teardown finish (BYE transaction, Realtime close, "call ended" summary).
   await gateway.waitFor((l) => l.msg === 'call ended', SETTLE_MS * 4).catch(() => undefined);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -149,30 +137,28 @@ async function execute(
   const wallAtOrigin = Date.now() - (performance.now() - alg.origin);
   const evidence: Evidence = {
     root,
-    caller: { ...sipp, sentPayload: caller.payload, sentPackets: caller.packets },
-    sip: alg.records,
-    rtp: [...alg.relays.values()].flatMap((r) => r.records),
+    caller: caller.summary,
+    sip: [...alg.records, ...caller.sip].sort((a, b) => a.t - b.t),
+    rtp: [...[...alg.relays.values()].flatMap((r) => r.records), ...caller.rtp],
     realtime,
     connect: connect.requests.map((r) => ({ t: r.at - wallAtOrigin, status: r.status, attributes: r.body?.Attributes ?? {} })),
     gateway: { logs: gateway.logs, ...(socketsBefore !== undefined ? { socketsBefore } : {}), ...(socketsAfter !== undefined ? { socketsAfter } : {}) },
   };
   writeFileSync(join(outDir, 'wire.jsonl'), evidence.rtp.map((r) => JSON.stringify({ ...r, payload: undefined })).join('\n'));
-  writeFileSync(join(outDir, 'sip.log'), alg.records.map((r) => `--- ${r.t.toFixed(1)} ms ${r.dir}\n${r.raw}`).join('\n'));
+  writeFileSync(join(outDir, 'sip.log'), evidence.sip.map((r) => `--- ${r.t.toFixed(1)} ms ${r.dir}\n${r.raw}`).join('\n'));
   const metrics = {
-    callerPacketsSent: caller.packets,
+    callerPacketsSent: caller.summary.sentPackets,
     rtpToGateway: rtpPackets(evidence.rtp, 'toGateway').length,
     rtpToCaller: rtpPackets(evidence.rtp, 'toCaller').length,
     realtimeReceivedBytes: realtime.receivedAudio.length,
     realtimeSessions: fake.sessions.length,
     speechStartedAt: realtime.speechStartedAt,
-    sippExit: sipp.exitCode,
+    callerExit: caller.summary.exitCode,
     callEnded: gateway.logs.find((l) => l.msg === 'call ended')?.reason ?? null,
     agentLatencyMs: agentLatency(fake, fakeOffset, evidence),
   };
   return { evidence, metrics };
 }
-
-const STATIC_PT: Record<string, number> = { PCMU: 0, PCMA: 8, GSM: 3, G729: 18 };
 
 function turnWav(script: FakeScript, turnNumber: number): Int16Array | undefined {
   const turns = script.turns;

@@ -55,6 +55,25 @@ const sippCallerSchema = z
   })
   .strict();
 
+const labCallerSchema = z
+  .object({
+    tool: z.literal('lab'),
+    transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+    /** SDES-SRTP (RFC 4568) offer; the gateway is then run with SRTP=required. */
+    srtp: z.enum(['off', 'sdes']).default('off'),
+    /** Spoken at `leadInMs` after the call is answered. */
+    audio: z.string().min(1).optional(),
+    leadInMs: z.number().int().min(0).max(10_000).default(200),
+    /** The caller hangs up this long after the answer, ms. */
+    hangupAfterMs: z.number().int().min(0).max(600_000),
+    fromUser: z.string().default('+15550100'),
+    toUser: z.string().default('+15550199'),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** More timeline actions for the lab caller (lab/src/callers/lab-caller/script.ts). */
+    actions: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .strict();
+
 const checkSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('caller-script-passed') }).strict(),
   z.object({ check: z.literal('bye-answered'), status: z.number().int().default(200), withinMs: z.number().positive().default(500) }).strict(),
@@ -64,6 +83,8 @@ const checkSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('realtime-closed-after-bye'), withinMs: z.number().positive().default(1000) }).strict(),
   z.object({ check: z.literal('gateway-resources-released') }).strict(),
   z.object({ check: z.literal('realtime-stream-gap-free') }).strict(),
+  z.object({ check: z.literal('realtime-received-wav'), wav: z.string().min(1), fraction: z.number().min(0).max(1).default(1) }).strict(),
+  z.object({ check: z.literal('srtp-negotiated'), profile: z.string().regex(/^AES_CM_128_HMAC_SHA1_(80|32)$/) }).strict(),
   z
     .object({
       check: z.literal('sip-response'),
@@ -111,7 +132,7 @@ export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'name must be lower-case words joined by -'),
     description: z.string().min(1),
-    caller: sippCallerSchema,
+    caller: z.discriminatedUnion('tool', [sippCallerSchema, labCallerSchema]),
     /** The fake Realtime server's script (lab/src/fake-realtime/script.ts), validated by the fake's own schema. */
     realtime: z.record(z.string(), z.unknown()),
     /** Extra gateway environment (on top of the lab's loopback defaults). */
@@ -140,3 +161,5 @@ export const scenarioSchema = z
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type CheckSpec = Scenario['expect'][number];
 export type ImpairmentSpec = z.infer<typeof impairmentSchema>;
+export type SippCaller = z.infer<typeof sippCallerSchema>;
+export type LabCallerSpec = z.infer<typeof labCallerSchema>;

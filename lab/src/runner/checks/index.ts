@@ -12,7 +12,7 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
   switch (spec.check) {
     case 'caller-script-passed': {
       const code = ev.caller.exitCode;
-      return { name: spec.check, passed: code === 0, value: code, limit: 0, detail: code === 0 ? undefined : tail(ev.caller.stderr || ev.caller.stdout) };
+      return { name: spec.check, passed: code === 0, value: code, limit: 0, detail: code === 0 ? undefined : tail(ev.caller.detail) };
     }
     case 'bye-answered': {
       const { bye, answer } = callerBye(ev.sip);
@@ -240,6 +240,16 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
         value: `${conns.length} sessions, ${open} still open`,
         limit: `${spec.min}..${spec.max} sessions, all closed`,
       };
+    }
+    case 'realtime-received-wav': {
+      const bytes = encodeWavMulaw(join(ev.root, spec.wav));
+      const found = longestPrefixFound(ev.realtime.receivedAudio, bytes);
+      const fraction = bytes.length === 0 ? 0 : found / bytes.length;
+      return { name: spec.check, passed: fraction >= spec.fraction, value: round(fraction, 3), limit: spec.fraction, detail: `${found} of ${bytes.length} bytes of ${spec.wav} reached Realtime unchanged, in order` };
+    }
+    case 'srtp-negotiated': {
+      const profile = ev.caller.srtpProfile;
+      return { name: spec.check, passed: profile === spec.profile, value: profile ?? 'plain RTP', limit: spec.profile };
     }
     case 'realtime-stream-gap-free': {
       const frames = callerFrames(ev);
