@@ -5,7 +5,7 @@ import { CallManager } from './call/call-manager.js';
 import { ConfigError, type Env } from './config/env.js';
 import { ContactAttributesWriter, readConnectApiConfig, type ConnectApiConfig } from './connect/index.js';
 import type { Logger } from './log.js';
-import { createOpenAIRealtimeFactory } from './realtime/index.js';
+import { createAgentsSdkFactory, createOpenAIRealtimeFactory, loadAgentModule } from './realtime/index.js';
 import type { RealtimeBackendFactory } from './realtime/backend.js';
 import { MediaScheduler, PortAllocator } from './rtp/index.js';
 import { SipServer, type SipServerOptions } from './sip/index.js';
@@ -31,7 +31,7 @@ export class Gateway {
   readonly #log: Logger;
   readonly #connectWriter: ContactAttributesWriter;
 
-  private constructor(env: Env, log: Logger, deps: GatewayDeps, agent: AgentDefinition, connect: ConnectApiConfig) {
+  private constructor(env: Env, log: Logger, deps: GatewayDeps, agent: AgentDefinition, connect: ConnectApiConfig, realtime: RealtimeBackendFactory) {
     this.#log = log;
     this.#clock = new TrackingClock(deps.clock ?? systemClock);
     const clock = this.#clock;
@@ -47,9 +47,6 @@ export class Gateway {
       clock,
       logger: log,
     });
-    const realtime =
-      deps.realtime ??
-      createOpenAIRealtimeFactory({ apiKey: env.OPENAI_API_KEY ?? 'sk-lab-loopback', baseURL: env.OPENAI_BASE_URL });
     const advertised = env.PUBLIC_IP ?? (env.RTP_HOST && env.RTP_HOST !== '0.0.0.0' && env.RTP_HOST !== '::' ? env.RTP_HOST : firstNonWildcard(env));
     this.#calls = new CallManager(
       {
@@ -89,8 +86,8 @@ export class Gateway {
     for (const warning of agent.warnings) log.warn({ warning }, 'agent definition');
     const connect = readConnectApiConfig(process.env);
     if (!connect.ok) throw new ConfigError(connect.problems);
-    log.info({ agent: describeAgentDefinition(agent.definition) }, 'agent loaded');
-    const gw = new Gateway(env, log, deps, agent.definition, connect.config);
+    log.info({ agent: describeAgentDefinition(agent.definition), provider: env.REALTIME_PROVIDER }, 'agent loaded');
+    const gw = new Gateway(env, log, deps, agent.definition, connect.config, deps.realtime ?? (await realtimeProvider(env)));
     await gw.#sip.start();
     return gw;
   }
@@ -110,6 +107,20 @@ export class Gateway {
     this.#connectWriter.close();
     this.#log.info({ pendingTimers: this.#clock.pendingTimers }, 'gateway stopped');
   }
+}
+
+/** The AI provider behind the RealtimeBackend interface, from configuration. */
+async function realtimeProvider(env: Env): Promise<RealtimeBackendFactory> {
+  // Only a loopback base URL (the lab's fake) may go without a key; parseEnv enforces that.
+  const apiKey = env.OPENAI_API_KEY ?? 'sk-lab-loopback';
+  if (env.REALTIME_PROVIDER === 'openai') return createOpenAIRealtimeFactory({ apiKey, baseURL: env.OPENAI_BASE_URL });
+  let loadAgent;
+  try {
+    loadAgent = await loadAgentModule(env.AGENTS_SDK_MODULE ?? '');
+  } catch (err) {
+    throw new ConfigError([`AGENTS_SDK_MODULE: ${err instanceof Error ? err.message : String(err)}`]);
+  }
+  return createAgentsSdkFactory({ loadAgent, apiKey, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_VOICE_MODEL });
 }
 
 function firstNonWildcard(env: Env): string {

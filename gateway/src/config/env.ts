@@ -105,6 +105,8 @@ const envSchema = z
       .default('PCMU,PCMA')
       .transform((v) => list(v).map((c) => c.toUpperCase()))
       .pipe(z.array(z.enum(['PCMU', 'PCMA'], { error: 'CODECS entries must be PCMU or PCMA' })).min(1)),
+    REALTIME_PROVIDER: z.enum(['openai', 'agents-sdk'], { error: 'REALTIME_PROVIDER must be openai or agents-sdk' }).default('openai'),
+    AGENTS_SDK_MODULE: z.string().min(1).optional(),
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be a URL such as https://api.openai.com/v1' }).default(DEFAULT_OPENAI_BASE_URL),
     OPENAI_VOICE_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
@@ -126,6 +128,9 @@ const envSchema = z
     }
     if (env.SIP_TRANSPORTS.includes('tls') && (!env.SIP_TLS_CERT_FILE || !env.SIP_TLS_KEY_FILE)) {
       ctx.addIssue({ code: 'custom', path: ['SIP_TLS_CERT_FILE'], message: 'SIP_TRANSPORTS includes tls: SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE are required' });
+    }
+    if (env.REALTIME_PROVIDER === 'agents-sdk' && !env.AGENTS_SDK_MODULE) {
+      ctx.addIssue({ code: 'custom', path: ['AGENTS_SDK_MODULE'], message: 'REALTIME_PROVIDER=agents-sdk needs AGENTS_SDK_MODULE (a module exporting a RealtimeAgent)' });
     }
     if (!env.OPENAI_API_KEY && !isLoopbackUrl(env.OPENAI_BASE_URL)) {
       ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'OPENAI_API_KEY is required (only a loopback OPENAI_BASE_URL, such as the lab fake, may omit it)' });

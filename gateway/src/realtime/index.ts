@@ -32,3 +32,4 @@ export {
   type OpenAIBackendOptions,
   type ResolvedOpenAIBackendOptions,
 } from './openai/options.js';
+export { createAgentsSdkFactory, loadAgentModule, PhoneCallTransport, type AgentLoader, type AgentsSdkFactoryOptions } from './agents-sdk/index.js';

@@ -49,7 +49,8 @@ export function toWireItem(item: FakeItem): ConversationItem {
         ...common,
         type: 'message',
         role: 'user',
-        content: item.hasAudio ? [{ type: 'input_audio', transcript: item.text || undefined }] : [{ type: 'input_text', text: item.text }],
+        // The real service sends the transcript key even before transcription (SDK parsers require it).
+        content: item.hasAudio ? [{ type: 'input_audio', transcript: item.text }] : [{ type: 'input_text', text: item.text }],
       };
   }
 }
