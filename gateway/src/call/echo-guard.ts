@@ -23,7 +23,6 @@ const SILENT_AGENT_DBOV = -55;
 
 interface ItemLevels {
   levels: number[]; // dBov per 20 ms frame, in play order
-  partial: number; // bytes of the last incomplete frame already counted
 }
 
 export class EchoGuard {
@@ -45,7 +44,7 @@ export class EchoGuard {
   noteAgentAudio(itemId: string, bytes: Uint8Array, codec: G711Codec): void {
     let item = this.#items.get(itemId);
     if (!item) {
-      item = { levels: [], partial: 0 };
+      item = { levels: [] };
       this.#items.set(itemId, item);
       this.#order.push(itemId);
       // A call has a handful of answers in flight at most; keep the last few.
@@ -71,16 +70,21 @@ export class EchoGuard {
    */
   #recentAgentLevel(sentMs: (itemId: string) => number): number | undefined {
     let loudest = MIN_LEVEL_DBOV;
-    const tailFrames = Math.ceil(this.#opts.tailMs / FRAME_MS);
-    for (const id of this.#order) {
+    // Items play one after another, so "the last tailMs of playout" walks back from the newest item
+    // that has played anything into the end of the one before it, with one shared frame budget.
+    let budget = Math.ceil(this.#opts.tailMs / FRAME_MS);
+    for (let k = this.#order.length - 1; k >= 0 && budget > 0; k--) {
+      const id = this.#order[k]!;
       const item = this.#items.get(id);
       if (!item) continue;
-      const played = Math.floor(sentMs(id) / FRAME_MS);
+      const played = Math.min(Math.floor(sentMs(id) / FRAME_MS), item.levels.length);
       if (played <= 0) continue;
-      for (let i = Math.max(0, played - tailFrames); i < Math.min(played, item.levels.length); i++) {
+      const from = Math.max(0, played - budget);
+      for (let i = from; i < played; i++) {
         const level = item.levels[i]!;
         if (level > loudest) loudest = level;
       }
+      budget -= played - from;
     }
     return loudest > SILENT_AGENT_DBOV ? loudest : undefined;
   }

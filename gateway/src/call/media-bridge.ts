@@ -43,7 +43,8 @@ export class MediaBridge {
   #encoded = new Uint8Array(FRAME_8K * 8);
   /** Responses whose audio must no longer play (barged-in or cancelled). */
   readonly #silenced = new Set<string>();
-  #playingItem: { itemId: string; responseId: string; contentIndex: number } | undefined;
+  /** Agent audio items in the order they were queued (they play in that order). */
+  readonly #items: Array<{ itemId: string; responseId: string; contentIndex: number }> = [];
   readonly #echo: EchoGuard | undefined;
   readonly #echoTailFrames: number;
   #framesSincePlaying = Number.MAX_SAFE_INTEGER;
@@ -100,7 +101,10 @@ export class MediaBridge {
 
   #onAgentAudio(responseId: string, itemId: string, contentIndex: number, audio: Buffer): void {
     if (this.#closed || this.#silenced.has(responseId)) return;
-    this.#playingItem = { itemId, responseId, contentIndex };
+    if (this.#items.at(-1)?.itemId !== itemId) {
+      this.#items.push({ itemId, responseId, contentIndex });
+      if (this.#items.length > 8) this.#items.shift();
+    }
     const tag = { responseId, itemId };
     if (this.#mode === 'passthrough') {
       this.#rtp.playout.enqueue(audio, tag);
@@ -136,17 +140,21 @@ export class MediaBridge {
    * its answer the caller heard, so its memory holds no words that were never played.
    */
   bargeIn(opts: { cancel: boolean }): BargeIn | undefined {
-    const item = this.#playingItem;
-    if (this.#closed || !item || !this.#rtp.playout.isPlaying) return undefined;
+    const playout = this.#rtp.playout;
+    if (this.#closed || this.#items.length === 0 || !playout.isPlaying) return undefined;
     this.bargeIns++;
-    const { droppedMs } = this.#rtp.playout.flush();
-    this.#silenced.add(item.responseId);
-    const sentMs = Math.floor(this.#rtp.playout.sentMs(item.itemId));
-    if (opts.cancel) this.#backend.cancelResponse(item.responseId);
+    // The item on the wire is the newest one that has started playing; later ones were only queued.
+    const playing = [...this.#items].reverse().find((i) => playout.sentMs(i.itemId) > 0) ?? this.#items[0]!;
+    const { droppedMs } = playout.flush();
+    // Nothing queued may play any more: silence every response that still had audio waiting.
+    for (const i of this.#items) this.#silenced.add(i.responseId);
+    this.#items.length = 0;
+    const sentMs = Math.floor(playout.sentMs(playing.itemId));
+    if (opts.cancel) this.#backend.cancelResponse(playing.responseId);
     // audio_end_ms = what was actually sent as RTP; 0 means nothing was heard: nothing to truncate.
-    if (sentMs > 0) this.#backend.truncate(item.itemId, item.contentIndex, sentMs);
-    this.#log.info({ itemId: item.itemId, sentMs, flushedMs: droppedMs }, 'barge-in: agent audio stopped');
-    return { itemId: item.itemId, sentMs, flushedMs: droppedMs };
+    if (sentMs > 0) this.#backend.truncate(playing.itemId, playing.contentIndex, sentMs);
+    this.#log.info({ itemId: playing.itemId, sentMs, flushedMs: droppedMs }, 'barge-in: agent audio stopped');
+    return { itemId: playing.itemId, sentMs, flushedMs: droppedMs };
   }
 
   close(): void {

@@ -59,6 +59,7 @@ export class ToolDispatcher {
     switch (result.builtin) {
       case 'send_dtmf': {
         const sent = await this.#control.sendDtmf(result.args.digits);
+        if (this.#ctx.signal.aborted) return;
         this.#backend.sendFunctionOutput(callId, JSON.stringify({ sent, digits: result.args.digits }), { respond: true });
         return;
       }
@@ -66,12 +67,14 @@ export class ToolDispatcher {
         // The last sentence is never cut: the answer that carried the call plays to its end first.
         this.#backend.sendFunctionOutput(callId, result.output, { respond: false });
         await this.#control.finishSpeaking(responseId);
+        if (this.#ctx.signal.aborted) return;
         await this.#control.hangUp('completed', result.args.reason ?? 'the agent ended the call');
         return;
       }
       case 'transfer_to_human': {
         this.#backend.sendFunctionOutput(callId, result.output, { respond: false });
         await this.#control.finishSpeaking(responseId);
+        if (this.#ctx.signal.aborted) return;
         await this.#control.hangUp('transfer_to_human', result.args.reason, result.args.summary);
         return;
       }

@@ -19,7 +19,7 @@ export class TranscriptLog {
       if (!t.final || t.text.trim() === '') return;
       this.turns.push({ role: t.role, text: t.text.trim(), at: wallNow(), itemId: t.itemId });
     });
-    // A truncated agent turn was not fully heard: keep only what the caller heard (cut by ratio).
+    // A truncated agent turn was not fully heard: mark it so the hand-back summary does not claim it was.
     backend.on('truncated', ({ itemId }) => {
       const turn = this.turns.find((x) => x.itemId === itemId && x.role === 'assistant');
       if (turn) turn.text = `${turn.text} [interrupted]`;

@@ -66,7 +66,7 @@ const envSchema = z
     SIP_TRANSPORTS: z
       .string()
       .default('udp,tcp')
-      .transform(list)
+      .transform((v) => list(v).map((t) => t.toLowerCase()))
       .pipe(z.array(z.enum(['udp', 'tcp', 'tls'], { error: 'SIP_TRANSPORTS entries must be udp, tcp or tls' })).min(1)),
     SIP_TLS_PORT: port('SIP_TLS_PORT').default(DEFAULT_SIP_TLS_PORT),
     SIP_TLS_CERT_FILE: z.string().min(1).optional(),
@@ -138,8 +138,13 @@ const envSchema = z
   });
 
 function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false; // reported by the URL rule itself
+  }
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 export type Env = z.infer<typeof envSchema>;
@@ -161,7 +166,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   }
   const result = envSchema.safeParse(relevant);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  // Cross-field rules are only worth reading once every field is valid on its own.
+  const fieldIssues = result.error.issues.filter((issue) => issue.code !== 'custom');
+  const problems = (fieldIssues.length > 0 ? fieldIssues : result.error.issues).map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
     return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
   });

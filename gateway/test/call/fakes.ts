@@ -1,0 +1,122 @@
+/**
+ * Test doubles for the call layer: a Realtime backend that records what the call layer asks of it
+ * (and lets the test emit provider events), an RTP session stand-in that carries a real PlayoutQueue,
+ * a silent logger, and a bounded "let the promise chains run" helper (no timers, no sleeps).
+ */
+import { EventEmitter } from 'node:events';
+import { createRootLogger, type Logger } from '../../src/log.js';
+import type { RealtimeBackend, RealtimeBackendEvents, RealtimeBackendStats, RealtimeSessionConfig } from '../../src/realtime/backend.js';
+import { PlayoutQueue, type JitterFrame, type RtpSession } from '../../src/rtp/index.js';
+
+export const silentLog: Logger = createRootLogger('silent');
+
+/** One request the call layer made of the backend, in order. Byte arguments are copied. */
+export type BackendCall =
+  | { kind: 'appendAudio'; bytes: Uint8Array }
+  | { kind: 'truncate'; itemId: string; contentIndex: number; audioEndMs: number }
+  | { kind: 'cancelResponse'; responseId: string | undefined }
+  | { kind: 'createResponse'; instructions: string | undefined }
+  | { kind: 'sendFunctionOutput'; callId: string; output: string; respond: boolean | undefined }
+  | { kind: 'addUserText'; text: string; respond: boolean | undefined }
+  | { kind: 'updateSession'; partial: Partial<RealtimeSessionConfig> };
+
+export class FakeBackend extends EventEmitter<RealtimeBackendEvents> implements RealtimeBackend {
+  readonly calls: BackendCall[] = [];
+  readonly #onCall: ((call: BackendCall) => void) | undefined;
+
+  /** `onCall` sees every request as it is made (to interleave with other recorders). */
+  constructor(onCall?: (call: BackendCall) => void) {
+    super();
+    this.#onCall = onCall;
+  }
+
+  #record(call: BackendCall): void {
+    this.calls.push(call);
+    this.#onCall?.(call);
+  }
+
+  /** The recorded calls of one kind. */
+  of<K extends BackendCall['kind']>(kind: K): Array<Extract<BackendCall, { kind: K }>> {
+    return this.calls.filter((c): c is Extract<BackendCall, { kind: K }> => c.kind === kind);
+  }
+
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  appendAudio(bytes: Uint8Array): void {
+    // The bridge reuses its buffers: keep a copy of what was handed over at this moment.
+    this.#record({ kind: 'appendAudio', bytes: Uint8Array.from(bytes) });
+  }
+  truncate(itemId: string, contentIndex: number, audioEndMs: number): void {
+    this.#record({ kind: 'truncate', itemId, contentIndex, audioEndMs });
+  }
+  cancelResponse(responseId?: string): void {
+    this.#record({ kind: 'cancelResponse', responseId });
+  }
+  createResponse(opts?: { instructions?: string }): void {
+    this.#record({ kind: 'createResponse', instructions: opts?.instructions });
+  }
+  sendFunctionOutput(callId: string, output: string, opts?: { respond?: boolean }): void {
+    this.#record({ kind: 'sendFunctionOutput', callId, output, respond: opts?.respond });
+  }
+  addUserText(text: string, opts?: { respond?: boolean }): void {
+    this.#record({ kind: 'addUserText', text, respond: opts?.respond });
+  }
+  updateSession(partial: Partial<RealtimeSessionConfig>): void {
+    this.#record({ kind: 'updateSession', partial });
+  }
+  stats(): RealtimeBackendStats {
+    return { appendedBytes: 0, droppedAudioBytes: 0, deltasReceived: 0, deltaBytes: 0, lateDeltasDropped: 0, droppedEvents: 0, serverErrors: 0, reconnects: 0, renewals: 0 };
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * The two parts of RtpSession the media bridge uses: the `audio` event (one decoded 20 ms caller
+ * frame per tick) and the real outbound PlayoutQueue. `sendTick` does what the session's pacer does
+ * per 20 ms: pull one frame, "send" it, then commit.
+ */
+export class FakeRtp extends EventEmitter<{ audio: [frame: JitterFrame] }> {
+  readonly playout: PlayoutQueue;
+  /** Every frame pulled for sending, copied. */
+  readonly sent: Uint8Array[] = [];
+  readonly #frame = new Uint8Array(160);
+
+  constructor(silenceByte: number) {
+    super();
+    this.playout = new PlayoutQueue({ silenceByte });
+  }
+
+  /** The bridge's constructor takes an RtpSession; this stands in for the parts it touches. */
+  asSession(): RtpSession {
+    return this as unknown as RtpSession;
+  }
+
+  /** One caller frame arriving from the jitter buffer. */
+  receive(payload: Uint8Array, pcm: Int16Array, concealed = false, timestamp = 0): void {
+    this.emit('audio', { payload, pcm, concealed, timestamp });
+  }
+
+  /** `n` pacer ticks: pull + send + commit, as RtpSession does every 20 ms. */
+  sendTicks(n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.playout.pull(this.#frame);
+      this.sent.push(Uint8Array.from(this.#frame));
+      this.playout.commitFrame();
+    }
+  }
+}
+
+/** Lets pending promise chains run: a bounded number of event-loop turns, no timers involved. */
+export async function settle(turns = 20): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A promise the test resolves by hand, to hold an async step at a chosen point. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
