@@ -32,6 +32,11 @@ export function parseScenario(text: string, label: string, root: string): Scenar
   const result = scenarioSchema.safeParse(doc);
   if (!result.success) throw new ScenarioError(`${label}: ${describeIssue(result.error.issues[0])}`);
   const scenario = result.data;
+  if (scenario.caller.tool === 'sipp') {
+    scenario.caller.utterances.forEach((u, i) => {
+      if (!existsSync(join(root, u.audio))) throw new ScenarioError(`${label}: caller.utterances.${i}.audio: file not found: ${u.audio}`);
+    });
+  }
   if (scenario.caller.audio !== undefined && !existsSync(join(root, scenario.caller.audio))) throw new ScenarioError(`${label}: caller.audio: file not found: ${scenario.caller.audio}`);
   try {
     fakeScriptOf(scenario, root, label);

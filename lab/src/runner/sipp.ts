@@ -18,7 +18,7 @@ export interface SippRun {
 export function renderTemplate(template: string, values: Record<string, string>): string {
   // A placeholder alone on its line with an empty value removes the line: an empty line inside a
   // SIP header section would end the headers early.
-  const pruned = template.replace(/^[ \t]*\{\{([A-Z_]+)\}\}[ \t]*\n/gm, (line, key: string) => (values[key] === '' ? '' : line));
+  const pruned = template.replace(/^[ \t]*\{\{([A-Z_]+)\}\}[ \t]*\r?\n/gm, (line, key: string) => (values[key] === '' ? '' : line));
   return pruned.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
     const v = values[key];
     if (v === undefined) throw new Error(`SIPp template placeholder {{${key}}} has no value`);

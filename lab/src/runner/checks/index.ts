@@ -213,7 +213,9 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
     case 'connect-attributes': {
       const ok = ev.connect.filter((r) => r.status === 200);
       const bye = ev.sip.find((r) => r.dir === 'toCaller' && r.firstLine.startsWith('BYE '));
-      const match = ok.find((r) => Object.entries(spec.attributes).every(([k, want]) => new RegExp(`^(?:${want})$`, 's').test(r.attributes[k] ?? '')));
+      const match = ok.find((r) =>
+        Object.entries(spec.attributes).every(([k, want]) => r.attributes[k] !== undefined && new RegExp(`^(?:${want})$`, 's').test(r.attributes[k])),
+      );
       const ordered = !spec.beforeBye || (match !== undefined && bye !== undefined && match.t < bye.t);
       return {
         name: spec.check,

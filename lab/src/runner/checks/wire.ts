@@ -23,16 +23,17 @@ export function callerBye(sip: SipRecord[]): { bye?: SipRecord; answer?: SipReco
   return answer ? { bye, answer } : { bye };
 }
 
-/** Concatenated payloads of forwarded packets in sequence order (handles 16-bit wrap). */
+/** Concatenated payloads of forwarded packets in sequence order (handles 16-bit wrap, reordering, duplicates). */
 export function payloadInSeqOrder(packets: RtpRecord[], pt?: number): Buffer {
   const chosen = packets.filter((p) => p.payload && (pt === undefined || p.pt === pt));
-  let ext = 0;
-  let last: number | undefined;
+  // Extend each 16-bit number to the one closest to the previous packet's (signed 16-bit distance),
+  // so a packet from before a wrap that arrives after one from after it still sorts before it.
+  let prev: number | undefined;
   const keyed = chosen.map((p) => {
     const seq = p.seq!;
-    if (last !== undefined && seq < last && last - seq > 0x8000) ext += 0x10000;
-    last = seq;
-    return { key: ext + seq, payload: p.payload! };
+    const ext = prev === undefined ? seq : prev + ((((seq - prev) & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+    prev = ext;
+    return { key: ext, payload: p.payload! };
   });
   keyed.sort((a, b) => a.key - b.key);
   const seen = new Set<number>();
