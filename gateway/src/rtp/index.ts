@@ -74,17 +74,16 @@ export {
 // Session
 export { PortAllocator, type PortRange } from './session/port-allocator.js';
 export { DEFAULT_LATCHING, type Endpoint, type LatchingPolicy } from './session/latch.js';
-export {
-  DEFAULT_INACTIVITY_MS,
-  RtpSession,
-  type JitterOptions,
-  type MediaDirection,
-  type RemoteMedia,
-  type RemoteUpdate,
-  type RtpReceiveCounters,
-  type RtpSendCounters,
-  type RtpSessionEvents,
-  type RtpSessionOptions,
-  type RtpSessionStats,
-} from './session/rtp-session.js';
+export { DEFAULT_INACTIVITY_MS, RtpSession } from './session/rtp-session.js';
+export type {
+  JitterOptions,
+  MediaDirection,
+  RemoteMedia,
+  RemoteUpdate,
+  RtpReceiveCounters,
+  RtpSendCounters,
+  RtpSessionEvents,
+  RtpSessionOptions,
+  RtpSessionStats,
+} from './session/rtp-session-types.js';
 export { INTER_DIGIT_GAP_TICKS } from './session/dtmf-outbox.js';

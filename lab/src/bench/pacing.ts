@@ -107,12 +107,14 @@ function generatorPath(): string {
   return path;
 }
 
-async function runOne(n: number, opts: PacingBenchOptions): Promise<PacingRow> {
+/**
+ * `rssBase` is the process's RSS before the first row: memory freed by an earlier row stays mapped
+ * and is reused, so (peak - rssBase) / n is the per-stream cost for every row, not only the first.
+ */
+async function runOne(n: number, opts: PacingBenchOptions, rssBase: number): Promise<PacingRow> {
   const warmupMs = (opts.warmupSeconds ?? 2) * 1000;
   const measureMs = opts.seconds * 1000;
   const generator = generatorPath();
-  (globalThis as { gc?: () => void }).gc?.();
-  const rssBase = process.memoryUsage.rss();
 
   const scheduler = new MediaScheduler({ clock: systemClock, ...(opts.phases !== undefined ? { phases: opts.phases } : {}) });
   const ports = new PortAllocator({ min: opts.portMin ?? 10000, max: opts.portMax ?? 19999 });
@@ -229,11 +231,13 @@ async function runOne(n: number, opts: PacingBenchOptions): Promise<PacingRow> {
 /** Runs the benchmark once per stream count, sequentially. */
 export async function runPacingBench(opts: PacingBenchOptions): Promise<PacingRow[]> {
   if (!(opts.seconds > 0)) throw new RangeError(`seconds must be > 0, got ${opts.seconds}`);
-  const rows: PacingRow[] = [];
   for (const n of opts.streams) {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`stream counts must be positive integers, got ${n}`);
-    rows.push(await runOne(n, opts));
   }
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssBase = process.memoryUsage.rss();
+  const rows: PacingRow[] = [];
+  for (const n of opts.streams) rows.push(await runOne(n, opts, rssBase));
   return rows;
 }
 

@@ -22,158 +22,50 @@ import { g711Codec, LossConcealer, type G711Name } from '../../audio/index.js';
 import { DtmfReceiver, DtmfSender, type DtmfDigitEvent } from '../dtmf/index.js';
 import type { SrtpError, SrtpSession } from '../srtp/index.js';
 import { FRAME_SAMPLES, G711_CLOCK_RATE } from '../constants.js';
-import { RTP_WIRE_ERROR_CODES, RtpError, type RtpWireErrorCode } from '../errors.js';
+import { RTP_WIRE_ERROR_CODES, RtpError } from '../errors.js';
 import { SafeEmitter } from '../events.js';
-import { JitterBuffer, type JitterBufferStats, type JitterFrame } from '../jitter/jitter-buffer.js';
+import { JitterBuffer } from '../jitter/jitter-buffer.js';
 import { RTP_FIXED_HEADER_SIZE, RtpHeaderView, writeRtpFixedHeader } from '../packet/rtp-header.js';
 import { PlayoutQueue } from '../pacing/playout-queue.js';
-import type { MediaScheduler, Registration, ScheduledStream } from '../pacing/media-scheduler.js';
+import type { Registration, ScheduledStream } from '../pacing/media-scheduler.js';
 import { isRtcpOnMuxedPort } from '../rtcp/common.js';
 import { parseRtcp, serializeRtcp, type RtcpPacket } from '../rtcp/compound.js';
 import { G711_RTCP_BANDWIDTH_OCTETS_PER_S, rtcpIntervalMs } from '../rtcp/interval.js';
-import { RemoteQuality, type RemoteQualitySnapshot } from '../stats/remote-quality.js';
+import { RemoteQuality } from '../stats/remote-quality.js';
 import { SourceTracker } from '../stats/source-tracker.js';
 import { DtmfOutbox } from './dtmf-outbox.js';
-import { DEFAULT_LATCHING, SourceLatch, type Endpoint, type LatchingPolicy } from './latch.js';
+import { DEFAULT_LATCHING, SourceLatch, type Endpoint } from './latch.js';
 import type { PortAllocator } from './port-allocator.js';
 import { ProbationHold } from './probation-hold.js';
 import { buildCompoundReport } from './rtcp-reports.js';
-import { bindUdp, isAddressInUse } from './udp.js';
+import { bindPair, type BoundSockets } from './bind-pair.js';
+import type {
+  MediaDirection,
+  RemoteMedia,
+  RemoteUpdate,
+  JitterOptions,
+  RtpReceiveCounters,
+  RtpSendCounters,
+  RtpSessionEvents,
+  RtpSessionOptions,
+  RtpSessionStats,
+} from './rtp-session-types.js';
 
-export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
-
-export interface RemoteMedia {
-  address: string;
-  port: number;
-  /** RTCP port when not muxed (SDP a=rtcp); default port + 1. */
-  rtcpPort?: number;
-}
-
-/** What a re-INVITE may change (see RtpSession.updateRemote). */
-export interface RemoteUpdate {
-  /** New media destination (SDP c=/m=, a=rtcp); re-opens the latching window. */
-  remote?: RemoteMedia;
-  payloadType?: number;
-  /** null: telephone-event no longer negotiated. */
-  dtmfPayloadType?: number | null;
-  codec?: G711Name;
-  /** null switches SRTP off. */
-  srtp?: SrtpSession | null;
-}
-
-export interface JitterOptions {
-  minDelayMs?: number;
-  maxDelayMs?: number;
-  maxConcealMs?: number;
-}
-
-export interface RtpSessionOptions {
-  clock: Clock;
-  scheduler: MediaScheduler;
-  /** A per-call pino child. */
-  logger: Logger;
-  ports: PortAllocator;
-  /** Local address to bind ('0.0.0.0', '::' or one interface's address). */
-  bindAddress: string;
-  codec: G711Name;
-  /** Negotiated audio payload type (0 PCMU, 8 PCMA, or a dynamic one from SDP). */
-  payloadType: number;
-  /** Negotiated telephone-event payload type; undefined when DTMF was not negotiated. */
-  dtmfPayloadType?: number;
-  /** Where to send (from the SDP); undefined until known (then the first valid packet latches). */
-  remote?: RemoteMedia;
-  /** RFC 5761 RTP/RTCP multiplexing on one port (fixed for the session's lifetime). */
-  rtcpMux?: boolean;
-  jitter?: JitterOptions;
-  /** Silence on the inbound side for this long raises `inactive`, ms; 0 disables. Default 30 000. */
-  inactivityMs?: number;
-  /** Symmetric-RTP latching (see latch.ts). Default 2 s / 50 packets. */
-  latching?: LatchingPolicy | 'off';
-  srtp?: SrtpSession;
-  /** RTCP CNAME; default a random opaque one. */
-  cname?: string;
-  /** Random source for SSRC, initial sequence/timestamp and RTCP intervals; default crypto/Math.random. */
-  random?: () => number;
-  /** Most outbound audio queued, ms (PlayoutQueue bound). */
-  maxQueuedMs?: number;
-  /** Initial direction (default sendrecv). */
-  direction?: MediaDirection;
-}
-
-export interface RtpSessionEvents {
-  /** One 20 ms frame out of the jitter buffer (a reused object: copy what you keep). */
-  audio: [frame: JitterFrame];
-  dtmf: [event: DtmfDigitEvent];
-  /** No RTP for `inactivityMs`; fired once until packets resume. */
-  inactive: [info: { silentMs: number }];
-  /** RTP resumed after `inactive`. */
-  active: [];
-  rtcp: [packets: RtcpPacket[]];
-  /** Our RTP or RTCP destination moved to where the peer's packets come from. */
-  latched: [remote: Endpoint, kind: 'rtp' | 'rtcp'];
-  closed: [];
-}
-
-export interface RtpReceiveCounters {
-  datagrams: number;
-  packets: number;
-  octets: number;
-  rtcpPackets: number;
-  malformed: Record<RtpWireErrorCode, number>;
-  srtpErrors: Record<SrtpError, number>;
-  /** Valid packets from a source other than the (latched) remote. */
-  unexpectedSource: number;
-  /** Packets with a payload type that was not negotiated. */
-  unknownPayloadType: number;
-  /** Sequence-number duplicates dropped before the jitter buffer. */
-  duplicates: number;
-  /** Packets held back by A.1 probation or as unconfirmed sequence jumps. */
-  held: number;
-  dtmfPackets: number;
-  dtmfDigits: number;
-  /** Datagrams whose handling threw (a bug, never expected): counted, logged, dropped. */
-  handlerErrors: number;
-}
-
-export interface RtpSendCounters {
-  packets: number;
-  octets: number;
-  audioFrames: number;
-  silenceFrames: number;
-  dtmfPackets: number;
-  dtmfDigits: number;
-  rtcpPackets: number;
-  socketErrors: number;
-}
-
-export interface RtpSessionStats {
-  localPort: number;
-  ssrc: number;
-  remote: Endpoint | undefined;
-  direction: MediaDirection;
-  received: RtpReceiveCounters;
-  sent: RtpSendCounters;
-  /** RFC 3550 A.1/A.3/A.8 for the current remote source. */
-  stream: {
-    ssrc: number | undefined;
-    expected: number;
-    lost: number;
-    reordered: number;
-    restarts: number;
-    ssrcChanges: number;
-    jitterMs: number;
-  };
-  jitterBuffer: JitterBufferStats;
-  /** What the peer reports about our stream (RTCP). */
-  remoteQuality: RemoteQualitySnapshot;
-  playout: { queuedMs: number; starvedTicks: number; overflowBytes: number };
-}
+export type {
+  JitterOptions,
+  MediaDirection,
+  RemoteMedia,
+  RemoteUpdate,
+  RtpReceiveCounters,
+  RtpSendCounters,
+  RtpSessionEvents,
+  RtpSessionOptions,
+  RtpSessionStats,
+} from './rtp-session-types.js';
 
 export const DEFAULT_INACTIVITY_MS = 30_000;
 /** A DTMF digit with no packet for this long is reported even without its end packets. */
 const DTMF_END_TIMEOUT_MS = 500;
-/** Bind attempts when ports are taken by other processes. */
-const MAX_BIND_ATTEMPTS = 16;
 /** Rotating send buffers: Node queues (not copies) a datagram the kernel cannot take at once. */
 const SEND_BUFFERS = 4;
 const SEND_BUFFER_SIZE = RTP_FIXED_HEADER_SIZE + FRAME_SAMPLES;
@@ -192,31 +84,6 @@ function checkPayloadType(pt: number, what: string): void {
   if (!Number.isInteger(pt) || pt < 0 || pt > 127 || (pt >= 72 && pt <= 76)) {
     throw new RtpError('RTP_ERR_CONFIG', `${what} ${pt} is not a usable RTP payload type (0..127, not 72..76)`);
   }
-}
-
-interface BoundSockets {
-  port: number;
-  rtp: dgram.Socket;
-  rtcp: dgram.Socket | undefined;
-}
-
-async function bindPair(ports: PortAllocator, address: string, mux: boolean): Promise<BoundSockets> {
-  const attempts = Math.min(ports.capacity, MAX_BIND_ATTEMPTS);
-  for (let i = 0; i < attempts; i++) {
-    const port = ports.allocate();
-    if (port === undefined) break;
-    let rtp: dgram.Socket | undefined;
-    try {
-      rtp = await bindUdp(address, port);
-      const rtcp = mux ? undefined : await bindUdp(address, port + 1);
-      return { port, rtp, rtcp };
-    } catch (err) {
-      rtp?.close();
-      ports.release(port);
-      if (!isAddressInUse(err)) throw new RtpError('RTP_ERR_BIND', `cannot bind ${address}:${port}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  throw new RtpError('RTP_ERR_PORTS_EXHAUSTED', `no free RTP port pair in ${ports.min}..${ports.max}`);
 }
 
 export class RtpSession extends SafeEmitter<RtpSessionEvents> implements ScheduledStream {
