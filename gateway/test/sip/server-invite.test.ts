@@ -402,3 +402,22 @@ describe('SipServer.stop()', () => {
     expect(d.state).toBe('terminated');
   });
 });
+
+describe('RFC 3261 §18.2.2 requests that cannot be answered', () => {
+  it('drops a UDP request whose Via sent-by port is 0 (no rport) before it takes any resource', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, via: 'SIP/2.0/UDP 127.0.0.9:0;branch=z9hG4bK-port-zero' }));
+    expect(h.takeResponses()).toEqual([]);
+    expect(h.calls).toHaveLength(0);
+    expect(h.server.activeCalls).toBe(0);
+    expect(h.server.stats()['drop.unanswerable']).toBe(1);
+  });
+
+  it('still answers the same request when it asks for rport (the source port is then used)', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, via: 'SIP/2.0/UDP 127.0.0.9:0;branch=z9hG4bK-port-zero-rport;rport' }));
+    const [trying] = h.takeResponses();
+    expect(trying?.status).toBe(100);
+    h.calls[0]!.reject(486);
+  });
+});

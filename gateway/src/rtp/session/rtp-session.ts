@@ -432,13 +432,19 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     this.tx.packets++;
     this.tx.octets += length - RTP_FIXED_HEADER_SIZE;
     this.sentSinceReport = true;
+    // Without a callback Node drops send errors silently; one bound callback (no per-packet
+    // closure) counts and logs them.
     if (this.srtp) {
       const out = this.srtp.protectRtp(buf.subarray(0, length));
-      this.rtpSocket.send(out, 0, out.length, dest.port, dest.address);
+      this.rtpSocket.send(out, 0, out.length, dest.port, dest.address, this.afterSend);
     } else {
-      this.rtpSocket.send(buf, 0, length, dest.port, dest.address);
+      this.rtpSocket.send(buf, 0, length, dest.port, dest.address, this.afterSend);
     }
   }
+
+  private readonly afterSend = (err: Error | null): void => {
+    if (err) this.onSocketError(err);
+  };
 
   private checkTimers(now: number): void {
     if (this.inactivityMs > 0 && !this.inactiveReported && now - this.silenceSince >= this.inactivityMs) {
@@ -638,8 +644,10 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     if (this.srtp) bytes = this.srtp.protectRtcp(bytes);
     this.tx.rtcpPackets++;
     const socket = this.rtcpSocket ?? this.rtpSocket;
-    if (after) socket.send(bytes, 0, bytes.length, dest.port, dest.address, () => after());
-    else socket.send(bytes, 0, bytes.length, dest.port, dest.address);
+    socket.send(bytes, 0, bytes.length, dest.port, dest.address, (err) => {
+      if (err) this.onSocketError(err);
+      after?.();
+    });
   }
 
   // ---------------------------------------------------------------- helpers

@@ -130,6 +130,12 @@ export class Router {
     const stamped = stampVia(ids.topVia, source);
     req.headers = replaceTopVia(req.headers, stamped);
     const responseDest = responseDestination(source, stamped, connectionId);
+    if (responseDest.port === 0) {
+      // A Via whose sent-by port is 0 (and no rport) leaves no way to answer: drop it before it takes
+      // any resource, as for any request we cannot respond to.
+      s.stats.inc('drop.unanswerable');
+      return;
+    }
     const txKey = serverTransactionKey(req, ids);
     const r: InDialogRequest = { request: req, ids, source, connectionId, txKey, responseDest };
 
