@@ -2,8 +2,8 @@
 import { Writable } from 'node:stream';
 import { encodeMulaw } from '../../src/audio/index.js';
 import type { Clock } from '../../src/clock.js';
-import { callLogger, createRootLogger } from '../../src/log.js';
-import type { RealtimeBackendEvents, RealtimeSessionConfig } from '../../src/realtime/backend.js';
+import { callLogger, createRootLogger, type Logger } from '../../src/log.js';
+import type { RealtimeBackend, RealtimeBackendEvents, RealtimeSessionConfig } from '../../src/realtime/backend.js';
 import { OpenAIRealtimeBackend } from '../../src/realtime/openai/openai-backend.js';
 import type { OpenAIBackendOptions } from '../../src/realtime/openai/options.js';
 
@@ -37,7 +37,8 @@ const EVENT_NAMES: Array<keyof RealtimeBackendEvents> = [
   'state',
 ];
 
-export function makeBackend(baseURL: string, clock: Clock, opts: Partial<OpenAIBackendOptions> = {}) {
+/** A call logger whose JSON lines are kept in `lines` (to check what is, and is not, logged). */
+export function capturingLogger(callId: string): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -45,11 +46,11 @@ export function makeBackend(baseURL: string, clock: Clock, opts: Partial<OpenAIB
       cb();
     },
   });
-  const logger = callLogger(createRootLogger('debug', sink), 'call-1@example.invalid');
-  const backend = new OpenAIRealtimeBackend(
-    { apiKey: SECRET, baseURL, initialBackoffMs: 5, maxBackoffMs: 20, random: () => 0.5, connectAttemptTimeoutMs: 5000, ...opts },
-    { logger, callId: 'call-1@example.invalid', clock },
-  );
+  return { logger: callLogger(createRootLogger('debug', sink), callId), lines };
+}
+
+/** Records every backend event in order; `of(name)` gives one event's payloads, typed. */
+export function recordEvents(backend: RealtimeBackend) {
   const events: Recorded[] = [];
   for (const name of EVENT_NAMES) {
     // One generic recorder for every event name; the tuple map types each payload.
@@ -58,7 +59,16 @@ export function makeBackend(baseURL: string, clock: Clock, opts: Partial<OpenAIB
   const of = <K extends keyof RealtimeBackendEvents>(name: K): Array<RealtimeBackendEvents[K][0]> =>
     events.filter((e) => e.name === name).map((e) => e.payload as RealtimeBackendEvents[K][0]);
   const states = (): string[] => of('state').map((s) => s.state);
-  return { backend, events, of, states, lines };
+  return { events, of, states };
+}
+
+export function makeBackend(baseURL: string, clock: Clock, opts: Partial<OpenAIBackendOptions> = {}) {
+  const { logger, lines } = capturingLogger('call-1@example.invalid');
+  const backend = new OpenAIRealtimeBackend(
+    { apiKey: SECRET, baseURL, initialBackoffMs: 5, maxBackoffMs: 20, random: () => 0.5, connectAttemptTimeoutMs: 5000, ...opts },
+    { logger, callId: 'call-1@example.invalid', clock },
+  );
+  return { backend, ...recordEvents(backend), lines };
 }
 
 export function tone(ms: number, hz = 440, dbov = -20): Int16Array {
