@@ -12,6 +12,7 @@
  * - Gateway tools (RealtimeSessionConfig.tools) surface as `functionCall` and complete with
  *   sendFunctionOutput (gateway-tools.ts); the agent's own tools run inside the SDK, unseen here.
  */
+import { newBackendStats } from '../backend-stats.js';
 import { EventEmitter } from 'node:events';
 import { RealtimeAgent, RealtimeSession, UserError, type RealtimeSessionOptions } from '@openai/agents-realtime';
 import type { WebSocket } from 'ws';
@@ -90,17 +91,7 @@ export class AgentsSdkBackend extends EventEmitter<RealtimeBackendEvents> implem
   #responseWanted: { instructions?: string } | undefined;
   #closedPromise: Promise<void> | undefined;
 
-  readonly #stats: RealtimeBackendStats = {
-    appendedBytes: 0,
-    droppedAudioBytes: 0,
-    deltasReceived: 0,
-    deltaBytes: 0,
-    lateDeltasDropped: 0,
-    droppedEvents: 0,
-    serverErrors: 0,
-    reconnects: 0,
-    renewals: 0,
-  };
+  readonly #stats: RealtimeBackendStats = newBackendStats();
 
   constructor(options: AgentsSdkFactoryOptions, deps: AgentsSdkBackendDeps) {
     super();

@@ -7,6 +7,7 @@
  *   call layer from their SDK tool's execute (gateway-tools.ts), the agent's own tools not at all;
  * - output audio bytes arrive through the transport's `_onAudio` (decoded once, by the SDK).
  */
+import { toRateLimits } from '../backend-stats.js';
 import type { Logger } from '../../log.js';
 import type { RealtimeBackendEvents, RealtimeBackendStats } from '../backend.js';
 import type { ConsumedServerEvent } from '../openai/server-events.js';
@@ -49,7 +50,7 @@ export function routeSdkServerEvent(evt: ConsumedServerEvent, ctx: SdkRouterCont
       return;
     }
     case 'rate_limits.updated': {
-      const limits = evt.rate_limits.map((r) => ({ name: r.name ?? 'unknown', limit: r.limit ?? 0, remaining: r.remaining ?? 0, resetSeconds: r.reset_seconds ?? 0 }));
+      const limits = toRateLimits(evt.rate_limits);
       ctx.stats.lastRateLimits = limits;
       ctx.emit('rateLimits', limits);
       return;

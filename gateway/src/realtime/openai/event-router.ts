@@ -3,6 +3,7 @@
  * stats). Only events of the live session get here; the backend's lifecycle (sockets, replay,
  * renewal) stays in openai-backend.ts.
  */
+import { toRateLimits } from '../backend-stats.js';
 import type { Logger } from '../../log.js';
 import { audioMs } from '../audio-format.js';
 import type { RealtimeAudioFormat, RealtimeBackendEvents, RealtimeBackendStats } from '../backend.js';
@@ -41,7 +42,7 @@ export function routeServerEvent(evt: ConsumedServerEvent, ctx: RouterContext): 
       return;
     }
     case 'rate_limits.updated': {
-      const limits = evt.rate_limits.map((r) => ({ name: r.name ?? 'unknown', limit: r.limit ?? 0, remaining: r.remaining ?? 0, resetSeconds: r.reset_seconds ?? 0 }));
+      const limits = toRateLimits(evt.rate_limits);
       ctx.stats.lastRateLimits = limits;
       ctx.emit('rateLimits', limits);
       return;

@@ -11,6 +11,7 @@
  *   between two appendAudio calls, so no caller audio is dropped.
  * - Audio deltas of responses we cancelled are dropped (they were in flight when we cancelled).
  */
+import { newBackendStats } from '../backend-stats.js';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
@@ -94,17 +95,7 @@ export class OpenAIRealtimeBackend extends EventEmitter<RealtimeBackendEvents> i
   #itemSeq = 0;
   readonly #idSalt = randomBytes(3).toString('hex');
 
-  readonly #stats: RealtimeBackendStats = {
-    appendedBytes: 0,
-    droppedAudioBytes: 0,
-    deltasReceived: 0,
-    deltaBytes: 0,
-    lateDeltasDropped: 0,
-    droppedEvents: 0,
-    serverErrors: 0,
-    reconnects: 0,
-    renewals: 0,
-  };
+  readonly #stats: RealtimeBackendStats = newBackendStats();
 
   constructor(options: OpenAIBackendOptions, deps: OpenAIBackendDeps) {
     super();
