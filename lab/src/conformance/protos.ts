@@ -5,7 +5,7 @@
  * PDUs contain placeholders (`<To>`, `<From>`, `<From-Address>`, `<From-IP>`, `<Local-Port>`,
  * `<Branch-ID>`, `<Call-ID>`, `<CSeq>`, `<Teardown-Method>`, `<Content-Length>`) that are filled
  * in before sending; `<Content-Length>` last, as the byte length of the body after the empty line.
- * See `<repoRoot>/../shared/corpora/sip-corpus/README.md`. PDUs are arbitrary bytes (overflows,
+ * See `lab/corpora/protos-c07-sip/README.md`. PDUs are arbitrary bytes (overflows,
  * format strings, NULs), so everything here works on bytes, never on decoded text.
  */
 import { execFile } from 'node:child_process';

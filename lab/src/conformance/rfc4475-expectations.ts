@@ -4,7 +4,7 @@
  * test (gateway/test/sip/message/rfc4475.test.ts, which checks `messageLayer`) and the
  * over-the-wire run against a live gateway (which checks `expect`).
  *
- * Files live in `<repoRoot>/../shared/corpora/rfc4475/` (see its INDEX.md); `file` is relative to
+ * Files live in `lab/corpora/rfc4475/` (see its INDEX.md); `file` is relative to
  * that folder. Every .dat is sent as exactly one UDP datagram, unmodified. The RFC 5118 messages
  * are used in their CRLF-normalised `.wire` form.
  *

@@ -43,9 +43,8 @@ import {
   GATEWAY_MAIN,
   requireBuiltGateway,
 } from '../../src/conformance/wire/index.js';
-import { repoRoot } from '../../src/repo-root.js';
+import { PROTOS_ARCHIVE } from '../../src/conformance/corpora.js';
 
-const ARCHIVE = join(repoRoot(), '..', 'shared', 'corpora', 'sip-corpus', 'protos-c07-sip', 'protos-c07-sip-cases.tar.gz');
 /** Largest UDP payload over IPv4 (65,535 − 8 UDP − 20 IP); bigger PDUs cannot be one datagram. */
 const MAX_UDP_PAYLOAD = 65_507;
 const SOURCE_BLOCK = 45;
@@ -113,7 +112,7 @@ describe('PROTOS c07-sip over UDP against the running gateway', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'protos-c07-sip-'));
-    casesDir = await extractProtosArchive(ARCHIVE, scratch);
+    casesDir = await extractProtosArchive(PROTOS_ARCHIVE, scratch);
     gw = await startWireGateway({
       name: 'protos-wire',
       rtpPorts: { min: 42_000, max: 43_999 },

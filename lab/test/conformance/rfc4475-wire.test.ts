@@ -41,9 +41,8 @@ import {
   GATEWAY_MAIN,
   requireBuiltGateway,
 } from '../../src/conformance/wire/index.js';
-import { repoRoot } from '../../src/repo-root.js';
+import { RFC4475_DIR } from '../../src/conformance/corpora.js';
 
-const CORPUS = join(repoRoot(), '..', 'shared', 'corpora', 'rfc4475');
 /** Source addresses 127.44.0.1 …: one per corpus file, then a few for the checks at the end. */
 const SOURCE_BLOCK = 44;
 /** Bound on the wait for a final response, ms. A drop waits this long and sees nothing. */
@@ -56,7 +55,7 @@ const PROVISIONALS = [100, 180, 183];
 const RTP_PORTS_PER_GATEWAY = 100;
 const RTP_PORT_BASE = 41_000;
 
-const corpus = RFC4475_EXPECTATIONS.map((entry) => ({ entry, bytes: readFileSync(join(CORPUS, entry.file)) }));
+const corpus = RFC4475_EXPECTATIONS.map((entry) => ({ entry, bytes: readFileSync(join(RFC4475_DIR, entry.file)) }));
 const rounds = transactionRounds(corpus.map((c) => c.bytes));
 const roundCount = Math.max(...rounds) + 1;
 

@@ -25,9 +25,8 @@ import {
   GATEWAY_MAIN,
   requireBuiltGateway,
 } from '../../src/conformance/wire/index.js';
-import { repoRoot } from '../../src/repo-root.js';
+import { RFC4475_DIR, STREAM_DIR } from '../../src/conformance/corpora.js';
 
-const CORPORA = join(repoRoot(), '..', 'shared', 'corpora');
 const STREAMS = ['lioneagle-sipparser.txt', 'php-sip-generic.txt'];
 const SOURCE_BLOCK = 46;
 /** Messages per stream when framed by Content-Length (the counts rtckit/php-sip asserts, README). */
@@ -136,7 +135,7 @@ describe('RFC 3261 §18.3 framing: corpus streams over TCP in any chunking', () 
   let source = 0;
   for (const file of STREAMS) {
     it(`${file}: every request answered, the same whatever the chunking, connection kept open`, async () => {
-      const bytes = readFileSync(join(CORPORA, 'sip-corpus', 'stream', file));
+      const bytes = readFileSync(join(STREAM_DIR, file));
       const { messages, owed } = framedOnce(bytes);
       expect(messages).toBe(MESSAGES_IN[file]);
       expect(owed.size).toBeGreaterThan(0);
@@ -162,7 +161,7 @@ describe('RFC 3261 §18.3: a stream whose framing is broken is answered up to th
   broken.forEach(([file, section], i) => {
     it(`${section} (${file}) between two OPTIONS`, async () => {
       const source = loopbackAddress(SOURCE_BLOCK, 100 + i);
-      const poison = readFileSync(join(CORPORA, 'rfc4475', file));
+      const poison = readFileSync(join(RFC4475_DIR, file));
       // The Request-URI is nominal: a UAS answers OPTIONS whatever it names.
       const local = { host: source, port: 5060 };
       const before = optionsTo({ host: '127.0.0.1', port: 5060 }, local, 'TCP');

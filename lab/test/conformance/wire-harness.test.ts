@@ -28,9 +28,8 @@ import {
   type Datagram,
 } from '../../src/conformance/wire/index.js';
 import type { GatewayLogLine } from '../../src/runner/gateway-process.js';
-import { repoRoot } from '../../src/repo-root.js';
+import { RFC4475_DIR } from '../../src/conformance/corpora.js';
 
-const RFC4475 = join(repoRoot(), '..', 'shared', 'corpora', 'rfc4475');
 const LOCAL = { host: '127.44.9.9', port: 40_000 };
 
 const crlf = (lines: string[]): Buffer => Buffer.from(`${lines.join('\r\n')}\r\n`, 'latin1');
@@ -161,7 +160,7 @@ describe('RFC 3261 §9.1: CANCEL', () => {
 });
 
 describe('RFC 3261 §18.2.2 with RFC 3581: where a UDP reply goes', () => {
-  const file = (name: string): Buffer => readFileSync(join(RFC4475, name));
+  const file = (name: string): Buffer => readFileSync(join(RFC4475_DIR, name));
   it('the Via sent-by port (quotbal.dat: 192.0.2.59:5050)', () => {
     expect(replyRouteOf(file('quotbal.dat'))).toEqual({ bindPort: 5050, viaPort: 5050 });
   });
@@ -175,7 +174,7 @@ describe('RFC 3261 §18.2.2 with RFC 3581: where a UDP reply goes', () => {
 });
 
 describe('RFC 3261 §17.2.3: corpus messages sharing a server transaction', () => {
-  const rounds = transactionRounds(RFC4475_EXPECTATIONS.map((e) => readFileSync(join(RFC4475, e.file))));
+  const rounds = transactionRounds(RFC4475_EXPECTATIONS.map((e) => readFileSync(join(RFC4475_DIR, e.file))));
   const roundOf = new Map(RFC4475_EXPECTATIONS.map((e, i) => [e.file, rounds[i]]));
 
   it('puts the second and third users of a key in later rounds', () => {
@@ -191,8 +190,8 @@ describe('RFC 3261 §17.2.3: corpus messages sharing a server transaction', () =
   it('keys by branch, sent-by and method (ACK as INVITE); RFC 2543 requests by their identifiers', () => {
     const a = crlf(['OPTIONS sip:a@127.0.0.1 SIP/2.0', 'Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1', 'Call-ID: 1', 'CSeq: 1 OPTIONS', 'From: <sip:b@h>;tag=1', 'To: <sip:a@127.0.0.1>', 'Content-Length: 0', '']);
     expect(serverTransactionKeyOf(a)).toBe('z9hG4bK1|h.example.com:|OPTIONS');
-    expect(serverTransactionKeyOf(readFileSync(join(RFC4475, 'inv2543.dat')))).toMatch(/^2543\|/);
-    expect(serverTransactionKeyOf(readFileSync(join(RFC4475, 'unreason.dat')))).toBeUndefined(); // a response
+    expect(serverTransactionKeyOf(readFileSync(join(RFC4475_DIR, 'inv2543.dat')))).toMatch(/^2543\|/);
+    expect(serverTransactionKeyOf(readFileSync(join(RFC4475_DIR, 'unreason.dat')))).toBeUndefined(); // a response
   });
 });
 

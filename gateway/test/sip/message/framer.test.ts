@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StreamFramer, serializeMessage, type ParseResult } from '../../../src/sip/message/index.js';
-import { SIP_CORPUS_DIR } from './corpora.js';
+import { STREAM_DIR } from './corpora.js';
 
 function options(n: number, body = ''): string {
   return (
@@ -163,7 +163,7 @@ describe('stream corpora: message count independent of chunking', () => {
     ['php-sip-generic.txt', 227, 24],
   ];
   for (const [file, count, missingLength] of files) {
-    const data = readFileSync(resolve(SIP_CORPUS_DIR, 'stream', file));
+    const data = readFileSync(resolve(STREAM_DIR, file));
     const whole = new StreamFramer().push(data).map(summary);
 
     it(`${file}: ${count} messages in one read`, () => {

@@ -28,7 +28,7 @@ import {
   type SipUri,
   type Via,
 } from '../../../src/sip/message/index.js';
-import { GATEWAY_POLICY, RFC4475_DIR, SIP_CORPUS_DIR } from './corpora.js';
+import { GATEWAY_POLICY, PJSIP_SEEDS_DIR, RFC4475_DIR } from './corpora.js';
 
 const RUNS = { numRuns: 400 };
 
@@ -56,7 +56,7 @@ function seeds(): Buffer[] {
   const out: Buffer[] = [];
   for (const f of readdirSync(RFC4475_DIR).filter((n) => n.endsWith('.dat'))) out.push(readFileSync(resolve(RFC4475_DIR, f)));
   for (const dir of ['fuzz-sip', 'fuzz-sip-dialog']) {
-    const d = resolve(SIP_CORPUS_DIR, 'pjsip-fuzz-seeds', dir);
+    const d = resolve(PJSIP_SEEDS_DIR, dir);
     for (const f of readdirSync(d)) out.push(readFileSync(resolve(d, f)));
   }
   return out;

@@ -6,7 +6,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PROTOS_CASE_COUNT,
@@ -28,9 +28,7 @@ import {
   type ParseResult,
 } from '../../../src/sip/message/index.js';
 import { readFileSync } from 'node:fs';
-import { GATEWAY_POLICY, SIP_CORPUS_DIR } from './corpora.js';
-
-const PROTOS_DIR = resolve(SIP_CORPUS_DIR, 'protos-c07-sip');
+import { GATEWAY_POLICY, PROTOS_DIR } from './corpora.js';
 
 function values(index: number): ProtosValues {
   return {
