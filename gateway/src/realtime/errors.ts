@@ -64,3 +64,10 @@ export class RealtimeError extends Error {
     }
   }
 }
+
+/** A thrown value as one log-safe line: Errors and SDK error objects by their message. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+  return String(err);
+}

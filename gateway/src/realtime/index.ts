@@ -1,4 +1,7 @@
-/** The realtime layer's public surface: the provider-neutral backend contract and the OpenAI provider. */
+/**
+ * The realtime layer's public surface: the provider-neutral backend contract and its two providers,
+ * `openai` (OpenAIRealtimeWS) and `agents-sdk` (the OpenAI Agents SDK), both on the shared GA core.
+ */
 export type {
   RealtimeAudioFormat,
   RealtimeBackend,
@@ -18,6 +21,7 @@ export type {
 } from './backend.js';
 export { audioMs, bytesPerMs } from './audio-format.js';
 export { RealtimeError, type RealtimeErrorClass, type RealtimeErrorCode } from './errors.js';
+export { DEFAULT_OPENAI_BASE_URL } from './core/base-url.js';
 export { createOpenAIRealtimeFactory } from './openai/factory.js';
 export { OpenAIRealtimeBackend, type OpenAIBackendDeps } from './openai/openai-backend.js';
 export {
@@ -25,7 +29,6 @@ export {
   DEFAULT_INITIAL_BACKOFF_MS,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MAX_BACKOFF_MS,
-  DEFAULT_OPENAI_BASE_URL,
   DEFAULT_RENEW_AFTER_MS,
   DEFAULT_RENEW_DEADLINE_MS,
   resolveOpenAIBackendOptions,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectCallContext } from '../../src/connect/context.js';
-import { toSessionPayload } from '../../src/realtime/openai/session-payload.js';
+import { toSessionPayload } from '../../src/realtime/ga/session-payload.js';
 import { renderDtmfPrompt, renderSessionConfig } from '../../src/agent/render-session-config.js';
 import { BUILTIN_TOOLS } from '../../src/agent/builtin-tools.js';
 import { loadOk, scratch, type Scratch } from './helpers.js';

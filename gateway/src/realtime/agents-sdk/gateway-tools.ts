@@ -19,11 +19,17 @@ import { getHandoff, hostedMcpTool, type JsonSchemaDefinition } from '@openai/ag
 import { backgroundResult, tool, type RealtimeAgent } from '@openai/agents-realtime';
 import type { Logger } from '../../log.js';
 import type { RealtimeFunctionToolConfig, RealtimeMcpToolConfig, RealtimeToolConfig } from '../backend.js';
-import type { Emit, FunctionCallIds } from './event-router.js';
+import type { EmitBackendEvent } from '../ga/event-router.js';
 
 export type AgentTool = RealtimeAgent['tools'][number];
 type NonStrictSchema = Extract<JsonSchemaDefinition['schema'], { additionalProperties: true }>;
 type ToolResult = string | ReturnType<typeof backgroundResult<string>>;
+
+/** The server's ids of a function call, for the functionCall event a gateway tool emits. */
+export interface FunctionCallIds {
+  responseId: string;
+  itemId: string;
+}
 
 /** Function-call ids remembered between the server's arguments.done and the SDK running execute. */
 const MAX_CALL_IDS_REMEMBERED = 64;
@@ -31,7 +37,7 @@ const MAX_CALL_IDS_REMEMBERED = 64;
 export const CALL_ENDED_OUTPUT = '{"error":"the call ended"}';
 
 export class GatewayToolBridge {
-  readonly #emit: Emit;
+  readonly #emit: EmitBackendEvent;
   readonly #logger: Logger;
   readonly #pending = new Map<string, (result: ToolResult) => void>();
   readonly #ids = new Map<string, FunctionCallIds>();
@@ -39,7 +45,7 @@ export class GatewayToolBridge {
   #tools: AgentTool[] = [];
   #closed = false;
 
-  constructor(deps: { emit: Emit; logger: Logger }) {
+  constructor(deps: { emit: EmitBackendEvent; logger: Logger }) {
     this.#emit = deps.emit;
     this.#logger = deps.logger;
   }

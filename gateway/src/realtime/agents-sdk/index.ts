@@ -20,4 +20,4 @@ export {
   type ResolvedAgentsSdkOptions,
 } from './options.js';
 export { PhoneCallTransport, type PhoneCallTransportOptions } from './phone-call-transport.js';
-export { chooseVoice, mergeSdkConfig, toSdkAudioFormat, toSdkSessionConfig } from './session-config.js';
+export { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from './session-config.js';

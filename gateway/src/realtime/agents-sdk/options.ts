@@ -5,7 +5,7 @@
 import type { RealtimeAgent, RealtimeSessionOptions } from '@openai/agents-realtime';
 import type { Logger } from '../../log.js';
 import type { RealtimeSessionConfig } from '../backend.js';
-import { DEFAULT_OPENAI_BASE_URL } from '../openai/options.js';
+import { resolveBaseURL } from '../core/base-url.js';
 
 /** connect(): socket open + our session.update confirmed, unless the call layer passes its own deadline. */
 export const DEFAULT_AGENTS_SDK_CONNECT_TIMEOUT_MS = 10_000;
@@ -58,16 +58,7 @@ export interface ResolvedAgentsSdkOptions {
 export function resolveAgentsSdkOptions(opts: AgentsSdkFactoryOptions): ResolvedAgentsSdkOptions {
   if (typeof opts.loadAgent !== 'function') throw new RangeError('agents-sdk option loadAgent must be a function');
   if (typeof opts.apiKey !== 'string' || opts.apiKey.length === 0) throw new RangeError('agents-sdk option apiKey must be a non-empty string');
-  const baseURL = opts.baseURL ?? DEFAULT_OPENAI_BASE_URL;
-  let parsed: URL;
-  try {
-    parsed = new URL(baseURL);
-  } catch {
-    throw new RangeError(`agents-sdk option baseURL is not a URL: ${baseURL}`);
-  }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) {
-    throw new RangeError(`agents-sdk option baseURL must be http, https, ws or wss, got ${parsed.protocol}`);
-  }
+  const baseURL = resolveBaseURL('agents-sdk option', opts.baseURL);
   if (opts.model !== undefined && (typeof opts.model !== 'string' || opts.model.length === 0)) {
     throw new RangeError('agents-sdk option model must be a non-empty string when given');
   }
@@ -100,10 +91,4 @@ export function realtimeWebSocketUrl(baseURL: string, model: string): string {
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/realtime`;
   url.searchParams.set('model', model);
   return url.toString();
-}
-
-/** For logs: scheme, host and path, no query or credentials. */
-export function describeEndpoint(wsUrl: string): string {
-  const url = new URL(wsUrl);
-  return `${url.protocol}//${url.host}${url.pathname}`;
 }

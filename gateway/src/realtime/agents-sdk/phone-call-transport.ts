@@ -9,42 +9,40 @@
  *   a WALL-CLOCK estimate of what was played (now - first delta). On a phone call that estimate is
  *   wrong both ways: deltas arrive faster than real time, and the RTP queue is flushed only when the
  *   call layer barges in. So this override sends no truncate. The SDK still emits
- *   `audio_interrupted`, and the response is cancelled when the SDK asks for it (interrupt_response
- *   off, or a guardrail). The truncate comes from `truncate()`, which the call layer calls with the
- *   ms actually sent as RTP; the server's `conversation.item.truncated` then makes the SDK re-read
- *   the item, so its history holds only what the caller heard.
+ *   `audio_interrupted`, and the response is cancelled (through the backend, so at most once) when
+ *   the SDK asks for it (interrupt_response off, or a guardrail). The truncate comes from the
+ *   backend's `truncate()`, which the call layer calls with the ms actually sent as RTP; the
+ *   server's `conversation.item.truncated` then makes the SDK re-read the item, so its history holds
+ *   only what the caller heard.
  * - Caller audio goes out as `input_audio_buffer.append`, the event the SDK's `sendAudio` sends,
  *   base64-encoded straight from the RTP payload (no ArrayBuffer copy).
- * - Every server event the SDK receives is also validated and routed to backend events
- *   (event-router.ts).
+ * - Every server event the SDK receives is also validated and routed to backend events by the shared
+ *   GA boundary and router (ga/server-events.ts, ga/event-router.ts), as the openai provider's are.
  */
 import { OpenAIRealtimeWebSocket, type RealtimeClientMessage, type TransportLayerAudio } from '@openai/agents-realtime';
-import type { Logger } from '../../log.js';
-import { audioMs } from '../audio-format.js';
-import type { RealtimeAudioFormat, RealtimeBackendStats } from '../backend.js';
-import { parseServerEvent, summarizeRaw } from '../openai/server-events.js';
-import { TurnState } from '../openai/turn-state.js';
-import { routeSdkServerEvent, type SdkRouterContext } from './event-router.js';
+import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
+import { MAX_SOCKET_BACKLOG_BYTES } from '../core/backend-core.js';
+import { errorMessage } from '../errors.js';
+import { inputAudioAppend } from '../ga/client-events.js';
+import { GaEventRouter, type GaRouterContext, type GaRouterHooks, type ServerErrorDetails } from '../ga/event-router.js';
+import { parseServerEvent } from '../ga/server-events.js';
 
-/** Caller audio is dropped rather than queued once this much is stuck in the socket; bytes. */
-const MAX_SOCKET_BACKLOG_BYTES = 1024 * 1024;
 /** Unanswered session.updates remembered (a provider answers each; this only bounds a broken one). */
 const MAX_PENDING_UPDATES = 32;
 
 export interface PhoneCallTransportOptions {
   /** Model for the SDK's own bookkeeping (the URL names it too). */
   model: string;
-  logger: Logger;
-  /** Shared with the backend: this transport counts deltas, drops and server events into it. */
-  stats: RealtimeBackendStats;
-  /** The session's audio format (for ms <-> bytes when clamping truncates). */
-  audioFormat: () => RealtimeAudioFormat;
-  /** Where routed events go. */
-  events: Pick<SdkRouterContext, 'emit' | 'noteFunctionCall'> & {
+  /** The backend's turn, stats, logger and emit, which the GA event router writes to. */
+  backend: GaRouterContext;
+  /** Where this transport's own findings go. */
+  events: Pick<GaRouterHooks, 'functionCallDone'> & {
     /** The provider accepted the session.update that carried our configuration (the first with `audio`). */
     onSessionConfirmed(): void;
     /** The provider answered that session.update with an error. */
-    onSessionRejected(error: { code?: string; message: string }): void;
+    onSessionRejected(error: ServerErrorDetails): void;
+    /** The SDK wants the live response cancelled (interruption with interrupt_response off, a guardrail). */
+    cancelResponse(): void;
   };
 }
 
@@ -55,25 +53,9 @@ interface PendingUpdate {
   config: boolean;
 }
 
-interface AudioDeltaHeader {
-  type: 'response.output_audio.delta';
-  item_id: string;
-  content_index: number;
-}
-
-function isAudioDeltaHeader(raw: unknown): raw is AudioDeltaHeader {
-  if (typeof raw !== 'object' || raw === null) return false;
-  const r = raw as Record<string, unknown>;
-  return r.type === 'response.output_audio.delta' && typeof r.item_id === 'string' && typeof r.content_index === 'number';
-}
-
 export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
-  /** Live response, cancelled responses, audio bytes received per item (bounded). */
-  readonly turn = new TurnState();
-  readonly #logger: Logger;
-  readonly #stats: RealtimeBackendStats;
-  readonly #audioFormat: () => RealtimeAudioFormat;
-  readonly #router: SdkRouterContext;
+  readonly #backend: GaRouterContext;
+  readonly #router: GaEventRouter;
   readonly #events: PhoneCallTransportOptions['events'];
   /** From the raw delta that the SDK is about to hand to _onAudio. */
   #deltaItemId = '';
@@ -84,19 +66,13 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
 
   constructor(opts: PhoneCallTransportOptions) {
     super({ model: opts.model });
-    this.#logger = opts.logger;
-    this.#stats = opts.stats;
-    this.#audioFormat = opts.audioFormat;
+    this.#backend = opts.backend;
     this.#events = opts.events;
-    this.#router = {
-      emit: opts.events.emit,
-      noteFunctionCall: opts.events.noteFunctionCall,
-      onSessionUpdated: () => this.#onSessionUpdated(),
-      onServerError: (e) => this.#onServerError(e),
-      turn: this.turn,
-      stats: opts.stats,
-      logger: opts.logger,
-    };
+    this.#router = new GaEventRouter(opts.backend, {
+      functionCallDone: opts.events.functionCallDone,
+      sessionUpdated: () => this.#onSessionUpdated(),
+      serverError: (e) => this.#onServerError(e),
+    });
     // '*' carries every server event, before the SDK acts on it (and before _onAudio for a delta).
     this.on('*', (raw: unknown) => this.#onServerEvent(raw));
   }
@@ -107,33 +83,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
   sendCallerAudio(bytes: Uint8Array): boolean {
     const state = this.connectionState;
     if (state.status !== 'connected' || state.websocket.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) return false;
-    const audio = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-    return this.#send({ type: 'input_audio_buffer.append', audio });
-  }
-
-  /**
-   * Truncates an agent item at what the caller actually heard (ms sent as RTP), clamped to the audio
-   * the provider sent for it (the provider rejects more). Items not seen on this session are ignored.
-   */
-  truncate(itemId: string, contentIndex: number, audioEndMs: number): void {
-    const received = this.turn.itemAudioBytes(itemId);
-    if (received === undefined) {
-      this.#logger.debug({ itemId }, 'truncate for unknown item ignored');
-      return;
-    }
-    const maxMs = Math.floor(audioMs(this.#audioFormat(), received));
-    const heard = Number.isFinite(audioEndMs) ? audioEndMs : 0;
-    const endMs = Math.min(maxMs, Math.max(0, Math.floor(heard)));
-    this.#send({ type: 'conversation.item.truncate', item_id: itemId, content_index: contentIndex, audio_end_ms: endMs });
-  }
-
-  /** Without an id: the live response. Each response is cancelled at most once; later deltas are dropped. */
-  cancelResponse(responseId?: string): void {
-    const id = responseId ?? this.turn.activeResponseId;
-    if (id === undefined || this.turn.isCancelled(id)) return;
-    this.turn.markCancelled(id);
-    // Only the live response can be cancelled; cancelling a finished one is a provider error.
-    if (id === this.turn.activeResponseId) this.#send({ type: 'response.cancel', response_id: id });
+    return this.#send(inputAudioAppend(bytes));
   }
 
   /** A function output for a call the SDK does not own (the call layer answered an unknown call id). */
@@ -142,7 +92,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
   }
 
   /** Sends a client event; false (logged) when the socket is gone, instead of the SDK's throw. */
-  sendIfConnected(event: { type: string; [key: string]: unknown }): boolean {
+  sendIfConnected(event: RealtimeClientEvent | RealtimeClientMessage): boolean {
     return this.#send(event);
   }
 
@@ -176,29 +126,21 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
     try {
       super._onMessage(event);
     } catch (err) {
-      this.#stats.droppedEvents++;
-      const message = err instanceof Error ? err.message : String(err);
-      this.#logger.warn({ err: message.replace(/\s+/g, ' ').slice(0, 300) }, 'agents-sdk could not process a server event; skipped');
+      this.#backend.stats.droppedEvents++;
+      this.#backend.logger.warn({ err: errorMessage(err).replace(/\s+/g, ' ').slice(0, 300) }, 'agents-sdk could not process a server event; skipped');
     }
   }
 
   protected override _onAudio(audioEvent: TransportLayerAudio): void {
-    if (this.turn.isCancelled(audioEvent.responseId)) {
-      this.#stats.lateDeltasDropped++;
-      return;
-    }
+    if (this.#router.isLate(audioEvent.responseId)) return;
     super._onAudio(audioEvent);
-    const audio = Buffer.from(audioEvent.data);
     const itemId = this.currentItemId ?? this.#deltaItemId;
-    this.turn.addItemAudio(itemId, audio.length);
-    this.#stats.deltasReceived++;
-    this.#stats.deltaBytes += audio.length;
-    this.#router.emit('audio', { responseId: audioEvent.responseId, itemId, contentIndex: this.#deltaContentIndex, audio });
+    this.#router.deliverAudio(audioEvent.responseId, itemId, this.#deltaContentIndex, Buffer.from(audioEvent.data));
   }
 
   /** See the file comment: no wall-clock truncate; the call layer's truncate() carries the RTP truth. */
   override _interrupt(_elapsedWallClockMs: number, cancelOngoingResponse = true): void {
-    if (cancelOngoingResponse) this.cancelResponse();
+    if (cancelOngoingResponse) this.#events.cancelResponse();
     this.emit('audio_interrupted');
   }
 
@@ -206,27 +148,18 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
 
   #onServerEvent(raw: unknown): void {
     try {
-      if (isAudioDeltaHeader(raw)) {
+      const evt = this.#router.screen(parseServerEvent(raw));
+      if (evt === undefined) return;
+      if (evt.type === 'response.output_audio.delta') {
         // The bytes come through _onAudio right after this (decoded once, by the SDK).
-        this.#deltaItemId = raw.item_id;
-        this.#deltaContentIndex = raw.content_index;
+        this.#deltaItemId = evt.item_id;
+        this.#deltaContentIndex = evt.content_index;
         return;
       }
-      const parsed = parseServerEvent(raw);
-      if (parsed.kind === 'invalid' || parsed.kind === 'unknown') {
-        this.#stats.droppedEvents++;
-        const level = parsed.kind === 'invalid' ? 'warn' : 'debug';
-        this.#logger[level](
-          { type: parsed.type, ...(parsed.kind === 'invalid' ? { issues: parsed.issues } : {}), raw: summarizeRaw(parsed.raw) },
-          `realtime server event ${parsed.kind}`,
-        );
-        return;
-      }
-      if (parsed.kind === 'ignored') return;
-      routeSdkServerEvent(parsed.event, this.#router);
+      this.#router.route(evt);
     } catch (err) {
       // Never into the SDK's socket handler: a routing bug must not take the call down.
-      this.#logger.error({ err: err instanceof Error ? err.message : String(err) }, 'agents-sdk: server event routing failed');
+      this.#backend.logger.error({ err: errorMessage(err) }, 'agents-sdk: server event routing failed');
     }
   }
 
@@ -236,7 +169,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
   }
 
   /** An error answering one of our session.updates takes it off the queue; true when it was the configuration. */
-  #onServerError(e: { code?: string; message: string; eventId?: string }): boolean {
+  #onServerError(e: ServerErrorDetails): boolean {
     const at = e.eventId === undefined ? -1 : this.#pendingUpdates.findIndex((u) => u.eventId === e.eventId);
     if (at < 0) return false;
     const [rejected] = this.#pendingUpdates.splice(at, 1);
@@ -245,16 +178,17 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
     return true;
   }
 
-  #send(event: { type: string; [key: string]: unknown }): boolean {
+  #send(event: RealtimeClientEvent | RealtimeClientMessage): boolean {
     if (this.connectionState.status !== 'connected') {
-      this.#logger.debug({ type: event.type }, 'realtime event not sent: socket not open');
+      this.#backend.logger.debug({ type: event.type }, 'realtime event not sent: socket not open');
       return false;
     }
     try {
-      this.sendEvent(event);
+      // The GA event types are interfaces, which TS does not see as index-signature objects.
+      this.sendEvent(event as RealtimeClientMessage);
       return true;
     } catch (err) {
-      this.#logger.warn({ type: event.type, err: err instanceof Error ? err.message : String(err) }, 'realtime event not sent');
+      this.#backend.logger.warn({ type: event.type, err: errorMessage(err) }, 'realtime event not sent');
       return false;
     }
   }

@@ -1,44 +1,19 @@
 /**
  * The gateway's RealtimeSessionConfig -> the Agents SDK's session config (`RealtimeSession`'s
- * `options.config`, camelCase, GA shape: `audio.input.format` etc.). Pure.
+ * `options.config`, GA shape: `audio.input.format` etc.). Pure. The settings themselves are the GA
+ * wire values of the shared session payload (ga/session-payload.ts): the SDK passes snake_case turn
+ * detection, transcription and noise reduction through to its session.update as they are.
  *
  * What is NOT mapped here, on purpose: `instructions` and `tools` (the SDK derives both from the
  * current agent on every session.update, so they are added to the agent instead, see
  * agent-overlay.ts) and `model` (a RealtimeSession option of its own).
  */
 import type { RealtimeAgent, RealtimeSessionConfig as SdkSessionConfig } from '@openai/agents-realtime';
-import type { RealtimeAudioFormat, RealtimeSessionConfig } from '../backend.js';
+import type { RealtimeSessionConfig } from '../backend.js';
+import { toWireFormat, toWireNoiseReduction, toWireTranscription, toWireTurnDetection } from '../ga/session-payload.js';
 
 /** The GA (non-deprecated) arm of the SDK's config union: `audio.input.format`, not `inputAudioFormat`. */
 type SdkConfig = Partial<Exclude<SdkSessionConfig, { inputAudioFormat: unknown }>>;
-type SdkAudioFormat = { type: 'audio/pcmu' } | { type: 'audio/pcma' } | { type: 'audio/pcm'; rate: number };
-
-export function toSdkAudioFormat(format: RealtimeAudioFormat): SdkAudioFormat {
-  switch (format) {
-    case 'pcmu':
-      return { type: 'audio/pcmu' };
-    case 'pcma':
-      return { type: 'audio/pcma' };
-    case 'pcm16':
-      return { type: 'audio/pcm', rate: 24_000 };
-  }
-}
-
-function toSdkTurnDetection(td: RealtimeSessionConfig['turnDetection']): Record<string, unknown> | null {
-  if (td === null) return null;
-  if (td.type === 'semantic_vad') {
-    return { type: 'semantic_vad', eagerness: td.eagerness, createResponse: td.createResponse, interruptResponse: td.interruptResponse };
-  }
-  return {
-    type: 'server_vad',
-    threshold: td.threshold,
-    prefixPaddingMs: td.prefixPaddingMs,
-    silenceDurationMs: td.silenceDurationMs,
-    createResponse: td.createResponse,
-    interruptResponse: td.interruptResponse,
-    ...(td.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: td.idleTimeoutMs }),
-  };
-}
 
 /**
  * The agent's own voice wins when it has one (its author chose it; the SDK cannot change voice once
@@ -50,15 +25,15 @@ export function chooseVoice(agent: RealtimeAgent, config: Pick<RealtimeSessionCo
 
 /** The whole gateway session as SDK config (the SDK fills what is absent with its defaults). */
 export function toSdkSessionConfig(config: RealtimeSessionConfig, voice: string): SdkConfig {
-  const format = toSdkAudioFormat(config.audioFormat);
+  const format = toWireFormat(config.audioFormat);
   return {
     outputModalities: ['audio'],
     audio: {
       input: {
         format,
-        turnDetection: toSdkTurnDetection(config.turnDetection),
-        transcription: config.transcription === null ? null : { ...config.transcription },
-        noiseReduction: config.noiseReduction === null ? null : { type: config.noiseReduction },
+        turnDetection: toWireTurnDetection(config.turnDetection),
+        transcription: toWireTranscription(config.transcription),
+        noiseReduction: toWireNoiseReduction(config.noiseReduction),
       },
       output: {
         format,

@@ -12,7 +12,7 @@ import type { Clock, TimerId } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { RealtimeError } from '../errors.js';
 import type { RealtimeEndpoint } from './endpoint.js';
-import { parseServerEvent, summarizeRaw, type ParsedServerEvent } from './server-events.js';
+import { parseServerEvent, summarizeRaw, type ParsedServerEvent } from '../ga/server-events.js';
 
 /** The SDK reports an unparsable frame through its error channel with this message. */
 const SDK_PARSE_ERROR_MESSAGE = 'could not parse websocket event';

@@ -9,7 +9,8 @@
  * the item). Pure bookkeeping, no I/O.
  */
 import type { ConversationItem, ConversationItemCreateEvent } from 'openai/resources/realtime/realtime';
-import type { WireItem } from './server-events.js';
+import type { ConversationObserver } from '../ga/event-router.js';
+import type { WireItem } from '../ga/server-events.js';
 
 export type ConversationEntry =
   | { kind: 'message'; id: string; role: 'user' | 'assistant' | 'system'; text: string }
@@ -32,7 +33,7 @@ export function cutTextAtRatio(text: string, ratio: number): string {
   return (boundary > 0 ? text.slice(0, boundary) : text.slice(0, cut)).trimEnd();
 }
 
-export class ConversationLog {
+export class ConversationLog implements ConversationObserver {
   readonly #maxItems: number;
   #entries: ConversationEntry[] = [];
   #byId = new Map<string, ConversationEntry>();

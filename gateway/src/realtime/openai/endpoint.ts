@@ -13,6 +13,7 @@
  * as http:/https: (same thing to it).
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { describeEndpoint } from '../core/base-url.js';
 
 export interface RealtimeEndpoint {
   /** Base URL for `new OpenAI({ baseURL })`. */
@@ -32,7 +33,7 @@ export function resolveRealtimeEndpoint(baseURL: string): RealtimeEndpoint {
   const sdk = new URL(url.toString());
   if (url.protocol === 'ws:') sdk.protocol = 'http:';
   if (url.protocol === 'wss:') sdk.protocol = 'https:';
-  const describe = `${url.protocol}//${url.host}${url.pathname}`;
+  const describe = describeEndpoint(url);
   if (!plaintext) return { sdkBaseURL: sdk.toString(), describe };
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port === '' ? 80 : Number(url.port);

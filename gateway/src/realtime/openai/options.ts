@@ -2,6 +2,7 @@
  * Options of the OpenAI Realtime backend: one typed object, named defaults with units, validated once
  * at startup by `resolveOpenAIBackendOptions` (RangeError naming the field).
  */
+import { resolveBaseURL } from '../core/base-url.js';
 
 /** Per connection attempt: socket open + session.created + our session.update confirmed. */
 export const DEFAULT_CONNECT_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -53,8 +54,6 @@ export interface ResolvedOpenAIBackendOptions {
   random: () => number;
 }
 
-export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
 function positive(name: string, value: number | undefined, fallback: number, integer = false): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
@@ -67,16 +66,7 @@ export function resolveOpenAIBackendOptions(opts: OpenAIBackendOptions): Resolve
   if (typeof opts.apiKey !== 'string' || opts.apiKey.length === 0) {
     throw new RangeError('realtime option apiKey must be a non-empty string');
   }
-  const baseURL = opts.baseURL ?? DEFAULT_OPENAI_BASE_URL;
-  let parsed: URL;
-  try {
-    parsed = new URL(baseURL);
-  } catch {
-    throw new RangeError(`realtime option baseURL is not a URL: ${baseURL}`);
-  }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) {
-    throw new RangeError(`realtime option baseURL must be http, https, ws or wss, got ${parsed.protocol}`);
-  }
+  const baseURL = resolveBaseURL('realtime option', opts.baseURL);
   const renewAfterMs = positive('renewAfterMs', opts.renewAfterMs, DEFAULT_RENEW_AFTER_MS);
   const renewDeadlineMs = positive('renewDeadlineMs', opts.renewDeadlineMs, Math.max(DEFAULT_RENEW_DEADLINE_MS, renewAfterMs));
   if (renewDeadlineMs < renewAfterMs) {

@@ -1,23 +1,14 @@
 /** Shared pieces of the agents-sdk tests: session config, a backend with its events recorded, audio. */
 import { RealtimeAgent } from '@openai/agents-realtime';
 import { systemClock, type Clock } from '../../../src/clock.js';
-import { capturingLogger, recordEvents } from '../helpers.js';
+import { baseConfig as sharedBaseConfig, capturingLogger, recordEvents } from '../helpers.js';
 import { AgentsSdkBackend, type AgentLoader, type AgentsSdkFactoryOptions } from '../../../src/realtime/agents-sdk/index.js';
 import type { RealtimeFunctionToolConfig, RealtimeSessionConfig } from '../../../src/realtime/backend.js';
 
 export const SECRET = 'sk-test-agents-sdk-SECRET-never-in-logs';
 export const CALL_ID = 'call-7@example.invalid';
 
-export const baseConfig: RealtimeSessionConfig = {
-  model: 'gpt-realtime',
-  instructions: 'Call context: caller number +15550100.',
-  voice: 'marin',
-  audioFormat: 'pcmu',
-  turnDetection: { type: 'server_vad', threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 200, createResponse: true, interruptResponse: true },
-  noiseReduction: null,
-  transcription: { model: 'gpt-4o-mini-transcribe' },
-  tools: [],
-};
+export const baseConfig: RealtimeSessionConfig = { ...sharedBaseConfig, instructions: 'Call context: caller number +15550100.' };
 
 /** The gateway's end_call, as the call layer puts it in the session config. */
 export const END_CALL: RealtimeFunctionToolConfig = {

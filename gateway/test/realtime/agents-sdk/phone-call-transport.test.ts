@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { createRootLogger } from '../../../src/log.js';
 import { PhoneCallTransport } from '../../../src/realtime/agents-sdk/index.js';
-import type { RealtimeBackendEvents, RealtimeBackendStats } from '../../../src/realtime/backend.js';
+import type { RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { newBackendStats } from '../../../src/realtime/core/backend-stats.js';
+import { TurnState } from '../../../src/realtime/ga/turn-state.js';
 
 function transport() {
-  const stats: RealtimeBackendStats = { appendedBytes: 0, droppedAudioBytes: 0, deltasReceived: 0, deltaBytes: 0, lateDeltasDropped: 0, droppedEvents: 0, serverErrors: 0, reconnects: 0, renewals: 0 };
+  const stats = newBackendStats();
   const emitted: Array<keyof RealtimeBackendEvents> = [];
+  let cancels = 0;
   const t = new PhoneCallTransport({
     model: 'gpt-realtime',
-    logger: createRootLogger('silent'),
-    stats,
-    audioFormat: () => 'pcmu',
-    events: { emit: (event, ..._args) => void emitted.push(event), noteFunctionCall: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined },
+    backend: { turn: new TurnState(), stats, logger: createRootLogger('silent'), emit: (event, ..._args) => void emitted.push(event), audioFormat: () => 'pcmu' },
+    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++ },
   });
   // The SDK's socket message handler, as the WebSocket would call it.
   const receive = (event: object): void => (t as unknown as { _onMessage(m: { data: string }): void })._onMessage({ data: JSON.stringify(event) });
-  return { t, stats, emitted, receive };
+  return { t, stats, emitted, receive, cancels: () => cancels };
 }
 
 describe('PhoneCallTransport without a socket', () => {
@@ -38,22 +39,26 @@ describe('PhoneCallTransport without a socket', () => {
     expect(emitted).toEqual([]);
   });
 
-  it('caller audio, truncate and cancel are no-ops (false / nothing thrown) while not connected', () => {
+  it('caller audio and client events are not sent (false, nothing thrown) while not connected', () => {
     const { t } = transport();
     expect(t.sendCallerAudio(new Uint8Array(160))).toBe(false);
-    expect(() => t.truncate('item_1', 0, 500)).not.toThrow();
-    expect(() => t.cancelResponse()).not.toThrow();
     expect(t.sendIfConnected({ type: 'response.create' })).toBe(false);
+    expect(() => t.sendFunctionOutputItem('call_1', '{}')).not.toThrow();
   });
 
   it('_interrupt emits audio_interrupted for the SDK session and sends no truncate of its own', () => {
-    const { t } = transport();
+    const { t, cancels } = transport();
     let interrupted = 0;
     t.on('audio_interrupted', () => interrupted++);
     const sent: string[] = [];
     t.sendEvent = (e) => void sent.push(e.type);
     t._interrupt(4_321, false);
     expect(interrupted).toBe(1);
+    expect(sent).toEqual([]);
+    expect(cancels()).toBe(0);
+    // Asked to cancel (interrupt_response off, or a guardrail): through the backend, which cancels once.
+    t._interrupt(4_321, true);
+    expect(cancels()).toBe(1);
     expect(sent).toEqual([]);
   });
 });

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseVoice, mergeSdkConfig, toSdkAudioFormat, toSdkSessionConfig } from '../../../src/realtime/agents-sdk/index.js';
+import { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from '../../../src/realtime/agents-sdk/index.js';
+import { toWireFormat } from '../../../src/realtime/ga/session-payload.js';
 import { baseConfig, frontDesk } from './helpers.js';
 
-describe('agents-sdk session config: gateway config -> SDK config (GA shape)', () => {
+describe('agents-sdk session config: gateway config -> SDK config (GA shape, GA wire values)', () => {
   it.each([
     ['pcmu', { type: 'audio/pcmu' }],
     ['pcma', { type: 'audio/pcma' }],
     ['pcm16', { type: 'audio/pcm', rate: 24000 }],
   ] as const)('%s is the format of both directions', (format, wire) => {
-    expect(toSdkAudioFormat(format)).toEqual(wire);
     const c = toSdkSessionConfig({ ...baseConfig, audioFormat: format }, 'marin');
     expect(c.audio?.input?.format).toEqual(wire);
     expect(c.audio?.output?.format).toEqual(wire);
@@ -32,7 +32,8 @@ describe('agents-sdk session config: gateway config -> SDK config (GA shape)', (
       audio: {
         input: {
           format: { type: 'audio/pcmu' },
-          turnDetection: { type: 'server_vad', threshold: 0.6, prefixPaddingMs: 200, silenceDurationMs: 400, createResponse: true, interruptResponse: false, idleTimeoutMs: 8000 },
+          // The GA wire shape, which the SDK passes through to its session.update.
+          turnDetection: { type: 'server_vad', threshold: 0.6, prefix_padding_ms: 200, silence_duration_ms: 400, create_response: true, interrupt_response: false, idle_timeout_ms: 8000 },
           transcription: { model: 'gpt-4o-transcribe', language: 'de' },
           noiseReduction: { type: 'near_field' },
         },
@@ -52,7 +53,7 @@ describe('agents-sdk session config: gateway config -> SDK config (GA shape)', (
     expect(
       toSdkSessionConfig({ ...baseConfig, turnDetection: { type: 'semantic_vad', eagerness: 'high', createResponse: false, interruptResponse: true } }, 'marin').audio?.input
         ?.turnDetection,
-    ).toEqual({ type: 'semantic_vad', eagerness: 'high', createResponse: false, interruptResponse: true });
+    ).toEqual({ type: 'semantic_vad', eagerness: 'high', create_response: false, interrupt_response: true });
   });
 
   it("the agent's voice wins when it has one", () => {
@@ -85,8 +86,8 @@ describe("agents-sdk session config: merged with the deployment's sessionOptions
     fc.assert(
       fc.property(format, format, fc.constantFrom('pcmu', 'pcma', 'pcm16') as fc.Arbitrary<'pcmu' | 'pcma' | 'pcm16'>, (inFmt, outFmt, ours) => {
         const merged = mergeSdkConfig({ audio: { input: { format: inFmt }, output: { format: outFmt } } }, toSdkSessionConfig({ ...baseConfig, audioFormat: ours }, 'marin'));
-        expect(merged.audio?.input?.format).toEqual(toSdkAudioFormat(ours));
-        expect(merged.audio?.output?.format).toEqual(toSdkAudioFormat(ours));
+        expect(merged.audio?.input?.format).toEqual(toWireFormat(ours));
+        expect(merged.audio?.output?.format).toEqual(toWireFormat(ours));
       }),
       { numRuns: 100 },
     );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConversationLog, cutTextAtRatio } from '../../src/realtime/openai/conversation-log.js';
+import { ConversationLog, cutTextAtRatio } from '../../../src/realtime/openai/conversation-log.js';
 
 function ids() {
   let n = 0;

@@ -3,10 +3,10 @@
  * against the fake over loopback.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import { startFakeRealtime, type FakeRealtimeServer } from '../../../lab/src/fake-realtime/index.js';
-import type { FakeScript } from '../../../lab/src/fake-realtime/script.js';
-import { baseConfig, makeBackend, tone } from './helpers.js';
+import { ManualClock } from '../../../src/clock.js';
+import { startFakeRealtime, type FakeRealtimeServer } from '../../../../lab/src/fake-realtime/index.js';
+import type { FakeScript } from '../../../../lab/src/fake-realtime/script.js';
+import { baseConfig, makeBackend, tone } from '../helpers.js';
 
 const WAIT = { timeout: 5000, interval: 5 };
 const RENEW_AFTER = 55 * 60_000;

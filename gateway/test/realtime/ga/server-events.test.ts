@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServerEvent, summarizeRaw } from '../../src/realtime/openai/server-events.js';
+import { parseServerEvent, summarizeRaw } from '../../../src/realtime/ga/server-events.js';
 
 describe('server event boundary (zod)', () => {
   it('accepts a well-formed consumed event and keeps the raw value', () => {

@@ -3,11 +3,11 @@
  * All sockets on 127.0.0.1; every wait is bounded.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { RealtimeError } from '../../src/realtime/errors.js';
-import { startFakeRealtime, type FakeRealtimeServer } from '../../../lab/src/fake-realtime/index.js';
-import type { FakeScript } from '../../../lab/src/fake-realtime/script.js';
-import { appendInFrames, baseConfig, callerTurnMulaw, makeBackend, mulaw, SECRET, tone } from './helpers.js';
+import { systemClock } from '../../../src/clock.js';
+import { RealtimeError } from '../../../src/realtime/errors.js';
+import { startFakeRealtime, type FakeRealtimeServer } from '../../../../lab/src/fake-realtime/index.js';
+import type { FakeScript } from '../../../../lab/src/fake-realtime/script.js';
+import { appendInFrames, baseConfig, callerTurnMulaw, makeBackend, mulaw, SECRET, tone } from '../helpers.js';
 
 const WAIT = { timeout: 5000, interval: 5 };
 let server: FakeRealtimeServer | undefined;

@@ -1,16 +1,33 @@
 /**
- * RealtimeSessionConfig (ours, provider-neutral) -> GA `session.update` payload. Pure.
+ * RealtimeSessionConfig (ours, provider-neutral) -> GA `session.update` payload. Pure, and the only
+ * place that knows the GA session shape: the openai provider sends this payload, the agents-sdk
+ * provider hands its parts to the SDK (which takes GA snake_case settings as they are).
  * Fields absent from a partial update are left out, which the provider reads as "unchanged".
+ *
+ * The part builders return exact types of our own (not the SDK's, whose fields are all optional) so
+ * they fit both the openai package's and the Agents SDK's session types.
  */
-import type {
-  RealtimeAudioFormats,
-  RealtimeAudioInputTurnDetection,
-  RealtimeSessionCreateRequest,
-  RealtimeToolsConfigUnion,
-} from 'openai/resources/realtime/realtime';
+import type { RealtimeSessionCreateRequest, RealtimeToolsConfigUnion } from 'openai/resources/realtime/realtime';
 import type { RealtimeAudioFormat, RealtimeSessionConfig, RealtimeToolConfig } from '../backend.js';
 
-export function toWireFormat(format: RealtimeAudioFormat): RealtimeAudioFormats {
+export type WireAudioFormat = { type: 'audio/pcmu' } | { type: 'audio/pcma' } | { type: 'audio/pcm'; rate: 24000 };
+
+export type WireTurnDetection =
+  | { type: 'semantic_vad'; eagerness: 'low' | 'medium' | 'high' | 'auto'; create_response: boolean; interrupt_response: boolean }
+  | {
+      type: 'server_vad';
+      threshold: number;
+      prefix_padding_ms: number;
+      silence_duration_ms: number;
+      create_response: boolean;
+      interrupt_response: boolean;
+      idle_timeout_ms?: number;
+    };
+
+export type WireTranscription = { model: string; language?: string; prompt?: string };
+export type WireNoiseReduction = { type: 'near_field' | 'far_field' };
+
+export function toWireFormat(format: RealtimeAudioFormat): WireAudioFormat {
   switch (format) {
     case 'pcmu':
       return { type: 'audio/pcmu' };
@@ -21,7 +38,8 @@ export function toWireFormat(format: RealtimeAudioFormat): RealtimeAudioFormats 
   }
 }
 
-function toWireTurnDetection(td: RealtimeSessionConfig['turnDetection']): RealtimeAudioInputTurnDetection | null {
+/** null switches provider turn detection off. */
+export function toWireTurnDetection(td: RealtimeSessionConfig['turnDetection']): WireTurnDetection | null {
   if (td === null) return null;
   if (td.type === 'semantic_vad') {
     return { type: 'semantic_vad', eagerness: td.eagerness, create_response: td.createResponse, interrupt_response: td.interruptResponse };
@@ -35,6 +53,16 @@ function toWireTurnDetection(td: RealtimeSessionConfig['turnDetection']): Realti
     interrupt_response: td.interruptResponse,
     ...(td.idleTimeoutMs === undefined ? {} : { idle_timeout_ms: td.idleTimeoutMs }),
   };
+}
+
+/** null switches caller transcription off (and with it the text of caller turns for replay). */
+export function toWireTranscription(t: RealtimeSessionConfig['transcription']): WireTranscription | null {
+  return t === null ? null : { ...t };
+}
+
+/** null switches noise reduction off. */
+export function toWireNoiseReduction(nr: RealtimeSessionConfig['noiseReduction']): WireNoiseReduction | null {
+  return nr === null ? null : { type: nr };
 }
 
 function toWireTool(tool: RealtimeToolConfig): RealtimeToolsConfigUnion {
@@ -71,14 +99,10 @@ export function toPartialSessionPayload(partial: Partial<RealtimeSessionConfig>)
     output.format = toWireFormat(partial.audioFormat);
   }
   if (partial.turnDetection !== undefined) input.turn_detection = toWireTurnDetection(partial.turnDetection);
-  if (partial.noiseReduction !== undefined) {
-    // The SDK type has no null here, but the API documents `null` as "off" (and it is the only way to
-    // turn it off again); the cast keeps the wire value honest.
-    input.noise_reduction = (partial.noiseReduction === null ? null : { type: partial.noiseReduction }) as typeof input.noise_reduction;
-  }
-  if (partial.transcription !== undefined) {
-    input.transcription = (partial.transcription === null ? null : { ...partial.transcription }) as typeof input.transcription;
-  }
+  // The SDK types have no null for these two, but the API documents `null` as "off" (and it is the
+  // only way to turn them off again); the casts keep the wire value honest.
+  if (partial.noiseReduction !== undefined) input.noise_reduction = toWireNoiseReduction(partial.noiseReduction) as typeof input.noise_reduction;
+  if (partial.transcription !== undefined) input.transcription = toWireTranscription(partial.transcription) as typeof input.transcription;
   if (partial.voice !== undefined) output.voice = partial.voice;
   if (partial.speed !== undefined) output.speed = partial.speed;
 

@@ -1,8 +1,10 @@
 /**
- * What is live on the current session: the response in progress, whether the caller is speaking,
+ * What is live on the current GA session: the response in progress, whether the caller is speaking,
  * which responses we cancelled (their late deltas are dropped) and how much audio each agent item
- * delivered (the upper bound for a truncate). Bounded, pure bookkeeping.
+ * delivered (the upper bound for a truncate). Bounded, pure bookkeeping, shared by both providers.
  */
+import { audioMs } from '../audio-format.js';
+import type { RealtimeAudioFormat } from '../backend.js';
 
 /** Cancelled response ids remembered for dropping late deltas. */
 const MAX_CANCELLED_REMEMBERED = 32;
@@ -24,9 +26,17 @@ export class TurnState {
     return this.#cancelled.has(responseId);
   }
 
-  markCancelled(responseId: string): void {
-    this.#cancelled.add(responseId);
+  /**
+   * Marks `responseId` (default: the live response) cancelled, once. Returns the id to send a
+   * `response.cancel` for: only the live response can be cancelled (cancelling a finished one is a
+   * provider error), and never twice, whoever asks first.
+   */
+  cancel(responseId?: string): string | undefined {
+    const id = responseId ?? this.activeResponseId;
+    if (id === undefined || this.#cancelled.has(id)) return undefined;
+    this.#cancelled.add(id);
     if (this.#cancelled.size > MAX_CANCELLED_REMEMBERED) evictOldest(this.#cancelled);
+    return id === this.activeResponseId ? id : undefined;
   }
 
   addItemAudio(itemId: string, bytes: number): void {
@@ -38,6 +48,19 @@ export class TurnState {
   /** undefined for items not delivered on this session. */
   itemAudioBytes(itemId: string): number | undefined {
     return this.#itemAudioBytes.get(itemId);
+  }
+
+  /**
+   * The `audio_end_ms` to truncate `itemId` at, for `playedMs` of it heard: whole ms, never negative,
+   * never beyond the audio received (the provider rejects that, and the player may overestimate).
+   * undefined for an item not delivered on this session (e.g. from before a reconnect).
+   */
+  truncateMs(itemId: string, playedMs: number, format: RealtimeAudioFormat): number | undefined {
+    const received = this.#itemAudioBytes.get(itemId);
+    if (received === undefined) return undefined;
+    const maxMs = Math.floor(audioMs(format, received));
+    const played = Number.isFinite(playedMs) ? playedMs : 0;
+    return Math.min(maxMs, Math.max(0, Math.floor(played)));
   }
 
   responseDone(responseId: string): void {

@@ -1,8 +1,9 @@
 /**
- * The boundary: every server message is validated here before anything acts on it. One zod schema per
- * event we consume (only the fields we read; extra fields pass through), combined in a discriminated
- * union. Nothing here throws: the result says whether the event is consumed, deliberately ignored,
- * unknown, or invalid, and always keeps the raw value for logs.
+ * The boundary of the GA protocol, shared by both providers: every server message is validated here
+ * before anything acts on it. One zod schema per event we consume (only the fields we read; extra
+ * fields pass through), combined in a discriminated union. Nothing here throws: the result says
+ * whether the event is consumed, deliberately ignored, unknown, or invalid, and always keeps the raw
+ * value for logs.
  *
  * Drift guards (compile time): each schema's output must be assignable to the SDK's type for that event,
  * and every SDK server event type must be either consumed or listed as ignored.

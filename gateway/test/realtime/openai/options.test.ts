@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resolveRealtimeEndpoint } from '../../src/realtime/openai/endpoint.js';
-import { backoffDelayMs, DEFAULT_RENEW_AFTER_MS, resolveOpenAIBackendOptions } from '../../src/realtime/openai/options.js';
+import { resolveRealtimeEndpoint } from '../../../src/realtime/openai/endpoint.js';
+import { backoffDelayMs, DEFAULT_RENEW_AFTER_MS, resolveOpenAIBackendOptions } from '../../../src/realtime/openai/options.js';
 
 describe('OpenAI backend options', () => {
   it('fills named defaults', () => {

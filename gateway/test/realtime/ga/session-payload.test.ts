@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RealtimeSessionConfig } from '../../src/realtime/backend.js';
-import { toPartialSessionPayload, toSessionPayload, toWireFormat } from '../../src/realtime/openai/session-payload.js';
+import type { RealtimeSessionConfig } from '../../../src/realtime/backend.js';
+import { toPartialSessionPayload, toSessionPayload, toWireFormat } from '../../../src/realtime/ga/session-payload.js';
 
 const config: RealtimeSessionConfig = {
   model: 'gpt-realtime',

@@ -5,8 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { systemClock } from '../../src/clock.js';
-import { baseConfig, makeBackend } from './helpers.js';
+import { systemClock } from '../../../src/clock.js';
+import { baseConfig, makeBackend } from '../helpers.js';
 
 const WAIT = { timeout: 5000, interval: 5 };
 const cleanups: Array<() => Promise<unknown>> = [];
