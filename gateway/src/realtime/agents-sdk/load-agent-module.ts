@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Agent } from '@openai/agents';
 import { RealtimeAgent } from '@openai/agents-realtime';
+import { errorMessage } from '../errors.js';
 import { AgentModuleError } from './errors.js';
 import type { AgentLoadContext, AgentLoader } from './options.js';
 
@@ -54,7 +55,7 @@ export async function loadAgentModule(path: string): Promise<AgentLoader> {
   try {
     mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     throw new AgentModuleError('AGENT_MODULE_LOAD_FAILED', path, `${path}: cannot load: ${message.split('\n')[0] ?? message}`, { cause: err });
   }
 
