@@ -1,5 +1,7 @@
-/** Shared pieces of the backend-against-fake tests: config, log capture, event recorder, audio. */
+/** Shared pieces of the backend-against-fake tests: fakes, config, log capture, event recorder, audio. */
 import { Writable } from 'node:stream';
+import { afterEach } from 'vitest';
+import { startFakeRealtime, type FakeRealtimeServer, type FakeScript } from '../../../lab/src/fake-realtime/index.js';
 import { encodeMulaw } from '../../src/audio/index.js';
 import type { Clock } from '../../src/clock.js';
 import { callLogger, createRootLogger, type Logger } from '../../src/log.js';
@@ -8,6 +10,30 @@ import { OpenAIRealtimeBackend } from '../../src/realtime/openai/openai-backend.
 import type { OpenAIBackendOptions } from '../../src/realtime/openai/options.js';
 
 export const SECRET = 'sk-test-SECRET-never-in-logs';
+
+/**
+ * The lab's fake Realtime servers (on 127.0.0.1, port 0) and the backends a test file opens, all
+ * closed after each test: `fake(script)` starts one, `track(backend)` closes it with the test.
+ */
+export function fakeRealtimeFixture() {
+  const servers: FakeRealtimeServer[] = [];
+  const backends: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const b of backends.splice(0)) await b.close();
+    for (const s of servers.splice(0)) await s.close();
+  });
+  return {
+    async fake(script: FakeScript): Promise<FakeRealtimeServer> {
+      const server = await startFakeRealtime({ host: '127.0.0.1', port: 0, script });
+      servers.push(server);
+      return server;
+    },
+    track<B extends { close(): Promise<void> }>(backend: B): B {
+      backends.push(backend);
+      return backend;
+    },
+  };
+}
 
 export const baseConfig: RealtimeSessionConfig = {
   model: 'gpt-realtime',

@@ -1,3 +1,4 @@
+import type { TransportLayerAudio } from '@openai/agents-realtime';
 import { describe, expect, it } from 'vitest';
 import { createRootLogger } from '../../../src/log.js';
 import { PhoneCallTransport } from '../../../src/realtime/agents-sdk/index.js';
@@ -7,16 +8,27 @@ import { TurnState } from '../../../src/realtime/ga/turn-state.js';
 
 function transport() {
   const stats = newBackendStats();
+  const turn = new TurnState();
   const emitted: Array<keyof RealtimeBackendEvents> = [];
+  const audio: Array<RealtimeBackendEvents['audio'][0]> = [];
   let cancels = 0;
   const t = new PhoneCallTransport({
     model: 'gpt-realtime',
-    backend: { turn: new TurnState(), stats, logger: createRootLogger('silent'), emit: (event, ..._args) => void emitted.push(event), audioFormat: () => 'pcmu' },
+    backend: {
+      turn,
+      stats,
+      logger: createRootLogger('silent'),
+      emit: (event, ...args) => {
+        emitted.push(event);
+        if (event === 'audio') audio.push(args[0] as RealtimeBackendEvents['audio'][0]);
+      },
+      audioFormat: () => 'pcmu',
+    },
     events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++ },
   });
   // The SDK's socket message handler, as the WebSocket would call it.
   const receive = (event: object): void => (t as unknown as { _onMessage(m: { data: string }): void })._onMessage({ data: JSON.stringify(event) });
-  return { t, stats, emitted, receive, cancels: () => cancels };
+  return { t, stats, turn, emitted, audio, receive, cancels: () => cancels };
 }
 
 describe('PhoneCallTransport without a socket', () => {
@@ -37,6 +49,27 @@ describe('PhoneCallTransport without a socket', () => {
     receive({ type: 'response.brand_new_event', event_id: 'e2' });
     expect(stats.droppedEvents).toBe(2);
     expect(emitted).toEqual([]);
+  });
+
+  it('a delta (decoded once, by the SDK) reaches both the SDK session and the call layer; a cancelled one neither', () => {
+    const { t, turn, stats, audio, receive } = transport();
+    const sdkAudio: number[] = [];
+    t.on('audio', (e) => sdkAudio.push(e.data.byteLength));
+    // As the socket's message listener does: _onMessage ('*' to the gateway), then _onAudio with the bytes.
+    const delta = (id: string): void => {
+      receive({ type: 'response.output_audio.delta', event_id: id, response_id: 'resp_1', item_id: 'item_a', output_index: 0, content_index: 1, delta: 'AAAA' });
+      (t as unknown as { _onAudio(e: TransportLayerAudio): void })._onAudio({ type: 'audio', data: new Uint8Array(160).fill(0xff).buffer, responseId: 'resp_1' });
+    };
+    receive({ type: 'response.created', event_id: 'e1', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    delta('e2');
+    expect(audio).toEqual([{ responseId: 'resp_1', itemId: 'item_a', contentIndex: 1, audio: Buffer.alloc(160, 0xff) }]);
+    expect(sdkAudio).toEqual([160]);
+    expect(turn.itemAudioBytes('item_a')).toBe(160);
+    turn.cancel();
+    delta('e3');
+    expect(audio).toHaveLength(1);
+    expect(sdkAudio).toHaveLength(1);
+    expect(stats).toMatchObject({ deltasReceived: 1, deltaBytes: 160, lateDeltasDropped: 1 });
   });
 
   it('caller audio and client events are not sent (false, nothing thrown) while not connected', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from '../../../src/realtime/agents-sdk/index.js';
-import { toWireFormat } from '../../../src/realtime/ga/session-payload.js';
+import type { RealtimeSessionConfig } from '../../../src/realtime/backend.js';
+import { toSessionPayload, toWireFormat } from '../../../src/realtime/ga/session-payload.js';
 import { baseConfig, frontDesk } from './helpers.js';
 
 describe('agents-sdk session config: gateway config -> SDK config (GA shape, GA wire values)', () => {
@@ -54,6 +55,49 @@ describe('agents-sdk session config: gateway config -> SDK config (GA shape, GA 
       toSdkSessionConfig({ ...baseConfig, turnDetection: { type: 'semantic_vad', eagerness: 'high', createResponse: false, interruptResponse: true } }, 'marin').audio?.input
         ?.turnDetection,
     ).toEqual({ type: 'semantic_vad', eagerness: 'high', create_response: false, interrupt_response: true });
+  });
+
+  it('property: the audio settings are the GA session payload\'s values, one mapping for both providers', () => {
+    const turnDetection: fc.Arbitrary<RealtimeSessionConfig['turnDetection']> = fc.oneof(
+      fc.constant(null),
+      fc.record(
+        {
+          type: fc.constant('server_vad' as const),
+          threshold: fc.double({ min: 0, max: 1, noNaN: true }),
+          prefixPaddingMs: fc.nat(2000),
+          silenceDurationMs: fc.nat(2000),
+          createResponse: fc.boolean(),
+          interruptResponse: fc.boolean(),
+          idleTimeoutMs: fc.nat(30_000),
+        },
+        { requiredKeys: ['type', 'threshold', 'prefixPaddingMs', 'silenceDurationMs', 'createResponse', 'interruptResponse'] },
+      ),
+      fc.record({ type: fc.constant('semantic_vad' as const), eagerness: fc.constantFrom('low', 'medium', 'high', 'auto' as const), createResponse: fc.boolean(), interruptResponse: fc.boolean() }),
+    );
+    const config = fc.record({
+      audioFormat: fc.constantFrom('pcmu', 'pcma', 'pcm16' as const),
+      turnDetection,
+      transcription: fc.option(fc.record({ model: fc.constantFrom('gpt-4o-mini-transcribe', 'whisper-1'), language: fc.constantFrom('en', 'de') }, { requiredKeys: ['model'] }), { nil: null }),
+      noiseReduction: fc.constantFrom(null, 'near_field', 'far_field' as const),
+      voice: fc.constantFrom('marin', 'cedar'),
+      speed: fc.option(fc.double({ min: 0.25, max: 1.5, noNaN: true }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(config, (patch) => {
+        const c: RealtimeSessionConfig = { ...baseConfig, ...patch };
+        if (c.speed === undefined) delete c.speed;
+        const ga = toSessionPayload(c).audio;
+        const sdk = toSdkSessionConfig(c, c.voice).audio;
+        expect(sdk?.input).toEqual({
+          format: ga?.input?.format,
+          turnDetection: ga?.input?.turn_detection,
+          transcription: ga?.input?.transcription,
+          noiseReduction: ga?.input?.noise_reduction,
+        });
+        expect(sdk?.output).toEqual(ga?.output);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("the agent's voice wins when it has one", () => {

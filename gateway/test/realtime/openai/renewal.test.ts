@@ -2,29 +2,21 @@
  * Session renewal before the provider's 60-minute limit, driven by a ManualClock (the backend's timers)
  * against the fake over loopback.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
-import { startFakeRealtime, type FakeRealtimeServer } from '../../../../lab/src/fake-realtime/index.js';
 import type { FakeScript } from '../../../../lab/src/fake-realtime/script.js';
-import { baseConfig, makeBackend, tone } from '../helpers.js';
+import { baseConfig, fakeRealtimeFixture, makeBackend, tone } from '../helpers.js';
 
 const WAIT = { timeout: 5000, interval: 5 };
 const RENEW_AFTER = 55 * 60_000;
 const RENEW_DEADLINE = 59 * 60_000;
-let server: FakeRealtimeServer | undefined;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-  await server?.close();
-  server = undefined;
-});
+const fixture = fakeRealtimeFixture();
 
 async function setup(script: FakeScript) {
-  server = await startFakeRealtime({ host: '127.0.0.1', port: 0, script });
+  const server = await fixture.fake(script);
   const clock = new ManualClock();
   const h = makeBackend(server.url, clock, { renewAfterMs: RENEW_AFTER, renewDeadlineMs: RENEW_DEADLINE });
-  cleanups.push(() => h.backend.close());
+  fixture.track(h.backend);
   return { ...h, clock, fake: server };
 }
 
