@@ -28,7 +28,7 @@ import {
   encodeMulaw,
   RESAMPLER_TAPS,
   Upsampler8to24,
-} from '../../../gateway/src/audio/index.js';
+} from 'connect-realtime-gateway';
 
 export type ResampleDirection = '8k->24k' | '24k->8k';
 

@@ -7,12 +7,17 @@
  */
 import dgram from 'node:dgram';
 import { WebSocket } from 'ws';
-import { encodeMulaw } from '../../../gateway/src/audio/index.js';
-import { systemClock } from '../../../gateway/src/clock.js';
-import { FRAME_SAMPLES, MAX_DATAGRAM } from '../../../gateway/src/rtp/constants.js';
-import { MediaScheduler, type Registration } from '../../../gateway/src/rtp/pacing/media-scheduler.js';
-import { RTP_FIXED_HEADER_SIZE, writeRtpFixedHeader } from '../../../gateway/src/rtp/packet/rtp-header.js';
-import { LatenessHistogram } from '../../../gateway/src/rtp/pacing/lateness-histogram.js';
+import {
+  encodeMulaw,
+  systemClock,
+  FRAME_SAMPLES,
+  MAX_DATAGRAM,
+  MediaScheduler,
+  RTP_FIXED_HEADER_SIZE,
+  writeRtpFixedHeader,
+  LatenessHistogram,
+  type Registration,
+} from 'connect-realtime-gateway';
 import type { FakeRealtimeEvent, FromGenerator, GeneratorInit, GeneratorStart, ToGenerator } from './pacing-protocol.js';
 
 /** One second of a 440 Hz tone at -12 dBFS, in PCMU: the caller's "voice". */

@@ -25,11 +25,7 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { systemClock } from '../../../gateway/src/clock.js';
-import { createRootLogger } from '../../../gateway/src/log.js';
-import { MediaScheduler } from '../../../gateway/src/rtp/pacing/media-scheduler.js';
-import { PortAllocator } from '../../../gateway/src/rtp/session/port-allocator.js';
-import { RtpSession } from '../../../gateway/src/rtp/session/rtp-session.js';
+import { systemClock, createRootLogger, MediaScheduler, PortAllocator, RtpSession } from 'connect-realtime-gateway';
 import type { FakeRealtimeEvent, FromGenerator, GeneratorReady, GeneratorReport, GeneratorStopped, ToGenerator } from './pacing-protocol.js';
 
 export interface PacingRow {

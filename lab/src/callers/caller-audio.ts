@@ -1,4 +1,4 @@
-import { g711Codec, type G711Name } from '../../../gateway/src/index.js';
+import { g711Codec, type G711Name } from 'connect-realtime-gateway';
 import { pcapOfRtp, type RtpPacketSpec } from './pcap.js';
 import { readWav } from './wav.js';
 

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRootLogger } from '../../../gateway/src/log.js';
+import { createRootLogger } from 'connect-realtime-gateway';
 import { startFakeConnect, type FakeConnectOptions } from './server.js';
 
 class UsageError extends Error {}

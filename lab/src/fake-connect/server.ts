@@ -18,8 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { UpdateContactAttributesRequest, UpdateContactAttributesResponse } from '@aws-sdk/client-connect';
-import { systemClock, type Clock, type TimerId } from '../../../gateway/src/clock.js';
-import type { Logger } from '../../../gateway/src/log.js';
+import { systemClock, type Clock, type TimerId, type Logger } from 'connect-realtime-gateway';
 import { parseSigV4Authorization, type SigV4Authorization } from './sigv4.js';
 
 export interface FakeConnectFailures {

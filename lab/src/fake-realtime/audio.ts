@@ -2,8 +2,14 @@
  * Audio plumbing of the fake, built on the gateway's own codecs so the lab exercises the same code:
  * script sources -> 8 kHz PCM -> session output format; session input format -> PCM for the VAD.
  */
-import { decodeAlaw, decodeMulaw, encodeAlaw, encodeMulaw, Upsampler8to24 } from '../../../gateway/src/audio/index.js';
-import type { RealtimeAudioFormat } from '../../../gateway/src/realtime/backend.js';
+import {
+  decodeAlaw,
+  decodeMulaw,
+  encodeAlaw,
+  encodeMulaw,
+  Upsampler8to24,
+  type RealtimeAudioFormat,
+} from 'connect-realtime-gateway';
 import type { FakeAudioSource } from './script.js';
 import { readPcm16Wav } from './wav.js';
 

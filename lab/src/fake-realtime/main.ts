@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { createRootLogger } from '../../../gateway/src/log.js';
+import { createRootLogger } from 'connect-realtime-gateway';
 import { defaultFakeScript, loadFakeScript, type FakeScript } from './script.js';
 import { startFakeRealtime } from './server.js';
 

@@ -8,7 +8,7 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { RealtimeAudioFormat } from '../../../gateway/src/realtime/backend.js';
+import type { RealtimeAudioFormat } from 'connect-realtime-gateway';
 import { formatSampleRate } from './audio.js';
 import { wavFile } from './wav.js';
 

@@ -5,7 +5,7 @@
  * service does. Function-call responses stream the arguments and complete at once.
  */
 import type { ConversationItem, RealtimeAudioFormats, RealtimeServerEvent } from 'openai/resources/realtime/realtime';
-import type { TimerId } from '../../../gateway/src/clock.js';
+import type { TimerId } from 'connect-realtime-gateway';
 import { formatBytesPerMs } from './audio.js';
 import { DEFAULT_CHUNK_MS, DEFAULT_RESPONSE_DELAY_MS, DEFAULT_SPEED, type FakeFunctionCall, type FakeScript } from './script.js';
 import type { AudioBank, PlannedResponse, ScriptCursor } from './turns.js';

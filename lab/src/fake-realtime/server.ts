@@ -6,8 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { systemClock, type Clock } from '../../../gateway/src/clock.js';
-import type { Logger } from '../../../gateway/src/log.js';
+import { systemClock, type Clock, type Logger } from 'connect-realtime-gateway';
 import { SessionRecorder } from './recorder.js';
 import type { FakeScript } from './script.js';
 import { FakeSession } from './session.js';

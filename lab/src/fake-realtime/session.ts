@@ -5,9 +5,7 @@
  * a Clock, so tests can drive it by hand. Every server event is built as openai's `RealtimeServerEvent`.
  */
 import type { RealtimeServerEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime';
-import type { Clock, TimerId } from '../../../gateway/src/clock.js';
-import type { Logger } from '../../../gateway/src/log.js';
-import type { RealtimeAudioFormat } from '../../../gateway/src/realtime/backend.js';
+import type { Clock, TimerId, Logger, RealtimeAudioFormat } from 'connect-realtime-gateway';
 import { decodeToPcm, formatBytesPerMs, formatSampleRate } from './audio.js';
 import { parseClientEvent, type ClientItem, type ParsedClientEvent } from './client-events.js';
 import type { AudioSegment, SessionRecorder } from './recorder.js';

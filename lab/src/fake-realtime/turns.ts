@@ -3,7 +3,7 @@
  * reconnect the conversation continues where it was), and each turn's audio, loaded once and
  * converted per session format on first use.
  */
-import type { RealtimeAudioFormat } from '../../../gateway/src/realtime/backend.js';
+import type { RealtimeAudioFormat } from 'connect-realtime-gateway';
 import { encodeForFormat, formatBytesPerMs, sourceToPcm8k } from './audio.js';
 import { DEFAULT_CHUNK_MS, type FakeFunctionCall, type FakeScript, type FakeTurn } from './script.js';
 

@@ -4,7 +4,7 @@
  * audio fed so far, which is what the Realtime API reports (audio_start_ms / audio_end_ms count the
  * session's input audio, not wall time). Pure: no clock, no I/O.
  */
-import { frameEnergyDbov } from '../../../gateway/src/audio/index.js';
+import { frameEnergyDbov } from 'connect-realtime-gateway';
 
 export const VAD_FRAME_MS = 20;
 

@@ -3,7 +3,7 @@
  * Pure: building events is the session's and responder's business.
  */
 import type { ConversationItem, RealtimeAudioFormats, RealtimeResponse } from 'openai/resources/realtime/realtime';
-import type { RealtimeAudioFormat } from '../../../gateway/src/realtime/backend.js';
+import type { RealtimeAudioFormat } from 'connect-realtime-gateway';
 
 export interface FakeItem {
   id: string;

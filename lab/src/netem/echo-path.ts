@@ -1,4 +1,4 @@
-import { g711Codec, type G711Codec } from '../../../gateway/src/index.js';
+import { g711Codec, type G711Codec } from 'connect-realtime-gateway';
 
 /**
  * An echo path like a handset, speakerphone or 2-wire hybrid produces: the audio the caller receives

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeConnect } from '../fake-connect/index.js';
-import { Downsampler24to8, g711Codec } from '../../../gateway/src/index.js';
+import { Downsampler24to8, g711Codec } from 'connect-realtime-gateway';
 import { readWav } from '../callers/wav.js';
 import { startFakeRealtime, type FakeRealtimeServer, type FakeScript } from '../fake-realtime/index.js';
 import { SipAlg } from '../netem/sip-alg.js';

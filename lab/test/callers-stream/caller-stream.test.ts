@@ -3,8 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { g711Codec } from '../../../gateway/src/index.js';
-import { DtmfReceiver, parseDtmfPayload, type DtmfDigitEvent } from '../../../gateway/src/rtp/dtmf/index.js';
+import { g711Codec, DtmfReceiver, parseDtmfPayload, type DtmfDigitEvent } from 'connect-realtime-gateway';
 import { buildCallerStream, LAB_DTMF_PT } from '../../src/callers/caller-audio.js';
 import { packetsOf, utterance, wavFixtures } from './helpers.js';
 

@@ -1,6 +1,6 @@
 /** RFC 3261 §17.1 client transactions, driven by a manual timer host (no sleeping). */
 import { describe, expect, it } from 'vitest';
-import { SipHeaders, createResponse, type SipMessage, type SipRequest } from '../../src/callers/lab-caller/gateway-api.js';
+import { SipHeaders, createResponse, type SipMessage, type SipRequest } from 'connect-realtime-gateway';
 import { ClientTransaction, TIMER_D_MS, buildNonTwoXxAck, type TransactionOutcome } from '../../src/callers/lab-caller/sip/client-transaction.js';
 import { ManualTimers } from './helpers/manual-timers.js';
 

@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabCaller } from '../../src/callers/lab-caller/index.js';
-import { parseDigestCredentials } from '../../src/callers/lab-caller/gateway-api.js';
+import { parseDigestCredentials } from 'connect-realtime-gateway';
 import { TestUas, summary } from './helpers/test-uas.js';
 
 let uas: TestUas | undefined;

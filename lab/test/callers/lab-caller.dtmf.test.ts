@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabCaller } from '../../src/callers/lab-caller/index.js';
-import { eventToDigit, parseDtmfPayload } from '../../src/callers/lab-caller/gateway-api.js';
+import { eventToDigit, parseDtmfPayload } from 'connect-realtime-gateway';
 import { TestUas, summary } from './helpers/test-uas.js';
 
 let uas: TestUas | undefined;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LabCaller } from '../../src/callers/lab-caller/index.js';
-import { decodeMulaw, frameEnergyDbov } from '../../src/callers/lab-caller/gateway-api.js';
+import { decodeMulaw, frameEnergyDbov } from 'connect-realtime-gateway';
 import { wavBytes } from '../../src/callers/wav.js';
 import { bestLag, noise, rmsDbov, tone } from './helpers/signals.js';
 import { TestUas, type UasRtp } from './helpers/test-uas.js';

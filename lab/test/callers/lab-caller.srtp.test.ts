@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LabCaller } from '../../src/callers/lab-caller/index.js';
-import { encodeMulaw, frameEnergyDbov } from '../../src/callers/lab-caller/gateway-api.js';
+import { encodeMulaw, frameEnergyDbov } from 'connect-realtime-gateway';
 import { readWav, wavBytes } from '../../src/callers/wav.js';
 import { tone } from './helpers/signals.js';
 import { TestUas, summary } from './helpers/test-uas.js';

@@ -1,6 +1,6 @@
 /** What the caller's microphone produces per tick: silence, speech, echo, RFC 4733 events. */
 import { describe, expect, it } from 'vitest';
-import { encodeMulaw, g711Codec, parseDtmfPayload } from '../../src/callers/lab-caller/gateway-api.js';
+import { encodeMulaw, g711Codec, parseDtmfPayload } from 'connect-realtime-gateway';
 import { EchoPath } from '../../src/callers/lab-caller/media/echo-path.js';
 import { OutgoingStream } from '../../src/callers/lab-caller/media/outgoing-stream.js';
 import { tone } from './helpers/signals.js';

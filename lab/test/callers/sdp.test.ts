@@ -1,7 +1,7 @@
 /** RFC 3264 offer/answer from the caller's side, and reading the far end's SDP. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatCryptoAttribute, generateKeys } from '../../src/callers/lab-caller/gateway-api.js';
+import { formatCryptoAttribute, generateKeys } from 'connect-realtime-gateway';
 import { LocalSdp, directionOf, receives, sends } from '../../src/callers/lab-caller/sdp/local-sdp.js';
 import { readRemoteSdp, type RemoteMedia } from '../../src/callers/lab-caller/sdp/remote-media.js';
 import type { MediaDirection } from '../../src/callers/lab-caller/script.js';

@@ -1,6 +1,6 @@
 /** The UAC dialog (RFC 3261 §12), digest answers (RFC 7616, RFC 8760) and the session-timer headers (RFC 4028). */
 import { describe, expect, it } from 'vitest';
-import { SipHeaders, createResponse, parseDigestCredentials, type SipResponse } from '../../src/callers/lab-caller/gateway-api.js';
+import { SipHeaders, createResponse, parseDigestCredentials, type SipResponse } from 'connect-realtime-gateway';
 import { isLoopbackV4, resolveOptions } from '../../src/callers/lab-caller/options.js';
 import { expiryMs, inviteSessionTimerHeaders } from '../../src/callers/lab-caller/session-timer.js';
 import { UacDialog } from '../../src/callers/lab-caller/sip/dialog.js';

@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMessage, type SipRequest, type SipResponse } from '../../../gateway/src/index.js';
+import { parseMessage, type SipRequest, type SipResponse } from 'connect-realtime-gateway';
 import { RFC4475_EXPECTATIONS, type Rfc4475Expectation } from '../../src/conformance/rfc4475-expectations.js';
 import {
   InviteJanitor,

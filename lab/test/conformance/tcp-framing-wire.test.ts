@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StreamFramer, isParseError, parseCSeq, parseNameAddr, parseVia, serializeMessage, type ParseResult, type SipHeaders } from '../../../gateway/src/index.js';
+import { StreamFramer, isParseError, parseCSeq, parseNameAddr, parseVia, serializeMessage, type ParseResult, type SipHeaders } from 'connect-realtime-gateway';
 import {
   crashTraces,
   feedTcp,

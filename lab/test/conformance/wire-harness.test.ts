@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseMessage, serializeMessage, type SipRequest, type SipResponse } from '../../../gateway/src/index.js';
+import { parseMessage, serializeMessage, type SipRequest, type SipResponse } from 'connect-realtime-gateway';
 import { RFC4475_EXPECTATIONS } from '../../src/conformance/rfc4475-expectations.js';
 import {
   OWN_BRANCH_PREFIX,

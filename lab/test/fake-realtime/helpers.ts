@@ -1,6 +1,5 @@
 /** Synthetic audio and a socket-free FakeSession harness for the fake's tests. */
-import { ManualClock } from '../../../gateway/src/clock.js';
-import { encodeMulaw } from '../../../gateway/src/audio/index.js';
+import { ManualClock, encodeMulaw } from 'connect-realtime-gateway';
 import type { FakeScript } from '../../src/fake-realtime/script.js';
 import { FakeSession } from '../../src/fake-realtime/session.js';
 import { AudioBank, ScriptCursor } from '../../src/fake-realtime/turns.js';

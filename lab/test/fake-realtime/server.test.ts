@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ManualClock } from '../../../gateway/src/clock.js';
+import { ManualClock } from 'connect-realtime-gateway';
 import { startFakeRealtime, type FakeRealtimeServer } from '../../src/fake-realtime/index.js';
 import type { FakeScript } from '../../src/fake-realtime/script.js';
 import { tone } from './helpers.js';

@@ -1,6 +1,6 @@
 /** The simulated handset/hybrid echo: what the caller hears comes back, delayed and attenuated. */
 import { describe, expect, it } from 'vitest';
-import { frameEnergyDbov } from '../../../gateway/src/index.js';
+import { frameEnergyDbov } from 'connect-realtime-gateway';
 import { EchoPath } from '../../src/netem/echo-path.js';
 import { decodePacket, FRAME, g711Packet, rtpPacket, toneFrame } from './helpers/rtp.js';
 

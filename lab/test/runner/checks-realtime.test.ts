@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { g711Codec } from '../../../gateway/src/index.js';
+import { g711Codec } from 'connect-realtime-gateway';
 import { wavBytes } from '../../src/callers/wav.js';
 import { runCheck } from '../../src/runner/checks/index.js';
 import type { RealtimeEvidence } from '../../src/runner/evidence.js';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alignedSnrDb, decodeG711 } from '../../src/runner/checks/signal.js';
 import { callerBye, payloadInSeqOrder, percentile, rtpPackets } from '../../src/runner/checks/wire.js';
-import { g711Codec } from '../../../gateway/src/index.js';
+import { g711Codec } from 'connect-realtime-gateway';
 import { frameOf, rtpRecord, sipRecord } from './helpers/evidence.js';
 
 /** Records for `seqs` in arrival order, each payload one byte naming its position in the true order. */

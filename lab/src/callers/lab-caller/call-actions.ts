@@ -4,7 +4,7 @@
  * barge-in trigger) complete their record when they finish.
  */
 import { background, note, type CallContext } from './call-context.js';
-import { newBranch, newCallId, newTag } from './gateway-api.js';
+import { newBranch, newCallId, newTag } from 'connect-realtime-gateway';
 import { reinvite, inDialogRequest, sendBye } from './dialog-requests.js';
 import { requestCancel } from './invite-flow.js';
 import type { ActionRecord } from './result.js';

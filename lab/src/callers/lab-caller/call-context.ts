@@ -3,7 +3,7 @@
  * session refresh). Plain data plus the objects that do I/O; the parts are functions over it so
  * each file holds one concern.
  */
-import type { SipRequest } from './gateway-api.js';
+import type { SipRequest } from 'connect-realtime-gateway';
 import type { MediaSession } from './media/media-session.js';
 import type { HostPort, ResolvedOptions } from './options.js';
 import type { ActionRecord, EndReason, LabCallerResult, NegotiatedRecord } from './result.js';

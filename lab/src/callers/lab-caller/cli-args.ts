@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import { isOfferCodecName, type OfferCodecName } from './codecs.js';
 import { isLabCallerError } from './errors.js';
-import { isSrtpProfile, type SrtpProfile } from './gateway-api.js';
+import { isSrtpProfile, type SrtpProfile } from 'connect-realtime-gateway';
 import type { LabCallerOptions, LabCallerSessionTimer } from './options.js';
 import { parseLabScript, type TimelineEntry } from './script.js';
 

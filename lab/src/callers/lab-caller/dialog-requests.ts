@@ -6,7 +6,7 @@
  */
 import { applyPlan, background, note, type CallContext } from './call-context.js';
 import type { OfferCodecName } from './codecs.js';
-import type { SipRequest, SipResponse } from './gateway-api.js';
+import type { SipRequest, SipResponse } from 'connect-realtime-gateway';
 import type { EndReason } from './result.js';
 import type { MediaDirection } from './script.js';
 import { readRemoteSdp } from './sdp/remote-media.js';

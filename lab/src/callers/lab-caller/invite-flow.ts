@@ -5,7 +5,7 @@
  * CANCEL if no final arrives), and on 2xx: confirm the dialog, ACK, start media.
  */
 import { applyPlan, background, note, type CallContext } from './call-context.js';
-import { newBranch, parseMinSE, type SipResponse } from './gateway-api.js';
+import { newBranch, parseMinSE, type SipResponse } from 'connect-realtime-gateway';
 import { readRemoteSdp } from './sdp/remote-media.js';
 import { answerChallenge } from './sip/digest-auth.js';
 import { refreshSession, sendAck, sendBye } from './dialog-requests.js';

@@ -14,7 +14,7 @@ import { runAction } from './call-actions.js';
 import { background, newCallState, note, type CallContext } from './call-context.js';
 import { sendBye } from './dialog-requests.js';
 import { LabCallerError, LabCallerErrorCode } from './errors.js';
-import { newCallId, newTag } from './gateway-api.js';
+import { newCallId, newTag } from 'connect-realtime-gateway';
 import { placeCall, requestCancel } from './invite-flow.js';
 import { MediaSession, type MediaRecords } from './media/media-session.js';
 import { RtpEndpoint } from './media/rtp-endpoint.js';

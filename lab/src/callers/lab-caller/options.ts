@@ -6,7 +6,7 @@
 import { isIPv4 } from 'node:net';
 import { DEFAULT_TELEPHONE_EVENT_PT, OFFER_CODECS, isOfferCodecName, type OfferCodecName } from './codecs.js';
 import { LabCallerError, LabCallerErrorCode } from './errors.js';
-import { SRTP_PROFILES, isSrtpProfile, type DigestAlgorithm, type SrtpProfile } from './gateway-api.js';
+import { SRTP_PROFILES, isSrtpProfile, type DigestAlgorithm, type SrtpProfile } from 'connect-realtime-gateway';
 
 export type SipTransportKind = 'udp' | 'tcp' | 'tls';
 export type SrtpMode = 'off' | 'sdes';

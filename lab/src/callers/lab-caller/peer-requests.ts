@@ -6,7 +6,7 @@
  * gateway retransmitting its 2xx because our ACK was lost) get the ACK again.
  */
 import { applyPlan, background, note, type CallContext } from './call-context.js';
-import { createResponse, isParseError, parseCSeq, parseNameAddr, type SipRequest, type SipResponse } from './gateway-api.js';
+import { createResponse, isParseError, parseCSeq, parseNameAddr, type SipRequest, type SipResponse } from 'connect-realtime-gateway';
 import type { HostPort } from './options.js';
 import { readRemoteSdp } from './sdp/remote-media.js';
 import { ALLOW } from './sip/dialog.js';

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { OFFER_CODEC_NAMES, type OfferCodecName } from './codecs.js';
 import { LabCallerError, LabCallerErrorCode } from './errors.js';
-import { isDtmfDigit } from './gateway-api.js';
+import { isDtmfDigit } from 'connect-realtime-gateway';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 

@@ -5,7 +5,7 @@
  * lets the session expire (§10: interval minus min(32 s, interval/3)).
  */
 import { note, type CallContext } from './call-context.js';
-import { parseSessionExpires, type SipHeaders } from './gateway-api.js';
+import { parseSessionExpires, type SipHeaders } from 'connect-realtime-gateway';
 import type { ResolvedOptions } from './options.js';
 
 /** Headers of a refresh we send (§7.4): the interval in force, us as refresher. */

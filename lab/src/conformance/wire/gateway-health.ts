@@ -4,7 +4,7 @@
  * traces in its logs.
  */
 import { readFileSync } from 'node:fs';
-import { serializeMessage } from '../../../../gateway/src/index.js';
+import { serializeMessage } from 'connect-realtime-gateway';
 import type { GatewayLogLine, GatewayProcess } from '../../runner/gateway-process.js';
 import type { Endpoint } from './loopback.js';
 import { optionsTo } from './uac-requests.js';

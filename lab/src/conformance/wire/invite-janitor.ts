@@ -9,7 +9,7 @@
  * the one that sent the INVITE, when the Via sends it elsewhere), answers from the socket the
  * datagram arrived on, and never throws on what it receives.
  */
-import { createResponse, isParseError, newTag, parseCSeq, parseMessage, serializeMessage, type SipRequest, type SipResponse } from '../../../../gateway/src/index.js';
+import { createResponse, isParseError, newTag, parseCSeq, parseMessage, serializeMessage, type SipRequest, type SipResponse } from 'connect-realtime-gateway';
 import type { Endpoint } from './loopback.js';
 import { ackForFailure, ackForSuccess, byeForSuccess, type BuildResult } from './uac-requests.js';
 import { responseOf, type Datagram, type UdpPeer } from './udp-peer.js';

@@ -5,7 +5,7 @@
  * wrote that Via would have, so the reply can reach it without the gateway ever being pointed
  * anywhere but the source address.
  */
-import { isParseError, parseMessage, parseVia } from '../../../../gateway/src/index.js';
+import { isParseError, parseMessage, parseVia } from 'connect-realtime-gateway';
 
 export const SIP_DEFAULT_PORT = 5060;
 

@@ -5,7 +5,7 @@
  * reads see many different boundaries rather than one coalesced buffer.
  */
 import { connect, type Socket } from 'node:net';
-import { StreamFramer, type ParseResult } from '../../../../gateway/src/index.js';
+import { StreamFramer, type ParseResult } from 'connect-realtime-gateway';
 import { mulberry32 } from '../../netem/prng.js';
 import { WireError } from './errors.js';
 import { requireLoopback, type Endpoint } from './loopback.js';

@@ -7,7 +7,7 @@
  * response re-sent to the first sender). To test each message on its own, the suite spreads them
  * over rounds, each against a fresh gateway, so no round holds two messages with one key.
  */
-import { isParseError, parseCSeq, parseMessage, parseNameAddr, parseVia, type SipRequest } from '../../../../gateway/src/index.js';
+import { isParseError, parseCSeq, parseMessage, parseNameAddr, parseVia, type SipRequest } from 'connect-realtime-gateway';
 
 const MAGIC_COOKIE = 'z9hG4bK';
 

@@ -15,7 +15,7 @@ import {
   parseNameAddr,
   type SipRequest,
   type SipResponse,
-} from '../../../../gateway/src/index.js';
+} from 'connect-realtime-gateway';
 import type { Endpoint } from './loopback.js';
 
 export type BuildResult = { ok: true; request: SipRequest } | { ok: false; reason: string };

@@ -3,7 +3,7 @@
  * (parsed with the gateway's own message codec) and lets a test wait for one, always with a bound.
  */
 import dgram from 'node:dgram';
-import { parseMessage, type ParseResult, type SipResponse } from '../../../../gateway/src/index.js';
+import { parseMessage, type ParseResult, type SipResponse } from 'connect-realtime-gateway';
 import { WireError } from './errors.js';
 import { requireLoopback, type Endpoint } from './loopback.js';
 

@@ -1,4 +1,4 @@
-import { decodeAlaw, decodeMulaw, g711Codec } from '../../../../gateway/src/index.js';
+import { decodeAlaw, decodeMulaw, g711Codec } from 'connect-realtime-gateway';
 import { readWav } from '../../callers/wav.js';
 import { estimateDelaySamples } from '../../analysis/delay.js';
 

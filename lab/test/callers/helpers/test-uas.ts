@@ -37,7 +37,7 @@ import {
   type SipMessage,
   type SipRequest,
   type SipResponse,
-} from '../../../src/callers/lab-caller/gateway-api.js';
+} from 'connect-realtime-gateway';
 import type { TestCert } from './tls-cert.js';
 
 export interface TestUasOptions {

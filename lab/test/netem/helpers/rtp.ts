@@ -1,5 +1,5 @@
 /** RTP packets (RFC 3550 §5.1 fixed header) and test tones for the netem tests. */
-import { g711Codec, type G711Name } from '../../../../gateway/src/index.js';
+import { g711Codec, type G711Name } from 'connect-realtime-gateway';
 
 export const FRAME = 160;
 

@@ -4,7 +4,7 @@
  * recording and RTCP statistics. Records every packet both ways. One stop() ends it all.
  */
 import type { SendableCodec } from '../codecs.js';
-import { RTP_FIXED_HEADER_SIZE, RtpHeaderView, frameEnergyDbov, g711Codec, writeRtpFixedHeader, type G711Codec } from '../gateway-api.js';
+import { RTP_FIXED_HEADER_SIZE, RtpHeaderView, frameEnergyDbov, g711Codec, writeRtpFixedHeader, type G711Codec } from 'connect-realtime-gateway';
 import type { HostPort } from '../options.js';
 import type { LabCallerCounters, RtcpReceivedRecord, RtpReceivedRecord, RtpSentRecord } from '../result.js';
 import type { RunClock } from '../run-clock.js';

@@ -10,7 +10,7 @@
  * timestamps advance with real time. The returned frame and its payload are reused: valid until
  * the next call. Nothing is allocated per tick.
  */
-import { DtmfSender, type DtmfPacketPlan, type G711Codec } from '../gateway-api.js';
+import { DtmfSender, type DtmfPacketPlan, type G711Codec } from 'connect-realtime-gateway';
 import type { SentKind } from '../result.js';
 import type { EchoPath } from './echo-path.js';
 

@@ -6,7 +6,7 @@
  */
 import dgram from 'node:dgram';
 import { LabCallerError, LabCallerErrorCode } from '../errors.js';
-import { SrtpSession, type SrtpKeys } from '../gateway-api.js';
+import { SrtpSession, type SrtpKeys } from 'connect-realtime-gateway';
 import type { HostPort } from '../options.js';
 
 /** Binding attempts to find a free even/odd port pair. */

@@ -5,7 +5,7 @@
  * SRTP master keys are made once per call, one per offered suite, and kept across re-offers.
  */
 import { OFFER_CODECS, isSendable, type OfferCodecName, type SendableCodec } from '../codecs.js';
-import { formatCryptoAttribute, generateKeys, type SrtpKeys, type SrtpProfile } from '../gateway-api.js';
+import { formatCryptoAttribute, generateKeys, type SrtpKeys, type SrtpProfile } from 'connect-realtime-gateway';
 import type { HostPort, SrtpMode } from '../options.js';
 import type { MediaDirection } from '../script.js';
 import type { RemoteMedia } from './remote-media.js';

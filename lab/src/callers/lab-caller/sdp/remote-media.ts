@@ -4,7 +4,7 @@
  * and the a=crypto lines that parse. Never throws: junk is an { error }.
  */
 import { parse, type SessionDescription } from 'sdp-transform';
-import { parseCryptoAttribute, type CryptoAttribute } from '../gateway-api.js';
+import { parseCryptoAttribute, type CryptoAttribute } from 'connect-realtime-gateway';
 import type { MediaDirection } from '../script.js';
 
 export interface RemoteFormat {

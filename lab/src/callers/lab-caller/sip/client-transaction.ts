@@ -5,7 +5,7 @@
  * transaction (its ACK belongs to the dialog, §13.2.2.4). Non-INVITE (§17.1.2): Timer E
  * retransmits (capped at T2), Timer F gives up, Timer K absorbs retransmitted finals.
  */
-import { SipHeaders, type SipMessage, type SipRequest, type SipResponse } from '../gateway-api.js';
+import { SipHeaders, type SipMessage, type SipRequest, type SipResponse } from 'connect-realtime-gateway';
 
 /** RFC 3261 §17.1.1.2: Timer D on unreliable transports is at least 32 s. */
 export const TIMER_D_MS = 32_000;

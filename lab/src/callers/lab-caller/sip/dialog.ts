@@ -4,7 +4,7 @@
  * sends — INVITE, in-dialog requests (§12.2.1.1, loose and strict routing), the ACK for a 2xx
  * (§13.2.2.4), CANCEL (§9.1) and out-of-dialog OPTIONS (§11) — as plain SipRequest values.
  */
-import { SipHeaders, formatUri, isParseError, newBranch, parseNameAddr, parseUri, type SipRequest, type SipResponse } from '../gateway-api.js';
+import { SipHeaders, formatUri, isParseError, newBranch, parseNameAddr, parseUri, type SipRequest, type SipResponse } from 'connect-realtime-gateway';
 import type { HostPort, SipTransportKind } from '../options.js';
 
 export const MAX_FORWARDS = '70';

@@ -4,7 +4,7 @@
  * Proxy-Authorization (for 407 Proxy-Authenticate). Pure: the hashes are the gateway's own.
  */
 import { randomBytes } from 'node:crypto';
-import { digestHash, digestResponse, parseDigestCredentials, type DigestAlgorithm, type SipResponse } from '../gateway-api.js';
+import { digestHash, digestResponse, parseDigestCredentials, type DigestAlgorithm, type SipResponse } from 'connect-realtime-gateway';
 import type { LabCallerCredentials } from '../options.js';
 
 export const DEFAULT_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];

@@ -13,7 +13,7 @@ import {
   type SipMessage,
   type SipRequest,
   type SipResponse,
-} from '../gateway-api.js';
+} from 'connect-realtime-gateway';
 import type { HostPort, SipTransportKind } from '../options.js';
 import type { LabCallerCounters, SipRecord } from '../result.js';
 import type { RunClock } from '../run-clock.js';

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { LabCallerError, LabCallerErrorCode } from '../errors.js';
-import { StreamFramer, parseMessage, type ParseResult } from '../gateway-api.js';
+import { StreamFramer, parseMessage, type ParseResult } from 'connect-realtime-gateway';
 import type { HostPort, LabCallerTlsOptions, SipTransportKind } from '../options.js';
 
 /** How long connecting (TCP + TLS handshake) may take, ms. */
