@@ -22,7 +22,7 @@ import {
   type NegotiationPrefs,
   type PendingOffer,
 } from '../sdp/index.js';
-import type { Dialog, IncomingCall } from '../sip/index.js';
+import type { Dialog, DialogOffer, IncomingCall } from '../sip/index.js';
 import type { CallTimeline, EndReason } from './call-stats.js';
 import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
 import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
@@ -398,7 +398,7 @@ export class Call {
    * re-INVITE or UPDATE in the dialog (RFC 3264 §8): hold/resume, a new address or codec, or a plain
    * session refresh. A refused re-offer leaves the media as it was (RFC 3261 §14.2).
    */
-  #onReoffer(sdp: string | undefined, method: 'INVITE' | 'UPDATE', respond: (status: number, sdp?: string, headers?: Array<[string, string]>) => void): void {
+  #onReoffer(sdp: string | undefined, method: 'INVITE' | 'UPDATE', respond: DialogOffer['respond']): void {
     const rtp = this.#rtp;
     const previous = this.#media;
     if (this.#state !== 'answered' || !rtp || !previous || !this.#sdpSession) {
@@ -413,7 +413,7 @@ export class Call {
     const result = renegotiate(previous, sdp, { ...this.#prefs(rtp.localPort), session: this.#sdpSession });
     if (!result.ok) {
       this.log.warn({ method, status: result.status, reason: result.reason }, 're-offer refused; media unchanged');
-      respond(result.status, undefined, [['Warning', `399 ${this.#env.media.advertisedAddress} "${result.warning}"`]]);
+      respond(result.status, { headers: [['Warning', `399 ${this.#env.media.advertisedAddress} "${result.warning}"`]] });
       return;
     }
     const { media, changes } = result;
@@ -427,7 +427,7 @@ export class Call {
     if (changes.codec) this.#bridge?.codecChanged(media.codec.name);
     if (changes.direction) rtp.setDirection(media.direction);
     this.log.info({ method, direction: media.direction, onHold: media.onHold, changes }, 'session modified');
-    respond(200, result.answerSdp);
+    respond(200, { sdp: result.answerSdp });
   }
 
   #applyMedia(media: NegotiatedMedia): void {

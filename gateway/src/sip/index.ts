@@ -14,6 +14,8 @@ export {
   type DialogOffer,
   type DialogRequest,
   type DialogTerminationReason,
+  type Respond,
+  type ResponseOptions,
 } from './dialog/dialog.js';
 export type { SourceInfo, TransportKind, SipTransport, Destination, InboundMessage } from './transport/types.js';
 export { MemoryTransport, connectionIdFor, type SentPacket } from './transport/memory.js';

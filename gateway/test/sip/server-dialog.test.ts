@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DialogOffer, DialogInfo } from '../../src/sip/index.js';
+import type { DialogOffer, DialogInfo, DialogRequest } from '../../src/sip/index.js';
 import { ANSWER_SDP, buildRequest, cseqOf, establish, OFFER_SDP, respondTo, startHarness, type Harness } from './helpers/harness.js';
 
 let h: Harness;
@@ -23,7 +23,7 @@ describe('RFC 3261 §14.2 re-INVITE (UAS)', () => {
     expect(offers[0]?.sdp).toBe(HOLD_SDP);
     expect(h.takeResponses().map((r) => r.status)).toEqual([100]);
     const held = ANSWER_SDP.replace('a=ptime:20', 'a=ptime:20\r\na=recvonly');
-    offers[0]!.respond(200, held);
+    offers[0]!.respond(200, { sdp: held });
     const [ok] = h.takeResponses();
     expect(ok?.status).toBe(200);
     expect(ok?.body.toString()).toBe(held);
@@ -137,7 +137,7 @@ describe('RFC 3311 UPDATE (UAS)', () => {
     const { dialog, toTag } = await establish(h);
     dialog.on('offer', (o) => {
       expect(o.method).toBe('UPDATE');
-      o.respond(200, ANSWER_SDP);
+      o.respond(200, { sdp: ANSWER_SDP });
     });
     h.take();
     h.send(buildRequest({ method: 'UPDATE', branch: 'z9hG4bK-u1', toTag, cseq: 2, body: OFFER_SDP }));
@@ -202,5 +202,23 @@ describe('extraAllowedMethods', () => {
     h.take();
     h.send(buildRequest({ method: 'REFER', branch: 'z9hG4bK-r1', toTag, cseq: 2, headers: [['Refer-To', '<sip:queue@127.0.0.9>']] }));
     expect(h.takeResponses().map((r) => r.status)).toEqual([202]);
+  });
+});
+
+describe('one respond idiom: (status, { reason, headers, … }) for offers, INFO and other requests', () => {
+  it('each answer carries the reason phrase and headers the application gives', async () => {
+    h = await startHarness({ extraAllowedMethods: ['REFER'] });
+    const { dialog, toTag } = await establish(h);
+    dialog.on('offer', (o: DialogOffer) => o.respond(488, { reason: 'Not Acceptable Here (no common codec)', headers: [['Warning', '304 gw "codec"']] }));
+    dialog.on('info', (i: DialogInfo) => i.respond(200, { reason: 'Digit Taken', headers: [['X-Digit', '5']] }));
+    dialog.on('request', (r: DialogRequest) => r.respond(202, { reason: 'Accepted Later', headers: [['X-Note', 'n']] }));
+    h.take();
+    h.send(buildRequest({ method: 'INVITE', branch: 'z9hG4bK-re1', toTag, cseq: 2, body: OFFER_SDP }));
+    h.send(buildRequest({ method: 'INFO', branch: 'z9hG4bK-info', toTag, cseq: 3 }));
+    h.send(buildRequest({ method: 'REFER', branch: 'z9hG4bK-refer', toTag, cseq: 4, headers: [['Refer-To', '<sip:x@127.0.0.9>']] }));
+    const answers = h.takeResponses().filter((r) => r.status !== 100);
+    expect(answers.map((r) => `${r.status} ${r.reason}`)).toEqual(['488 Not Acceptable Here (no common codec)', '200 Digit Taken', '202 Accepted Later']);
+    expect(answers.map((r) => r.headers.get('Warning') ?? r.headers.get('X-Digit') ?? r.headers.get('X-Note'))).toEqual(['304 gw "codec"', '5', 'n']);
+    h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-re1', toTag, cseq: 2 }));
   });
 });

@@ -24,24 +24,36 @@ export type DialogTerminationReason =
   | 'server-stopped'
   | (string & {});
 
+/** What every answer to an in-dialog request may carry beside its status. */
+export interface ResponseOptions {
+  reason?: string;
+  headers?: Array<[string, string]>;
+}
+
+/**
+ * How the application answers a request the dialog hands it — one idiom for all of them: a status
+ * and an options object, answered once (later calls are ignored; 64·T1 without one answers 500).
+ */
+export type Respond<Extra extends object = object> = (status: number, opts?: ResponseOptions & Extra) => void;
+
 export interface DialogOffer {
   /** The SDP offer; undefined for a re-INVITE/UPDATE without one (answer with our SDP as an offer). */
   sdp: string | undefined;
   method: 'INVITE' | 'UPDATE';
-  /** Answer once. 2xx: `sdp` defaults to the last local SDP (setLocalSdp), which it then replaces. */
-  respond: (status: number, sdp?: string, headers?: Array<[string, string]>) => void;
+  /** 2xx: `sdp` defaults to the last local SDP (setLocalSdp), which it then replaces. */
+  respond: Respond<{ sdp?: string }>;
 }
 
 export interface DialogInfo {
   contentType: string;
   body: Buffer;
-  respond: (status: number) => void;
+  respond: Respond;
 }
 
 /** An in-dialog request of a method from `extraAllowedMethods` (e.g. REFER, NOTIFY). */
 export interface DialogRequest {
   request: SipRequest;
-  respond: (status: number, opts?: { reason?: string; headers?: Array<[string, string]>; body?: Buffer; contentType?: string }) => void;
+  respond: Respond<{ body?: Buffer; contentType?: string }>;
 }
 
 export interface DialogEvents {
@@ -303,17 +315,18 @@ export class Dialog extends EventEmitter<DialogEvents> {
     // An UPDATE without an offer gets no answer body (RFC 3311 §5.2); a re-INVITE without one gets
     // our SDP as the offer, answered in the ACK.
     const answersWithSdp = method === 'INVITE' || offerSdp !== undefined;
-    const respond = (status: number, sdp?: string, headers: Array<[string, string]> = []): void => {
+    const respond: DialogOffer['respond'] = (status, opts = {}) => {
       this.#finishPending(pending, () => {
         if (status < 200 || status >= 300) {
-          s.reply(tx, createResponse(req, status, { headers }));
+          s.reply(tx, createResponse(req, status, responseFields(opts)));
           return;
         }
         this.#refreshTarget(req);
-        if (sdp !== undefined) this.#localSdp = sdp;
+        if (opts.sdp !== undefined) this.#localSdp = opts.sdp;
         const body = answersWithSdp ? this.#localSdp : undefined;
         const res = createResponse(req, status, {
-          headers: [...this.#targetHeaders(), ...sessionHeaders(st), ...headers],
+          ...responseFields(opts),
+          headers: [...this.#targetHeaders(), ...sessionHeaders(st), ...(opts.headers ?? [])],
           ...(body !== undefined ? { body: Buffer.from(body, 'utf8'), contentType: 'application/sdp' } : {}),
         });
         if (tx instanceof InviteServerTransaction) this.#sendFinal2xx(tx, res, r.ids.cseq.seq, r.responseDest);
@@ -335,8 +348,8 @@ export class Dialog extends EventEmitter<DialogEvents> {
     const req = r.request;
     const pending: PendingServer = { tx, request: req, txKey: r.txKey, responded: false, deadline: undefined };
     this.#pendingOther.add(pending);
-    const respond = (status: number): void => {
-      this.#finishPending(pending, () => s.reply(tx, createResponse(req, status)));
+    const respond: DialogInfo['respond'] = (status, opts = {}) => {
+      this.#finishPending(pending, () => s.reply(tx, createResponse(req, status, responseFields(opts))));
     };
     pending.deadline = this.#deadline(pending, () => s.reply(tx, createResponse(req, 500, { reason: 'Server Internal Error (no answer to INFO)' })));
     if (this.listenerCount('info') === 0) {
@@ -356,8 +369,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
         s.reply(
           tx,
           createResponse(req, status, {
-            ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
-            ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
+            ...responseFields(opts),
             ...(opts.body !== undefined ? { body: opts.body } : {}),
             ...(opts.contentType !== undefined ? { contentType: opts.contentType } : {}),
           }),
@@ -579,4 +591,12 @@ export class Dialog extends EventEmitter<DialogEvents> {
       this.#s.logger.error({ err, callId: this.callId, event }, 'sip: dialog listener threw');
     }
   }
+}
+
+/** The reason and headers of an application's answer, as createResponse takes them. */
+function responseFields(opts: ResponseOptions): { reason?: string; headers?: Array<[string, string]> } {
+  return {
+    ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+    ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
+  };
 }
