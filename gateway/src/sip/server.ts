@@ -14,6 +14,7 @@ import { ACCEPTED_BODY_TYPES, resolvePolicy, SUPPORTED_EXTENSIONS, type Resolved
 import { SipStats, statusClass } from './stats.js';
 import { SipTimers } from './timers.js';
 import { TransactionManager, type ServerTransaction } from './transaction/manager.js';
+import { sealResponse } from './transaction/wire-response.js';
 import { hostPort, isWildcardAddress } from './transport/ip.js';
 import { StreamTransport } from './transport/stream.js';
 import type { Destination, InboundMessage, SipTransport, SourceInfo, TransportKind } from './transport/types.js';
@@ -219,8 +220,9 @@ export class SipServer extends EventEmitter<{ invite: [call: IncomingCall]; list
         });
       },
       reply: (tx: ServerTransaction, res: SipResponse) => {
-        if (userAgent !== undefined && !res.headers.has('Server')) res.headers.append('Server', userAgent);
-        if (tx.respond(res)) this.#stats.inc(`tx.response.${statusClass(res.status)}`);
+        const wire = sealResponse(res, userAgent);
+        if (tx.respond(wire)) this.#stats.inc(`tx.response.${statusClass(res.status)}`);
+        return wire;
       },
       isReliable: (kind) => this.#isReliable(kind),
       localContact: (source, secure) => {

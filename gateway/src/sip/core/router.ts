@@ -5,7 +5,6 @@ import {
   newTag,
   parseVia,
   responseForParseError,
-  serializeMessage,
   type RequestPolicy,
   type SipParseError,
   type SipRequest,
@@ -21,6 +20,7 @@ import { negotiateAsUas } from '../session-timer.js';
 import { statusClass } from '../stats.js';
 import { InviteServerTransaction } from '../transaction/invite-server.js';
 import { requestIds, serverTransactionKey, type RequestIds } from '../transaction/key.js';
+import { sealResponse } from '../transaction/wire-response.js';
 import { responseDestination, stampVia } from '../transport/routing.js';
 import type { Destination, InboundMessage, SourceInfo } from '../transport/types.js';
 import { dialogKey, type DialogHandle, type InDialogRequest, type UaServices } from './services.js';
@@ -303,8 +303,7 @@ export class Router {
   #sendStateless(res: SipResponse, dest: Destination): void {
     const s = this.#d.services;
     s.stats.inc(`tx.response.${statusClass(res.status)}`);
-    if (s.userAgent !== undefined) res.headers.append('Server', s.userAgent);
-    s.send(dest, serializeMessage(res));
+    s.send(dest, sealResponse(res, s.userAgent).data);
   }
 }
 

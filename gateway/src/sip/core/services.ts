@@ -6,6 +6,7 @@ import type { SipStats } from '../stats.js';
 import type { SipTimers } from '../timers.js';
 import type { RequestIds } from '../transaction/key.js';
 import type { ServerTransaction, TransactionManager } from '../transaction/manager.js';
+import type { WireResponse } from '../transaction/wire-response.js';
 import type { Destination, SourceInfo, TransportKind } from '../transport/types.js';
 
 /**
@@ -22,8 +23,11 @@ export interface UaServices {
   readonly transactions: TransactionManager;
   /** Raw send, outside any transaction: 2xx retransmissions and ACKs to 2xx. Never rejects. */
   send(dest: Destination, data: Buffer): void;
-  /** Sends a response through its server transaction (adding Server:) and counts it by class. */
-  reply(tx: ServerTransaction, res: SipResponse): void;
+  /**
+   * Seals a response (Server: added, serialised once) and sends it through its server transaction,
+   * counting it by class. Returns the sealed bytes: a 2xx to INVITE is retransmitted from them.
+   */
+  reply(tx: ServerTransaction, res: SipResponse): WireResponse;
   isReliable(kind: TransportKind): boolean;
   /** `<sip:host:port;transport=…>` for the transport a request arrived on (sips: when `secure`). */
   localContact(source: SourceInfo, secure: boolean): string;

@@ -395,8 +395,8 @@ export class Dialog extends EventEmitter<DialogEvents> {
     onNoAck?: () => void,
   ): void {
     const s = this.#s;
-    const data = serializeMessage(res);
-    s.reply(tx, res);
+    // The first 2xx and every retransmission are the same bytes, sealed once (Server: included).
+    const { data } = s.reply(tx, res);
     const retx = new TwoXxRetransmitter(
       s.clock,
       s.timers,

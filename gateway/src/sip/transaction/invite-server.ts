@@ -1,6 +1,7 @@
-import { serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
+import type { SipRequest } from '../message/index.js';
 import { NamedTimers } from '../timers.js';
 import type { TransactionEnv } from './env.js';
+import type { WireResponse } from './wire-response.js';
 
 /**
  * INVITE server transaction, RFC 3261 §17.2.1 with the RFC 6026 "Accepted" state:
@@ -53,12 +54,14 @@ export class InviteServerTransaction {
     return this.#finalStatus;
   }
 
-  /** The TU sends a response. Returns false when the state no longer allows it. */
-  respond(res: SipResponse): boolean {
+  /**
+   * The TU sends a response; the transaction keeps its bytes for retransmissions. Returns false when
+   * the state no longer allows it.
+   */
+  respond(res: WireResponse): boolean {
     if (this.#state !== 'proceeding') return false;
-    const data = serializeMessage(res);
-    this.#last = data;
-    this.#transmit(data);
+    this.#last = res.data;
+    this.#transmit(res.data);
     if (res.status < 200) return true;
     this.#finalStatus = res.status;
     if (res.status < 300) {

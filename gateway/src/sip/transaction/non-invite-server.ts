@@ -1,6 +1,7 @@
-import { serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
+import type { SipRequest } from '../message/index.js';
 import { NamedTimers } from '../timers.js';
 import type { TransactionEnv } from './env.js';
+import type { WireResponse } from './wire-response.js';
 
 /**
  * Non-INVITE server transaction, RFC 3261 §17.2.2:
@@ -32,11 +33,11 @@ export class NonInviteServerTransaction {
     return this.#state;
   }
 
-  respond(res: SipResponse): boolean {
+  /** The TU sends a response; its bytes are what a retransmitted request gets again. */
+  respond(res: WireResponse): boolean {
     if (this.#state === 'completed' || this.#state === 'terminated') return false;
-    const data = serializeMessage(res);
-    this.#last = data;
-    this.#transmit(data);
+    this.#last = res.data;
+    this.#transmit(res.data);
     if (res.status < 200) {
       this.#state = 'proceeding';
       return true;

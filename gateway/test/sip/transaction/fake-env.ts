@@ -1,8 +1,9 @@
 import { ManualClock } from '../../../src/clock.js';
 import { SipError } from '../../../src/sip/errors.js';
-import { parseMessage, type SipMessage } from '../../../src/sip/message/index.js';
+import { parseMessage, type SipMessage, type SipResponse } from '../../../src/sip/message/index.js';
 import { SipTimers } from '../../../src/sip/timers.js';
 import type { TransactionEnv } from '../../../src/sip/transaction/env.js';
+import { sealResponse, type WireResponse } from '../../../src/sip/transaction/wire-response.js';
 
 /** A transaction environment that records what was sent and when. */
 export class FakeEnv implements TransactionEnv {
@@ -69,4 +70,9 @@ export function request(method: string, seq = 1): string {
 export function response(status: number, method: string, seq = 1): string {
   const hdrs = HDRS.filter((h) => !h.startsWith('Max-Forwards'));
   return `SIP/2.0 ${status} X\r\n${hdrs.join('\r\n')}\r\nCSeq: ${seq} ${method}\r\nContent-Length: 0\r\n\r\n`;
+}
+
+/** A response sealed as the server seals it (no Server: header here). */
+export function wire(res: SipResponse): WireResponse {
+  return sealResponse(res, undefined);
 }

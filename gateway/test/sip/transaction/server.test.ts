@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InviteServerTransaction } from '../../../src/sip/transaction/invite-server.js';
 import { NonInviteServerTransaction } from '../../../src/sip/transaction/non-invite-server.js';
 import { createResponse } from '../../../src/sip/message/index.js';
-import { FakeEnv, req, request } from './fake-env.js';
+import { FakeEnv, req, request, wire } from './fake-env.js';
 
 describe('RFC 3261 §17.2.1 INVITE server transaction', () => {
   it('Proceeding: an INVITE retransmission re-sends the last provisional', () => {
@@ -11,7 +11,7 @@ describe('RFC 3261 §17.2.1 INVITE server transaction', () => {
     const tx = new InviteServerTransaction('k', invite, env);
     tx.receive(invite);
     expect(env.sent).toHaveLength(0); // nothing sent yet: nothing to repeat
-    tx.respond(createResponse(invite, 180, { toTag: 't' }));
+    tx.respond(wire(createResponse(invite, 180, { toTag: 't' })));
     tx.receive(invite);
     expect(env.sent.map((s) => s.msg.type === 'response' && s.msg.status)).toEqual([180, 180]);
   });
@@ -21,7 +21,7 @@ describe('RFC 3261 §17.2.1 INVITE server transaction', () => {
     const invite = req(request('INVITE'));
     let noAck = 0;
     const tx = new InviteServerTransaction('k', invite, env, { onNoAck: () => noAck++ });
-    tx.respond(createResponse(invite, 486, { toTag: 't' }));
+    tx.respond(wire(createResponse(invite, 486, { toTag: 't' })));
     env.run(32_000);
     expect(env.times).toEqual([0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
     expect(noAck).toBe(1);
@@ -33,7 +33,7 @@ describe('RFC 3261 §17.2.1 INVITE server transaction', () => {
     const env = new FakeEnv();
     const invite = req(request('INVITE'));
     const tx = new InviteServerTransaction('k', invite, env);
-    tx.respond(createResponse(invite, 486, { toTag: 't' }));
+    tx.respond(wire(createResponse(invite, 486, { toTag: 't' })));
     expect(tx.receive(req(request('ACK')))).toBe('absorbed');
     expect(tx.state).toBe('confirmed');
     expect(tx.receive(req(request('ACK')))).toBe('absorbed');
@@ -48,12 +48,12 @@ describe('RFC 3261 §17.2.1 INVITE server transaction', () => {
     const env = new FakeEnv();
     const invite = req(request('INVITE'));
     const tx = new InviteServerTransaction('k', invite, env);
-    tx.respond(createResponse(invite, 200, { toTag: 't' }));
+    tx.respond(wire(createResponse(invite, 200, { toTag: 't' })));
     expect(tx.state).toBe('accepted');
     tx.receive(invite);
     expect(env.sent).toHaveLength(1);
     expect(tx.receive(req(request('ACK')))).toBe('to-tu'); // an RFC 2543 ACK to our 2xx
-    expect(tx.respond(createResponse(invite, 500))).toBe(false);
+    expect(tx.respond(wire(createResponse(invite, 500)))).toBe(false);
     env.clock.advance(32_000);
     expect(tx.state).toBe('terminated');
   });
@@ -62,7 +62,7 @@ describe('RFC 3261 §17.2.1 INVITE server transaction', () => {
     const env = new FakeEnv(true);
     const invite = req(request('INVITE'));
     const tx = new InviteServerTransaction('k', invite, env);
-    tx.respond(createResponse(invite, 603, { toTag: 't' }));
+    tx.respond(wire(createResponse(invite, 603, { toTag: 't' })));
     env.run(10_000);
     expect(env.times).toEqual([0]);
     tx.receive(req(request('ACK')));
@@ -78,10 +78,10 @@ describe('RFC 3261 §17.2.2 non-INVITE server transaction', () => {
     const tx = new NonInviteServerTransaction('k', bye, env);
     tx.receive();
     expect(env.sent).toHaveLength(0);
-    tx.respond(createResponse(bye, 200));
+    tx.respond(wire(createResponse(bye, 200)));
     tx.receive();
     expect(env.sent).toHaveLength(2);
-    expect(tx.respond(createResponse(bye, 500))).toBe(false);
+    expect(tx.respond(wire(createResponse(bye, 500)))).toBe(false);
     env.clock.advance(31_999);
     expect(tx.state).toBe('completed');
     env.clock.advance(1);
@@ -93,10 +93,10 @@ describe('RFC 3261 §17.2.2 non-INVITE server transaction', () => {
     const env = new FakeEnv(true);
     const bye = req(request('BYE'));
     const tx = new NonInviteServerTransaction('k', bye, env);
-    tx.respond(createResponse(bye, 100));
+    tx.respond(wire(createResponse(bye, 100)));
     tx.receive();
     expect(env.sent).toHaveLength(2);
-    tx.respond(createResponse(bye, 200));
+    tx.respond(wire(createResponse(bye, 200)));
     env.clock.advance(0);
     expect(tx.state).toBe('terminated');
   });
