@@ -1,7 +1,9 @@
 /**
  * What other stacks' conformance suites check of a UAS, as byte-level rules:
  *  - every retransmission of a response is the very message first sent (RFC 3261 §13.3.1.4 for a
- *    2xx, §17.2.1/§17.2.2 for the rest), Server: included — SIPp compares them byte for byte.
+ *    2xx, §17.2.1/§17.2.2 for the rest), Server: included — SIPp compares them byte for byte;
+ *  - a CANCEL (or any in-transaction request) with a magic-cookie branch matches only its own
+ *    transaction (§9.2, §17.2.3); the RFC 2543 fallback is for branches without the cookie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DialogInfo, DialogOffer } from '../../src/sip/index.js';
@@ -14,6 +16,7 @@ import {
   parse,
   respondTo,
   startHarness,
+  toTagOf,
   type Harness,
 } from './helpers/harness.js';
 
@@ -150,5 +153,95 @@ describe('RFC 3261 §13.3.1.4 / §17.2: a response is retransmitted as the very 
     h.send(buildRequest({ method: 'OPTIONS', branch: 'z9hG4bK-opt' }).replace('CSeq: 1 OPTIONS', 'CSeq: one OPTIONS'));
     const [bad] = sentSince(from, 'SIP/2.0 400 Bad Request (malformed CSeq)\r\n');
     expect(bad?.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
+  });
+});
+
+describe('RFC 3261 §9.2 / §17.2.3: strict matching for magic-cookie branches', () => {
+  it('a CANCEL whose z9hG4bK branch matches no INVITE gets 481; the INVITE is left alone and still completes', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: 'z9hG4bK-invite' }));
+    const call = h.calls[0]!;
+    const events: string[] = [];
+    call.on('cancel', () => events.push('cancel'));
+    call.on('ended', (r) => events.push(`ended:${r}`));
+    call.progress(180);
+    h.take();
+    // Same Call-ID, From tag, CSeq number and Request-URI as the INVITE: only the branch differs.
+    h.send(buildRequest({ method: 'CANCEL', cseqMethod: 'CANCEL', branch: 'z9hG4bK-other', contact: null }));
+    const [answer, ...rest] = h.takeResponses();
+    expect(answer?.status).toBe(481);
+    expect(cseqOf(answer!).method).toBe('CANCEL');
+    expect(rest).toEqual([]); // no 487
+    expect(events).toEqual([]);
+    expect(call.state).toBe('proceeding');
+    expect(h.server.activeCalls).toBe(1);
+    expect(h.server.stats()['reject.cancel_unmatched']).toBe(1);
+    // The call goes on: answered, ACKed, a confirmed dialog.
+    const accepted = call.accept(ANSWER_SDP);
+    expect(h.takeResponses().map((r) => r.status)).toEqual([200]);
+    h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-ack', toTag: call.localTag }));
+    await expect(accepted).resolves.toMatchObject({ state: 'confirmed' });
+  });
+
+  it('the right branch still cancels; an RFC 2543 branch (no cookie) still falls back to Call-ID/From tag/CSeq/Request-URI', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: 'z9hG4bK-invite', callId: 'a@x' }));
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: '2543-invite', callId: 'b@x' }));
+    h.take();
+    h.send(buildRequest({ method: 'CANCEL', cseqMethod: 'CANCEL', branch: 'z9hG4bK-invite', callId: 'a@x', contact: null }));
+    h.send(buildRequest({ method: 'CANCEL', cseqMethod: 'CANCEL', branch: '2543-cancel', callId: 'b@x', contact: null }));
+    expect(h.takeResponses().map((r) => `${r.status} ${cseqOf(r).method}`)).toEqual(['200 CANCEL', '487 INVITE', '200 CANCEL', '487 INVITE']);
+    expect(h.calls.map((c) => c.state)).toEqual(['ended', 'ended']);
+  });
+
+  it('an RFC 2543 CANCEL with another Request-URI matches nothing: 481', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: '2543-invite' }));
+    h.take();
+    h.send(buildRequest({ method: 'CANCEL', cseqMethod: 'CANCEL', branch: '2543-cancel', uri: 'sip:someone-else@127.0.0.1:5060', contact: null }));
+    expect(h.takeResponses().map((r) => r.status)).toEqual([481]);
+    expect(h.calls[0]!.state).toBe('proceeding');
+    h.calls[0]!.reject(486);
+  });
+
+  it('a CANCEL of a re-INVITE with the wrong branch gets 481 and the re-INVITE stays pending', async () => {
+    h = await startHarness();
+    const { dialog, toTag } = await establish(h);
+    const offers: DialogOffer[] = [];
+    dialog.on('offer', (o) => offers.push(o));
+    h.send(buildRequest({ method: 'INVITE', branch: 'z9hG4bK-re1', toTag, cseq: 2, body: OFFER_SDP }));
+    h.take();
+    h.send(buildRequest({ method: 'CANCEL', branch: 'z9hG4bK-not-re1', toTag, cseq: 2, cseqMethod: 'CANCEL', contact: null }));
+    expect(h.takeResponses().map((r) => `${r.status} ${cseqOf(r).method}`)).toEqual(['481 CANCEL']);
+    offers[0]!.respond(200, { sdp: ANSWER_SDP });
+    expect(h.takeResponses().map((r) => `${r.status} ${cseqOf(r).method}`)).toEqual(['200 INVITE']);
+    h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-re1ack', toTag, cseq: 2 }));
+  });
+
+  it('an ACK for a non-2xx with another branch does not complete the INVITE transaction: Timer G goes on', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: 'z9hG4bK-invite' }));
+    const call = h.calls[0]!;
+    call.reject(486);
+    h.take();
+    h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-stray', toTag: call.localTag }));
+    expect(h.server.stats()['drop.ack_unmatched']).toBe(1);
+    run(600);
+    expect(h.takeResponses().map((r) => r.status)).toEqual([486]);
+    h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-invite', toTag: call.localTag }));
+    run(10_000);
+    expect(h.takeResponses()).toEqual([]);
+  });
+
+  it('an INVITE retransmitted on another z9hG4bK branch is not a retransmission: 482, the first INVITE unaffected', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: 'z9hG4bK-first' }));
+    h.calls[0]!.progress(180);
+    h.take();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: 'z9hG4bK-second' }));
+    expect(h.takeResponses().map((r) => r.status)).toEqual([482]);
+    expect(h.calls).toHaveLength(1);
+    expect(h.calls[0]!.state).toBe('proceeding');
+    h.calls[0]!.reject(486);
   });
 });

@@ -19,7 +19,7 @@ import { MAX_CALLS_RETRY_AFTER_S } from '../options.js';
 import { negotiateAsUas } from '../session-timer.js';
 import { statusClass } from '../stats.js';
 import { InviteServerTransaction } from '../transaction/invite-server.js';
-import { requestIds, serverTransactionKey, type RequestIds } from '../transaction/key.js';
+import { hasMagicCookie, requestIds, serverTransactionKey, type RequestIds } from '../transaction/key.js';
 import { sealResponse } from '../transaction/wire-response.js';
 import { responseDestination, stampVia } from '../transport/routing.js';
 import type { Destination, InboundMessage, SourceInfo } from '../transport/types.js';
@@ -256,20 +256,24 @@ export class Router {
   }
 
   /**
-   * RFC 3261 §9.2: a CANCEL matches the INVITE server transaction it shares a key with (method
-   * INVITE); failing that — an RFC 2543 UAC or a CANCEL built with another branch — the live INVITE
-   * with the same Call-ID, From tag, CSeq number and Request-URI.
+   * RFC 3261 §9.2: a CANCEL cancels the INVITE server transaction it matches by the §17.2.3 rules,
+   * with INVITE as the method. A magic-cookie branch is unique, so that match is the only one: a
+   * CANCEL whose branch matches no INVITE gets 481 and the INVITE goes on. Only a branch without the
+   * cookie (an RFC 2543 UAC, whose CANCEL may carry another Via) falls back to the live INVITE with
+   * the same Call-ID, From tag, CSeq number and Request-URI.
    */
   #onCancel(r: InDialogRequest): void {
     const d = this.#d;
     const s = d.services;
     const { request: req, ids } = r;
     const tx = s.transactions.createNonInviteServer(r.txKey, req, r.responseDest);
-    let inviteKey = serverTransactionKey(req, ids, 'INVITE');
     const byIds = this.#live.get(`${ids.callId}|${ids.fromTag ?? ''}|${ids.cseq.seq}`);
-    const live = byIds !== undefined && byIds.requestUri === req.uri ? byIds : undefined;
-    if (s.transactions.findServer(inviteKey) === undefined && live !== undefined) inviteKey = live.txKey;
+    const sameIds = byIds !== undefined && byIds.requestUri === req.uri ? byIds : undefined;
+    let inviteKey = serverTransactionKey(req, ids, 'INVITE');
+    if (!hasMagicCookie(ids.topVia) && s.transactions.findServer(inviteKey) === undefined && sameIds !== undefined) inviteKey = sameIds.txKey;
     const invite = s.transactions.findServer(inviteKey);
+    // The live INVITE only when it is the transaction matched: it knows the To tag of its responses.
+    const live = sameIds?.txKey === inviteKey ? sameIds : undefined;
     if (invite === undefined) {
       s.stats.inc('reject.cancel_unmatched');
       s.reply(tx, createResponse(req, 481, { toTag: ids.toTag ?? newTag() }));

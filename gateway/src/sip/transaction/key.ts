@@ -1,8 +1,5 @@
 import type { CSeq, SipRequest, SipResponse, Via } from '../message/index.js';
-import { isParseError, parseCSeq, parseNameAddr, parseVia } from '../message/index.js';
-
-/** RFC 3261 §8.1.1.7: a branch starting with this cookie was built by a 3261 element and is unique. */
-export const MAGIC_COOKIE = 'z9hG4bK';
+import { BRANCH_MAGIC_COOKIE, isParseError, parseCSeq, parseNameAddr, parseVia } from '../message/index.js';
 
 /** The fields transaction and dialog matching need, parsed once per inbound request. */
 export interface RequestIds {
@@ -47,6 +44,15 @@ function tagOf(params: Map<string, string | null>): string | undefined {
 }
 
 /**
+ * Was the request built by an RFC 3261 element (§8.1.1.7, §17.2.3)? Then its branch is unique and
+ * alone identifies the transaction: no looser RFC 2543 matching may be applied to it.
+ */
+export function hasMagicCookie(topVia: Via): boolean {
+  const branch = topVia.params.get('branch');
+  return typeof branch === 'string' && branch.startsWith(BRANCH_MAGIC_COOKIE);
+}
+
+/**
  * Server transaction key (RFC 3261 §17.2.3). With the magic cookie: branch + sent-by + method, where
  * ACK maps to INVITE so an ACK for a non-2xx finds its INVITE transaction. Without it (RFC 2543
  * peers): Request-URI, From tag, Call-ID, CSeq number and top Via, plus the method; the To tag is
@@ -56,7 +62,7 @@ function tagOf(params: Map<string, string | null>): string | undefined {
 export function serverTransactionKey(req: SipRequest, ids: RequestIds, asMethod?: string): string {
   const method = asMethod ?? (req.method === 'ACK' ? 'INVITE' : req.method);
   const branch = ids.topVia.params.get('branch');
-  if (typeof branch === 'string' && branch.startsWith(MAGIC_COOKIE)) {
+  if (typeof branch === 'string' && branch.startsWith(BRANCH_MAGIC_COOKIE)) {
     const sentBy = `${ids.topVia.host.toLowerCase()}:${ids.topVia.port ?? ''}`;
     return `3261|${branch}|${sentBy}|${method}`;
   }
