@@ -3,7 +3,8 @@
  *  - every retransmission of a response is the very message first sent (RFC 3261 §13.3.1.4 for a
  *    2xx, §17.2.1/§17.2.2 for the rest), Server: included — SIPp compares them byte for byte;
  *  - a CANCEL (or any in-transaction request) with a magic-cookie branch matches only its own
- *    transaction (§9.2, §17.2.3); the RFC 2543 fallback is for branches without the cookie.
+ *    transaction (§9.2, §17.2.3); the RFC 2543 fallback is for branches without the cookie;
+ *  - a dialog-creating INVITE without a Contact gets 400 before it takes anything (§8.1.1.8).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DialogInfo, DialogOffer } from '../../src/sip/index.js';
@@ -243,5 +244,65 @@ describe('RFC 3261 §9.2 / §17.2.3: strict matching for magic-cookie branches',
     expect(h.calls).toHaveLength(1);
     expect(h.calls[0]!.state).toBe('proceeding');
     h.calls[0]!.reject(486);
+  });
+});
+
+describe('RFC 3261 §8.1.1.8 / §12.1.1: a dialog-creating INVITE needs a Contact', () => {
+  it('INVITE without Contact → 400 "Missing Contact", before any resource: no call, no slot, no rate token, no 100', async () => {
+    h = await startHarness({ inviteRateLimit: { perSecond: 1, burst: 1 }, maxConcurrentCalls: 1 });
+    const noContact = buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: 'z9hG4bK-nc', callId: 'nc@x', contact: null });
+    h.send(noContact);
+    const [bad, ...rest] = h.takeResponses();
+    expect(bad?.status).toBe(400);
+    expect(bad?.reason).toBe('Missing Contact');
+    expect(toTagOf(bad!)).toBeDefined();
+    expect(rest).toEqual([]);
+    expect(h.calls).toEqual([]);
+    expect(h.server.activeCalls).toBe(0);
+    // Retransmitted: the same answer from the transaction, still no call.
+    h.send(noContact);
+    expect(h.takeResponses().map((r) => `${r.status} ${r.reason}`)).toEqual(['400 Missing Contact']);
+    h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-nc', callId: 'nc@x', toTag: toTagOf(bad!) }));
+    // The single rate-limit token and the single call slot are still there for a proper INVITE.
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: 'z9hG4bK-ok', callId: 'ok@x' }));
+    expect(h.takeResponses().map((r) => r.status)).toEqual([100]);
+    expect(h.calls).toHaveLength(1);
+    h.calls[0]!.reject(486);
+  });
+
+  it('more than one Contact, or one that is not a SIP/SIPS URI → 400 naming it', async () => {
+    h = await startHarness();
+    const cases: Array<[string, string]> = [
+      ['<sip:a@127.0.0.2:5070>, <sip:b@127.0.0.2:5070>', 'Bad Request (more than one Contact)'],
+      ['<tel:+15551230000>', 'Bad Request (Contact is not a SIP or SIPS URI)'],
+      ['*', 'Bad Request (Contact is not a SIP or SIPS URI)'],
+    ];
+    for (const [i, [contact]] of cases.entries()) h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: `z9hG4bK-c${i}`, callId: `c${i}@x`, contact }));
+    expect(h.takeResponses().map((r) => `${r.status} ${r.reason}`)).toEqual(cases.map(([, reason]) => `400 ${reason}`));
+    expect(h.calls).toEqual([]);
+  });
+
+  it('an RFC 2543 INVITE (branch without the cookie, RFC 4475 §3.4.1) may omit Contact: accepted, BYE to its source', async () => {
+    h = await startHarness();
+    h.send(buildRequest({ method: 'INVITE', body: OFFER_SDP, branch: '2543branch', contact: null }));
+    expect(h.calls).toHaveLength(1);
+    const call = h.calls[0]!;
+    const accepted = call.accept(ANSWER_SDP);
+    h.send(buildRequest({ method: 'ACK', branch: '2543ack', toTag: call.localTag, contact: null }));
+    const dialog = await accepted;
+    h.take();
+    void dialog.bye();
+    const [bye] = h.takeRequests();
+    expect(bye?.uri).toBe('sip:127.0.0.2:5070');
+    h.send(respondTo(bye!, 200));
+  });
+
+  it('a re-INVITE without Contact is still a valid target refresh (Contact is a SHOULD in a dialog): answered 200', async () => {
+    h = await startHarness();
+    const { toTag } = await establish(h);
+    h.take();
+    h.send(buildRequest({ method: 'INVITE', branch: 'z9hG4bK-re1', toTag, cseq: 2, body: OFFER_SDP, contact: null }));
+    expect(h.takeResponses().map((r) => r.status)).toEqual([100, 200]);
+    h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-re1ack', toTag, cseq: 2 }));
   });
 });

@@ -8,6 +8,9 @@
  *   501 unknown method, with Allow (§8.2.1; RFC 4475 §3.1.2.18 prefers it to the CSeq mismatch)
  *   400 CSeq method differs from the Request-Line's (RFC 4475 §3.1.2.17)
  *   405 known method we do not allow, with Allow (§8.2.1)
+ *   400 dialog-creating INVITE without exactly one SIP/SIPS Contact (§8.1.1.8, §12.1.1): no remote
+ *       target, no dialog. A branch without the magic cookie is an RFC 2543 UAC, for which Contact
+ *       was optional (RFC 4475 §3.4.1 inv2543): its missing Contact is tolerated.
  *   420 Require lists an extension we lack, with Unsupported (§8.2.2.3; Proxy-Require is a proxy's)
  *   415 body type or encoding we cannot handle, with Accept / Accept-Encoding (§8.2.3)
  *   406 INVITE whose Accept excludes application/sdp, the only answer we can give (RFC 4475 §3.3.15)
@@ -16,10 +19,14 @@
  * means "discard it", and the caller must not send a response.
  */
 import { trimWsp } from './chars.js';
+import { isParseError } from './errors.js';
 import type { SipHeaders } from './headers.js';
+import { BRANCH_MAGIC_COOKIE } from './ids.js';
+import { parseNameAddr } from './name-addr.js';
 import { parseMaxForwards, parseDeltaSeconds, parseCSeq } from './scalars.js';
 import type { SipRequest } from './types.js';
 import { absoluteUriScheme } from './uri.js';
+import { parseVia } from './via.js';
 
 export interface RequestPolicy {
   /** Methods we process, e.g. INVITE ACK BYE CANCEL OPTIONS; advertised in Allow. */
@@ -86,6 +93,11 @@ export function checkRequest(req: SipRequest, policy: RequestPolicy): RequestRej
 
   if (!allowed) return reject(405, 'Method Not Allowed', allow);
 
+  if (req.method === 'INVITE') {
+    const contact = checkDialogContact(h);
+    if (contact !== undefined) return reject(400, contact);
+  }
+
   // RFC 3261 §8.2.2.3: Require is ignored in CANCEL (and never answered in ACK).
   if (req.method !== 'CANCEL') {
     const unsupported = h
@@ -109,6 +121,25 @@ export function checkRequest(req: SipRequest, policy: RequestPolicy): RequestRej
     return reject(406, 'Not Acceptable (Accept excludes application/sdp)', [['Accept', 'application/sdp']]);
   }
   return undefined;
+}
+
+/** The reason phrase for a dialog-creating INVITE whose Contact cannot be the remote target. */
+function checkDialogContact(h: SipHeaders): string | undefined {
+  const to = parseNameAddr(h.get('to') ?? '');
+  if (isParseError(to) || to.params.has('tag')) return undefined; // in-dialog: Contact is a SHOULD (§12.2.1.1)
+  const contacts = h.getAll('contact');
+  if (contacts.length === 0) return fromRfc3261Uac(h) ? 'Missing Contact' : undefined;
+  if (contacts.length > 1) return 'Bad Request (more than one Contact)';
+  const contact = parseNameAddr(contacts[0] ?? '');
+  if (isParseError(contact) || (contact.uri.scheme !== 'sip' && contact.uri.scheme !== 'sips')) return 'Bad Request (Contact is not a SIP or SIPS URI)';
+  return undefined;
+}
+
+/** A top Via branch with the magic cookie (§8.1.1.7): the request was built by an RFC 3261 element. */
+function fromRfc3261Uac(h: SipHeaders): boolean {
+  const vias = parseVia(h.get('via') ?? '');
+  const branch = isParseError(vias) ? undefined : vias[0]?.params.get('branch');
+  return typeof branch === 'string' && branch.startsWith(BRANCH_MAGIC_COOKIE);
 }
 
 function checkScalars(h: SipHeaders): string | undefined {

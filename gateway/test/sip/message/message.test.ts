@@ -326,6 +326,22 @@ describe('RFC 3261 §8.2 checkRequest', () => {
     const sub = request(Buffer.from(invite().toString().replace(/INVITE/g, 'SUBSCRIBE')));
     expect(checkRequest(sub, GATEWAY_POLICY)?.status).toBe(405);
   });
+
+  it('400 for a dialog-creating INVITE without exactly one SIP/SIPS Contact (§8.1.1.8); not for RFC 2543 UACs or in a dialog', () => {
+    const without = (lines: string[]): string[] => lines.filter((l) => !l.startsWith('Contact:'));
+    const reasonOf = (lines: string[]): string | undefined => checkRequest(request(invite([], '', lines)), GATEWAY_POLICY)?.reason;
+    expect(reasonOf(without(INVITE_LINES))).toBe('Missing Contact');
+    expect(reasonOf([...INVITE_LINES, 'Contact: <sip:other@127.0.0.2>'])).toBe('Bad Request (more than one Contact)');
+    expect(reasonOf([...without(INVITE_LINES), 'm: <sips:a@127.0.0.2>, <sip:b@127.0.0.2>'])).toBe('Bad Request (more than one Contact)');
+    expect(reasonOf([...without(INVITE_LINES), 'Contact: <tel:+15551230001>'])).toBe('Bad Request (Contact is not a SIP or SIPS URI)');
+    expect(reasonOf([...without(INVITE_LINES), 'Contact: "Caller" <sips:caller@127.0.0.2>;expires=60'])).toBeUndefined();
+    // RFC 2543 (branch without z9hG4bK, RFC 4475 §3.4.1): Contact was optional then.
+    expect(reasonOf(without(INVITE_LINES).map((l) => l.replace('branch=z9hG4bKa1', 'branch=a1')))).toBeUndefined();
+    // A re-INVITE (To tag) and other methods are not held to it.
+    expect(reasonOf(without(INVITE_LINES).map((l) => (l.startsWith('To:') ? `${l};tag=gw1` : l)))).toBeUndefined();
+    const options = request(Buffer.from(invite([], '', without(INVITE_LINES)).toString().replace(/INVITE/g, 'OPTIONS')));
+    expect(checkRequest(options, GATEWAY_POLICY)).toBeUndefined();
+  });
 });
 
 describe('RFC 3261 §8.1.1 identifiers', () => {
