@@ -96,6 +96,15 @@ const checkSchema = z.discriminatedUnion('check', [
       nth: z.number().int().min(0).default(0),
     })
     .strict(),
+  z
+    .object({
+      check: z.literal('sip-retransmissions-identical'),
+      status: z.number().int().min(100).max(699),
+      method: z.string().regex(/^[A-Z]+$/),
+      /** Copies of one response, the first included, the wire must show (so a retransmission happened). */
+      minCopies: z.number().int().min(2).default(2),
+    })
+    .strict(),
   z.object({ check: z.literal('hold-respected'), graceMs: z.number().min(0).max(200).default(40) }).strict(),
   z.object({ check: z.literal('gateway-bye'), reason: z.string(), afterMs: z.number().min(0), withinMs: z.number().positive() }).strict(),
   z.object({ check: z.literal('gateway-log'), msg: z.string(), fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).strict(),

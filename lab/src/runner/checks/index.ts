@@ -2,6 +2,7 @@ import type { CheckSpec } from '../scenario-schema.js';
 import type { CheckResult, Evidence } from '../evidence.js';
 import { join } from 'node:path';
 import { alignedSnrDb, decodeG711, encodeWavMulaw } from './signal.js';
+import { checkRetransmissionsIdentical } from './sip-retransmissions.js';
 import { callerBye, payloadInSeqOrder, percentile, rtpPackets } from './wire.js';
 
 /**
@@ -103,6 +104,8 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
         ...(missing.length ? { detail: `missing ${missing.join(', ')}` } : {}),
       };
     }
+    case 'sip-retransmissions-identical':
+      return checkRetransmissionsIdentical(`${spec.check} ${spec.status} ${spec.method}`, spec, ev.sip);
     case 'hold-respected': {
       // The caller's re-INVITEs: the first puts the gateway on hold, the next resumes.
       const answers = ev.sip.filter((r) => r.dir === 'toCaller' && r.firstLine.startsWith('SIP/2.0 200 ') && /^\d+ INVITE$/i.test(r.cseq ?? '') && !(r.cseq ?? '').startsWith('1 '));
