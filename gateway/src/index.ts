@@ -90,18 +90,7 @@ export { createRootLogger, type Logger } from './log.js';
 export { parseEnv, ConfigError, type Env } from './config/env.js';
 
 // AI backend: the interface every Realtime provider implements and its event/config types, for fakes and other backends.
-export type {
-  RealtimeAudioFormat,
-  RealtimeBackend,
-  RealtimeBackendCreateOptions,
-  RealtimeBackendEvents,
-  RealtimeBackendFactory,
-  RealtimeBackendStats,
-  RealtimeConnectOptions,
-  RealtimeConnectionState,
-  RealtimeSessionConfig,
-  RealtimeToolConfig,
-} from './realtime/backend.js';
+export type * from './realtime/backend.js';
 
 // Media engine: the shared 20 ms scheduler, per-call RTP sessions and the port pool, as the pacing bench measures them.
 export { MediaScheduler, type MediaSchedulerOptions, type Registration } from './rtp/pacing/media-scheduler.js';
