@@ -37,6 +37,23 @@ function sentSince(from: number, startLine: string, cseqMethod?: string): Buffer
     .filter((d) => d.toString('latin1').startsWith(startLine) && (cseqMethod === undefined || cseqOf(parse(d)).method === cseqMethod));
 }
 
+/** Every copy equals the first, of which there are `n`, and the first carries our Server header. */
+function expectIdentical(copies: Buffer[], n: number): void {
+  expect(copies).toHaveLength(n);
+  expect(copies[0]!.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
+  for (const copy of copies.slice(1)) expect(copy.equals(copies[0]!)).toBe(true);
+}
+
+/** Sends `request` twice (a retransmission) and checks both answers starting with `startLine` are the same bytes. */
+function answeredTwiceIdentically(request: string, startLine: string): Buffer {
+  const from = h.sentCount();
+  h.send(request);
+  h.send(request);
+  const copies = sentSince(from, startLine);
+  expectIdentical(copies, 2);
+  return copies[0]!;
+}
+
 /** Advances the clock in 50 ms steps for `ms`. */
 function run(ms: number): void {
   for (let t = 0; t < ms; t += 50) h.clock.advance(50);
@@ -49,10 +66,7 @@ describe('RFC 3261 §13.3.1.4 / §17.2: a response is retransmitted as the very 
     const from = h.sentCount();
     const accepted = call.accept(ANSWER_SDP);
     run(4_000); // 200 at 0, then at 500, 1500, 3500 ms
-    const copies = sentSince(from, 'SIP/2.0 200 ', 'INVITE');
-    expect(copies).toHaveLength(4);
-    expect(copies[0]!.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
-    for (const copy of copies.slice(1)) expect(copy.equals(copies[0]!)).toBe(true);
+    expectIdentical(sentSince(from, 'SIP/2.0 200 ', 'INVITE'), 4);
     h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-ack', toTag: call.localTag }));
     await accepted;
   });
@@ -64,10 +78,7 @@ describe('RFC 3261 §13.3.1.4 / §17.2: a response is retransmitted as the very 
     const from = h.sentCount();
     h.send(buildRequest({ method: 'INVITE', branch: 'z9hG4bK-re1', toTag, cseq: 2, body: OFFER_SDP }));
     run(2_000);
-    const copies = sentSince(from, 'SIP/2.0 200 ', 'INVITE');
-    expect(copies).toHaveLength(3);
-    expect(copies[0]!.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
-    for (const copy of copies.slice(1)) expect(copy.equals(copies[0]!)).toBe(true);
+    expectIdentical(sentSince(from, 'SIP/2.0 200 ', 'INVITE'), 3);
     h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-re1ack', toTag, cseq: 2 }));
   });
 
@@ -79,10 +90,7 @@ describe('RFC 3261 §13.3.1.4 / §17.2: a response is retransmitted as the very 
     h.calls[0]!.reject(486, { reason: 'Busy Here', headers: [['Retry-After', '30']] });
     run(1_600); // Timer G at 500 and 1500 ms
     h.send(invite); // the INVITE retransmitted: the final response again
-    const copies = sentSince(from, 'SIP/2.0 486 ');
-    expect(copies).toHaveLength(4);
-    expect(copies[0]!.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
-    for (const copy of copies.slice(1)) expect(copy.equals(copies[0]!)).toBe(true);
+    expectIdentical(sentSince(from, 'SIP/2.0 486 '), 4);
     h.send(buildRequest({ method: 'ACK', toTag: h.calls[0]!.localTag }));
   });
 
@@ -93,21 +101,12 @@ describe('RFC 3261 §13.3.1.4 / §17.2: a response is retransmitted as the very 
     h.calls[0]!.progress(180);
     const from = h.sentCount();
     h.send(invite);
-    const ringing = [...sentSince(from - 1, 'SIP/2.0 180 ')];
-    expect(ringing).toHaveLength(2);
-    expect(ringing[1]!.equals(ringing[0]!)).toBe(true);
-    expect(ringing[0]!.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
+    expectIdentical(sentSince(from - 1, 'SIP/2.0 180 '), 2);
 
     const accepted = h.calls[0]!.accept(ANSWER_SDP);
     h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-ack', toTag: h.calls[0]!.localTag }));
     await accepted;
-    const byeFrom = h.sentCount();
-    const bye = buildRequest({ method: 'BYE', branch: 'z9hG4bK-bye', toTag: h.calls[0]!.localTag, cseq: 2 });
-    h.send(bye);
-    h.send(bye);
-    const oks = sentSince(byeFrom, 'SIP/2.0 200 ', 'BYE');
-    expect(oks).toHaveLength(2);
-    expect(oks[1]!.equals(oks[0]!)).toBe(true);
+    answeredTwiceIdentically(buildRequest({ method: 'BYE', branch: 'z9hG4bK-bye', toTag: h.calls[0]!.localTag, cseq: 2 }), 'SIP/2.0 200 ');
   });
 
   it('in-dialog answers built by the dialog (491 glare, 422, the application\'s INFO answer) carry Server: and repeat identically', async () => {
@@ -115,36 +114,18 @@ describe('RFC 3261 §13.3.1.4 / §17.2: a response is retransmitted as the very 
     const { dialog, toTag } = await establish(h, { headers: [['Allow', 'INVITE, ACK, CANCEL, BYE']] });
     dialog.on('info', (i: DialogInfo) => i.respond(415, { reason: 'Unsupported Media Type (not DTMF)', headers: [['Accept', 'application/dtmf-relay']] }));
 
-    let from = h.sentCount();
     const tooSmall = buildRequest({ method: 'INVITE', branch: 'z9hG4bK-small', toTag, cseq: 2, body: OFFER_SDP, headers: [['Session-Expires', '30']] });
-    h.send(tooSmall);
-    h.send(tooSmall);
-    const small = sentSince(from, 'SIP/2.0 422 ');
-    expect(small).toHaveLength(2);
-    expect(small[1]!.equals(small[0]!)).toBe(true);
-    expect(small[0]!.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
+    answeredTwiceIdentically(tooSmall, 'SIP/2.0 422 ');
     h.send(buildRequest({ method: 'ACK', branch: 'z9hG4bK-small', toTag, cseq: 2 }));
 
-    from = h.sentCount();
     const info = buildRequest({ method: 'INFO', branch: 'z9hG4bK-info', toTag, cseq: 3, body: 'x', contentType: 'application/sdp' });
-    h.send(info);
-    h.send(info);
-    const infoAnswers = sentSince(from, 'SIP/2.0 415 Unsupported Media Type (not DTMF)\r\n');
-    expect(infoAnswers).toHaveLength(2);
-    expect(infoAnswers[1]!.equals(infoAnswers[0]!)).toBe(true);
-    expect(parse(infoAnswers[0]!).headers.get('Accept')).toBe('application/dtmf-relay');
+    const infoAnswer = answeredTwiceIdentically(info, 'SIP/2.0 415 Unsupported Media Type (not DTMF)\r\n');
+    expect(parse(infoAnswer).headers.get('Accept')).toBe('application/dtmf-relay');
 
     h.clock.advance(60_000); // our session refresh (re-INVITE) is now in flight
     const [refresh] = h.takeRequests().filter((r) => r.method === 'INVITE');
     expect(refresh).toBeDefined();
-    from = h.sentCount();
-    const theirs = buildRequest({ method: 'INVITE', branch: 'z9hG4bK-theirs', toTag, cseq: 4, body: OFFER_SDP });
-    h.send(theirs);
-    h.send(theirs);
-    const glare = sentSince(from, 'SIP/2.0 491 ');
-    expect(glare).toHaveLength(2);
-    expect(glare[1]!.equals(glare[0]!)).toBe(true);
-    expect(glare[0]!.toString('latin1')).toContain(`\r\nServer: ${SERVER}\r\n`);
+    answeredTwiceIdentically(buildRequest({ method: 'INVITE', branch: 'z9hG4bK-theirs', toTag, cseq: 4, body: OFFER_SDP }), 'SIP/2.0 491 ');
     h.send(respondTo(refresh!, 200, { body: OFFER_SDP }));
   });
 
