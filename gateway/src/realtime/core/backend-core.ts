@@ -15,7 +15,7 @@
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
-import { SafeEmitter } from '../../rtp/events.js';
+import { SafeEmitter } from '../../safe-emitter.js';
 import type {
   RealtimeBackend,
   RealtimeBackendEvents,

@@ -15,7 +15,7 @@
  * after the packet left, so a listener that hangs up on `itemFinished` never cuts off the last frame.
  */
 import { BYTES_PER_MS, FRAME_SAMPLES } from '../constants.js';
-import { SafeEmitter, type ListenerErrorHook } from '../events.js';
+import { SafeEmitter, type ListenerErrorHook } from '../../safe-emitter.js';
 
 export interface PlayoutTag {
   responseId: string;

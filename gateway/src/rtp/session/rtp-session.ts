@@ -23,7 +23,7 @@ import { DtmfReceiver, DtmfSender, type DtmfDigitEvent } from '../dtmf/index.js'
 import type { SrtpError, SrtpSession } from '../srtp/index.js';
 import { FRAME_SAMPLES, G711_CLOCK_RATE } from '../constants.js';
 import { RTP_WIRE_ERROR_CODES, RtpError } from '../errors.js';
-import { SafeEmitter } from '../events.js';
+import { SafeEmitter } from '../../safe-emitter.js';
 import { JitterBuffer } from '../jitter/jitter-buffer.js';
 import { RTP_FIXED_HEADER_SIZE, RtpHeaderView, writeRtpFixedHeader } from '../packet/rtp-header.js';
 import { PlayoutQueue } from '../pacing/playout-queue.js';

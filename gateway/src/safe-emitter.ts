@@ -1,6 +1,8 @@
 /**
  * Typed event emitter whose emit never lets a throwing listener escape into the media loop
  * (mediasoup `safeEmit`): one bad handler must not stop packets for every call on the scheduler.
+ * Beside clock.ts and log.ts, below every layer, so rtp and realtime share it without one
+ * importing the other.
  */
 import { EventEmitter } from 'node:events';
 
