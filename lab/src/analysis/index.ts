@@ -4,6 +4,7 @@ export { dbToAmplitude, FULL_SCALE, maxStep, multitone, rms, sine, syntheticVowe
 export { fitSine, thdPlusNDb, toneLevelDb, type SineFit } from './tone.js';
 export { estimateDelaySamples } from './delay.js';
 export { snrDb } from './snr.js';
+export { fractionalRead } from './fractional-read.js';
 export {
   ALIAS_FREQS_HZ,
   aliasLevelDb,

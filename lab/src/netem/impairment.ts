@@ -49,6 +49,11 @@ export class Impairment {
     return !p.loss && !p.burst && !p.dropIndices?.length && !p.jitterMs && !p.reorder && !p.duplicate;
   }
 
+  /** Fates drawn so far (the next packet's index). */
+  get count(): number {
+    return this.#index;
+  }
+
   next(): PacketFate {
     const p = this.#profile;
     const raw = this.#index++;

@@ -23,6 +23,12 @@ export interface RtpRecord {
   marker?: boolean;
   /** Payload bytes after the fixed header + CSRCs (RTP only), kept for byte-exact comparisons. */
   payload?: Buffer;
+  /** RTCP only: the whole compound packet (report blocks are evidence of what each side measured). */
+  rtcpPacket?: Buffer;
+  /** RTP only: position in this direction's impairment sequence (what the seed decides for). */
+  index?: number;
+  /** Extra delay of each delivery (two when duplicated), ms; absent when dropped or unrouted. */
+  delaysMs?: number[];
 }
 
 export interface Endpoint {
@@ -142,6 +148,7 @@ export class MediaRelay {
     }
     const rec: RtpRecord = { t, dir, rtcp, fate: 'forwarded', length: msg.length };
     if (!rtcp) describeRtp(msg, rec);
+    else rec.rtcpPacket = Buffer.from(msg);
     this.records.push(rec);
     if (!target) {
       rec.fate = 'unrouted';
@@ -152,6 +159,10 @@ export class MediaRelay {
     const port = rtcp ? target.port + 1 : target.port;
     // RTCP is never impaired: the checks count media loss, and RTCP loss would only blur them.
     const fate = rtcp ? { drop: false, delaysMs: [0] } : this.#impair[dir].next();
+    if (!rtcp) {
+      rec.index = this.#impair[dir].count - 1;
+      if (!fate.drop) rec.delaysMs = fate.delaysMs;
+    }
     if (fate.drop) {
       rec.fate = 'dropped';
       return;

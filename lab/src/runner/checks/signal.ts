@@ -1,6 +1,7 @@
 import { decodeAlaw, decodeMulaw, g711Codec } from 'connect-realtime-gateway';
 import { readWav } from '../../callers/wav.js';
 import { estimateDelaySamples } from '../../analysis/delay.js';
+import { fractionalRead } from '../../analysis/fractional-read.js';
 
 /** G.711 µ-law bytes (the lab's calls are PCMU unless a scenario says otherwise) to 8 kHz PCM. */
 export function decodeG711(bytes: Buffer, law: 'PCMU' | 'PCMA' = 'PCMU'): Int16Array {
@@ -33,28 +34,6 @@ export function alignedSnrDb(reference: Int16Array, test: Int16Array): number {
     noise += (aligned[i]! - s) * (aligned[i]! - s);
   }
   return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
-}
-
-const SINC_HALF = 24;
-
-/** test[i + lag] for i in [0, n), with band-limited (Blackman-windowed sinc) interpolation. */
-function fractionalRead(test: Int16Array, lag: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  const whole = Math.floor(lag);
-  const frac = lag - whole;
-  const taps = new Float64Array(2 * SINC_HALF);
-  for (let k = -SINC_HALF + 1; k <= SINC_HALF; k++) {
-    const x = k - frac;
-    const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    const w = 0.42 + 0.5 * Math.cos((Math.PI * x) / SINC_HALF) + 0.08 * Math.cos((2 * Math.PI * x) / SINC_HALF);
-    taps[k + SINC_HALF - 1] = Math.abs(x) < SINC_HALF ? sinc * w : 0;
-  }
-  for (let i = 0; i < n; i++) {
-    let acc = 0;
-    for (let k = -SINC_HALF + 1; k <= SINC_HALF; k++) acc += (test[i + whole + k] ?? 0) * taps[k + SINC_HALF - 1]!;
-    out[i] = acc;
-  }
-  return out;
 }
 
 /** A fixture WAV as the G.711 µ-law bytes a PCMU call carries. */
