@@ -154,7 +154,9 @@ function callerToModelQuality({ evidence: ev, callerReference }: QualityInput, s
   let total = 0;
   for (const e of ev.realtime.clientEvents) {
     if (e.type !== 'input_audio_buffer.append' || typeof e.event.audio !== 'string') continue;
-    total += Buffer.byteLength(e.event.audio, 'base64') / (pcm16 ? 6 : 1);
+    // The fake's event log keeps the size of each append ("<N bytes>"), not the base64 itself.
+    const size = /^<(\d+) bytes>$/.exec(e.event.audio);
+    total += (size ? Number(size[1]) : Buffer.byteLength(e.event.audio, 'base64')) / (pcm16 ? 6 : 1);
     appends.push({ end: total, t: e.t });
   }
   const audioFrames = ws ? ws.frames : [];

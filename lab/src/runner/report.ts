@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CallQuality } from '../quality/call-quality.js';
 import type { CheckResult } from './evidence.js';
 
 export interface ScenarioReport {
@@ -10,6 +11,12 @@ export interface ScenarioReport {
   /** Set when the run itself failed (could not start a component, timed out). */
   error?: string;
   outDir: string;
+  /** Audio quality of both directions (absent when the run failed before the call). */
+  quality?: CallQuality;
+  /** The network impairment seed the run used. */
+  seed?: number;
+  /** Wall time of the run, ms. */
+  durationMs?: number;
 }
 
 export function writeReport(outDir: string, report: ScenarioReport): string {

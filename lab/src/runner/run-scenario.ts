@@ -16,6 +16,8 @@ import type { Scenario } from './scenario-schema.js';
 import { runLabCaller } from './caller-lab.js';
 import { runSippCaller } from './caller-sipp.js';
 import { makeLabCertificate } from './lab-certificate.js';
+import { assessQuality, writeScenarioPage } from './quality-stage.js';
+import type { QualitySignals } from '../quality/call-quality.js';
 
 /**
  * The local backend: every part on this machine's loopback, each on its own address so the wire
@@ -31,7 +33,9 @@ export async function runScenario(root: string, scenario: Scenario): Promise<Sce
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const cleanups: Array<() => Promise<unknown>> = [];
-  const report: ScenarioReport = { name: scenario.name, passed: false, checks: [], metrics: {}, outDir };
+  const report: ScenarioReport = { name: scenario.name, passed: false, checks: [], metrics: {}, outDir, seed: scenario.network.seed };
+  const started = performance.now();
+  let signals: QualitySignals | undefined;
   try {
     const run = execute(root, scenario, outDir, cleanups);
     const timeout = new Promise<never>((_, reject) => {
@@ -40,6 +44,10 @@ export async function runScenario(root: string, scenario: Scenario): Promise<Sce
     });
     const { evidence, metrics } = await Promise.race([run, timeout]);
     report.checks = scenario.expect.map((spec) => runCheck(spec, evidence));
+    const quality = assessQuality(root, scenario, evidence, outDir);
+    report.quality = quality.quality;
+    report.checks.push(...quality.checks);
+    signals = quality.signals;
     report.metrics = metrics;
     report.passed = report.checks.every((c) => c.passed);
   } catch (err) {
@@ -48,7 +56,9 @@ export async function runScenario(root: string, scenario: Scenario): Promise<Sce
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+  report.durationMs = Math.round(performance.now() - started);
   writeReport(outDir, report);
+  writeScenarioPage(outDir, report, scenario, signals);
   return report;
 }
 
@@ -144,7 +154,7 @@ async function execute(
     connect: connect.requests.map((r) => ({ t: r.at - wallAtOrigin, status: r.status, attributes: r.body?.Attributes ?? {} })),
     gateway: { logs: gateway.logs, ...(socketsBefore !== undefined ? { socketsBefore } : {}), ...(socketsAfter !== undefined ? { socketsAfter } : {}) },
   };
-  writeFileSync(join(outDir, 'wire.jsonl'), evidence.rtp.map((r) => JSON.stringify({ ...r, payload: undefined })).join('\n'));
+  writeFileSync(join(outDir, 'wire.jsonl'), evidence.rtp.map((r) => JSON.stringify({ ...r, payload: undefined, rtcpPacket: r.rtcpPacket?.toString('hex') })).join('\n'));
   writeFileSync(join(outDir, 'sip.log'), evidence.sip.map((r) => `--- ${r.t.toFixed(1)} ms ${r.dir}\n${r.raw}`).join('\n'));
   const metrics = {
     callerPacketsSent: caller.summary.sentPackets,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { qualityLimitsSchema } from '../quality/thresholds.js';
 
 /**
  * The scenario file format (`scenarios/<name>.yaml`). Strict: an unknown or misspelt key is an error
@@ -161,6 +162,8 @@ export const scenarioSchema = z
       .object({ internalErrors: z.number().int().min(0).optional(), throttles: z.number().int().min(0).optional(), delayMs: z.number().int().min(0).optional() })
       .strict()
       .default({}),
+    /** Audio-quality limits, per direction or for both (lab/src/quality/thresholds.ts). */
+    quality: qualityLimitsSchema.optional(),
     /** Upper bound for the whole run, seconds. */
     timeoutS: z.number().positive().max(600).default(60),
     expect: z.array(checkSchema).min(1),
