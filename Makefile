@@ -21,13 +21,17 @@ export npm_config_fund := false
 export npm_config_audit := false
 
 NAME ?= happy-path
+# make scenario NAME=x SEED=n: the same scenario with another network impairment seed.
+SEED ?=
+SEED_ARG := $(if $(SEED),--seed $(SEED))
 
 .PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures clean
 
 help:
 	@echo "make demo        build, start gateway + fake Realtime on loopback, place a real SIPp call, print a summary"
 	@echo "make test        everything CI runs: typecheck, unit/property tests, lab scenarios"
-	@echo "make scenario NAME=<name>   run scenarios/<name>.yaml, write lab/out/<name>/report.json"
+	@echo "make scenario NAME=<name> [SEED=n]   run scenarios/<name>.yaml, write lab/out/<name>/report.json and report.html"
+	@echo "make scenarios   every scenario, with progress, a summary table and lab/out/index.html"
 	@echo "make gateway     run the gateway for real traffic (config from environment, see README)"
 	@echo "make bench       media benchmarks -> lab/out/bench/results.json"
 	@echo "make fixtures    regenerate fixtures/*.wav (needs espeak-ng and sox)"
@@ -40,7 +44,8 @@ $(NODE24)/bin/node:
 	@$(NODE24)/bin/node --version
 
 # System tools the lab drives. Installed when missing and we are root; otherwise a one-line error.
-LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl
+# chromium renders the lab's HTML reports in the report test (playwright-core drives /usr/bin/chromium).
+LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl chromium:chromium
 setup: node
 	@missing=""; for pair in $(LAB_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
 	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
@@ -71,7 +76,7 @@ test: setup build typecheck
 	@node dist/lab/src/runner/cli.js --all
 
 scenario: setup build
-	@node dist/lab/src/runner/cli.js $(NAME)
+	@node dist/lab/src/runner/cli.js $(NAME) $(SEED_ARG)
 
 scenarios: setup build
 	@node dist/lab/src/runner/cli.js --all

@@ -2,7 +2,7 @@ import type { ScenarioReport } from '../runner/report.js';
 import { esc, fmt, page } from './html.js';
 
 /** lab/out/index.html: every scenario of a run, pass/fail at a glance, with its quality figures. */
-export function indexPage(reports: ReadonlyArray<ScenarioReport & { durationMs?: number }>, opts: { title?: string; elapsedMs?: number } = {}): string {
+export function indexPage(reports: ReadonlyArray<ScenarioReport & { durationMs?: number }>, opts: { title?: string; elapsedMs?: number; linkPrefix?: string } = {}): string {
   const failed = reports.filter((r) => !r.passed);
   const rows = reports
     .map((r) => {
@@ -11,7 +11,7 @@ export function indexPage(reports: ReadonlyArray<ScenarioReport & { durationMs?:
       const pair = (a: unknown, b: unknown, digits = 1) => `${fmt(a, digits)} / ${fmt(b, digits)}`;
       const firstFailure = r.error ?? r.checks.find((c) => !c.passed)?.name ?? '';
       return `<tr class="${r.passed ? 'pass' : 'fail'}" data-name="${esc(r.name)}" data-passed="${r.passed}">
-<td>${r.passed ? '✓ pass' : '✗ FAIL'}</td><td><a href="${esc(r.name)}/report.html">${esc(r.name)}</a></td>
+<td>${r.passed ? '✓ pass' : '✗ FAIL'}</td><td><a href="${esc(opts.linkPrefix ?? '')}${esc(r.name)}/report.html">${esc(r.name)}</a></td>
 <td class="num">${passedChecks}/${r.checks.length}</td>
 <td class="num">${q ? pair(q.callerToModel.emodel?.mos, q.modelToCaller.emodel?.mos, 2) : '—'}</td>
 <td class="num">${q ? pair(q.callerToModel.snrDb, q.modelToCaller.snrDb) : '—'}</td>

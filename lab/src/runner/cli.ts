@@ -1,16 +1,18 @@
 /**
- * `make scenario NAME=<name>` / `make scenarios`: runs lab scenarios and exits non-zero when any
- * expectation fails. Usage: cli.js <name> | --all | --list
+ * `make scenario NAME=<name> [SEED=n]` / `make scenarios`: runs lab scenarios, writes each report and
+ * lab/out/index.html, and exits non-zero when any expectation fails.
+ * Usage: cli.js <name> | --all | --list, with --seed <n> to override the network impairment seed.
  */
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../repo-root.js';
 import { loadScenario, ScenarioError } from './load-scenario.js';
-import { formatReport } from './report.js';
+import { formatElapsed, progressLine, summaryTable, writeIndex } from './catalogue.js';
+import { formatReport, type ScenarioReport } from './report.js';
 import { runScenario } from './run-scenario.js';
 
 function usage(message: string): never {
-  process.stderr.write(`scenario: ${message}\nusage: scenario <name> | --all | --list\n`);
+  process.stderr.write(`scenario: ${message}\nusage: scenario <name> | --all | --list  [--seed <n>]\n`);
   process.exit(2);
 }
 
@@ -20,8 +22,17 @@ async function main(argv: string[]): Promise<number> {
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
     .sort();
-  if (argv.length !== 1) usage(argv.length === 0 ? 'name a scenario' : 'one scenario at a time (or --all)');
-  const arg = argv[0]!;
+  const args = [...argv];
+  let seed: number | undefined;
+  const seedAt = args.indexOf('--seed');
+  if (seedAt >= 0) {
+    const value = args[seedAt + 1];
+    if (value === undefined || !/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) usage(`--seed needs an integer, got ${value ?? 'nothing'}`);
+    seed = Number(value);
+    args.splice(seedAt, 2);
+  }
+  if (args.length !== 1) usage(args.length === 0 ? 'name a scenario' : 'one scenario at a time (or --all)');
+  const arg = args[0]!;
   if (arg === '--list') {
     process.stdout.write(`${all.join('\n')}\n`);
     return 0;
@@ -39,13 +50,24 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  if (seed !== undefined) for (const s of scenarios) s.network.seed = seed;
+  mkdirSync(join(root, 'lab', 'out'), { recursive: true });
+  const started = performance.now();
+  const reports: ScenarioReport[] = [];
   let failed = 0;
-  for (const scenario of scenarios) {
+  for (const [i, scenario] of scenarios.entries()) {
+    if (scenarios.length > 1) process.stdout.write(`${progressLine(i + 1, scenarios.length, scenario.name, performance.now() - started, failed)}\n`);
     const report = await runScenario(root, scenario);
-    process.stdout.write(`${formatReport(report)}\n  report: ${join('lab', 'out', scenario.name, 'report.json')}\n`);
+    reports.push(report);
+    process.stdout.write(`${formatReport(report)}\n  report: ${join('lab', 'out', scenario.name, 'report.html')}\n`);
     if (!report.passed) failed++;
   }
-  if (scenarios.length > 1) process.stdout.write(`scenarios: ${scenarios.length - failed} passed, ${failed} failed\n`);
+  const elapsed = performance.now() - started;
+  writeIndex(root, reports, elapsed);
+  if (scenarios.length > 1) {
+    process.stdout.write(`\n${summaryTable(reports)}\n\nindex: ${join('lab', 'out', 'index.html')}\n`);
+    process.stdout.write(`scenarios: ${scenarios.length - failed} passed, ${failed} failed in ${formatElapsed(elapsed)}\n`);
+  }
   return failed === 0 ? 0 : 1;
 }
 
