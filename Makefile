@@ -25,7 +25,7 @@ NAME ?= happy-path
 SEED ?=
 SEED_ARG := $(if $(SEED),--seed $(SEED))
 
-.PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures clean
+.PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures docs clean
 
 help:
 	@echo "make demo        build, start gateway + fake Realtime on loopback, place a real SIPp call, print a summary"
@@ -35,6 +35,7 @@ help:
 	@echo "make gateway     run the gateway for real traffic (config from environment, see README)"
 	@echo "make bench       media benchmarks -> lab/out/bench/results.json"
 	@echo "make fixtures    regenerate fixtures/*.wav (needs espeak-ng and sox)"
+	@echo "make docs        regenerate the check list and quality limits in docs/lab.md"
 
 node: $(NODE_BOOT)
 $(NODE24)/bin/node:
@@ -95,6 +96,10 @@ bench: setup build
 
 fixtures:
 	@bash fixtures/make-fixtures.sh
+
+# Regenerates the check list and the quality limits in docs/lab.md from the code that defines them.
+docs: build
+	@node dist/lab/src/runner/docs-main.js
 
 clean:
 	rm -rf dist lab/out

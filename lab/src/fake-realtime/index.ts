@@ -9,6 +9,8 @@ export {
   defaultFakeScript,
   loadFakeScript,
   parseFakeScript,
+  resolveScriptPaths,
+  scriptFileSchema,
   type FakeAudioSource,
   type FakeDropInjection,
   type FakeErrorInjection,

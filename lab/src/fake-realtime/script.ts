@@ -114,7 +114,8 @@ const audioSourceSchema = z.union([
   z.strictObject({ silenceMs: z.number().nonnegative() }),
 ]);
 
-const scriptFileSchema = z.strictObject({
+/** The script's file form: also the `realtime:` section of a lab scenario, validated by this schema. */
+export const scriptFileSchema = z.strictObject({
   turns: z.array(
     z.strictObject({
       audio: audioSourceSchema.optional(),
@@ -183,7 +184,11 @@ export function parseFakeScript(text: string, baseDir: string, origin = 'script'
     const first = parsed.error.issues[0];
     throw new Error(`${origin}: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`);
   }
-  const script: FakeScript = parsed.data;
+  return resolveScriptPaths(parsed.data, baseDir);
+}
+
+/** A validated file-form script with its WAV paths resolved against `baseDir`. */
+export function resolveScriptPaths(script: FakeScript, baseDir: string): FakeScript {
   for (const turn of script.turns) {
     if (turn.audio !== undefined && 'wav' in turn.audio && !isAbsolute(turn.audio.wav)) turn.audio = { wav: resolve(baseDir, turn.audio.wav) };
   }

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { parseLabScript } from '../callers/lab-caller/index.js';
-import { parseFakeScript, type FakeScript } from '../fake-realtime/index.js';
+import { resolveScriptPaths, type FakeScript } from '../fake-realtime/index.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 
 export class ScenarioError extends Error {
@@ -38,11 +38,11 @@ export function parseScenario(text: string, label: string, root: string): Scenar
     });
   }
   if (scenario.caller.audio !== undefined && !existsSync(join(root, scenario.caller.audio))) throw new ScenarioError(`${label}: caller.audio: file not found: ${scenario.caller.audio}`);
-  try {
-    fakeScriptOf(scenario, root, label);
-  } catch (err) {
-    throw new ScenarioError(err instanceof Error ? err.message : String(err));
-  }
+  scenario.realtime.turns.forEach((turn, i) => {
+    if (turn.audio && 'wav' in turn.audio && !existsSync(join(root, turn.audio.wav))) {
+      throw new ScenarioError(`${label}: realtime.turns.${i}.audio.wav: file not found: ${turn.audio.wav}`);
+    }
+  });
   if (scenario.caller.tool === 'sipp' && !existsSync(join(root, 'lab', 'sipp', `${scenario.caller.script}.xml`))) {
     throw new ScenarioError(`${label}: caller.script: no lab/sipp/${scenario.caller.script}.xml`);
   }
@@ -64,6 +64,6 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
 }
 
 /** The scenario's `realtime` section as the fake's script; wav paths resolve from the repository root. */
-export function fakeScriptOf(scenario: Scenario, root: string, label = `scenarios/${scenario.name}.yaml`): FakeScript {
-  return parseFakeScript(stringifyYaml(scenario.realtime), root, `${label}: realtime`);
+export function fakeScriptOf(scenario: Scenario, root: string): FakeScript {
+  return resolveScriptPaths(structuredClone(scenario.realtime), root);
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { qualityLimitsSchema } from '../quality/thresholds.js';
+import { checkSpecSchema } from './checks/registry.js';
+import { scriptFileSchema } from '../fake-realtime/script.js';
 
 /**
  * The scenario file format (`scenarios/<name>.yaml`). Strict: an unknown or misspelt key is an error
@@ -75,76 +77,14 @@ const labCallerSchema = z
   })
   .strict();
 
-const checkSchema = z.discriminatedUnion('check', [
-  z.object({ check: z.literal('caller-script-passed') }).strict(),
-  z.object({ check: z.literal('bye-answered'), status: z.number().int().default(200), withinMs: z.number().positive().default(500) }).strict(),
-  z.object({ check: z.literal('realtime-audio-equals-caller-payload') }).strict(),
-  z.object({ check: z.literal('packets-each-way'), minToGateway: z.number().int().min(0), minToCaller: z.number().int().min(0) }).strict(),
-  z.object({ check: z.literal('no-gateway-rtp-after-bye'), graceMs: z.number().min(0).max(100).default(0) }).strict(),
-  z.object({ check: z.literal('realtime-closed-after-bye'), withinMs: z.number().positive().default(1000) }).strict(),
-  z.object({ check: z.literal('gateway-resources-released') }).strict(),
-  z.object({ check: z.literal('realtime-stream-gap-free') }).strict(),
-  z.object({ check: z.literal('realtime-received-wav'), wav: z.string().min(1), fraction: z.number().min(0).max(1).default(1) }).strict(),
-  z.object({ check: z.literal('srtp-negotiated'), profile: z.string().regex(/^AES_CM_128_HMAC_SHA1_(80|32)$/) }).strict(),
-  z
-    .object({
-      check: z.literal('sip-response'),
-      status: z.number().int().min(100).max(699),
-      method: z.string().regex(/^[A-Z]+$/),
-      /** Header lines the response must carry (regular expressions matched against each line). */
-      headers: z.array(z.string()).default([]),
-      /** Which matching response (0 = first); re-INVITEs answer with the same status again. */
-      nth: z.number().int().min(0).default(0),
-    })
-    .strict(),
-  z
-    .object({
-      check: z.literal('sip-retransmissions-identical'),
-      status: z.number().int().min(100).max(699),
-      method: z.string().regex(/^[A-Z]+$/),
-      /** Copies of one response, the first included, the wire must show (so a retransmission happened). */
-      minCopies: z.number().int().min(2).default(2),
-    })
-    .strict(),
-  z.object({ check: z.literal('hold-respected'), graceMs: z.number().min(0).max(200).default(40) }).strict(),
-  z.object({ check: z.literal('gateway-bye'), reason: z.string(), afterMs: z.number().min(0), withinMs: z.number().positive() }).strict(),
-  z.object({ check: z.literal('gateway-log'), msg: z.string(), fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).strict(),
-  z.object({ check: z.literal('realtime-instructions-contain'), texts: z.array(z.string()).min(1) }).strict(),
-  z.object({ check: z.literal('barge-in-reaction'), maxMs: z.number().positive().default(40) }).strict(),
-  z.object({ check: z.literal('truncate-accuracy'), toleranceMs: z.number().positive().default(20) }).strict(),
-  z.object({ check: z.literal('no-barge-in') }).strict(),
-  z.object({ check: z.literal('agent-interrupted') }).strict(),
-  z.object({ check: z.literal('realtime-user-text'), contains: z.string().min(1) }).strict(),
-  z.object({ check: z.literal('realtime-function-output'), contains: z.string().min(1) }).strict(),
-  z
-    .object({ check: z.literal('connect-attributes'), attributes: z.record(z.string(), z.string()), beforeBye: z.boolean().default(true) })
-    .strict(),
-  z.object({ check: z.literal('realtime-reconnected'), maxGapMs: z.number().positive() }).strict(),
-  z.object({ check: z.literal('realtime-connections'), min: z.number().int().min(0).default(0), max: z.number().int().min(0) }).strict(),
-  z.object({ check: z.literal('concealment-matches-loss'), minLoss: z.number().int().min(1).default(1) }).strict(),
-  z.object({ check: z.literal('agent-speaking-at-bye'), windowMs: z.number().positive().default(100) }).strict(),
-  z
-    .object({
-      check: z.literal('caller-heard-agent-audio'),
-      fraction: z.number().min(0).max(1).default(1),
-      /** Only the last answer (e.g. after a reconnect, when the first was cut by the failure). */
-      lastOnly: z.boolean().default(false),
-      /** Instead of the fake's answers: this prompt, played by the gateway itself (e.g. the apology). */
-      wav: z.string().optional(),
-    })
-    .strict(),
-  z.object({ check: z.literal('caller-heard-agent-audio-snr'), minSnrDb: z.number() }).strict(),
-  z.object({ check: z.literal('realtime-audio-snr'), minSnrDb: z.number() }).strict(),
-  z.object({ check: z.literal('outbound-pacing'), p99LatenessMs: z.number().positive().default(5) }).strict(),
-]);
 
 export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'name must be lower-case words joined by -'),
     description: z.string().min(1),
     caller: z.discriminatedUnion('tool', [sippCallerSchema, labCallerSchema]),
-    /** The fake Realtime server's script (lab/src/fake-realtime/script.ts), validated by the fake's own schema. */
-    realtime: z.record(z.string(), z.unknown()),
+    /** The fake Realtime server's script, validated by the fake's own schema (lab/src/fake-realtime/script.ts). */
+    realtime: scriptFileSchema,
     /** Extra gateway environment (on top of the lab's loopback defaults). */
     gateway: z.object({ env: z.record(z.string(), z.string()).default({}) }).strict().default({ env: {} }),
     network: z
@@ -166,12 +106,12 @@ export const scenarioSchema = z
     quality: qualityLimitsSchema.optional(),
     /** Upper bound for the whole run, seconds. */
     timeoutS: z.number().positive().max(600).default(60),
-    expect: z.array(checkSchema).min(1),
+    expect: z.array(checkSpecSchema).min(1),
   })
   .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
-export type CheckSpec = Scenario['expect'][number];
+export type { CheckSpec } from './checks/define.js';
 export type ImpairmentSpec = z.infer<typeof impairmentSchema>;
 export type SippCaller = z.infer<typeof sippCallerSchema>;
 export type LabCallerSpec = z.infer<typeof labCallerSchema>;

@@ -137,12 +137,16 @@ describe('scenario errors name the field in one line', () => {
     expect(errorOf('name: [unclosed\ncaller: {').message).toMatch(new RegExp(`^${LABEL}: not valid YAML: `));
   });
 
-  it('a fake-realtime script error comes from the fake’s schema, prefixed with realtime', () => {
-    const unknownKey = errorOf({ ...base(), realtime: { turns: [], tempo: 3 } }).message;
-    expect(unknownKey.startsWith(`${LABEL}: realtime: `)).toBe(true);
-    expect(unknownKey).toBe(`${LABEL}: realtime: (root): Unrecognized key: "tempo"`);
+  it('the realtime section is validated by the fake’s own schema, errors naming the field', () => {
+    expect(errorOf({ ...base(), realtime: { turns: [], tempo: 3 } }).message).toBe(`${LABEL}: realtime: unknown field "tempo"`);
     const wrongType = errorOf({ ...base(), realtime: { turns: [{ audio: { tone: { hz: 5000, ms: 100 } } }] } }).message;
-    expect(wrongType).toBe(`${LABEL}: realtime: turns.0.audio.tone.hz: Too big: expected number to be <=3999`);
+    expect(wrongType).toBe(`${LABEL}: realtime.turns.0.audio.tone.hz: Too big: expected number to be <=3999`);
+    expect(errorOf({ ...base(), realtime: { turns: [{ transcript: 3 }] } }).message).toBe(`${LABEL}: realtime.turns.0.transcript: Invalid input: expected string, received number`);
+    expect(errorOf({ ...base(), realtime: { turns: [], speed: -1 } }).message).toMatch(/^scenarios\/t\.yaml: realtime\.speed: /);
+    expect(errorOf({ ...base(), realtime: { turns: [{ audio: { wav: 'fixtures/missing.wav' } }] } }).message).toBe(
+      `${LABEL}: realtime.turns.0.audio.wav: file not found: fixtures/missing.wav`,
+    );
+    expect(errorOf({ ...base(), realtime: { turns: [{ functionCall: { name: '', arguments: {} } }] } }).message).toMatch(/^scenarios\/t\.yaml: realtime\.turns\.0\.functionCall\.name: /);
   });
 
   it('bad lab-caller actions', () => {

@@ -1,9 +1,7 @@
-/** Check specs written as in a scenario file, with the schema's defaults filled in. */
-import { scenarioSchema, type CheckSpec } from '../../../src/runner/scenario-schema.js';
+/** Check specs written as in a scenario file, with the check's defaults filled in. */
+import { checkSpecSchema, type CheckSpec } from '../../../src/runner/checks/index.js';
 
-const checkSchema = scenarioSchema.shape.expect.element;
-
-/** Parses one `expect:` entry; `C` narrows the result to that check's spec type. */
-export function spec<C extends CheckSpec['check']>(entry: { check: C } & Record<string, unknown>): Extract<CheckSpec, { check: C }> {
-  return checkSchema.parse(entry) as Extract<CheckSpec, { check: C }>;
+/** Parses one `expect:` entry the way the scenario loader does. */
+export function spec(entry: { check: string } & Record<string, unknown>): CheckSpec {
+  return checkSpecSchema.parse(entry);
 }
