@@ -7,12 +7,14 @@ import { fftInPlace, nextPowerOfTwo } from './fft.js';
 
 /**
  * Lag (in samples, fractional) by which `processed` trails `reference`: positive when `processed` is
- * late. Only lags within ±`maxLag` are considered (default: the full overlap).
+ * late. Only lags within ±`maxLag` are considered (default: the full overlap), and none below
+ * `minLag` when given (e.g. 0 when `processed` cannot lead).
  */
 export function estimateDelaySamples(
   reference: ArrayLike<number>,
   processed: ArrayLike<number>,
   maxLag: number = Math.max(reference.length, processed.length),
+  minLag?: number,
 ): number {
   const size = nextPowerOfTwo(reference.length + processed.length);
   const ar = new Float64Array(size);
@@ -35,7 +37,7 @@ export function estimateDelaySamples(
   fftInPlace(ar, ai, true);
   const at = (lag: number): number => ar[(lag + size) % size] as number;
   const limit = Math.min(Math.floor(maxLag), processed.length - 1, size / 2 - 1);
-  const lowest = -Math.min(Math.floor(maxLag), reference.length - 1, size / 2 - 1);
+  const lowest = Math.max(-Math.min(Math.floor(maxLag), reference.length - 1, size / 2 - 1), minLag === undefined ? -Infinity : Math.ceil(minLag));
   let best = 0;
   let bestValue = -Infinity;
   for (let lag = lowest; lag <= limit; lag++) {

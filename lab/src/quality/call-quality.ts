@@ -17,6 +17,8 @@ export interface DirectionQuality {
   direction: DirectionName;
   /** Why nothing could be measured (no audio that way), when that is so. */
   unavailable?: string;
+  /** What to bear in mind reading the figures (e.g. audio spread over several Realtime sessions). */
+  note?: string;
   /** One-way delay: caller packet → audio at the fake; fake's first delta of an answer → the caller. */
   latencyMs: number | null;
   snrDb: number | null;
@@ -146,6 +148,7 @@ function callerToModelQuality({ evidence: ev, callerReference }: QualityInput, s
   if (received.length === 0) return empty('callerToModel', 'the fake Realtime server received no audio', ws);
   const cmp = compareSignals(sent, received);
   if (!cmp) return empty('callerToModel', 'the caller’s audio carries no speech', ws);
+  const sessions = ev.realtime.connections.length;
   signals.callerToModel = { sent, received, offsetSamples: cmp.offsetSamples };
 
   // When did the fake get each sample? Each append carries the samples up to its arrival.
@@ -181,6 +184,7 @@ function callerToModelQuality({ evidence: ev, callerReference }: QualityInput, s
   const callerSsrc = ev.rtp.find((r) => !r.rtcp && r.dir === 'toGateway' && r.ssrc !== undefined)?.ssrc;
   return {
     direction: 'callerToModel',
+    ...(sessions > 1 ? { note: `the audio spans ${sessions} Realtime sessions (reconnects): compared as one stream, so the seams count as errors` } : {}),
     latencyMs,
     ...figures('callerToModel', cmp, cmp.speechFrames * 20),
     concealedFrames: concealed,
@@ -229,7 +233,10 @@ function modelToCallerQuality(ev: Evidence, signals: QualitySignals): DirectionQ
   const placed = new Int16Array(heard.length);
   let anyHeard = false;
   for (const item of items) {
-    const c = compareSignals(item.reference, heard, from);
+    // An answer cannot reach the caller before the fake sent it: search from there (a frame early, for clock noise).
+    let sentSlot = 0;
+    if (Number.isFinite(item.firstDeltaAt)) while (sentSlot < arrival.length && !((arrival[sentSlot] ?? -Infinity) >= item.firstDeltaAt)) sentSlot++;
+    const c = compareSignals(item.reference, heard, Math.max(from, (sentSlot - 1) * FRAME));
     if (!c) continue;
     speechMs += c.speechFrames * 20;
     if (c.heardFrames === 0) {

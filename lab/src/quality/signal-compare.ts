@@ -55,15 +55,18 @@ export function speechFrames(signal: ArrayLike<number>): boolean[] {
 }
 
 /**
- * Compares `reference` with where it sits in `recording` at or after `searchFrom` (so repeated
- * answers line up one after another). Returns undefined when the reference carries no speech.
+ * Compares `reference` with where it sits in `recording`. With `searchFrom`, the reference must start
+ * at or after that sample: answers are found one after another, never before they were sent (plain
+ * cross-correlation could otherwise line a louder later syllable of a cut-off answer up with the part
+ * that was heard). Returns undefined when the reference carries no speech.
  */
-export function compareSignals(reference: Int16Array, recording: ArrayLike<number>, searchFrom = 0): SignalComparison | undefined {
+export function compareSignals(reference: Int16Array, recording: ArrayLike<number>, searchFrom?: number): SignalComparison | undefined {
   const speech = speechFrames(reference);
   const speechCount = speech.filter(Boolean).length;
   if (speechCount === 0) return undefined;
-  const from = Math.max(0, Math.floor(searchFrom));
-  const lag = estimateDelaySamples(reference, sliceFrom(recording, from));
+  const from = Math.max(0, Math.floor(searchFrom ?? 0));
+  const tail = sliceFrom(recording, from);
+  const lag = estimateDelaySamples(reference, tail, Math.max(reference.length, tail.length), searchFrom === undefined ? undefined : 0);
   const offset = from + lag;
   const aligned = fractionalRead(recording, offset, reference.length);
   const frames = speech.length;

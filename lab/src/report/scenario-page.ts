@@ -29,7 +29,7 @@ function qualityTable(q: CallQuality): string {
   const dirs: DirectionName[] = ['callerToModel', 'modelToCaller'];
   const head = `<tr><th>measure</th>${dirs.map((d) => `<th>${esc(DIRECTION_LABEL[d])}</th>`).join('')}</tr>`;
   const rows = QUALITY_ROWS.map(([label, get, digits]) => `<tr><td>${esc(label)}</td>${dirs.map((d) => `<td class="num">${esc(fmt(get(q[d]), digits))}</td>`).join('')}</tr>`);
-  const notes = dirs.filter((d) => q[d].unavailable).map((d) => `<p class="note">${esc(DIRECTION_LABEL[d])}: ${esc(q[d].unavailable!)}</p>`);
+  const notes = dirs.flatMap((d) => [q[d].unavailable, q[d].note].filter((t): t is string => t !== undefined).map((t) => `<p class="note">${esc(DIRECTION_LABEL[d])}: ${esc(t)}</p>`));
   return `<table id="quality">${head}${rows.join('')}</table>${notes.join('')}`;
 }
 

@@ -87,6 +87,19 @@ describe('signal comparison', () => {
     expect(c.truncatedMs).toBeGreaterThan(800);
   });
 
+  it('lines a cut-off answer up where it starts, not where a louder later syllable fits best', () => {
+    // A quiet first vowel, then ever louder ones; only the first ~vowel reached the listener.
+    const answer = new Int16Array(24_000);
+    for (let k = 0; k < 6; k++) answer.set(toInt16(syntheticVowel({ f0Hz: 150, rateHz: 8000, seconds: 0.3, peakDbfs: -30 + 5 * k })), k * 4000);
+    const rec = new Int16Array(40_000);
+    rec.set(answer.subarray(0, 3000), 9000);
+    const c = compareSignals(answer, rec, 8000)!;
+    expect(c.offsetSamples).toBeCloseTo(9000, 6);
+    expect(c.snrDb).toBe(99);
+    expect(c.truncatedMs).toBeGreaterThan(1000);
+    expect(c.dropouts.count).toBe(0);
+  });
+
   it('returns nothing for a reference without speech', () => {
     expect(compareSignals(new Int16Array(1600), talk(1))).toBeUndefined();
   });
