@@ -9,6 +9,7 @@ h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; } h3 { font-size
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
+#scenarios td:first-child, #scenarios td:nth-child(2) { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 10px; font-weight: 600; color: #fff; }
 .pass .badge, .badge.pass { background: #1a7f37; } .fail .badge, .badge.fail { background: #cf222e; }

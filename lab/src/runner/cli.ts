@@ -63,8 +63,9 @@ async function main(argv: string[]): Promise<number> {
     if (!report.passed) failed++;
   }
   const elapsed = performance.now() - started;
-  writeIndex(root, reports, elapsed);
   if (scenarios.length > 1) {
+    // The run index covers a catalogue run; one scenario on its own leaves the last catalogue's page be.
+    writeIndex(root, reports, elapsed);
     process.stdout.write(`\n${summaryTable(reports)}\n\nindex: ${join('lab', 'out', 'index.html')}\n`);
     process.stdout.write(`scenarios: ${scenarios.length - failed} passed, ${failed} failed in ${formatElapsed(elapsed)}\n`);
   }
