@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { repoRoot } from '../../src/repo-root.js';
 import { indexPage } from '../../src/report/index-page.js';
 import { parseScenario } from '../../src/runner/load-scenario.js';
@@ -21,12 +22,11 @@ const outDir = join(root, 'lab', 'out', NAME);
 const indexFile = join(root, 'lab', 'out', `${NAME}-index.html`);
 
 // happy-path with one quality limit nobody can meet: the run fails on exactly that row.
-const scenarioText = readFileSync(join(root, 'scenarios', 'happy-path.yaml'), 'utf8')
-  .replace(/^name: .*$/m, `name: ${NAME}`)
-  .replace(/^expect:/m, 'quality:\n  mosMin: 4\n  callerToModel:\n    latencyMaxMs: 0.001\nexpect:');
+const happyPath = parseYaml(readFileSync(join(root, 'scenarios', 'happy-path.yaml'), 'utf8')) as Record<string, unknown>;
+const scenarioText = stringifyYaml({ ...happyPath, name: NAME, quality: { mosMin: 4, callerToModel: { latencyMaxMs: 0.001 } } });
 
 let context: BrowserContext;
-let profile: string;
+let profile: string | undefined;
 let report: ScenarioReport;
 
 beforeAll(async () => {
@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  rmSync(profile, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true });
   rmSync(indexFile, { force: true });
   rmSync(outDir, { recursive: true, force: true });
 });
