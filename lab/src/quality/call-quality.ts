@@ -212,14 +212,26 @@ function modelToCallerQuality(ev: Evidence, signals: QualitySignals): DirectionQ
     (ws.codec === 'PCMU' ? decodeMulaw : decodeAlaw)(f.payload.subarray(0, FRAME), frame);
     heard.set(frame, f.ts);
   }
+  // Answers the fake actually sent audio for (a function-call item carries none).
   const items = ev.realtime.sentAudio
     .map((item, i) => ({
       reference: item.bytes.length > 0 ? decode(item.bytes, ws.codec) : ev.realtime.sentReference8k[i],
       firstDeltaAt: item.firstDeltaAt,
     }))
-    .filter((x): x is { reference: Int16Array; firstDeltaAt: number } => x.reference !== undefined && x.reference.length >= FRAME);
+    .filter((x): x is { reference: Int16Array; firstDeltaAt: number } => x.reference !== undefined && x.reference.length >= FRAME && Number.isFinite(x.firstDeltaAt));
   if (items.length === 0) return empty('modelToCaller', 'the fake sent no answer audio', ws);
+  // Pass 1: where each answer starts, one after another, never before the fake sent it.
+  const starts: Array<number | undefined> = [];
   let from = 0;
+  for (const item of items) {
+    let sentSlot = 0;
+    while (sentSlot < arrival.length && !((arrival[sentSlot] ?? -Infinity) >= item.firstDeltaAt)) sentSlot++;
+    const c = compareSignals(item.reference, heard, Math.max(from, (sentSlot - 1) * FRAME));
+    starts.push(c && c.heardFrames > 0 ? c.offsetSamples : undefined);
+    if (c && c.heardFrames > 0) from = c.offsetSamples + FRAME;
+  }
+  // Pass 2: each answer compared only up to where the next one starts (barge-in or a lost socket cut it;
+  // the gateway plays one answer at a time), the rest counted as truncated.
   let signal = 0;
   let noise = 0;
   let segSum = 0;
@@ -232,20 +244,27 @@ function modelToCallerQuality(ev: Evidence, signals: QualitySignals): DirectionQ
   // The answers placed where the caller heard them, for the pictures.
   const placed = new Int16Array(heard.length);
   let anyHeard = false;
-  for (const item of items) {
-    // An answer cannot reach the caller before the fake sent it: search from there (a frame early, for clock noise).
-    let sentSlot = 0;
-    if (Number.isFinite(item.firstDeltaAt)) while (sentSlot < arrival.length && !((arrival[sentSlot] ?? -Infinity) >= item.firstDeltaAt)) sentSlot++;
-    const c = compareSignals(item.reference, heard, Math.max(from, (sentSlot - 1) * FRAME));
-    if (!c) continue;
-    speechMs += c.speechFrames * 20;
-    if (c.heardFrames === 0) {
-      truncatedMs += c.truncatedMs;
-      continue;
+  items.forEach((item, k) => {
+    const start = starts[k];
+    const whole = speechFrames(item.reference).filter(Boolean).length * 20;
+    speechMs += whole;
+    if (start === undefined) {
+      truncatedMs += whole;
+      return;
+    }
+    const next = starts.slice(k + 1).find((o) => o !== undefined);
+    const span = next === undefined ? item.reference.length : Math.max(FRAME, Math.min(item.reference.length, Math.floor((next - start) / FRAME) * FRAME));
+    const reference = item.reference.subarray(0, span);
+    const c = compareSignals(reference, heard, Math.floor(start));
+    const cut = speechFrames(item.reference.subarray(span)).filter(Boolean).length * 20;
+    truncatedMs += cut;
+    if (!c || c.heardFrames === 0) {
+      truncatedMs += c ? c.truncatedMs : 0;
+      return;
     }
     anyHeard = true;
     const at0 = Math.round(c.offsetSamples);
-    for (let i = Math.max(0, -at0); i < item.reference.length && at0 + i < placed.length; i++) placed[at0 + i] = item.reference[i]!;
+    for (let i = Math.max(0, -at0); i < reference.length && at0 + i < placed.length; i++) placed[at0 + i] = reference[i]!;
     signal += c.signalEnergy;
     noise += c.noiseEnergy;
     segSum += c.segSnrDb * c.heardFrames;
@@ -258,9 +277,8 @@ function modelToCallerQuality(ev: Evidence, signals: QualitySignals): DirectionQ
     let slot = startSlot;
     while (slot < arrival.length && arrival[slot] === undefined) slot++;
     const at = arrival[slot];
-    if (at !== undefined && Number.isFinite(item.firstDeltaAt)) latencies.push(at - (slot - startSlot) * 20 - item.firstDeltaAt);
-    from = c.offsetSamples + FRAME;
-  }
+    if (at !== undefined) latencies.push(at - (slot - startSlot) * 20 - item.firstDeltaAt);
+  });
   if (anyHeard) signals.modelToCaller = { sent: placed, received: heard, offsetSamples: 0 };
   const latencyMs = median(latencies);
   const summary = callSummary(ev);
