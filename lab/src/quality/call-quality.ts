@@ -1,4 +1,4 @@
-import { decodeAlaw, decodeMulaw } from '../../../gateway/src/index.js';
+import { decodeAlaw, decodeMulaw } from 'connect-realtime-gateway';
 import type { RtpRecord } from '../netem/media-relay.js';
 import type { Evidence } from '../runner/evidence.js';
 import { g711Rating } from './emodel.js';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMulaw, encodeMulaw } from '../../../gateway/src/index.js';
+import { decodeMulaw, encodeMulaw } from 'connect-realtime-gateway';
 import { readWav } from '../callers/wav.js';
 import { analyzeCallQuality, type CallQuality, type QualitySignals } from '../quality/call-quality.js';
 import { qualityChecks } from '../quality/thresholds.js';

@@ -1,6 +1,6 @@
 /** Both directions of a call measured from synthetic evidence: answers cut short, function-call items, loss. */
 import { describe, expect, it } from 'vitest';
-import { encodeMulaw } from '../../../gateway/src/index.js';
+import { encodeMulaw } from 'connect-realtime-gateway';
 import { syntheticVowel, toInt16 } from '../../src/analysis/index.js';
 import { analyzeCallQuality } from '../../src/quality/call-quality.js';
 import { evidence, rtpRecord } from '../runner/helpers/evidence.js';
