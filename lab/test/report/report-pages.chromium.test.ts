@@ -53,7 +53,8 @@ describe('report.html in Chromium', () => {
   it('shows the failed run, every picture loaded, and the checks table of report.json', async () => {
     const json = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as ScenarioReport;
     expect(json.passed).toBe(false);
-    expect(json.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(['quality callerToModel.latency']);
+    // The impossible limit fails for sure; on a loaded machine another timing check may fail beside it.
+    expect(json.checks.filter((c) => !c.passed).map((c) => c.name)).toContain('quality callerToModel.latency');
     const page = await context.newPage();
     await page.goto(`file://${join(outDir, 'report.html')}`, { waitUntil: 'load' });
     expect(await page.getAttribute('#status', 'data-status')).toBe('fail');
@@ -106,7 +107,7 @@ describe('report.html in Chromium', () => {
       [NAME, true],
     ]);
     expect(rows[1]!.text).toContain('FAIL');
-    expect(rows[1]!.text).toContain('quality callerToModel.latency');
+    expect(rows[1]!.text).toContain(report.checks.find((c) => !c.passed)?.name ?? 'a failed check');
     await page.close();
   });
 });
