@@ -13,53 +13,57 @@ const BASELINE_WINDOW_MS = 2000;
 const PEAK_HALF_LIFE_MS = 4000;
 
 export class DelayEstimator {
-  private extTs = 0;
-  private lastTs = 0;
-  private started = false;
-  private windowStartMs = 0;
-  private curMin = Number.POSITIVE_INFINITY;
-  private prevMin = Number.POSITIVE_INFINITY;
-  private peak = 0;
-  private lastPeakMs = 0;
+  #extTs = 0;
+  #lastTs = 0;
+  #started = false;
+  #windowStartMs = 0;
+  #curMin = Number.POSITIVE_INFINITY;
+  #prevMin = Number.POSITIVE_INFINITY;
+  #peak = 0;
+  #lastPeakMs = 0;
 
-  constructor(private readonly clockRate: number) {}
+  readonly #clockRate: number;
+
+  constructor(clockRate: number) {
+    this.#clockRate = clockRate;
+  }
 
   /** Feed one packet (any order). */
   onPacket(timestamp: number, arrivalMs: number): void {
-    if (!this.started) {
-      this.started = true;
-      this.lastTs = timestamp;
-      this.extTs = 0;
-      this.windowStartMs = arrivalMs;
-      this.lastPeakMs = arrivalMs;
+    if (!this.#started) {
+      this.#started = true;
+      this.#lastTs = timestamp;
+      this.#extTs = 0;
+      this.#windowStartMs = arrivalMs;
+      this.#lastPeakMs = arrivalMs;
     } else {
-      this.extTs += (timestamp - this.lastTs) | 0; // signed delta survives 32-bit wrap
-      this.lastTs = timestamp;
+      this.#extTs += (timestamp - this.#lastTs) | 0; // signed delta survives 32-bit wrap
+      this.#lastTs = timestamp;
     }
-    const transit = arrivalMs - (this.extTs * 1000) / this.clockRate;
-    if (arrivalMs - this.windowStartMs >= BASELINE_WINDOW_MS) {
-      this.prevMin = this.curMin;
-      this.curMin = Number.POSITIVE_INFINITY;
-      this.windowStartMs = arrivalMs;
+    const transit = arrivalMs - (this.#extTs * 1000) / this.#clockRate;
+    if (arrivalMs - this.#windowStartMs >= BASELINE_WINDOW_MS) {
+      this.#prevMin = this.#curMin;
+      this.#curMin = Number.POSITIVE_INFINITY;
+      this.#windowStartMs = arrivalMs;
     }
-    if (transit < this.curMin) this.curMin = transit;
-    const base = Math.min(this.curMin, this.prevMin);
+    if (transit < this.#curMin) this.#curMin = transit;
+    const base = Math.min(this.#curMin, this.#prevMin);
     const spread = transit - base;
     // Decay the held peak by elapsed time, then raise it to the new spread.
-    const decay = Math.pow(0.5, (arrivalMs - this.lastPeakMs) / PEAK_HALF_LIFE_MS);
-    this.lastPeakMs = arrivalMs;
-    this.peak = Math.max(spread, this.peak * decay);
+    const decay = Math.pow(0.5, (arrivalMs - this.#lastPeakMs) / PEAK_HALF_LIFE_MS);
+    this.#lastPeakMs = arrivalMs;
+    this.#peak = Math.max(spread, this.#peak * decay);
   }
 
   /** Delay variation the buffer should absorb, ms. */
   get spreadMs(): number {
-    return this.peak;
+    return this.#peak;
   }
 
   /** The media timeline restarted (new SSRC / sequence restart): keep the learned peak, drop the baseline. */
   resetTimeline(): void {
-    this.started = false;
-    this.curMin = Number.POSITIVE_INFINITY;
-    this.prevMin = Number.POSITIVE_INFINITY;
+    this.#started = false;
+    this.#curMin = Number.POSITIVE_INFINITY;
+    this.#prevMin = Number.POSITIVE_INFINITY;
   }
 }

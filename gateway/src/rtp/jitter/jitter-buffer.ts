@@ -103,38 +103,38 @@ const SLOT_EMPTY = 0;
 const SLOT_SKIP = 1;
 
 export class JitterBuffer {
-  private readonly codec: G711Codec;
-  private readonly concealer: FrameConcealer;
+  readonly #codec: G711Codec;
+  readonly #concealer: FrameConcealer;
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
-  private readonly maxConcealFrames: number;
-  private readonly capFrames: number;
-  private readonly capSamples: number;
-  private readonly data: Uint8Array;
-  private readonly have: Uint8Array;
-  private readonly fill: Uint16Array;
-  private readonly slot: Uint8Array;
-  private readonly estimator = new DelayEstimator(G711_CLOCK_RATE);
-  private readonly frame: JitterFrame;
-  private readonly scratchPcm = new Int16Array(FRAME_SAMPLES);
+  readonly #maxConcealFrames: number;
+  readonly #capFrames: number;
+  readonly #capSamples: number;
+  readonly #data: Uint8Array;
+  readonly #have: Uint8Array;
+  readonly #fill: Uint16Array;
+  readonly #slot: Uint8Array;
+  readonly #estimator = new DelayEstimator(G711_CLOCK_RATE);
+  readonly #frame: JitterFrame;
+  readonly #scratchPcm = new Int16Array(FRAME_SAMPLES);
 
-  private anchored = false;
-  private playing = false;
-  private playTs = 0;
-  private headFrame = 0;
+  #anchored = false;
+  #playing = false;
+  #playTs = 0;
+  #headFrame = 0;
   /** Samples from playTs to the end of the furthest data (0 when nothing ahead). */
-  private ahead = 0;
+  #ahead = 0;
   /** Sequence number of the packet that set `ahead` (for telling intended gaps from loss). */
-  private aheadSeq = 0;
-  private lateRun = 0;
-  private lastLateTs = 0;
+  #aheadSeq = 0;
+  #lateRun = 0;
+  #lastLateTs = 0;
   /** How far behind the playout point the last late packet started, samples. */
-  private lastLateSamples = 0;
+  #lastLateSamples = 0;
   /** Ticks spent waiting (not playing) with audio buffered. */
-  private waitTicks = 0;
-  private afterLoss = false;
-  private shrinkTicks = 0;
-  private counters = {
+  #waitTicks = 0;
+  #afterLoss = false;
+  #shrinkTicks = 0;
+  #counters = {
     framesOut: 0,
     concealedFrames: 0,
     lateDrops: 0,
@@ -148,8 +148,8 @@ export class JitterBuffer {
   };
 
   constructor(opts: JitterBufferOptions) {
-    this.codec = opts.codec;
-    this.concealer = opts.concealer;
+    this.#codec = opts.codec;
+    this.#concealer = opts.concealer;
     this.minDelayMs = opts.minDelayMs ?? DEFAULT_MIN_DELAY_MS;
     this.maxDelayMs = opts.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
     const maxConcealMs = opts.maxConcealMs ?? DEFAULT_MAX_CONCEAL_MS;
@@ -157,110 +157,110 @@ export class JitterBuffer {
       throw new RangeError(`jitter bounds must satisfy 0 <= min <= max <= 2000 ms, got ${this.minDelayMs}..${this.maxDelayMs}`);
     }
     if (!(maxConcealMs >= 0)) throw new RangeError(`maxConcealMs must be >= 0, got ${maxConcealMs}`);
-    this.maxConcealFrames = Math.floor(maxConcealMs / FRAME_MS);
-    this.capFrames = Math.ceil(this.maxDelayMs / FRAME_MS) + RING_SLACK_FRAMES;
-    this.capSamples = this.capFrames * FRAME_SAMPLES;
-    this.data = new Uint8Array(this.capSamples);
-    this.have = new Uint8Array(this.capSamples);
-    this.fill = new Uint16Array(this.capFrames);
-    this.slot = new Uint8Array(this.capFrames);
-    this.frame = { payload: new Uint8Array(FRAME_SAMPLES), pcm: new Int16Array(FRAME_SAMPLES), concealed: false, timestamp: 0 };
+    this.#maxConcealFrames = Math.floor(maxConcealMs / FRAME_MS);
+    this.#capFrames = Math.ceil(this.maxDelayMs / FRAME_MS) + RING_SLACK_FRAMES;
+    this.#capSamples = this.#capFrames * FRAME_SAMPLES;
+    this.#data = new Uint8Array(this.#capSamples);
+    this.#have = new Uint8Array(this.#capSamples);
+    this.#fill = new Uint16Array(this.#capFrames);
+    this.#slot = new Uint8Array(this.#capFrames);
+    this.#frame = { payload: new Uint8Array(FRAME_SAMPLES), pcm: new Int16Array(FRAME_SAMPLES), concealed: false, timestamp: 0 };
   }
 
   /** Current target delay, ms: min + measured spread (whole frames), capped at max. */
   get targetDelayMs(): number {
-    const extra = Math.round(this.estimator.spreadMs / FRAME_MS) * FRAME_MS;
+    const extra = Math.round(this.#estimator.spreadMs / FRAME_MS) * FRAME_MS;
     return Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.minDelayMs + extra));
   }
 
   get bufferedMs(): number {
-    return this.anchored ? (this.ahead * 1000) / G711_CLOCK_RATE : 0;
+    return this.#anchored ? (this.#ahead * 1000) / G711_CLOCK_RATE : 0;
   }
 
   get isPlaying(): boolean {
-    return this.playing;
+    return this.#playing;
   }
 
   stats(): JitterBufferStats {
-    return { ...this.counters, targetDelayMs: this.targetDelayMs, bufferedMs: this.bufferedMs };
+    return { ...this.#counters, targetDelayMs: this.targetDelayMs, bufferedMs: this.bufferedMs };
   }
 
   /** Drop everything and forget the timeline (new source, sequence restart, receive switched off). */
   reset(): void {
-    if (this.anchored) this.counters.resyncs++;
-    this.anchored = false;
-    this.playing = false;
-    this.ahead = 0;
-    this.lateRun = 0;
-    this.shrinkTicks = 0;
-    this.have.fill(0);
-    this.fill.fill(0);
-    this.slot.fill(SLOT_EMPTY);
-    this.estimator.resetTimeline();
+    if (this.#anchored) this.#counters.resyncs++;
+    this.#anchored = false;
+    this.#playing = false;
+    this.#ahead = 0;
+    this.#lateRun = 0;
+    this.#shrinkTicks = 0;
+    this.#have.fill(0);
+    this.#fill.fill(0);
+    this.#slot.fill(SLOT_EMPTY);
+    this.#estimator.resetTimeline();
   }
 
   /** One received packet. `payload` is copied; the caller may reuse its buffer. */
   push(seq: number, timestamp: number, marker: boolean, payload: Uint8Array, arrivalMs: number): PushResult {
     const len = payload.length;
     if (len === 0) return 'empty';
-    const result = this.place(seq, timestamp, marker, payload);
+    const result = this.#place(seq, timestamp, marker, payload);
     // Late packets count too (they are the ones that say the delay is too short), unless they are
     // later than any buffer could absorb: that is a timeline jump, not jitter. Duplicates do not.
-    const plausible = result !== 'late' || this.lastLateSamples <= (this.maxDelayMs * G711_CLOCK_RATE) / 1000;
-    if (result !== 'duplicate' && plausible) this.estimator.onPacket(timestamp, arrivalMs);
+    const plausible = result !== 'late' || this.#lastLateSamples <= (this.maxDelayMs * G711_CLOCK_RATE) / 1000;
+    if (result !== 'duplicate' && plausible) this.#estimator.onPacket(timestamp, arrivalMs);
     return result;
   }
 
-  private place(seq: number, timestamp: number, marker: boolean, payload: Uint8Array): PushResult {
+  #place(seq: number, timestamp: number, marker: boolean, payload: Uint8Array): PushResult {
     const len = payload.length;
-    if (!this.anchored) {
-      this.anchor(timestamp, seq);
-      return this.store(seq, 0, payload);
+    if (!this.#anchored) {
+      this.#anchor(timestamp, seq);
+      return this.#store(seq, 0, payload);
     }
-    let off = (timestamp - this.playTs) | 0;
+    let off = (timestamp - this.#playTs) | 0;
     if (off + len <= 0) {
-      this.counters.lateDrops++;
-      this.lastLateSamples = -off;
+      this.#counters.lateDrops++;
+      this.#lastLateSamples = -off;
       // Stragglers are late once each. A run of late packets with rising timestamps while nothing
       // newer is buffered means the sender's timeline moved back under us: follow it.
-      if (this.lateRun === 0 || ((timestamp - this.lastLateTs) | 0) > 0) this.lateRun++;
-      this.lastLateTs = timestamp;
-      if (this.lateRun < LATE_RUN_RESYNC || this.ahead > 0) return 'late';
-      this.counters.resyncs++;
-      this.estimator.resetTimeline();
-      this.anchor(timestamp, seq);
-      return this.store(seq, 0, payload);
+      if (this.#lateRun === 0 || ((timestamp - this.#lastLateTs) | 0) > 0) this.#lateRun++;
+      this.#lastLateTs = timestamp;
+      if (this.#lateRun < LATE_RUN_RESYNC || this.#ahead > 0) return 'late';
+      this.#counters.resyncs++;
+      this.#estimator.resetTimeline();
+      this.#anchor(timestamp, seq);
+      return this.#store(seq, 0, payload);
     }
-    this.lateRun = 0;
-    if (off > this.ahead) {
-      const intended = marker || seq === ((this.aheadSeq + 1) & 0xffff);
-      if (intended && (this.ahead === 0 || off + len > this.capSamples)) {
+    this.#lateRun = 0;
+    if (off > this.#ahead) {
+      const intended = marker || seq === ((this.#aheadSeq + 1) & 0xffff);
+      if (intended && (this.#ahead === 0 || off + len > this.#capSamples)) {
         // A new talkspurt with nothing left of the old one (or too far to keep both): start afresh.
-        if (this.ahead > 0) this.counters.overflowDrops += this.framesWithData();
-        this.counters.talkspurtGaps++;
-        this.anchor(timestamp, seq);
-        return this.store(seq, 0, payload);
+        if (this.#ahead > 0) this.#counters.overflowDrops += this.#framesWithData();
+        this.#counters.talkspurtGaps++;
+        this.#anchor(timestamp, seq);
+        return this.#store(seq, 0, payload);
       }
       if (intended) {
-        this.markSkip(this.ahead, off);
-        this.counters.talkspurtGaps++;
+        this.#markSkip(this.#ahead, off);
+        this.#counters.talkspurtGaps++;
       }
     }
-    if (off + len > this.capSamples) {
-      const excess = off + len - this.capSamples;
-      if (excess >= this.capSamples / 2) {
+    if (off + len > this.#capSamples) {
+      const excess = off + len - this.#capSamples;
+      if (excess >= this.#capSamples / 2) {
         // A jump, not a burst: re-anchor on the new timeline.
-        this.counters.overflowDrops += this.framesWithData();
-        this.counters.resyncs++;
-        this.estimator.resetTimeline();
-        this.anchor(timestamp, seq);
-        return this.store(seq, 0, payload);
+        this.#counters.overflowDrops += this.#framesWithData();
+        this.#counters.resyncs++;
+        this.#estimator.resetTimeline();
+        this.#anchor(timestamp, seq);
+        return this.#store(seq, 0, payload);
       }
-      this.dropHead(Math.ceil(excess / FRAME_SAMPLES), 'overflow');
-      off = (timestamp - this.playTs) | 0;
+      this.#dropHead(Math.ceil(excess / FRAME_SAMPLES), 'overflow');
+      off = (timestamp - this.#playTs) | 0;
       if (off + len <= 0) return 'late';
     }
-    return this.store(seq, off, payload);
+    return this.#store(seq, off, payload);
   }
 
   /**
@@ -268,7 +268,7 @@ export class JitterBuffer {
    * gap it leaves in the audio is intended, not loss.
    */
   noteForeignSequence(seq: number): void {
-    if (seq === ((this.aheadSeq + 1) & 0xffff)) this.aheadSeq = seq;
+    if (seq === ((this.#aheadSeq + 1) & 0xffff)) this.#aheadSeq = seq;
   }
 
   /**
@@ -276,62 +276,62 @@ export class JitterBuffer {
    * waiting after an underrun, or no stream).
    */
   tick(): JitterFrame | undefined {
-    if (!this.anchored) return undefined;
+    if (!this.#anchored) return undefined;
     const targetSamples = (this.targetDelayMs * G711_CLOCK_RATE) / 1000;
-    if (!this.playing) {
-      if (this.ahead === 0) return undefined;
+    if (!this.#playing) {
+      if (this.#ahead === 0) return undefined;
       // Start when the target depth is buffered, or when the oldest audio has waited the target
       // delay anyway (the end of a talkspurt must play out even if it is shorter than the target).
-      this.waitTicks++;
-      if (this.ahead < targetSamples && this.waitTicks * FRAME_MS < this.targetDelayMs) return undefined;
-      this.playing = true;
-      this.waitTicks = 0;
+      this.#waitTicks++;
+      if (this.#ahead < targetSamples && this.#waitTicks * FRAME_MS < this.targetDelayMs) return undefined;
+      this.#playing = true;
+      this.#waitTicks = 0;
     }
-    this.enforceBounds(targetSamples);
+    this.#enforceBounds(targetSamples);
     // Bounded: each pass consumes a frame slot, and there are capFrames of them.
-    for (let guard = 0; guard <= this.capFrames; guard++) {
-      const h = this.headFrame;
-      if (this.fill[h] === FRAME_SAMPLES) return this.emitGood();
-      if (this.slot[h] === SLOT_SKIP && this.fill[h] === 0) {
-        this.advance();
+    for (let guard = 0; guard <= this.#capFrames; guard++) {
+      const h = this.#headFrame;
+      if (this.#fill[h] === FRAME_SAMPLES) return this.#emitGood();
+      if (this.#slot[h] === SLOT_SKIP && this.#fill[h] === 0) {
+        this.#advance();
         continue;
       }
-      if (this.ahead <= FRAME_SAMPLES) {
+      if (this.#ahead <= FRAME_SAMPLES) {
         // Nothing after the head: the stream stopped or is late. Stop and wait; invent nothing.
-        this.counters.underruns++;
-        this.playing = false;
+        this.#counters.underruns++;
+        this.#playing = false;
         return undefined;
       }
       // A later packet exists, so the head is lost.
-      if (this.fill[h] === 0) {
-        const gap = this.missingRun();
-        if (gap > this.maxConcealFrames) {
-          this.counters.skippedFrames += gap;
-          for (let i = 0; i < gap; i++) this.advance();
+      if (this.#fill[h] === 0) {
+        const gap = this.#missingRun();
+        if (gap > this.#maxConcealFrames) {
+          this.#counters.skippedFrames += gap;
+          for (let i = 0; i < gap; i++) this.#advance();
           continue;
         }
       }
-      return this.emitConcealed();
+      return this.#emitConcealed();
     }
     return undefined;
   }
 
-  private anchor(timestamp: number, seq: number): void {
-    this.have.fill(0);
-    this.fill.fill(0);
-    this.slot.fill(SLOT_EMPTY);
-    this.anchored = true;
-    this.playing = false;
-    this.playTs = timestamp >>> 0;
-    this.headFrame = 0;
-    this.ahead = 0;
-    this.aheadSeq = seq;
-    this.lateRun = 0;
-    this.shrinkTicks = 0;
-    this.waitTicks = 0;
+  #anchor(timestamp: number, seq: number): void {
+    this.#have.fill(0);
+    this.#fill.fill(0);
+    this.#slot.fill(SLOT_EMPTY);
+    this.#anchored = true;
+    this.#playing = false;
+    this.#playTs = timestamp >>> 0;
+    this.#headFrame = 0;
+    this.#ahead = 0;
+    this.#aheadSeq = seq;
+    this.#lateRun = 0;
+    this.#shrinkTicks = 0;
+    this.#waitTicks = 0;
   }
 
-  private store(seq: number, off: number, payload: Uint8Array): PushResult {
+  #store(seq: number, off: number, payload: Uint8Array): PushResult {
     const len = payload.length;
     let newSamples = 0;
     let first = 0;
@@ -339,141 +339,141 @@ export class JitterBuffer {
     // Bounded by len (<= MAX_DATAGRAM).
     for (let i = first; i < len; i++) {
       const rel = off + i;
-      const idx = (this.headFrame * FRAME_SAMPLES + rel) % this.capSamples;
-      if (this.have[idx] === 0) {
-        this.have[idx] = 1;
-        this.data[idx] = payload[i] as number;
+      const idx = (this.#headFrame * FRAME_SAMPLES + rel) % this.#capSamples;
+      if (this.#have[idx] === 0) {
+        this.#have[idx] = 1;
+        this.#data[idx] = payload[i] as number;
         const f = (idx / FRAME_SAMPLES) | 0;
-        this.fill[f] = (this.fill[f] as number) + 1;
+        this.#fill[f] = (this.#fill[f] as number) + 1;
         newSamples++;
       }
     }
     if (newSamples === 0) {
-      this.counters.duplicates++;
+      this.#counters.duplicates++;
       return 'duplicate';
     }
-    if (off + len > this.ahead) {
-      this.ahead = off + len;
-      this.aheadSeq = seq;
+    if (off + len > this.#ahead) {
+      this.#ahead = off + len;
+      this.#aheadSeq = seq;
     }
     return 'stored';
   }
 
   /** Marks whole frames inside [fromRel, toRel) as intentionally empty. */
-  private markSkip(fromRel: number, toRel: number): void {
+  #markSkip(fromRel: number, toRel: number): void {
     const firstFrame = Math.ceil(fromRel / FRAME_SAMPLES);
     const endFrame = Math.floor(toRel / FRAME_SAMPLES);
-    for (let k = firstFrame; k < endFrame && k < this.capFrames; k++) {
-      this.slot[(this.headFrame + k) % this.capFrames] = SLOT_SKIP;
+    for (let k = firstFrame; k < endFrame && k < this.#capFrames; k++) {
+      this.#slot[(this.#headFrame + k) % this.#capFrames] = SLOT_SKIP;
     }
   }
 
   /** Consecutive empty, non-skip frames from the head (bounded by the ring). */
-  private missingRun(): number {
+  #missingRun(): number {
     let n = 0;
-    for (let k = 0; k < this.capFrames && k * FRAME_SAMPLES < this.ahead; k++) {
-      const f = (this.headFrame + k) % this.capFrames;
-      if (this.fill[f] !== 0 || this.slot[f] === SLOT_SKIP) break;
+    for (let k = 0; k < this.#capFrames && k * FRAME_SAMPLES < this.#ahead; k++) {
+      const f = (this.#headFrame + k) % this.#capFrames;
+      if (this.#fill[f] !== 0 || this.#slot[f] === SLOT_SKIP) break;
       n++;
     }
     return n;
   }
 
-  private framesWithData(): number {
+  #framesWithData(): number {
     let n = 0;
-    for (let f = 0; f < this.capFrames; f++) if (this.fill[f] !== 0) n++;
+    for (let f = 0; f < this.#capFrames; f++) if (this.#fill[f] !== 0) n++;
     return n;
   }
 
   /** Moves the playout point one frame on, clearing the slot it leaves. */
-  private advance(): void {
-    const h = this.headFrame;
+  #advance(): void {
+    const h = this.#headFrame;
     const base = h * FRAME_SAMPLES;
-    this.have.fill(0, base, base + FRAME_SAMPLES);
-    this.fill[h] = 0;
-    this.slot[h] = SLOT_EMPTY;
-    this.headFrame = (h + 1) % this.capFrames;
-    this.playTs = (this.playTs + FRAME_SAMPLES) >>> 0;
-    this.ahead = Math.max(0, this.ahead - FRAME_SAMPLES);
+    this.#have.fill(0, base, base + FRAME_SAMPLES);
+    this.#fill[h] = 0;
+    this.#slot[h] = SLOT_EMPTY;
+    this.#headFrame = (h + 1) % this.#capFrames;
+    this.#playTs = (this.#playTs + FRAME_SAMPLES) >>> 0;
+    this.#ahead = Math.max(0, this.#ahead - FRAME_SAMPLES);
   }
 
-  private dropHead(frames: number, why: 'overflow' | 'shrink'): void {
-    for (let i = 0; i < frames && i < this.capFrames; i++) {
-      if (this.fill[this.headFrame] === 0) this.counters.skippedFrames++;
-      else if (why === 'overflow') this.counters.overflowDrops++;
-      else this.counters.shrinkDrops++;
-      this.advance();
+  #dropHead(frames: number, why: 'overflow' | 'shrink'): void {
+    for (let i = 0; i < frames && i < this.#capFrames; i++) {
+      if (this.#fill[this.#headFrame] === 0) this.#counters.skippedFrames++;
+      else if (why === 'overflow') this.#counters.overflowDrops++;
+      else this.#counters.shrinkDrops++;
+      this.#advance();
     }
   }
 
   /** Hard cap at maxDelay; soft shrink towards target through quiet frames. */
-  private enforceBounds(targetSamples: number): void {
+  #enforceBounds(targetSamples: number): void {
     const maxSamples = (this.maxDelayMs * G711_CLOCK_RATE) / 1000 + FRAME_SAMPLES;
-    if (this.ahead > maxSamples) {
-      this.dropHead(Math.ceil((this.ahead - maxSamples) / FRAME_SAMPLES), 'overflow');
-      this.shrinkTicks = 0;
+    if (this.#ahead > maxSamples) {
+      this.#dropHead(Math.ceil((this.#ahead - maxSamples) / FRAME_SAMPLES), 'overflow');
+      this.#shrinkTicks = 0;
       return;
     }
-    if (this.ahead >= targetSamples + 2 * FRAME_SAMPLES) {
-      this.shrinkTicks++;
+    if (this.#ahead >= targetSamples + 2 * FRAME_SAMPLES) {
+      this.#shrinkTicks++;
     } else {
-      this.shrinkTicks = 0;
+      this.#shrinkTicks = 0;
     }
-    if (this.shrinkTicks >= SHRINK_WINDOW_TICKS && this.fill[this.headFrame] === FRAME_SAMPLES && this.headIsQuiet()) {
-      this.dropHead(1, 'shrink');
-      this.shrinkTicks = 0;
+    if (this.#shrinkTicks >= SHRINK_WINDOW_TICKS && this.#fill[this.#headFrame] === FRAME_SAMPLES && this.#headIsQuiet()) {
+      this.#dropHead(1, 'shrink');
+      this.#shrinkTicks = 0;
     }
   }
 
-  private headIsQuiet(): boolean {
-    const base = this.headFrame * FRAME_SAMPLES;
-    this.codec.decode(this.data.subarray(base, base + FRAME_SAMPLES), this.scratchPcm, FRAME_SAMPLES);
+  #headIsQuiet(): boolean {
+    const base = this.#headFrame * FRAME_SAMPLES;
+    this.#codec.decode(this.#data.subarray(base, base + FRAME_SAMPLES), this.#scratchPcm, FRAME_SAMPLES);
     for (let i = 0; i < FRAME_SAMPLES; i++) {
-      const v = this.scratchPcm[i] as number;
+      const v = this.#scratchPcm[i] as number;
       if (v > QUIET_PEAK || v < -QUIET_PEAK) return false;
     }
     return true;
   }
 
-  private emitGood(): JitterFrame {
-    const f = this.frame;
-    const base = this.headFrame * FRAME_SAMPLES;
+  #emitGood(): JitterFrame {
+    const f = this.#frame;
+    const base = this.#headFrame * FRAME_SAMPLES;
     const payload = f.payload;
-    const data = this.data;
+    const data = this.#data;
     // A plain loop: set(subarray()) would allocate a view per frame.
     for (let i = 0; i < FRAME_SAMPLES; i++) payload[i] = data[base + i] as number;
-    this.codec.decode(payload, f.pcm, FRAME_SAMPLES);
-    this.concealer.good(f.pcm);
+    this.#codec.decode(payload, f.pcm, FRAME_SAMPLES);
+    this.#concealer.good(f.pcm);
     // Right after a loss the concealer may cross-fade this frame in place; keep both views in step.
-    if (this.afterLoss) {
-      this.codec.encode(f.pcm, f.payload, FRAME_SAMPLES);
-      this.codec.decode(f.payload, f.pcm, FRAME_SAMPLES);
+    if (this.#afterLoss) {
+      this.#codec.encode(f.pcm, f.payload, FRAME_SAMPLES);
+      this.#codec.decode(f.payload, f.pcm, FRAME_SAMPLES);
     }
-    this.afterLoss = false;
+    this.#afterLoss = false;
     f.concealed = false;
-    f.timestamp = this.playTs;
-    this.counters.framesOut++;
-    this.advance();
+    f.timestamp = this.#playTs;
+    this.#counters.framesOut++;
+    this.#advance();
     return f;
   }
 
-  private emitConcealed(): JitterFrame {
-    const f = this.frame;
-    const h = this.headFrame;
-    this.concealer.conceal(f.pcm);
-    this.codec.encode(f.pcm, f.payload, FRAME_SAMPLES);
-    if (this.fill[h] !== 0) {
+  #emitConcealed(): JitterFrame {
+    const f = this.#frame;
+    const h = this.#headFrame;
+    this.#concealer.conceal(f.pcm);
+    this.#codec.encode(f.pcm, f.payload, FRAME_SAMPLES);
+    if (this.#fill[h] !== 0) {
       // Partly present (odd packet sizes): real samples win over synthetic ones.
       const base = h * FRAME_SAMPLES;
-      for (let i = 0; i < FRAME_SAMPLES; i++) if (this.have[base + i] === 1) f.payload[i] = this.data[base + i] as number;
+      for (let i = 0; i < FRAME_SAMPLES; i++) if (this.#have[base + i] === 1) f.payload[i] = this.#data[base + i] as number;
     }
     // Both views carry the same signal: the PCM is what the G.711 bytes decode to.
-    this.codec.decode(f.payload, f.pcm, FRAME_SAMPLES);
-    this.afterLoss = true;
+    this.#codec.decode(f.payload, f.pcm, FRAME_SAMPLES);
+    this.#afterLoss = true;
     f.concealed = true;
-    f.timestamp = this.playTs;
-    this.counters.concealedFrames++;
-    this.advance();
+    f.timestamp = this.#playTs;
+    this.#counters.concealedFrames++;
+    this.#advance();
     return f;
   }
 }

@@ -14,38 +14,38 @@ export interface LatenessSummary {
 }
 
 export class LatenessHistogram {
-  private readonly bins = new Uint32Array(BINS);
-  private count = 0;
-  private max = 0;
+  readonly #bins = new Uint32Array(BINS);
+  #count = 0;
+  #max = 0;
 
   record(ms: number): void {
     const v = ms > 0 ? ms : 0;
     let bin = Math.floor(v / BIN_MS);
     if (bin >= BINS) bin = BINS - 1;
-    this.bins[bin] = (this.bins[bin] as number) + 1;
-    this.count++;
-    if (v > this.max) this.max = v;
+    this.#bins[bin] = (this.#bins[bin] as number) + 1;
+    this.#count++;
+    if (v > this.#max) this.#max = v;
   }
 
   /** Upper edge of the bin holding the q-quantile (0..1). */
   quantile(q: number): number {
-    if (this.count === 0) return 0;
-    const rank = Math.ceil(q * this.count);
+    if (this.#count === 0) return 0;
+    const rank = Math.ceil(q * this.#count);
     let seen = 0;
     for (let i = 0; i < BINS; i++) {
-      seen += this.bins[i] as number;
-      if (seen >= rank) return Math.min((i + 1) * BIN_MS, this.max);
+      seen += this.#bins[i] as number;
+      if (seen >= rank) return Math.min((i + 1) * BIN_MS, this.#max);
     }
-    return this.max;
+    return this.#max;
   }
 
   summary(): LatenessSummary {
-    return { count: this.count, p50Ms: this.quantile(0.5), p99Ms: this.quantile(0.99), maxMs: this.max };
+    return { count: this.#count, p50Ms: this.quantile(0.5), p99Ms: this.quantile(0.99), maxMs: this.#max };
   }
 
   reset(): void {
-    this.bins.fill(0);
-    this.count = 0;
-    this.max = 0;
+    this.#bins.fill(0);
+    this.#count = 0;
+    this.#max = 0;
   }
 }

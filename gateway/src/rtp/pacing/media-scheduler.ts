@@ -67,181 +67,181 @@ export const DEFAULT_PHASES = 10;
 export const DEFAULT_MAX_CATCH_UP_TICKS = 5;
 
 export class MediaScheduler {
-  private readonly clock: Clock;
+  readonly #clock: Clock;
   readonly phases: number;
-  private readonly slotMs: number;
-  private readonly maxCatchUpSlots: number;
-  private readonly onStreamError: ((error: unknown) => void) | undefined;
-  private readonly lanes: Array<Array<ScheduledStream | null>>;
-  private readonly laneDirty: boolean[];
-  private readonly laneCounts: number[];
-  private count = 0;
+  readonly #slotMs: number;
+  readonly #maxCatchUpSlots: number;
+  readonly #onStreamError: ((error: unknown) => void) | undefined;
+  readonly #lanes: Array<Array<ScheduledStream | null>>;
+  readonly #laneDirty: boolean[];
+  readonly #laneCounts: number[];
+  #count = 0;
   /** True while onTimer serves slots: an emptied scheduler stops after the pass, not in the middle. */
-  private inTimer = false;
-  private startAt = 0;
-  private nextSlot = 0;
-  private timer: TimerId | undefined;
-  private running = false;
-  private servingLane = -1;
-  private readonly lateness = new LatenessHistogram();
-  private catchUpSlots = 0;
-  private skippedTicks = 0;
-  private streamErrors = 0;
-  private readonly fire = (): void => this.onTimer();
+  #inTimer = false;
+  #startAt = 0;
+  #nextSlot = 0;
+  #timer: TimerId | undefined;
+  #running = false;
+  #servingLane = -1;
+  readonly #lateness = new LatenessHistogram();
+  #catchUpSlots = 0;
+  #skippedTicks = 0;
+  #streamErrors = 0;
+  readonly #fire = (): void => this.#onTimer();
 
   constructor(opts: MediaSchedulerOptions) {
-    this.clock = opts.clock;
+    this.#clock = opts.clock;
     this.phases = opts.phases ?? DEFAULT_PHASES;
     if (!Number.isInteger(this.phases) || this.phases < 1 || this.phases > FRAME_MS) {
       throw new RangeError(`phases must be an integer in 1..${FRAME_MS}, got ${this.phases}`);
     }
     const catchUp = opts.maxCatchUpTicks ?? DEFAULT_MAX_CATCH_UP_TICKS;
     if (!Number.isInteger(catchUp) || catchUp < 1) throw new RangeError(`maxCatchUpTicks must be an integer >= 1, got ${catchUp}`);
-    this.maxCatchUpSlots = catchUp * this.phases;
-    this.slotMs = FRAME_MS / this.phases;
-    this.onStreamError = opts.onStreamError;
-    this.lanes = Array.from({ length: this.phases }, () => []);
-    this.laneDirty = Array.from({ length: this.phases }, () => false);
-    this.laneCounts = Array.from({ length: this.phases }, () => 0);
+    this.#maxCatchUpSlots = catchUp * this.phases;
+    this.#slotMs = FRAME_MS / this.phases;
+    this.#onStreamError = opts.onStreamError;
+    this.#lanes = Array.from({ length: this.phases }, () => []);
+    this.#laneDirty = Array.from({ length: this.phases }, () => false);
+    this.#laneCounts = Array.from({ length: this.phases }, () => 0);
   }
 
   get size(): number {
-    return this.count;
+    return this.#count;
   }
 
   /** Adds a stream to the least-loaded phase. The timer starts with the first stream. */
   register(stream: ScheduledStream): Registration {
     let best = 0;
-    for (let p = 1; p < this.phases; p++) if ((this.laneCounts[p] as number) < (this.laneCounts[best] as number)) best = p;
-    const lane = this.lanes[best] as Array<ScheduledStream | null>;
+    for (let p = 1; p < this.phases; p++) if ((this.#laneCounts[p] as number) < (this.#laneCounts[best] as number)) best = p;
+    const lane = this.#lanes[best] as Array<ScheduledStream | null>;
     lane.push(stream);
-    this.laneCounts[best] = (this.laneCounts[best] as number) + 1;
-    this.count++;
-    if (!this.running) this.start();
+    this.#laneCounts[best] = (this.#laneCounts[best] as number) + 1;
+    this.#count++;
+    if (!this.#running) this.#start();
     let registered = true;
     return {
       unregister: () => {
         if (!registered) return;
         registered = false;
-        this.remove(best, stream);
+        this.#remove(best, stream);
       },
     };
   }
 
   stats(): MediaSchedulerStats {
     return {
-      streams: this.count,
-      ticks: Math.floor(this.nextSlot / this.phases),
-      catchUpSlots: this.catchUpSlots,
-      skippedTicks: this.skippedTicks,
-      streamErrors: this.streamErrors,
-      lateness: this.lateness.summary(),
+      streams: this.#count,
+      ticks: Math.floor(this.#nextSlot / this.phases),
+      catchUpSlots: this.#catchUpSlots,
+      skippedTicks: this.#skippedTicks,
+      streamErrors: this.#streamErrors,
+      lateness: this.#lateness.summary(),
     };
   }
 
   /** Starts a fresh lateness measurement (benchmarks discard their warm-up). */
   resetLateness(): void {
-    this.lateness.reset();
+    this.#lateness.reset();
   }
 
   /** Due time of a slot on the Clock. */
-  private slotTime(slot: number): number {
+  #slotTime(slot: number): number {
     const tick = Math.floor(slot / this.phases);
-    return this.startAt + tick * FRAME_MS + (slot - tick * this.phases) * this.slotMs;
+    return this.#startAt + tick * FRAME_MS + (slot - tick * this.phases) * this.#slotMs;
   }
 
-  private start(): void {
-    this.running = true;
-    this.startAt = this.clock.now();
-    this.nextSlot = 0;
-    this.arm();
+  #start(): void {
+    this.#running = true;
+    this.#startAt = this.#clock.now();
+    this.#nextSlot = 0;
+    this.#arm();
   }
 
-  private stop(): void {
-    this.running = false;
-    this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+  #stop(): void {
+    this.#running = false;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
-  private arm(): void {
-    this.timer = this.clock.setTimeout(this.fire, this.slotTime(this.nextSlot) - this.clock.now());
+  #arm(): void {
+    this.#timer = this.#clock.setTimeout(this.#fire, this.#slotTime(this.#nextSlot) - this.#clock.now());
   }
 
-  private onTimer(): void {
-    this.timer = undefined;
-    if (!this.running) return;
-    const now = this.clock.now();
+  #onTimer(): void {
+    this.#timer = undefined;
+    if (!this.#running) return;
+    const now = this.#clock.now();
     let served = 0;
-    this.inTimer = true;
+    this.#inTimer = true;
     try {
       // Bounded by maxCatchUpSlots per wake-up.
-      while (served < this.maxCatchUpSlots && this.slotTime(this.nextSlot) <= now + EARLY_TOLERANCE_MS) {
-        if (served > 0) this.catchUpSlots++;
-        this.serve(this.nextSlot);
-        this.nextSlot++;
+      while (served < this.#maxCatchUpSlots && this.#slotTime(this.#nextSlot) <= now + EARLY_TOLERANCE_MS) {
+        if (served > 0) this.#catchUpSlots++;
+        this.#serve(this.#nextSlot);
+        this.#nextSlot++;
         served++;
       }
     } finally {
-      this.inTimer = false;
+      this.#inTimer = false;
     }
-    if (this.count === 0) {
+    if (this.#count === 0) {
       // Everyone left during this pass: go idle (the next register restarts on a fresh grid).
-      this.stop();
+      this.#stop();
       return;
     }
-    if (this.slotTime(this.nextSlot) <= now - FRAME_MS) {
+    if (this.#slotTime(this.#nextSlot) <= now - FRAME_MS) {
       // Still more than a period behind after catching up: skip to the present.
-      const behind = Math.floor((now - this.slotTime(this.nextSlot)) / this.slotMs);
-      this.skippedTicks += Math.floor(behind / this.phases);
-      this.nextSlot += behind - (behind % this.phases);
+      const behind = Math.floor((now - this.#slotTime(this.#nextSlot)) / this.#slotMs);
+      this.#skippedTicks += Math.floor(behind / this.phases);
+      this.#nextSlot += behind - (behind % this.phases);
     }
-    this.arm();
+    this.#arm();
   }
 
-  private serve(slot: number): void {
+  #serve(slot: number): void {
     const phase = slot % this.phases;
     const tick = (slot - phase) / this.phases;
-    const scheduledAt = this.slotTime(slot);
-    const lane = this.lanes[phase] as Array<ScheduledStream | null>;
+    const scheduledAt = this.#slotTime(slot);
+    const lane = this.#lanes[phase] as Array<ScheduledStream | null>;
     const n = lane.length; // streams registered during this pass wait for the next period
-    this.servingLane = phase;
+    this.#servingLane = phase;
     for (let i = 0; i < n; i++) {
       const s = lane[i];
       if (s === null || s === undefined) continue;
       try {
         s.onTick(tick, scheduledAt);
       } catch (error) {
-        this.streamErrors++;
-        this.onStreamError?.(error);
+        this.#streamErrors++;
+        this.#onStreamError?.(error);
       }
       // Measured when the stream's tick is done, i.e. after its packet was handed to the socket.
-      this.lateness.record(this.clock.now() - scheduledAt);
+      this.#lateness.record(this.#clock.now() - scheduledAt);
     }
-    this.servingLane = -1;
-    if (this.laneDirty[phase]) this.compact(phase);
+    this.#servingLane = -1;
+    if (this.#laneDirty[phase]) this.#compact(phase);
   }
 
-  private remove(phase: number, stream: ScheduledStream): void {
-    const lane = this.lanes[phase] as Array<ScheduledStream | null>;
+  #remove(phase: number, stream: ScheduledStream): void {
+    const lane = this.#lanes[phase] as Array<ScheduledStream | null>;
     const i = lane.indexOf(stream);
     if (i < 0) return;
     lane[i] = null;
-    this.laneCounts[phase] = (this.laneCounts[phase] as number) - 1;
-    this.count--;
+    this.#laneCounts[phase] = (this.#laneCounts[phase] as number) - 1;
+    this.#count--;
     // Never reshuffle a lane while it is being iterated; compact after the pass.
-    if (this.servingLane === phase) this.laneDirty[phase] = true;
-    else this.compact(phase);
-    if (this.count === 0 && !this.inTimer) this.stop();
+    if (this.#servingLane === phase) this.#laneDirty[phase] = true;
+    else this.#compact(phase);
+    if (this.#count === 0 && !this.#inTimer) this.#stop();
   }
 
-  private compact(phase: number): void {
-    const lane = this.lanes[phase] as Array<ScheduledStream | null>;
+  #compact(phase: number): void {
+    const lane = this.#lanes[phase] as Array<ScheduledStream | null>;
     let w = 0;
     for (let r = 0; r < lane.length; r++) {
       const s = lane[r];
       if (s !== null && s !== undefined) lane[w++] = s;
     }
     lane.length = w;
-    this.laneDirty[phase] = false;
+    this.#laneDirty[phase] = false;
   }
 }

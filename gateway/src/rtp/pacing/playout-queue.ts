@@ -76,20 +76,20 @@ const MAX_TRACKED_ITEMS = 256;
 export const DEFAULT_MAX_BUFFERED_MS = 600_000;
 
 export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
-  private silenceByte: number;
-  private readonly maxBufferedBytes: number;
-  private ring = new Uint8Array(INITIAL_CAPACITY);
-  private mask = INITIAL_CAPACITY - 1;
+  #silenceByte: number;
+  readonly #maxBufferedBytes: number;
+  #ring = new Uint8Array(INITIAL_CAPACITY);
+  #mask = INITIAL_CAPACITY - 1;
   /** Absolute byte positions (never wrap in practice: 2^53 bytes is 35 000 years of audio). */
-  private readPos = 0;
-  private writePos = 0;
-  private readonly segments: Segment[] = [];
-  private segHead = 0;
-  private readonly items = new Map<string, ItemState>();
-  private lastItemId: string | undefined;
-  private talking = false;
-  private pendingFinished: ItemFinished[] = [];
-  private pendingDrained = false;
+  #readPos = 0;
+  #writePos = 0;
+  readonly #segments: Segment[] = [];
+  #segHead = 0;
+  readonly #items = new Map<string, ItemState>();
+  #lastItemId: string | undefined;
+  #talking = false;
+  #pendingFinished: ItemFinished[] = [];
+  #pendingDrained = false;
   /** Bytes refused because the queue was full. */
   overflowBytes = 0;
   /** Bytes discarded because their item had been flushed. */
@@ -100,19 +100,19 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
 
   constructor(opts: PlayoutQueueOptions) {
     super(opts.onListenerError);
-    this.silenceByte = opts.silenceByte;
+    this.#silenceByte = opts.silenceByte;
     const maxMs = opts.maxBufferedMs ?? DEFAULT_MAX_BUFFERED_MS;
     if (!(maxMs > 0)) throw new RangeError(`maxBufferedMs must be > 0, got ${maxMs}`);
-    this.maxBufferedBytes = Math.ceil(maxMs * BYTES_PER_MS);
+    this.#maxBufferedBytes = Math.ceil(maxMs * BYTES_PER_MS);
   }
 
   /** Appends G.711 bytes of one item. The bytes are copied. */
   enqueue(bytes: Uint8Array, tag: PlayoutTag): void {
-    let item = this.items.get(tag.itemId);
+    let item = this.#items.get(tag.itemId);
     if (item === undefined) {
       item = { responseId: tag.responseId, receivedBytes: 0, sentBytes: 0, ended: false, finished: false, cancelled: false };
-      this.items.set(tag.itemId, item);
-      this.trimItems();
+      this.#items.set(tag.itemId, item);
+      this.#trimItems();
     }
     if (item.cancelled) {
       // Deltas already in flight when the barge-in happened: never play them.
@@ -120,27 +120,27 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
       this.cancelledBytes += bytes.length;
       return;
     }
-    const room = this.maxBufferedBytes - (this.writePos - this.readPos);
+    const room = this.#maxBufferedBytes - (this.#writePos - this.#readPos);
     const n = Math.max(0, Math.min(bytes.length, room));
     this.overflowBytes += bytes.length - n;
     item.receivedBytes += bytes.length;
     if (n === 0) return;
     item.finished = false;
-    this.ensureCapacity(this.writePos - this.readPos + n);
-    const start = this.writePos & this.mask;
-    const first = Math.min(n, this.ring.length - start);
-    this.ring.set(bytes.subarray(0, first), start);
-    if (first < n) this.ring.set(bytes.subarray(first, n), 0);
-    this.writePos += n;
-    const last = this.segments.length > this.segHead ? this.segments[this.segments.length - 1] : undefined;
-    if (last !== undefined && this.lastItemId === tag.itemId) {
-      last.end = this.writePos;
+    this.#ensureCapacity(this.#writePos - this.#readPos + n);
+    const start = this.#writePos & this.#mask;
+    const first = Math.min(n, this.#ring.length - start);
+    this.#ring.set(bytes.subarray(0, first), start);
+    if (first < n) this.#ring.set(bytes.subarray(first, n), 0);
+    this.#writePos += n;
+    const last = this.#segments.length > this.#segHead ? this.#segments[this.#segments.length - 1] : undefined;
+    if (last !== undefined && this.#lastItemId === tag.itemId) {
+      last.end = this.#writePos;
     } else {
       // Realtime items play one after another: audio of a new item completes the previous one.
-      if (this.lastItemId !== undefined && this.lastItemId !== tag.itemId) this.completeImplicitly(this.lastItemId);
-      this.segments.push({ item, itemId: tag.itemId, end: this.writePos });
+      if (this.#lastItemId !== undefined && this.#lastItemId !== tag.itemId) this.#completeImplicitly(this.#lastItemId);
+      this.#segments.push({ item, itemId: tag.itemId, end: this.#writePos });
     }
-    this.lastItemId = tag.itemId;
+    this.#lastItemId = tag.itemId;
   }
 
   /**
@@ -148,10 +148,10 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
    * now be padded, and `itemFinished` fires once its last byte is sent (at once if it already was).
    */
   endItem(itemId: string): void {
-    const item = this.items.get(itemId);
+    const item = this.#items.get(itemId);
     if (item === undefined || item.ended || item.cancelled) return;
     item.ended = true;
-    const pending = this.segments.some((s, i) => i >= this.segHead && s.item === item);
+    const pending = this.#segments.some((s, i) => i >= this.#segHead && s.item === item);
     if (!pending && !item.finished) {
       item.finished = true;
       this.safeEmit('itemFinished', { itemId, responseId: item.responseId, sentMs: item.sentBytes / BYTES_PER_MS });
@@ -164,50 +164,50 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
    */
   pull(out: Uint8Array): PullKind {
     this.commitFrame();
-    const seg = this.segHead < this.segments.length ? this.segments[this.segHead] : undefined;
+    const seg = this.#segHead < this.#segments.length ? this.#segments[this.#segHead] : undefined;
     if (seg === undefined) {
-      out.fill(this.silenceByte, 0, FRAME_SAMPLES);
+      out.fill(this.#silenceByte, 0, FRAME_SAMPLES);
       return 'silence';
     }
-    const inSeg = seg.end - this.readPos;
-    const complete = seg.item.ended || this.segHead + 1 < this.segments.length;
+    const inSeg = seg.end - this.#readPos;
+    const complete = seg.item.ended || this.#segHead + 1 < this.#segments.length;
     if (inSeg < FRAME_SAMPLES && !complete) {
       this.starvedTicks++;
-      out.fill(this.silenceByte, 0, FRAME_SAMPLES);
+      out.fill(this.#silenceByte, 0, FRAME_SAMPLES);
       return 'silence';
     }
     const n = Math.min(inSeg, FRAME_SAMPLES);
-    this.copyOut(out, n);
-    if (n < FRAME_SAMPLES) out.fill(this.silenceByte, n, FRAME_SAMPLES);
+    this.#copyOut(out, n);
+    if (n < FRAME_SAMPLES) out.fill(this.#silenceByte, n, FRAME_SAMPLES);
     seg.item.sentBytes += n;
     this.framesSent++;
-    const kind: PullKind = this.talking ? 'audio' : 'audio-start';
-    this.talking = true;
-    if (this.readPos === seg.end) {
-      this.segHead++;
-      this.compactSegments();
-      const stillQueued = this.segments.some((s, i) => i >= this.segHead && s.item === seg.item);
+    const kind: PullKind = this.#talking ? 'audio' : 'audio-start';
+    this.#talking = true;
+    if (this.#readPos === seg.end) {
+      this.#segHead++;
+      this.#compactSegments();
+      const stillQueued = this.#segments.some((s, i) => i >= this.#segHead && s.item === seg.item);
       if (seg.item.ended && !stillQueued) {
         seg.item.finished = true;
-        this.pendingFinished.push({ itemId: seg.itemId, responseId: seg.item.responseId, sentMs: seg.item.sentBytes / BYTES_PER_MS });
+        this.#pendingFinished.push({ itemId: seg.itemId, responseId: seg.item.responseId, sentMs: seg.item.sentBytes / BYTES_PER_MS });
       }
     }
-    if (this.readPos === this.writePos) {
-      this.talking = false;
-      this.pendingDrained = true;
+    if (this.#readPos === this.#writePos) {
+      this.#talking = false;
+      this.#pendingDrained = true;
     }
     return kind;
   }
 
   /** Fires the events of the frame last pulled (call once it has been sent). */
   commitFrame(): void {
-    if (this.pendingFinished.length > 0) {
-      const done = this.pendingFinished;
-      this.pendingFinished = [];
+    if (this.#pendingFinished.length > 0) {
+      const done = this.#pendingFinished;
+      this.#pendingFinished = [];
       for (const info of done) this.safeEmit('itemFinished', info);
     }
-    if (this.pendingDrained) {
-      this.pendingDrained = false;
+    if (this.#pendingDrained) {
+      this.#pendingDrained = false;
       this.safeEmit('drained');
     }
   }
@@ -218,99 +218,99 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
    * for them are discarded.
    */
   flush(): { droppedMs: number } {
-    const dropped = this.writePos - this.readPos;
-    for (let i = this.segHead; i < this.segments.length; i++) (this.segments[i] as Segment).item.cancelled = true;
-    if (this.lastItemId !== undefined) {
-      const last = this.items.get(this.lastItemId);
+    const dropped = this.#writePos - this.#readPos;
+    for (let i = this.#segHead; i < this.#segments.length; i++) (this.#segments[i] as Segment).item.cancelled = true;
+    if (this.#lastItemId !== undefined) {
+      const last = this.#items.get(this.#lastItemId);
       if (last !== undefined && !last.finished) last.cancelled = true;
     }
-    this.readPos = this.writePos;
-    this.segments.length = 0;
-    this.segHead = 0;
-    this.lastItemId = undefined;
-    this.talking = false;
-    this.pendingDrained = false;
+    this.#readPos = this.#writePos;
+    this.#segments.length = 0;
+    this.#segHead = 0;
+    this.#lastItemId = undefined;
+    this.#talking = false;
+    this.#pendingDrained = false;
     return { droppedMs: dropped / BYTES_PER_MS };
   }
 
   /** The codec changed (re-INVITE): idle frames and padding use the new law's silence. */
   setSilenceByte(silenceByte: number): void {
-    this.silenceByte = silenceByte;
+    this.#silenceByte = silenceByte;
   }
 
   /** Milliseconds of `itemId` sent as RTP so far (exact: bytes / 8, may be fractional). */
   sentMs(itemId: string): number {
-    return (this.items.get(itemId)?.sentBytes ?? 0) / BYTES_PER_MS;
+    return (this.#items.get(itemId)?.sentBytes ?? 0) / BYTES_PER_MS;
   }
 
   /** Milliseconds of `itemId` handed to `enqueue` so far (including any refused for overflow). */
   receivedMs(itemId: string): number {
-    return (this.items.get(itemId)?.receivedBytes ?? 0) / BYTES_PER_MS;
+    return (this.#items.get(itemId)?.receivedBytes ?? 0) / BYTES_PER_MS;
   }
 
   /** Audio waiting to be sent, ms. */
   get queuedMs(): number {
-    return (this.writePos - this.readPos) / BYTES_PER_MS;
+    return (this.#writePos - this.#readPos) / BYTES_PER_MS;
   }
 
   /** True while audio is queued or being played. */
   get isPlaying(): boolean {
-    return this.writePos > this.readPos;
+    return this.#writePos > this.#readPos;
   }
 
   /** Copies n bytes from the read position (a plain loop: no subarray views per frame). */
-  private copyOut(out: Uint8Array, n: number): void {
-    const ring = this.ring;
-    const mask = this.mask;
-    const from = this.readPos;
+  #copyOut(out: Uint8Array, n: number): void {
+    const ring = this.#ring;
+    const mask = this.#mask;
+    const from = this.#readPos;
     for (let i = 0; i < n; i++) out[i] = ring[(from + i) & mask] as number;
-    this.readPos += n;
+    this.#readPos += n;
   }
 
-  private ensureCapacity(needed: number): void {
-    if (needed <= this.ring.length) return;
-    let cap = this.ring.length;
+  #ensureCapacity(needed: number): void {
+    if (needed <= this.#ring.length) return;
+    let cap = this.#ring.length;
     while (cap < needed) cap *= 2; // bounded: needed <= maxBufferedBytes
     const next = new Uint8Array(cap);
-    const used = this.writePos - this.readPos;
-    const start = this.readPos & this.mask;
-    const first = Math.min(used, this.ring.length - start);
-    next.set(this.ring.subarray(start, start + first), 0);
-    if (first < used) next.set(this.ring.subarray(0, used - first), first);
+    const used = this.#writePos - this.#readPos;
+    const start = this.#readPos & this.#mask;
+    const first = Math.min(used, this.#ring.length - start);
+    next.set(this.#ring.subarray(start, start + first), 0);
+    if (first < used) next.set(this.#ring.subarray(0, used - first), first);
     // Re-base positions so that readPos maps to index 0 of the new ring.
-    const shift = this.readPos;
-    this.readPos = 0;
-    this.writePos = used;
-    for (let i = this.segHead; i < this.segments.length; i++) (this.segments[i] as Segment).end -= shift;
-    this.ring = next;
-    this.mask = cap - 1;
+    const shift = this.#readPos;
+    this.#readPos = 0;
+    this.#writePos = used;
+    for (let i = this.#segHead; i < this.#segments.length; i++) (this.#segments[i] as Segment).end -= shift;
+    this.#ring = next;
+    this.#mask = cap - 1;
   }
 
   /** Drops consumed segment entries once there are enough to be worth the copy. */
-  private compactSegments(): void {
-    if (this.segHead >= 32 && this.segHead * 2 >= this.segments.length) {
-      this.segments.splice(0, this.segHead);
-      this.segHead = 0;
+  #compactSegments(): void {
+    if (this.#segHead >= 32 && this.#segHead * 2 >= this.#segments.length) {
+      this.#segments.splice(0, this.#segHead);
+      this.#segHead = 0;
     }
   }
 
-  private completeImplicitly(itemId: string): void {
-    const prev = this.items.get(itemId);
+  #completeImplicitly(itemId: string): void {
+    const prev = this.#items.get(itemId);
     if (prev === undefined || prev.ended || prev.cancelled) return;
     prev.ended = true;
-    const pending = this.segments.some((s, i) => i >= this.segHead && s.item === prev);
+    const pending = this.#segments.some((s, i) => i >= this.#segHead && s.item === prev);
     if (!pending && !prev.finished) {
       prev.finished = true;
-      this.pendingFinished.push({ itemId, responseId: prev.responseId, sentMs: prev.sentBytes / BYTES_PER_MS });
+      this.#pendingFinished.push({ itemId, responseId: prev.responseId, sentMs: prev.sentBytes / BYTES_PER_MS });
     }
   }
 
-  private trimItems(): void {
-    if (this.items.size <= MAX_TRACKED_ITEMS) return;
-    for (const [id, item] of this.items) {
-      if (this.items.size <= MAX_TRACKED_ITEMS) break;
-      const queued = this.segments.some((s, i) => i >= this.segHead && s.item === item);
-      if (!queued) this.items.delete(id);
+  #trimItems(): void {
+    if (this.#items.size <= MAX_TRACKED_ITEMS) return;
+    for (const [id, item] of this.#items) {
+      if (this.#items.size <= MAX_TRACKED_ITEMS) break;
+      const queued = this.#segments.some((s, i) => i >= this.#segHead && s.item === item);
+      if (!queued) this.#items.delete(id);
     }
   }
 }

@@ -15,25 +15,29 @@ interface QueuedDigit {
 }
 
 export class DtmfOutbox {
-  private readonly queue: QueuedDigit[] = [];
-  private current: QueuedDigit | undefined;
-  private index = 0;
-  private timestamp = 0;
-  private gapTicks = 0;
+  readonly #queue: QueuedDigit[] = [];
+  #current: QueuedDigit | undefined;
+  #index = 0;
+  #timestamp = 0;
+  #gapTicks = 0;
   /** Timestamp of the packet returned by the last `next` (valid while it returned a packet). */
   eventTimestamp = 0;
   digitsSent = 0;
 
-  constructor(private readonly sender: DtmfSender) {}
+  readonly #sender: DtmfSender;
+
+  constructor(sender: DtmfSender) {
+    this.#sender = sender;
+  }
 
   /** Queues a digit; throws RangeError for a non-digit or a duration out of range. Resolves true once sent. */
   enqueue(digit: string, durationMs: number): Promise<boolean> {
-    const packets = this.sender.plan(digit, durationMs);
-    return new Promise((resolve) => this.queue.push({ packets, resolve }));
+    const packets = this.#sender.plan(digit, durationMs);
+    return new Promise((resolve) => this.#queue.push({ packets, resolve }));
   }
 
   get busy(): boolean {
-    return this.current !== undefined || this.queue.length > 0;
+    return this.#current !== undefined || this.#queue.length > 0;
   }
 
   /**
@@ -41,23 +45,23 @@ export class DtmfOutbox {
    * or undefined when audio should go out.
    */
   next(tickTimestamp: number): DtmfPacketPlan | undefined {
-    if (this.current === undefined) {
-      if (this.gapTicks > 0) {
-        this.gapTicks--;
+    if (this.#current === undefined) {
+      if (this.#gapTicks > 0) {
+        this.#gapTicks--;
         return undefined;
       }
-      const queued = this.queue.shift();
+      const queued = this.#queue.shift();
       if (queued === undefined) return undefined;
-      this.current = queued;
-      this.index = 0;
-      this.timestamp = tickTimestamp;
+      this.#current = queued;
+      this.#index = 0;
+      this.#timestamp = tickTimestamp;
     }
-    const cur = this.current;
-    const packet = cur.packets[this.index++] as DtmfPacketPlan;
-    this.eventTimestamp = this.timestamp;
-    if (this.index >= cur.packets.length) {
-      this.current = undefined;
-      this.gapTicks = INTER_DIGIT_GAP_TICKS;
+    const cur = this.#current;
+    const packet = cur.packets[this.#index++] as DtmfPacketPlan;
+    this.eventTimestamp = this.#timestamp;
+    if (this.#index >= cur.packets.length) {
+      this.#current = undefined;
+      this.#gapTicks = INTER_DIGIT_GAP_TICKS;
       this.digitsSent++;
       cur.resolve(true);
     }
@@ -66,9 +70,9 @@ export class DtmfOutbox {
 
   /** Abandons the digit in progress and every queued one (hold, close): their promises resolve false. */
   cancelAll(): void {
-    const cur = this.current;
-    this.current = undefined;
+    const cur = this.#current;
+    this.#current = undefined;
     cur?.resolve(false);
-    for (const q of this.queue.splice(0)) q.resolve(false);
+    for (const q of this.#queue.splice(0)) q.resolve(false);
   }
 }

@@ -32,43 +32,47 @@ export interface Endpoint {
 export type LatchVerdict = 'accept' | 'latched' | 'reject';
 
 export class SourceLatch {
-  private expectedAddress: string | undefined;
-  private expectedPort = 0;
-  private windowOpenedAt = -1;
-  private packetsInWindow = 0;
-  private closed = false;
+  #expectedAddress: string | undefined;
+  #expectedPort = 0;
+  #windowOpenedAt = -1;
+  #packetsInWindow = 0;
+  #closed = false;
 
-  constructor(private readonly policy: LatchingPolicy | 'off') {}
+  readonly #policy: LatchingPolicy | 'off';
+
+  constructor(policy: LatchingPolicy | 'off') {
+    this.#policy = policy;
+  }
 
   /** The address the peer should be sending from / wants media at; reopens the window. */
   expect(remote: Endpoint | undefined): void {
-    this.expectedAddress = remote?.address;
-    this.expectedPort = remote?.port ?? 0;
-    this.windowOpenedAt = -1;
-    this.packetsInWindow = 0;
-    this.closed = this.policy === 'off';
+    this.#expectedAddress = remote?.address;
+    this.#expectedPort = remote?.port ?? 0;
+    this.#windowOpenedAt = -1;
+    this.#packetsInWindow = 0;
+    this.#closed = this.#policy === 'off';
   }
 
   get remote(): Endpoint | undefined {
-    return this.expectedAddress === undefined ? undefined : { address: this.expectedAddress, port: this.expectedPort };
+    return this.#expectedAddress === undefined ? undefined : { address: this.#expectedAddress, port: this.#expectedPort };
   }
 
   /** Decides about one valid packet from `address:port` at `nowMs`. */
   check(address: string, port: number, nowMs: number): LatchVerdict {
-    if (port === this.expectedPort && address === this.expectedAddress) {
-      this.closed = true;
+    if (port === this.#expectedPort && address === this.#expectedAddress) {
+      this.#closed = true;
       return 'accept';
     }
-    if (this.closed || this.policy === 'off') return 'reject';
-    if (this.windowOpenedAt < 0) this.windowOpenedAt = nowMs;
-    this.packetsInWindow++;
-    if (nowMs - this.windowOpenedAt > this.policy.windowMs || this.packetsInWindow > this.policy.windowPackets) {
-      this.closed = true;
+    if (this.#closed || this.#policy === 'off') return 'reject';
+    if (this.#windowOpenedAt < 0) this.#windowOpenedAt = nowMs;
+    this.#packetsInWindow++;
+    if (nowMs - this.#windowOpenedAt > this.#policy.windowMs || this.#packetsInWindow > this.#policy.windowPackets) {
+      this.#closed = true;
       return 'reject';
     }
-    this.expectedAddress = address;
-    this.expectedPort = port;
-    this.closed = true;
+    this.#expectedAddress = address;
+    this.#expectedPort = port;
+    this.#closed = true;
     return 'latched';
   }
 }

@@ -15,8 +15,8 @@ export interface PortRange {
 export class PortAllocator {
   readonly min: number;
   readonly max: number;
-  private readonly inUseSet = new Set<number>();
-  private cursor: number;
+  readonly #inUseSet = new Set<number>();
+  #cursor: number;
 
   constructor(range: PortRange) {
     const min = range.min + (range.min % 2);
@@ -25,7 +25,7 @@ export class PortAllocator {
     }
     this.min = min;
     this.max = range.max;
-    this.cursor = min;
+    this.#cursor = min;
   }
 
   /** Number of RTP ports (pairs) the range can hold. */
@@ -34,17 +34,17 @@ export class PortAllocator {
   }
 
   get inUse(): number {
-    return this.inUseSet.size;
+    return this.#inUseSet.size;
   }
 
   /** The next free even port, or undefined when every pair is taken. */
   allocate(): number | undefined {
     const pairs = this.capacity;
     for (let i = 0; i < pairs; i++) {
-      const port = this.cursor;
-      this.cursor = port + 2 + 1 > this.max ? this.min : port + 2;
-      if (!this.inUseSet.has(port)) {
-        this.inUseSet.add(port);
+      const port = this.#cursor;
+      this.#cursor = port + 2 + 1 > this.max ? this.min : port + 2;
+      if (!this.#inUseSet.has(port)) {
+        this.#inUseSet.add(port);
         return port;
       }
     }
@@ -52,6 +52,6 @@ export class PortAllocator {
   }
 
   release(port: number): void {
-    this.inUseSet.delete(port);
+    this.#inUseSet.delete(port);
   }
 }

@@ -7,36 +7,36 @@
 import { MAX_DATAGRAM } from '../constants.js';
 
 export class ProbationHold {
-  private readonly bytes = new Uint8Array(MAX_DATAGRAM);
-  private length = 0;
-  private valid = false;
-  private ssrc = 0;
-  private seq = 0;
+  readonly #bytes = new Uint8Array(MAX_DATAGRAM);
+  #length = 0;
+  #valid = false;
+  #ssrc = 0;
+  #seq = 0;
   timestamp = 0;
   marker = false;
   arrivalMs = 0;
 
   hold(ssrc: number, seq: number, timestamp: number, marker: boolean, payload: Uint8Array, arrivalMs: number): void {
     const n = Math.min(payload.length, MAX_DATAGRAM);
-    this.bytes.set(payload.subarray(0, n));
-    this.length = n;
-    this.ssrc = ssrc;
-    this.seq = seq;
+    this.#bytes.set(payload.subarray(0, n));
+    this.#length = n;
+    this.#ssrc = ssrc;
+    this.#seq = seq;
     this.timestamp = timestamp;
     this.marker = marker;
     this.arrivalMs = arrivalMs;
-    this.valid = true;
+    this.#valid = true;
   }
 
   /** The held payload if it directly precedes (ssrc, seq); the hold is emptied either way. */
   takePredecessorOf(ssrc: number, seq: number): { seq: number; payload: Uint8Array } | undefined {
-    if (!this.valid) return undefined;
-    this.valid = false;
-    if (this.ssrc !== ssrc || ((this.seq + 1) & 0xffff) !== seq) return undefined;
-    return { seq: this.seq, payload: this.bytes.subarray(0, this.length) };
+    if (!this.#valid) return undefined;
+    this.#valid = false;
+    if (this.#ssrc !== ssrc || ((this.#seq + 1) & 0xffff) !== seq) return undefined;
+    return { seq: this.#seq, payload: this.#bytes.subarray(0, this.#length) };
   }
 
   clear(): void {
-    this.valid = false;
+    this.#valid = false;
   }
 }

@@ -95,55 +95,55 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
   readonly ssrc: number;
   readonly rtcpMux: boolean;
 
-  private readonly clock: Clock;
-  private readonly logger: Logger;
-  private readonly ports: PortAllocator;
-  private readonly rtpSocket: dgram.Socket;
-  private readonly rtcpSocket: dgram.Socket | undefined;
-  private readonly registration: Registration;
-  private readonly random: () => number;
-  private readonly cname: string;
-  private readonly jitterOptions: JitterOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #ports: PortAllocator;
+  readonly #rtpSocket: dgram.Socket;
+  readonly #rtcpSocket: dgram.Socket | undefined;
+  readonly #registration: Registration;
+  readonly #random: () => number;
+  readonly #cname: string;
+  readonly #jitterOptions: JitterOptions;
 
-  private codec: G711Name;
-  private payloadType: number;
-  private dtmfPayloadType: number | undefined;
-  private srtp: SrtpSession | undefined;
-  private jitter: JitterBuffer;
-  private direction: MediaDirection;
-  private sending: boolean;
-  private delivering: boolean;
-  private inactivityMs: number;
+  #codec: G711Name;
+  #payloadType: number;
+  #dtmfPayloadType: number | undefined;
+  #srtp: SrtpSession | undefined;
+  #jitter: JitterBuffer;
+  #direction: MediaDirection;
+  #sending: boolean;
+  #delivering: boolean;
+  #inactivityMs: number;
 
-  private readonly rtpLatch: SourceLatch;
-  private readonly rtcpLatch: SourceLatch;
-  private readonly header = new RtpHeaderView();
-  private readonly tracker = new SourceTracker(G711_CLOCK_RATE);
-  private readonly hold = new ProbationHold();
-  private readonly remoteQuality = new RemoteQuality(G711_CLOCK_RATE);
-  private readonly dtmfReceiver = new DtmfReceiver(G711_CLOCK_RATE);
-  private readonly dtmfOutbox = new DtmfOutbox(new DtmfSender({ clockRate: G711_CLOCK_RATE }));
-  private readonly sendBuffers: Buffer[] = [];
-  private readonly payloadViews: Uint8Array[] = [];
-  private sendIndex = 0;
+  readonly #rtpLatch: SourceLatch;
+  readonly #rtcpLatch: SourceLatch;
+  readonly #header = new RtpHeaderView();
+  readonly #tracker = new SourceTracker(G711_CLOCK_RATE);
+  readonly #hold = new ProbationHold();
+  readonly #remoteQuality = new RemoteQuality(G711_CLOCK_RATE);
+  readonly #dtmfReceiver = new DtmfReceiver(G711_CLOCK_RATE);
+  readonly #dtmfOutbox = new DtmfOutbox(new DtmfSender({ clockRate: G711_CLOCK_RATE }));
+  readonly #sendBuffers: Buffer[] = [];
+  readonly #payloadViews: Uint8Array[] = [];
+  #sendIndex = 0;
 
-  private seq: number;
-  private readonly tsBase: number;
-  private tickBase = -1;
-  private lastTick = 0;
-  private lastTickAt = 0;
-  private markerNext = true;
-  private sentSinceReport = false;
+  #seq: number;
+  readonly #tsBase: number;
+  #tickBase = -1;
+  #lastTick = 0;
+  #lastTickAt = 0;
+  #markerNext = true;
+  #sentSinceReport = false;
   /** Start of the current inbound silence: the last RTP packet, or a restart of the inactivity window. */
-  private silenceSince: number;
-  private inactiveReported = false;
-  private lastDtmfAt = 0;
-  private nextRtcpAt: number;
-  private closing: Promise<void> | undefined;
-  private socketsOpen: number;
-  private loggedSocketErrors = 0;
+  #silenceSince: number;
+  #inactiveReported = false;
+  #lastDtmfAt = 0;
+  #nextRtcpAt: number;
+  #closing: Promise<void> | undefined;
+  #socketsOpen: number;
+  #loggedSocketErrors = 0;
 
-  private readonly rx: RtpReceiveCounters = {
+  readonly #rx: RtpReceiveCounters = {
     datagrams: 0,
     packets: 0,
     octets: 0,
@@ -158,7 +158,7 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     dtmfDigits: 0,
     handlerErrors: 0,
   };
-  private readonly tx: RtpSendCounters = {
+  readonly #tx: RtpSendCounters = {
     packets: 0,
     octets: 0,
     audioFrames: 0,
@@ -192,108 +192,108 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
 
   private constructor(opts: RtpSessionOptions, sockets: BoundSockets) {
     super((event, error) => opts.logger.error({ err: error, event }, 'rtp session listener threw'));
-    this.clock = opts.clock;
-    this.logger = opts.logger;
-    this.ports = opts.ports;
-    this.random = opts.random ?? defaultRandom;
-    this.cname = opts.cname ?? `gw-${Math.floor(this.random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
-    this.codec = opts.codec;
-    this.payloadType = opts.payloadType;
-    this.dtmfPayloadType = opts.dtmfPayloadType;
-    this.srtp = opts.srtp;
+    this.#clock = opts.clock;
+    this.#logger = opts.logger;
+    this.#ports = opts.ports;
+    this.#random = opts.random ?? defaultRandom;
+    this.#cname = opts.cname ?? `gw-${Math.floor(this.#random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
+    this.#codec = opts.codec;
+    this.#payloadType = opts.payloadType;
+    this.#dtmfPayloadType = opts.dtmfPayloadType;
+    this.#srtp = opts.srtp;
     this.rtcpMux = opts.rtcpMux ?? false;
-    this.jitterOptions = opts.jitter ?? {};
-    this.jitter = this.makeJitterBuffer();
+    this.#jitterOptions = opts.jitter ?? {};
+    this.#jitter = this.#makeJitterBuffer();
     this.playout = new PlayoutQueue({
-      silenceByte: g711Codec(this.codec).silenceByte,
+      silenceByte: g711Codec(this.#codec).silenceByte,
       ...(opts.maxQueuedMs !== undefined ? { maxBufferedMs: opts.maxQueuedMs } : {}),
       onListenerError: (event, error) => opts.logger.error({ err: error, event }, 'playout listener threw'),
     });
-    this.direction = opts.direction ?? 'sendrecv';
-    this.sending = this.direction === 'sendrecv' || this.direction === 'sendonly';
-    this.delivering = this.direction === 'sendrecv' || this.direction === 'recvonly';
-    this.inactivityMs = opts.inactivityMs ?? DEFAULT_INACTIVITY_MS;
+    this.#direction = opts.direction ?? 'sendrecv';
+    this.#sending = this.#direction === 'sendrecv' || this.#direction === 'sendonly';
+    this.#delivering = this.#direction === 'sendrecv' || this.#direction === 'recvonly';
+    this.#inactivityMs = opts.inactivityMs ?? DEFAULT_INACTIVITY_MS;
 
-    this.ssrc = Math.floor(this.random() * 0x1_0000_0000) >>> 0;
-    this.seq = Math.floor(this.random() * 0x1_0000) & 0xffff;
-    this.tsBase = Math.floor(this.random() * 0x1_0000_0000) >>> 0;
+    this.ssrc = Math.floor(this.#random() * 0x1_0000_0000) >>> 0;
+    this.#seq = Math.floor(this.#random() * 0x1_0000) & 0xffff;
+    this.#tsBase = Math.floor(this.#random() * 0x1_0000_0000) >>> 0;
     for (let i = 0; i < SEND_BUFFERS; i++) {
       const b = Buffer.alloc(SEND_BUFFER_SIZE);
-      this.sendBuffers.push(b);
-      this.payloadViews.push(b.subarray(RTP_FIXED_HEADER_SIZE, SEND_BUFFER_SIZE));
+      this.#sendBuffers.push(b);
+      this.#payloadViews.push(b.subarray(RTP_FIXED_HEADER_SIZE, SEND_BUFFER_SIZE));
     }
 
     const policy = opts.latching ?? DEFAULT_LATCHING;
-    this.rtpLatch = new SourceLatch(policy);
-    this.rtcpLatch = new SourceLatch(policy);
-    this.setRemote(opts.remote);
+    this.#rtpLatch = new SourceLatch(policy);
+    this.#rtcpLatch = new SourceLatch(policy);
+    this.#setRemote(opts.remote);
 
     this.localPort = sockets.port;
     this.localRtcpPort = sockets.rtcp === undefined ? sockets.port : sockets.port + 1;
-    this.rtpSocket = sockets.rtp;
-    this.rtcpSocket = sockets.rtcp;
-    this.socketsOpen = sockets.rtcp === undefined ? 1 : 2;
+    this.#rtpSocket = sockets.rtp;
+    this.#rtcpSocket = sockets.rtcp;
+    this.#socketsOpen = sockets.rtcp === undefined ? 1 : 2;
     const onClose = (): void => {
-      if (--this.socketsOpen === 0) this.ports.release(this.localPort);
+      if (--this.#socketsOpen === 0) this.#ports.release(this.localPort);
     };
     // try/catch inline (no closure per datagram): nothing a datagram triggers may escape the handler.
-    this.rtpSocket.on('message', (msg, rinfo) => {
+    this.#rtpSocket.on('message', (msg, rinfo) => {
       try {
-        this.onRtpDatagram(msg, rinfo);
+        this.#onRtpDatagram(msg, rinfo);
       } catch (err) {
-        this.onHandlerError(err);
+        this.#onHandlerError(err);
       }
     });
-    this.rtpSocket.on('error', (err) => this.onSocketError(err));
-    this.rtpSocket.on('close', onClose);
-    if (this.rtcpSocket) {
-      this.rtcpSocket.on('message', (msg, rinfo) => {
+    this.#rtpSocket.on('error', (err) => this.#onSocketError(err));
+    this.#rtpSocket.on('close', onClose);
+    if (this.#rtcpSocket) {
+      this.#rtcpSocket.on('message', (msg, rinfo) => {
         try {
-          this.onRtcpDatagram(msg, rinfo);
+          this.#onRtcpDatagram(msg, rinfo);
         } catch (err) {
-          this.onHandlerError(err);
+          this.#onHandlerError(err);
         }
       });
-      this.rtcpSocket.on('error', (err) => this.onSocketError(err));
-      this.rtcpSocket.on('close', onClose);
+      this.#rtcpSocket.on('error', (err) => this.#onSocketError(err));
+      this.#rtcpSocket.on('close', onClose);
     }
 
-    const now = this.clock.now();
-    this.silenceSince = now;
-    this.nextRtcpAt = now + this.rtcpInterval(true);
-    this.registration = opts.scheduler.register(this);
-    this.logger.debug({ localPort: this.localPort, ssrc: this.ssrc, codec: this.codec, pt: this.payloadType }, 'rtp session open');
+    const now = this.#clock.now();
+    this.#silenceSince = now;
+    this.#nextRtcpAt = now + this.#rtcpInterval(true);
+    this.#registration = opts.scheduler.register(this);
+    this.#logger.debug({ localPort: this.localPort, ssrc: this.ssrc, codec: this.#codec, pt: this.#payloadType }, 'rtp session open');
   }
 
   get closed(): boolean {
-    return this.closing !== undefined;
+    return this.#closing !== undefined;
   }
 
   get mediaDirection(): MediaDirection {
-    return this.direction;
+    return this.#direction;
   }
 
   /** Where our RTP goes now (after latching, the peer's observed source). */
   get remote(): Endpoint | undefined {
-    return this.rtpLatch.remote;
+    return this.#rtpLatch.remote;
   }
 
   // ---------------------------------------------------------------- control
 
   /** Hold/resume (our SDP direction attribute): whether we send and whether we deliver inbound media. */
   setDirection(direction: MediaDirection): void {
-    if (this.closed || direction === this.direction) return;
-    this.direction = direction;
+    if (this.closed || direction === this.#direction) return;
+    this.#direction = direction;
     const sending = direction === 'sendrecv' || direction === 'sendonly';
     const delivering = direction === 'sendrecv' || direction === 'recvonly';
-    if (!sending) this.dtmfOutbox.cancelAll();
-    if (sending && !this.sending) this.markerNext = true; // a talkspurt after a pause (RFC 3551 §4.1)
-    if (!delivering && this.delivering) {
-      this.jitter.reset();
-      this.hold.clear();
+    if (!sending) this.#dtmfOutbox.cancelAll();
+    if (sending && !this.#sending) this.#markerNext = true; // a talkspurt after a pause (RFC 3551 §4.1)
+    if (!delivering && this.#delivering) {
+      this.#jitter.reset();
+      this.#hold.clear();
     }
-    this.sending = sending;
-    this.delivering = delivering;
+    this.#sending = sending;
+    this.#delivering = delivering;
   }
 
   /**
@@ -304,14 +304,14 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     if (this.closed) return;
     if (update.payloadType !== undefined) checkPayloadType(update.payloadType, 'payloadType');
     if (update.dtmfPayloadType !== undefined && update.dtmfPayloadType !== null) checkPayloadType(update.dtmfPayloadType, 'dtmfPayloadType');
-    if (update.remote !== undefined) this.setRemote(update.remote);
-    if (update.payloadType !== undefined) this.payloadType = update.payloadType;
-    if (update.dtmfPayloadType !== undefined) this.dtmfPayloadType = update.dtmfPayloadType ?? undefined;
-    if (update.srtp !== undefined) this.srtp = update.srtp ?? undefined;
-    if (update.codec !== undefined && update.codec !== this.codec) {
-      this.codec = update.codec;
-      this.jitter = this.makeJitterBuffer();
-      this.playout.setSilenceByte(g711Codec(this.codec).silenceByte);
+    if (update.remote !== undefined) this.#setRemote(update.remote);
+    if (update.payloadType !== undefined) this.#payloadType = update.payloadType;
+    if (update.dtmfPayloadType !== undefined) this.#dtmfPayloadType = update.dtmfPayloadType ?? undefined;
+    if (update.srtp !== undefined) this.#srtp = update.srtp ?? undefined;
+    if (update.codec !== undefined && update.codec !== this.#codec) {
+      this.#codec = update.codec;
+      this.#jitter = this.#makeJitterBuffer();
+      this.playout.setSilenceByte(g711Codec(this.#codec).silenceByte);
     }
   }
 
@@ -321,8 +321,8 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
    */
   setInactivityTimeout(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`inactivity timeout must be >= 0, got ${ms}`);
-    this.inactivityMs = ms;
-    this.silenceSince = this.clock.now();
+    this.#inactivityMs = ms;
+    this.#silenceSince = this.#clock.now();
   }
 
   /**
@@ -331,30 +331,30 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
    * not sending). Throws RangeError for a non-digit or a duration outside (0, 8191] ms.
    */
   sendDtmf(digit: string, durationMs = 100): Promise<boolean> {
-    if (this.closed || this.dtmfPayloadType === undefined || !this.sending) return Promise.resolve(false);
-    return this.dtmfOutbox.enqueue(digit, durationMs);
+    if (this.closed || this.#dtmfPayloadType === undefined || !this.#sending) return Promise.resolve(false);
+    return this.#dtmfOutbox.enqueue(digit, durationMs);
   }
 
   stats(): RtpSessionStats {
-    const src = this.tracker.current;
+    const src = this.#tracker.current;
     return {
       localPort: this.localPort,
       ssrc: this.ssrc,
-      remote: this.rtpLatch.remote,
-      direction: this.direction,
-      received: { ...this.rx, malformed: { ...this.rx.malformed }, srtpErrors: { ...this.rx.srtpErrors } },
-      sent: { ...this.tx, dtmfDigits: this.dtmfOutbox.digitsSent },
+      remote: this.#rtpLatch.remote,
+      direction: this.#direction,
+      received: { ...this.#rx, malformed: { ...this.#rx.malformed }, srtpErrors: { ...this.#rx.srtpErrors } },
+      sent: { ...this.#tx, dtmfDigits: this.#dtmfOutbox.digitsSent },
       stream: {
         ssrc: src?.ssrc,
         expected: src?.validated ? src.expected : 0,
         lost: src?.cumulativeLost ?? 0,
         reordered: src?.reordered ?? 0,
         restarts: src?.restarts ?? 0,
-        ssrcChanges: this.tracker.ssrcChanges,
+        ssrcChanges: this.#tracker.ssrcChanges,
         jitterMs: src?.jitterMs ?? 0,
       },
-      jitterBuffer: this.jitter.stats(),
-      remoteQuality: this.remoteQuality.snapshot(),
+      jitterBuffer: this.#jitter.stats(),
+      remoteQuality: this.#remoteQuality.snapshot(),
       playout: { queuedMs: this.playout.queuedMs, starvedTicks: this.playout.starvedTicks, overflowBytes: this.playout.overflowBytes },
     };
   }
@@ -364,300 +364,300 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
    * sockets and releases the port pair (once the sockets have closed).
    */
   close(reason?: string): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closing = new Promise<void>((resolve) => {
-      this.registration.unregister();
-      this.dtmfOutbox.cancelAll();
+    if (this.#closing) return this.#closing;
+    this.#closing = new Promise<void>((resolve) => {
+      this.#registration.unregister();
+      this.#dtmfOutbox.cancelAll();
       const finish = (): void => {
-        let pending = this.socketsOpen;
+        let pending = this.#socketsOpen;
         const done = (): void => {
           if (--pending === 0) resolve();
         };
-        this.rtpSocket.close(done);
-        this.rtcpSocket?.close(done);
+        this.#rtpSocket.close(done);
+        this.#rtcpSocket?.close(done);
       };
-      const bye = this.rtcpDestination() ? this.buildReport({ reason }) : undefined;
-      if (bye) this.sendRtcp(bye, finish);
+      const bye = this.#rtcpDestination() ? this.#buildReport({ reason }) : undefined;
+      if (bye) this.#sendRtcp(bye, finish);
       else finish();
-      this.logger.debug({ sent: this.tx.packets, received: this.rx.packets }, 'rtp session closed');
+      this.#logger.debug({ sent: this.#tx.packets, received: this.#rx.packets }, 'rtp session closed');
       this.safeEmit('closed');
     });
-    return this.closing;
+    return this.#closing;
   }
 
   // ---------------------------------------------------------------- scheduler tick
 
   onTick(tick: number, scheduledAt: number): void {
-    if (this.closing) return;
-    if (this.tickBase < 0) this.tickBase = tick;
-    this.lastTick = tick;
-    this.lastTickAt = scheduledAt;
-    if (this.delivering) {
-      const frame = this.jitter.tick();
+    if (this.#closing) return;
+    if (this.#tickBase < 0) this.#tickBase = tick;
+    this.#lastTick = tick;
+    this.#lastTickAt = scheduledAt;
+    if (this.#delivering) {
+      const frame = this.#jitter.tick();
       if (frame !== undefined) this.safeEmit('audio', frame);
     }
-    if (this.sending && this.rtpLatch.remote !== undefined) this.sendNextPacket(this.timestampAt(tick));
-    else if (!this.sending) this.markerNext = true;
-    this.checkTimers(scheduledAt);
+    if (this.#sending && this.#rtpLatch.remote !== undefined) this.#sendNextPacket(this.#timestampAt(tick));
+    else if (!this.#sending) this.#markerNext = true;
+    this.#checkTimers(scheduledAt);
   }
 
-  private timestampAt(tick: number): number {
-    return (this.tsBase + (tick - this.tickBase) * FRAME_SAMPLES) >>> 0;
+  #timestampAt(tick: number): number {
+    return (this.#tsBase + (tick - this.#tickBase) * FRAME_SAMPLES) >>> 0;
   }
 
-  private sendNextPacket(timestamp: number): void {
-    const buf = this.sendBuffers[this.sendIndex] as Buffer;
-    const payload = this.payloadViews[this.sendIndex] as Uint8Array;
-    this.sendIndex = (this.sendIndex + 1) % SEND_BUFFERS;
-    const dtmf = this.dtmfPayloadType !== undefined ? this.dtmfOutbox.next(timestamp) : undefined;
+  #sendNextPacket(timestamp: number): void {
+    const buf = this.#sendBuffers[this.#sendIndex] as Buffer;
+    const payload = this.#payloadViews[this.#sendIndex] as Uint8Array;
+    this.#sendIndex = (this.#sendIndex + 1) % SEND_BUFFERS;
+    const dtmf = this.#dtmfPayloadType !== undefined ? this.#dtmfOutbox.next(timestamp) : undefined;
     if (dtmf !== undefined) {
-      writeRtpFixedHeader(buf, dtmf.marker, this.dtmfPayloadType as number, this.seq, this.dtmfOutbox.eventTimestamp, this.ssrc);
+      writeRtpFixedHeader(buf, dtmf.marker, this.#dtmfPayloadType as number, this.#seq, this.#dtmfOutbox.eventTimestamp, this.ssrc);
       buf.set(dtmf.payload, RTP_FIXED_HEADER_SIZE);
-      this.tx.dtmfPackets++;
-      this.transmitRtp(buf, RTP_FIXED_HEADER_SIZE + dtmf.payload.length);
+      this.#tx.dtmfPackets++;
+      this.#transmitRtp(buf, RTP_FIXED_HEADER_SIZE + dtmf.payload.length);
       return;
     }
     const kind = this.playout.pull(payload);
-    writeRtpFixedHeader(buf, this.markerNext || kind === 'audio-start', this.payloadType, this.seq, timestamp, this.ssrc);
-    this.markerNext = false;
-    if (kind === 'silence') this.tx.silenceFrames++;
-    else this.tx.audioFrames++;
-    this.transmitRtp(buf, SEND_BUFFER_SIZE);
+    writeRtpFixedHeader(buf, this.#markerNext || kind === 'audio-start', this.#payloadType, this.#seq, timestamp, this.ssrc);
+    this.#markerNext = false;
+    if (kind === 'silence') this.#tx.silenceFrames++;
+    else this.#tx.audioFrames++;
+    this.#transmitRtp(buf, SEND_BUFFER_SIZE);
     this.playout.commitFrame();
   }
 
-  private transmitRtp(buf: Buffer, length: number): void {
-    const dest = this.rtpLatch.remote as Endpoint;
-    this.seq = (this.seq + 1) & 0xffff;
-    this.tx.packets++;
-    this.tx.octets += length - RTP_FIXED_HEADER_SIZE;
-    this.sentSinceReport = true;
+  #transmitRtp(buf: Buffer, length: number): void {
+    const dest = this.#rtpLatch.remote as Endpoint;
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#tx.packets++;
+    this.#tx.octets += length - RTP_FIXED_HEADER_SIZE;
+    this.#sentSinceReport = true;
     // Without a callback Node drops send errors silently; one bound callback (no per-packet
     // closure) counts and logs them.
-    if (this.srtp) {
-      const out = this.srtp.protectRtp(buf.subarray(0, length));
-      this.rtpSocket.send(out, 0, out.length, dest.port, dest.address, this.afterSend);
+    if (this.#srtp) {
+      const out = this.#srtp.protectRtp(buf.subarray(0, length));
+      this.#rtpSocket.send(out, 0, out.length, dest.port, dest.address, this.#afterSend);
     } else {
-      this.rtpSocket.send(buf, 0, length, dest.port, dest.address, this.afterSend);
+      this.#rtpSocket.send(buf, 0, length, dest.port, dest.address, this.#afterSend);
     }
   }
 
-  private readonly afterSend = (err: Error | null): void => {
-    if (err) this.onSocketError(err);
+  readonly #afterSend = (err: Error | null): void => {
+    if (err) this.#onSocketError(err);
   };
 
-  private checkTimers(now: number): void {
-    if (this.inactivityMs > 0 && !this.inactiveReported && now - this.silenceSince >= this.inactivityMs) {
-      this.inactiveReported = true;
-      this.safeEmit('inactive', { silentMs: now - this.silenceSince });
+  #checkTimers(now: number): void {
+    if (this.#inactivityMs > 0 && !this.#inactiveReported && now - this.#silenceSince >= this.#inactivityMs) {
+      this.#inactiveReported = true;
+      this.safeEmit('inactive', { silentMs: now - this.#silenceSince });
     }
-    if (this.dtmfReceiver.hasPending && now - this.lastDtmfAt >= DTMF_END_TIMEOUT_MS) {
-      const ev = this.dtmfReceiver.flush();
-      if (ev !== undefined) this.emitDtmf(ev);
+    if (this.#dtmfReceiver.hasPending && now - this.#lastDtmfAt >= DTMF_END_TIMEOUT_MS) {
+      const ev = this.#dtmfReceiver.flush();
+      if (ev !== undefined) this.#emitDtmf(ev);
     }
-    if (now >= this.nextRtcpAt) {
-      this.nextRtcpAt = now + this.rtcpInterval(false);
-      if (this.rtcpDestination()) this.sendRtcp(this.buildReport(undefined));
+    if (now >= this.#nextRtcpAt) {
+      this.#nextRtcpAt = now + this.#rtcpInterval(false);
+      if (this.#rtcpDestination()) this.#sendRtcp(this.#buildReport(undefined));
     }
   }
 
   // ---------------------------------------------------------------- inbound
 
-  private onRtpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (this.closing) return;
+  #onRtpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.#closing) return;
     if (this.rtcpMux && isRtcpOnMuxedPort(msg)) {
-      this.onRtcpDatagram(msg, rinfo);
+      this.#onRtcpDatagram(msg, rinfo);
       return;
     }
-    this.rx.datagrams++;
+    this.#rx.datagrams++;
     let packet: Uint8Array = msg;
-    if (this.srtp) {
-      const r = this.srtp.unprotectRtp(msg);
+    if (this.#srtp) {
+      const r = this.#srtp.unprotectRtp(msg);
       if (!r.ok) {
-        this.rx.srtpErrors[r.error]++;
+        this.#rx.srtpErrors[r.error]++;
         return;
       }
       packet = r.packet;
     }
-    const h = this.header;
+    const h = this.#header;
     const err = h.parse(packet);
     if (err) {
-      this.rx.malformed[err.code]++;
+      this.#rx.malformed[err.code]++;
       return;
     }
-    const isAudio = h.payloadType === this.payloadType;
-    if (!isAudio && h.payloadType !== this.dtmfPayloadType) {
-      this.rx.unknownPayloadType++;
+    const isAudio = h.payloadType === this.#payloadType;
+    if (!isAudio && h.payloadType !== this.#dtmfPayloadType) {
+      this.#rx.unknownPayloadType++;
       return;
     }
-    const now = this.clock.now();
-    const verdict = this.rtpLatch.check(rinfo.address, rinfo.port, now);
+    const now = this.#clock.now();
+    const verdict = this.#rtpLatch.check(rinfo.address, rinfo.port, now);
     if (verdict === 'reject') {
-      this.rx.unexpectedSource++;
+      this.#rx.unexpectedSource++;
       return;
     }
-    if (verdict === 'latched') this.onLatched('rtp', rinfo);
-    this.rx.packets++;
-    this.rx.octets += h.payloadLength;
-    this.silenceSince = now;
-    if (this.inactiveReported) {
-      this.inactiveReported = false;
+    if (verdict === 'latched') this.#onLatched('rtp', rinfo);
+    this.#rx.packets++;
+    this.#rx.octets += h.payloadLength;
+    this.#silenceSince = now;
+    if (this.#inactiveReported) {
+      this.#inactiveReported = false;
       this.safeEmit('active');
     }
     // Audio and telephone-event packets share the SSRC's sequence space (RFC 4733 §2.1): both feed A.1.
-    const seqVerdict = this.tracker.onPacket(h.ssrc, h.sequenceNumber, h.timestamp, now);
-    if (seqVerdict === 'media-resync' && this.delivering) {
+    const seqVerdict = this.#tracker.onPacket(h.ssrc, h.sequenceNumber, h.timestamp, now);
+    if (seqVerdict === 'media-resync' && this.#delivering) {
       // A new or restarted source: new timeline. Replay the packet probation held back, if it is
       // this one's predecessor (the first 20 ms of the stream).
-      this.jitter.reset();
-      const held = this.hold.takePredecessorOf(h.ssrc, h.sequenceNumber);
-      if (held !== undefined) this.jitter.push(held.seq, this.hold.timestamp, this.hold.marker, held.payload, this.hold.arrivalMs);
+      this.#jitter.reset();
+      const held = this.#hold.takePredecessorOf(h.ssrc, h.sequenceNumber);
+      if (held !== undefined) this.#jitter.push(held.seq, this.#hold.timestamp, this.#hold.marker, held.payload, this.#hold.arrivalMs);
     }
     if (!isAudio) {
-      this.onDtmfPacket(now);
+      this.#onDtmfPacket(now);
       return;
     }
     switch (seqVerdict) {
       case 'media':
       case 'media-resync':
-        if (this.delivering) this.jitter.push(h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
+        if (this.#delivering) this.#jitter.push(h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
         return;
       case 'hold':
-        this.rx.held++;
-        this.hold.hold(h.ssrc, h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
+        this.#rx.held++;
+        this.#hold.hold(h.ssrc, h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
         return;
       case 'duplicate':
-        this.rx.duplicates++;
+        this.#rx.duplicates++;
         return;
     }
   }
 
-  private onDtmfPacket(now: number): void {
-    const h = this.header;
-    this.rx.dtmfPackets++;
+  #onDtmfPacket(now: number): void {
+    const h = this.#header;
+    this.#rx.dtmfPackets++;
     // The digit's packets use sequence numbers of the same stream: the audio gap they leave is intended.
-    this.jitter.noteForeignSequence(h.sequenceNumber);
-    if (!this.delivering) return;
-    this.lastDtmfAt = now;
-    const ev = this.dtmfReceiver.push(h.payload(), h.timestamp, h.marker, h.sequenceNumber);
-    if (ev !== undefined) this.emitDtmf(ev);
+    this.#jitter.noteForeignSequence(h.sequenceNumber);
+    if (!this.#delivering) return;
+    this.#lastDtmfAt = now;
+    const ev = this.#dtmfReceiver.push(h.payload(), h.timestamp, h.marker, h.sequenceNumber);
+    if (ev !== undefined) this.#emitDtmf(ev);
   }
 
-  private emitDtmf(ev: DtmfDigitEvent): void {
-    this.rx.dtmfDigits++;
+  #emitDtmf(ev: DtmfDigitEvent): void {
+    this.#rx.dtmfDigits++;
     this.safeEmit('dtmf', ev);
   }
 
-  private onRtcpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (this.closing) return;
+  #onRtcpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.#closing) return;
     let packet: Uint8Array = msg;
-    if (this.srtp) {
-      const r = this.srtp.unprotectRtcp(msg);
+    if (this.#srtp) {
+      const r = this.#srtp.unprotectRtcp(msg);
       if (!r.ok) {
-        this.rx.srtpErrors[r.error]++;
+        this.#rx.srtpErrors[r.error]++;
         return;
       }
       packet = r.packet;
     }
     const parsed = parseRtcp(packet);
     if ('kind' in parsed) {
-      this.rx.malformed[parsed.code]++;
+      this.#rx.malformed[parsed.code]++;
       return;
     }
-    const latch = this.rtcpMux ? this.rtpLatch : this.rtcpLatch;
-    const verdict = latch.check(rinfo.address, rinfo.port, this.clock.now());
+    const latch = this.rtcpMux ? this.#rtpLatch : this.#rtcpLatch;
+    const verdict = latch.check(rinfo.address, rinfo.port, this.#clock.now());
     if (verdict === 'reject') {
-      this.rx.unexpectedSource++;
+      this.#rx.unexpectedSource++;
       return;
     }
-    if (verdict === 'latched') this.onLatched(this.rtcpMux ? 'rtp' : 'rtcp', rinfo);
-    this.rx.rtcpPackets++;
-    this.remoteQuality.onRtcp(parsed, this.ssrc, this.tracker.current?.ssrc, this.clock.now(), this.clock.wallNow());
+    if (verdict === 'latched') this.#onLatched(this.rtcpMux ? 'rtp' : 'rtcp', rinfo);
+    this.#rx.rtcpPackets++;
+    this.#remoteQuality.onRtcp(parsed, this.ssrc, this.#tracker.current?.ssrc, this.#clock.now(), this.#clock.wallNow());
     this.safeEmit('rtcp', parsed);
   }
 
-  private onLatched(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo): void {
+  #onLatched(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo): void {
     const remote = { address: rinfo.address, port: rinfo.port };
-    this.logger.info({ remote, kind }, 'symmetric RTP: latched to the observed source');
+    this.#logger.info({ remote, kind }, 'symmetric RTP: latched to the observed source');
     this.safeEmit('latched', remote, kind);
   }
 
   /** Last line of defence: a datagram whose handling threw (a bug) is counted, logged and dropped. */
-  private onHandlerError(err: unknown): void {
-    this.rx.handlerErrors++;
-    if (this.loggedSocketErrors++ < MAX_LOGGED_SOCKET_ERRORS) this.logger.error({ err }, 'rtp datagram handler failed');
+  #onHandlerError(err: unknown): void {
+    this.#rx.handlerErrors++;
+    if (this.#loggedSocketErrors++ < MAX_LOGGED_SOCKET_ERRORS) this.#logger.error({ err }, 'rtp datagram handler failed');
   }
 
-  private onSocketError(err: Error): void {
-    this.tx.socketErrors++;
-    if (this.loggedSocketErrors++ < MAX_LOGGED_SOCKET_ERRORS) this.logger.warn({ err }, 'rtp socket error');
+  #onSocketError(err: Error): void {
+    this.#tx.socketErrors++;
+    if (this.#loggedSocketErrors++ < MAX_LOGGED_SOCKET_ERRORS) this.#logger.warn({ err }, 'rtp socket error');
   }
 
   // ---------------------------------------------------------------- RTCP
 
-  private rtcpInterval(initial: boolean): number {
+  #rtcpInterval(initial: boolean): number {
     return rtcpIntervalMs(
       {
         members: 2,
-        senders: this.sending ? 2 : 1,
+        senders: this.#sending ? 2 : 1,
         rtcpBandwidth: G711_RTCP_BANDWIDTH_OCTETS_PER_S,
-        weSent: this.sending,
+        weSent: this.#sending,
         avgRtcpSize: 100,
         initial,
       },
-      this.random,
+      this.#random,
     );
   }
 
-  private rtcpDestination(): Endpoint | undefined {
-    return this.rtcpMux ? this.rtpLatch.remote : this.rtcpLatch.remote;
+  #rtcpDestination(): Endpoint | undefined {
+    return this.rtcpMux ? this.#rtpLatch.remote : this.#rtcpLatch.remote;
   }
 
-  private buildReport(bye: { reason: string | undefined } | undefined): RtcpPacket[] {
-    const now = this.clock.now();
-    const weSent = this.sentSinceReport;
-    this.sentSinceReport = false;
+  #buildReport(bye: { reason: string | undefined } | undefined): RtcpPacket[] {
+    const now = this.#clock.now();
+    const weSent = this.#sentSinceReport;
+    this.#sentSinceReport = false;
     // Our media clock at `now`: the last tick's timestamp plus the time since that tick.
     const rtpTimestamp =
-      this.tickBase < 0 ? this.tsBase : (this.timestampAt(this.lastTick) + Math.round(((now - this.lastTickAt) * G711_CLOCK_RATE) / 1000)) >>> 0;
+      this.#tickBase < 0 ? this.#tsBase : (this.#timestampAt(this.#lastTick) + Math.round(((now - this.#lastTickAt) * G711_CLOCK_RATE) / 1000)) >>> 0;
     return buildCompoundReport({
       ssrc: this.ssrc,
-      cname: this.cname,
-      wallNowMs: this.clock.wallNow(),
+      cname: this.#cname,
+      wallNowMs: this.#clock.wallNow(),
       rtpTimestamp,
-      packetsSent: this.tx.packets,
-      octetsSent: this.tx.octets,
+      packetsSent: this.#tx.packets,
+      octetsSent: this.#tx.octets,
       weSent,
-      source: this.tracker.current,
-      lastSr: this.remoteQuality.lastSenderReport(now),
+      source: this.#tracker.current,
+      lastSr: this.#remoteQuality.lastSenderReport(now),
       ...(bye ? { bye } : {}),
     });
   }
 
-  private sendRtcp(packets: RtcpPacket[], after?: () => void): void {
-    const dest = this.rtcpDestination();
+  #sendRtcp(packets: RtcpPacket[], after?: () => void): void {
+    const dest = this.#rtcpDestination();
     if (dest === undefined) {
       after?.();
       return;
     }
     let bytes: Uint8Array = serializeRtcp(packets);
-    if (this.srtp) bytes = this.srtp.protectRtcp(bytes);
-    this.tx.rtcpPackets++;
-    const socket = this.rtcpSocket ?? this.rtpSocket;
+    if (this.#srtp) bytes = this.#srtp.protectRtcp(bytes);
+    this.#tx.rtcpPackets++;
+    const socket = this.#rtcpSocket ?? this.#rtpSocket;
     socket.send(bytes, 0, bytes.length, dest.port, dest.address, (err) => {
-      if (err) this.onSocketError(err);
+      if (err) this.#onSocketError(err);
       after?.();
     });
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private setRemote(remote: RemoteMedia | undefined): void {
-    this.rtpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.port });
-    this.rtcpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.rtcpPort ?? remote.port + 1 });
+  #setRemote(remote: RemoteMedia | undefined): void {
+    this.#rtpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.port });
+    this.#rtcpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.rtcpPort ?? remote.port + 1 });
   }
 
-  private makeJitterBuffer(): JitterBuffer {
-    return new JitterBuffer({ codec: g711Codec(this.codec), concealer: new LossConcealer(), ...this.jitterOptions });
+  #makeJitterBuffer(): JitterBuffer {
+    return new JitterBuffer({ codec: g711Codec(this.#codec), concealer: new LossConcealer(), ...this.#jitterOptions });
   }
 }

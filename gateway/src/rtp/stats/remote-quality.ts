@@ -23,9 +23,9 @@ export interface RemoteQualitySnapshot {
 }
 
 export class RemoteQuality {
-  private lastSrMiddle = 0;
-  private lastSrArrivalMs = 0;
-  private snapshotState: RemoteQualitySnapshot = {
+  #lastSrMiddle = 0;
+  #lastSrArrivalMs = 0;
+  #snapshotState: RemoteQualitySnapshot = {
     rttMs: undefined,
     fractionLost: 0,
     cumulativeLost: 0,
@@ -36,34 +36,38 @@ export class RemoteQuality {
     remoteOctetsSent: 0,
   };
 
-  constructor(private readonly clockRate: number) {}
+  readonly #clockRate: number;
+
+  constructor(clockRate: number) {
+    this.#clockRate = clockRate;
+  }
 
   /** Feeds a parsed compound packet. `remoteSsrc` is the media source we follow (SRs of others are ignored). */
   onRtcp(packets: readonly RtcpPacket[], localSsrc: number, remoteSsrc: number | undefined, nowMs: number, wallNowMs: number): void {
     for (const p of packets) {
       if (p.type === 'sr') {
         if (remoteSsrc === undefined || p.ssrc === remoteSsrc) {
-          this.lastSrMiddle = ntpMiddle32(p.ntpSeconds, p.ntpFraction);
-          this.lastSrArrivalMs = nowMs;
-          this.snapshotState.senderReportsReceived++;
-          this.snapshotState.remotePacketsSent = p.packetCount;
-          this.snapshotState.remoteOctetsSent = p.octetCount;
+          this.#lastSrMiddle = ntpMiddle32(p.ntpSeconds, p.ntpFraction);
+          this.#lastSrArrivalMs = nowMs;
+          this.#snapshotState.senderReportsReceived++;
+          this.#snapshotState.remotePacketsSent = p.packetCount;
+          this.#snapshotState.remoteOctetsSent = p.octetCount;
         }
-        this.onBlocks(p.reports, localSsrc, wallNowMs);
+        this.#onBlocks(p.reports, localSsrc, wallNowMs);
       } else if (p.type === 'rr') {
-        this.onBlocks(p.reports, localSsrc, wallNowMs);
+        this.#onBlocks(p.reports, localSsrc, wallNowMs);
       }
     }
   }
 
-  private onBlocks(blocks: readonly RtcpReportBlock[], localSsrc: number, wallNowMs: number): void {
+  #onBlocks(blocks: readonly RtcpReportBlock[], localSsrc: number, wallNowMs: number): void {
     for (const b of blocks) {
       if (b.ssrc !== localSsrc) continue;
-      const s = this.snapshotState;
+      const s = this.#snapshotState;
       s.reportBlocksReceived++;
       s.fractionLost = b.fractionLost / 256;
       s.cumulativeLost = b.cumulativeLost;
-      s.jitterMs = (b.jitter * 1000) / this.clockRate;
+      s.jitterMs = (b.jitter * 1000) / this.#clockRate;
       const now = ntpFromWallMs(wallNowMs);
       const rtt = rttFromReportMs(ntpMiddle32(now.seconds, now.fraction), b.lastSr, b.delaySinceLastSr);
       if (rtt !== undefined) s.rttMs = rtt;
@@ -72,11 +76,11 @@ export class RemoteQuality {
 
   /** LSR and DLSR for our next report block about the peer (both 0 before its first SR). */
   lastSenderReport(nowMs: number): { lastSr: number; delaySinceLastSr: number } {
-    if (this.snapshotState.senderReportsReceived === 0) return { lastSr: 0, delaySinceLastSr: 0 };
-    return { lastSr: this.lastSrMiddle, delaySinceLastSr: msToMiddle32Units(nowMs - this.lastSrArrivalMs) };
+    if (this.#snapshotState.senderReportsReceived === 0) return { lastSr: 0, delaySinceLastSr: 0 };
+    return { lastSr: this.#lastSrMiddle, delaySinceLastSr: msToMiddle32Units(nowMs - this.#lastSrArrivalMs) };
   }
 
   snapshot(): RemoteQualitySnapshot {
-    return { ...this.snapshotState };
+    return { ...this.#snapshotState };
   }
 }

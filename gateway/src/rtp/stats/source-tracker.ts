@@ -18,24 +18,28 @@ import { SourceState } from './source-state.js';
 export type PacketVerdict = 'media' | 'media-resync' | 'hold' | 'duplicate';
 
 export class SourceTracker {
-  private currentSource: SourceState | undefined;
-  private candidate: SourceState | undefined;
-  private lastCurrentAtMs = Number.NEGATIVE_INFINITY;
+  #currentSource: SourceState | undefined;
+  #candidate: SourceState | undefined;
+  #lastCurrentAtMs = Number.NEGATIVE_INFINITY;
   /** Times the stream followed a new SSRC (the first source is not a change). */
   ssrcChanges = 0;
   /** Packets of a validated second SSRC held back because the current one was still active. */
   competingPackets = 0;
 
-  constructor(private readonly clockRate: number) {}
+  readonly #clockRate: number;
+
+  constructor(clockRate: number) {
+    this.#clockRate = clockRate;
+  }
 
   get current(): SourceState | undefined {
-    return this.currentSource;
+    return this.#currentSource;
   }
 
   onPacket(ssrc: number, seq: number, timestamp: number, arrivalMs: number): PacketVerdict {
-    const cur = this.currentSource;
+    const cur = this.#currentSource;
     if (cur !== undefined && cur.ssrc === ssrc) {
-      this.lastCurrentAtMs = arrivalMs;
+      this.#lastCurrentAtMs = arrivalMs;
       switch (cur.update(seq, timestamp, arrivalMs)) {
         case 'valid':
           return 'media';
@@ -47,28 +51,28 @@ export class SourceTracker {
           return 'hold';
       }
     }
-    if (this.candidate === undefined || this.candidate.ssrc !== ssrc) {
-      this.candidate = new SourceState(ssrc, seq, this.clockRate);
+    if (this.#candidate === undefined || this.#candidate.ssrc !== ssrc) {
+      this.#candidate = new SourceState(ssrc, seq, this.#clockRate);
     }
-    const cand = this.candidate;
+    const cand = this.#candidate;
     const verdict = cand.update(seq, timestamp, arrivalMs);
     if (verdict === 'duplicate') return 'duplicate';
     if (!cand.validated || verdict === 'bad') return 'hold';
-    if (cur !== undefined && arrivalMs - this.lastCurrentAtMs <= FRAME_MS) {
+    if (cur !== undefined && arrivalMs - this.#lastCurrentAtMs <= FRAME_MS) {
       this.competingPackets++;
       return 'hold';
     }
     if (cur !== undefined) this.ssrcChanges++;
-    this.currentSource = cand;
-    this.candidate = undefined;
-    this.lastCurrentAtMs = arrivalMs;
+    this.#currentSource = cand;
+    this.#candidate = undefined;
+    this.#lastCurrentAtMs = arrivalMs;
     return 'media-resync';
   }
 
   /** Forget every source (re-INVITE with a new remote, or receiving switched off). */
   reset(): void {
-    this.currentSource = undefined;
-    this.candidate = undefined;
-    this.lastCurrentAtMs = Number.NEGATIVE_INFINITY;
+    this.#currentSource = undefined;
+    this.#candidate = undefined;
+    this.#lastCurrentAtMs = Number.NEGATIVE_INFINITY;
   }
 }
