@@ -1,7 +1,7 @@
 /**
  * The rtp layer: RTP/RTCP wire codecs (RFC 3550), receive statistics (A.1/A.3/A.8), the adaptive
  * jitter buffer with loss concealment, the process-wide 20 ms MediaScheduler, the per-call
- * PlayoutQueue and the per-call RtpSession that ties them to UDP sockets. SRTP and DTMF live in
+ * PlayoutQueue and the per-call RtpSession that ties them to datagram sockets (UDP, or in memory). SRTP and DTMF live in
  * ./srtp and ./dtmf. No knowledge of calls or AI here.
  */
 export {
@@ -70,6 +70,18 @@ export {
   type PlayoutTag,
   type PullKind,
 } from './pacing/playout-queue.js';
+
+// Datagram transport (RTP/RTCP sockets)
+export {
+  isAddressInUse,
+  type DatagramHandlers,
+  type DatagramSendCallback,
+  type DatagramSocket,
+  type DatagramSocketFactory,
+  type DatagramSource,
+} from './transport/datagram-socket.js';
+export { udpSockets } from './transport/udp-socket.js';
+export { MemoryDatagramNetwork, MemoryDatagramSocket, type MemoryDatagramNetworkOptions, type WireDatagram } from './transport/memory-datagram.js';
 
 // Session
 export { PortAllocator, type PortRange } from './session/port-allocator.js';

@@ -1,8 +1,9 @@
 /**
- * RtpSession over real loopback sockets. Time is a ManualClock: the test advances it to make the
- * scheduler tick, and waits (bounded) for datagrams to cross the loopback in between.
+ * RtpSession on an in-memory datagram network (no kernel sockets). Time is a ManualClock: the test
+ * advances it to make the scheduler tick, and lets the network's asynchronous deliveries run in
+ * between (a few event-loop turns, never a wall-clock wait). The same session over real UDP is
+ * covered in udp-socket.test.ts.
  */
-import dgram from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createRootLogger } from '../../src/log.js';
@@ -15,39 +16,45 @@ import { ntpMiddle32 } from '../../src/rtp/rtcp/ntp.js';
 import { PortAllocator } from '../../src/rtp/session/port-allocator.js';
 import { RtpSession, type RtpSessionOptions } from '../../src/rtp/session/rtp-session.js';
 import { generateKeys, SrtpSession } from '../../src/rtp/srtp/index.js';
+import type { DatagramSocket } from '../../src/rtp/transport/datagram-socket.js';
+import { MemoryDatagramNetwork } from '../../src/rtp/transport/memory-datagram.js';
 
 const LOOPBACK = '127.0.0.1';
 const logger = createRootLogger('silent');
 
-/** A test peer: one UDP socket that records what it receives. */
+/** A test peer: one memory socket that records what it receives. */
 class Peer {
-  readonly socket = dgram.createSocket('udp4');
   readonly received: Buffer[] = [];
-  port = 0;
+  #socket: DatagramSocket | undefined;
   async bind(): Promise<this> {
-    await new Promise<void>((resolve) => this.socket.bind(0, LOOPBACK, resolve));
-    this.port = this.socket.address().port;
-    this.socket.on('message', (m) => this.received.push(m));
+    this.#socket = await network.bind(LOOPBACK, 0);
+    this.#socket.listen({ message: (m) => this.received.push(m), error: () => undefined });
     return this;
   }
-  send(bytes: Uint8Array, port: number): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.send(bytes, port, LOOPBACK, (err) => (err ? reject(err) : resolve())));
+  get port(): number {
+    return this.#socket?.port ?? 0;
+  }
+  async send(bytes: Uint8Array, port: number): Promise<void> {
+    this.#socket?.send(bytes, 0, bytes.length, port, LOOPBACK);
+    await settle();
   }
   close(): void {
-    this.socket.close();
+    this.#socket?.close();
   }
   rtp(): RtpPacket[] {
     return this.received.map((b) => parseRtp(b)).filter((p): p is RtpPacket => !isRtpWireError(p));
   }
 }
 
-/** Polls (bounded) until `cond` holds; the loopback needs a few event-loop turns. */
-async function until(cond: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+/** Lets the network's queued deliveries and callbacks run: event-loop turns, no timers. */
+async function settle(turns = 3): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** Deliveries are asynchronous: `cond` must hold once they have run (bounded, no wall clock). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 50 && !cond(); i++) await settle(1);
+  if (!cond()) throw new Error(`never happened: ${what}`);
 }
 
 function rtpBytes(seq: number, ts: number, payload: Uint8Array, opts: { pt?: number; marker?: boolean; ssrc?: number } = {}): Uint8Array {
@@ -71,6 +78,7 @@ function frame(seed: number): Uint8Array {
 }
 
 let clock: ManualClock;
+let network: MemoryDatagramNetwork;
 let scheduler: MediaScheduler;
 let ports: PortAllocator;
 const opened: RtpSession[] = [];
@@ -78,15 +86,16 @@ const peers: Peer[] = [];
 
 beforeEach(() => {
   clock = new ManualClock(0);
+  network = new MemoryDatagramNetwork({ clock });
   nextTickAt = 0;
   scheduler = new MediaScheduler({ clock, phases: 1 });
-  const base = 20000 + 2 * Math.floor(Math.random() * 5900); // below the ephemeral range (32768+)
-  ports = new PortAllocator({ min: base, max: base + 9 });
+  ports = new PortAllocator({ min: 20000, max: 20009 });
 });
 
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
   for (const p of peers.splice(0)) p.close();
+  expect(network.boundSockets).toBe(0);
 });
 
 async function peer(): Promise<Peer> {
@@ -101,6 +110,7 @@ async function open(extra: Partial<RtpSessionOptions> = {}): Promise<RtpSession>
     scheduler,
     logger,
     ports,
+    sockets: network,
     bindAddress: LOOPBACK,
     codec: 'PCMU',
     payloadType: 0,
@@ -120,7 +130,7 @@ async function ticks(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     clock.advance(Math.max(0, nextTickAt - clock.now()));
     nextTickAt += 20;
-    await new Promise((r) => setImmediate(r));
+    await settle();
   }
 }
 

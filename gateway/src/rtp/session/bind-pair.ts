@@ -1,31 +1,30 @@
 /**
  * Binding a session's port pair: an even RTP port from the allocator and RTCP on port + 1 (unless
- * rtcp-mux). Ports some other process holds are skipped (bounded attempts); running out is a typed
- * RtpError the call layer turns into 503.
+ * rtcp-mux), on whatever DatagramSocketFactory the session was given. Ports something else holds are
+ * skipped (bounded attempts); running out is a typed RtpError the call layer turns into 503.
  */
-import type dgram from 'node:dgram';
 import { RtpError } from '../errors.js';
+import { isAddressInUse, type DatagramSocket, type DatagramSocketFactory } from '../transport/datagram-socket.js';
 import type { PortAllocator } from './port-allocator.js';
-import { bindUdp, isAddressInUse } from './udp.js';
 
 /** Bind attempts when ports are taken by other processes. */
 const MAX_BIND_ATTEMPTS = 16;
 
 export interface BoundSockets {
   port: number;
-  rtp: dgram.Socket;
-  rtcp: dgram.Socket | undefined;
+  rtp: DatagramSocket;
+  rtcp: DatagramSocket | undefined;
 }
 
-export async function bindPair(ports: PortAllocator, address: string, mux: boolean): Promise<BoundSockets> {
+export async function bindPair(ports: PortAllocator, sockets: DatagramSocketFactory, address: string, mux: boolean): Promise<BoundSockets> {
   const attempts = Math.min(ports.capacity, MAX_BIND_ATTEMPTS);
   for (let i = 0; i < attempts; i++) {
     const port = ports.allocate();
     if (port === undefined) break;
-    let rtp: dgram.Socket | undefined;
+    let rtp: DatagramSocket | undefined;
     try {
-      rtp = await bindUdp(address, port);
-      const rtcp = mux ? undefined : await bindUdp(address, port + 1);
+      rtp = await sockets.bind(address, port);
+      const rtcp = mux ? undefined : await sockets.bind(address, port + 1);
       return { port, rtp, rtcp };
     } catch (err) {
       rtp?.close();

@@ -14,6 +14,7 @@ import type { RtcpPacket } from '../rtcp/compound.js';
 import type { RemoteQualitySnapshot } from '../stats/remote-quality.js';
 import type { Endpoint, LatchingPolicy } from './latch.js';
 import type { PortAllocator } from './port-allocator.js';
+import type { DatagramSocketFactory } from '../transport/datagram-socket.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -48,6 +49,8 @@ export interface RtpSessionOptions {
   /** A per-call pino child. */
   logger: Logger;
   ports: PortAllocator;
+  /** Where the RTP/RTCP sockets come from: real UDP (default) or an in-memory network. */
+  sockets?: DatagramSocketFactory;
   /** Local address to bind ('0.0.0.0', '::' or one interface's address). */
   bindAddress: string;
   codec: G711Name;

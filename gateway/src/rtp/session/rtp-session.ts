@@ -14,7 +14,6 @@
  * RTP timestamps follow the scheduler's tick index, not the number of packets sent, so they advance
  * with wall time across hold, DTMF and skipped ticks (RFC 3550 §5.1).
  */
-import type dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
@@ -39,6 +38,8 @@ import type { PortAllocator } from './port-allocator.js';
 import { ProbationHold } from './probation-hold.js';
 import { buildCompoundReport } from './rtcp-reports.js';
 import { bindPair, type BoundSockets } from './bind-pair.js';
+import type { DatagramSocket, DatagramSource } from '../transport/datagram-socket.js';
+import { udpSockets } from '../transport/udp-socket.js';
 import type {
   MediaDirection,
   RemoteMedia,
@@ -98,8 +99,8 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #ports: PortAllocator;
-  readonly #rtpSocket: dgram.Socket;
-  readonly #rtcpSocket: dgram.Socket | undefined;
+  readonly #rtpSocket: DatagramSocket;
+  readonly #rtcpSocket: DatagramSocket | undefined;
   readonly #registration: Registration;
   readonly #random: () => number;
   readonly #cname: string;
@@ -140,8 +141,7 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
   #lastDtmfAt = 0;
   #nextRtcpAt: number;
   #closing: Promise<void> | undefined;
-  #socketsOpen: number;
-  #loggedSocketErrors = 0;
+    #loggedSocketErrors = 0;
 
   readonly #rx: RtpReceiveCounters = {
     datagrams: 0,
@@ -179,7 +179,7 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     if (opts.inactivityMs !== undefined && !(opts.inactivityMs >= 0)) {
       throw new RtpError('RTP_ERR_CONFIG', `inactivityMs must be >= 0, got ${opts.inactivityMs}`);
     }
-    const sockets = await bindPair(opts.ports, opts.bindAddress, opts.rtcpMux ?? false);
+    const sockets = await bindPair(opts.ports, opts.sockets ?? udpSockets, opts.bindAddress, opts.rtcpMux ?? false);
     try {
       return new RtpSession(opts, sockets);
     } catch (err) {
@@ -232,31 +232,27 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     this.localRtcpPort = sockets.rtcp === undefined ? sockets.port : sockets.port + 1;
     this.#rtpSocket = sockets.rtp;
     this.#rtcpSocket = sockets.rtcp;
-    this.#socketsOpen = sockets.rtcp === undefined ? 1 : 2;
-    const onClose = (): void => {
-      if (--this.#socketsOpen === 0) this.#ports.release(this.localPort);
-    };
     // try/catch inline (no closure per datagram): nothing a datagram triggers may escape the handler.
-    this.#rtpSocket.on('message', (msg, rinfo) => {
-      try {
-        this.#onRtpDatagram(msg, rinfo);
-      } catch (err) {
-        this.#onHandlerError(err);
-      }
-    });
-    this.#rtpSocket.on('error', (err) => this.#onSocketError(err));
-    this.#rtpSocket.on('close', onClose);
-    if (this.#rtcpSocket) {
-      this.#rtcpSocket.on('message', (msg, rinfo) => {
+    this.#rtpSocket.listen({
+      message: (msg, from) => {
         try {
-          this.#onRtcpDatagram(msg, rinfo);
+          this.#onRtpDatagram(msg, from);
         } catch (err) {
           this.#onHandlerError(err);
         }
-      });
-      this.#rtcpSocket.on('error', (err) => this.#onSocketError(err));
-      this.#rtcpSocket.on('close', onClose);
-    }
+      },
+      error: (err) => this.#onSocketError(err),
+    });
+    this.#rtcpSocket?.listen({
+      message: (msg, from) => {
+        try {
+          this.#onRtcpDatagram(msg, from);
+        } catch (err) {
+          this.#onHandlerError(err);
+        }
+      },
+      error: (err) => this.#onSocketError(err),
+    });
 
     const now = this.#clock.now();
     this.#silenceSince = now;
@@ -369,9 +365,11 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
       this.#registration.unregister();
       this.#dtmfOutbox.cancelAll();
       const finish = (): void => {
-        let pending = this.#socketsOpen;
+        let pending = this.#rtcpSocket === undefined ? 1 : 2;
         const done = (): void => {
-          if (--pending === 0) resolve();
+          if (--pending > 0) return;
+          this.#ports.release(this.localPort);
+          resolve();
         };
         this.#rtpSocket.close(done);
         this.#rtcpSocket?.close(done);
@@ -463,10 +461,10 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
 
   // ---------------------------------------------------------------- inbound
 
-  #onRtpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  #onRtpDatagram(msg: Buffer, from: DatagramSource): void {
     if (this.#closing) return;
     if (this.rtcpMux && isRtcpOnMuxedPort(msg)) {
-      this.#onRtcpDatagram(msg, rinfo);
+      this.#onRtcpDatagram(msg, from);
       return;
     }
     this.#rx.datagrams++;
@@ -491,12 +489,12 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
       return;
     }
     const now = this.#clock.now();
-    const verdict = this.#rtpLatch.check(rinfo.address, rinfo.port, now);
+    const verdict = this.#rtpLatch.check(from.address, from.port, now);
     if (verdict === 'reject') {
       this.#rx.unexpectedSource++;
       return;
     }
-    if (verdict === 'latched') this.#onLatched('rtp', rinfo);
+    if (verdict === 'latched') this.#onLatched('rtp', from);
     this.#rx.packets++;
     this.#rx.octets += h.payloadLength;
     this.#silenceSince = now;
@@ -548,7 +546,7 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     this.safeEmit('dtmf', ev);
   }
 
-  #onRtcpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  #onRtcpDatagram(msg: Buffer, from: DatagramSource): void {
     if (this.#closing) return;
     let packet: Uint8Array = msg;
     if (this.#srtp) {
@@ -565,19 +563,19 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
       return;
     }
     const latch = this.rtcpMux ? this.#rtpLatch : this.#rtcpLatch;
-    const verdict = latch.check(rinfo.address, rinfo.port, this.#clock.now());
+    const verdict = latch.check(from.address, from.port, this.#clock.now());
     if (verdict === 'reject') {
       this.#rx.unexpectedSource++;
       return;
     }
-    if (verdict === 'latched') this.#onLatched(this.rtcpMux ? 'rtp' : 'rtcp', rinfo);
+    if (verdict === 'latched') this.#onLatched(this.rtcpMux ? 'rtp' : 'rtcp', from);
     this.#rx.rtcpPackets++;
     this.#remoteQuality.onRtcp(parsed, this.ssrc, this.#tracker.current?.ssrc, this.#clock.now(), this.#clock.wallNow());
     this.safeEmit('rtcp', parsed);
   }
 
-  #onLatched(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo): void {
-    const remote = { address: rinfo.address, port: rinfo.port };
+  #onLatched(kind: 'rtp' | 'rtcp', from: DatagramSource): void {
+    const remote = { address: from.address, port: from.port };
     this.#logger.info({ remote, kind }, 'symmetric RTP: latched to the observed source');
     this.safeEmit('latched', remote, kind);
   }
