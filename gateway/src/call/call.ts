@@ -1,6 +1,6 @@
 import { renderSessionConfig, type AgentDefinition, type ToolRegistry } from '../agent/index.js';
 import { g711Codec } from '../audio/index.js';
-import { TrackingClock, type Clock } from '../clock.js';
+import { TrackingClock, type Clock, type TimerId } from '../clock.js';
 import {
   handBackContact,
   parseConnectContext,
@@ -26,6 +26,7 @@ import type { Dialog, DialogOffer, IncomingCall } from '../sip/index.js';
 import type { CallTimeline, EndReason } from './call-stats.js';
 import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
 import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
+import { PlaybackLedger, type PlaybackItem } from './playback-ledger.js';
 import { ToolDispatcher, type CallControl } from './tool-dispatcher.js';
 import { TranscriptLog } from './transcript.js';
 
@@ -61,6 +62,8 @@ export interface CallEnvironment {
 
 type State = 'setting-up' | 'answered' | 'ending' | 'ended';
 
+/** Response and item id of the gateway's own apology prompt in the playback ledger. */
+const APOLOGY_ID = 'gateway-apology';
 /** Longest the gateway waits for an answer to finish playing before hanging up anyway, ms. */
 const MAX_FINISH_SPEAKING_MS = 60_000;
 
@@ -81,7 +84,8 @@ export class Call {
   readonly #abort = new AbortController();
   readonly #handBackAttributes = new Map<string, string>();
   #state: State = 'setting-up';
-  #rtp: RtpSession | undefined;
+  #rtp: RtpSession<PlaybackItem> | undefined;
+  #playback: PlaybackLedger | undefined;
   #backend: RealtimeBackend | undefined;
   #bridge: MediaBridge | undefined;
   #dialog: Dialog | undefined;
@@ -91,8 +95,6 @@ export class Call {
   #transcript: TranscriptLog | undefined;
   #dtmf: DtmfInput | undefined;
   #tools: ToolDispatcher | undefined;
-  /** Responses whose response.done arrived (all their audio has reached the playout queue). */
-  readonly #doneResponses = new Set<string>();
   #handingBack = false;
   #endReason: EndReason | undefined;
   #ended: Promise<void> | undefined;
@@ -157,7 +159,7 @@ export class Call {
 
     const codec = this.#media?.codec.name ?? env.media.codecs[0] ?? 'PCMU';
     try {
-      this.#rtp = await RtpSession.open({
+      this.#rtp = await RtpSession.open<PlaybackItem>({
         clock: env.clock,
         scheduler: env.scheduler,
         logger: this.log,
@@ -175,6 +177,7 @@ export class Call {
       this.#reject(503, 'Service Unavailable (no media ports)', [['Retry-After', String(env.retryAfterS)]]);
       return void (await this.end('rejected'));
     }
+    this.#playback = new PlaybackLedger(this.#rtp.playout, { codec, measureLevels: env.echoGuard !== undefined });
     if (this.#state !== 'setting-up') return; // cancelled while binding
 
     let answerSdp: string;
@@ -217,7 +220,7 @@ export class Call {
     if (this.#state !== 'setting-up') return;
     if (realtimeReady) {
       this.timeline.realtimeReadyAt = env.clock.wallNow();
-      this.#bridge = new MediaBridge(this.#rtp, backend, env.agent.audioMode, codec, this.log, env.echoGuard);
+      this.#bridge = new MediaBridge(this.#rtp, this.#playback, backend, env.agent.audioMode, codec, this.log, env.echoGuard);
       backend.on('speechStarted', () => {
         // With interrupt_response the server cancels its response itself; otherwise we do.
         const td = rendered.config.turnDetection;
@@ -289,7 +292,7 @@ export class Call {
 
   #wireBackend(backend: RealtimeBackend): void {
     backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
-    backend.on('responseDone', ({ responseId }) => this.#doneResponses.add(responseId));
+    backend.on('responseDone', ({ responseId }) => this.#playback?.responseDone(responseId));
     backend.on('state', ({ state, reason }) => {
       if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
       if (state === 'ready' && this.#state === 'answered') this.log.info('Realtime session ready again');
@@ -318,25 +321,13 @@ export class Call {
    * Resolves once every byte of `responseId`'s audio has left as RTP: its response.done arrived (so
    * no more audio is coming) and the playout queue has drained. Bounded, and immediate if the call ends.
    */
-  #finishSpeaking(responseId: string | undefined): Promise<void> {
-    const rtp = this.#rtp;
-    if (!rtp) return Promise.resolve();
-    return new Promise((resolve) => {
-      const clock = this.#clock;
-      let timer = clock.setTimeout(() => done(), MAX_FINISH_SPEAKING_MS);
-      let poll = clock.setTimeout(() => check(), 20);
-      const done = () => {
-        clock.clearTimeout(timer);
-        clock.clearTimeout(poll);
-        resolve();
-      };
-      const check = () => {
-        const responseDone = responseId === undefined || this.#doneResponses.has(responseId) || !this.#backend;
-        if (this.#state === 'ending' || this.#state === 'ended' || (responseDone && !rtp.playout.isPlaying)) return done();
-        poll = clock.setTimeout(check, 20);
-      };
-      void timer;
-    });
+  async #finishSpeaking(responseId: string | undefined): Promise<void> {
+    const playback = this.#playback;
+    if (!playback) return;
+    let timer: TimerId | undefined;
+    const bound = new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, MAX_FINISH_SPEAKING_MS)));
+    await Promise.race([playback.whenPlayedOut(responseId), bound]);
+    this.#clock.clearTimeout(timer);
   }
 
   /** Writes the outcome to the Connect contact so the flow can route on it, then BYE. */
@@ -369,15 +360,15 @@ export class Call {
   async #apologiseAndHandBack(reason: string): Promise<void> {
     if (this.#handingBack) return;
     this.#bridge?.close();
-    const rtp = this.#rtp;
+    const playback = this.#playback;
     const apology = this.#env.agent.handBack.apologyAudio;
-    if (rtp && apology.samples.length > 0) {
-      rtp.playout.flush();
+    if (playback && apology.samples.length > 0) {
+      playback.stop();
       const codec = g711Codec(this.#media?.codec.name ?? 'PCMU');
       const bytes = new Uint8Array(apology.samples.length);
       codec.encode(apology.samples, bytes);
-      rtp.playout.enqueue(bytes, { responseId: 'gateway-apology', itemId: 'gateway-apology' });
-      rtp.playout.endItem('gateway-apology');
+      playback.play(APOLOGY_ID, APOLOGY_ID, 0, bytes);
+      playback.endItem(APOLOGY_ID);
       await this.#finishSpeaking(undefined);
     }
     await this.#handBack('ai_unavailable', reason);
@@ -424,7 +415,10 @@ export class Call {
       ...(changes.dtmf ? { dtmfPayloadType: media.dtmf?.payloadType ?? null } : {}),
       ...(changes.srtp ? { srtp: media.srtp ? new SrtpSession({ local: media.srtp.localKeys, remote: media.srtp.remoteKeys }) : null } : {}),
     });
-    if (changes.codec) this.#bridge?.codecChanged(media.codec.name);
+    if (changes.codec) {
+      this.#bridge?.codecChanged(media.codec.name);
+      this.#playback?.codecChanged(media.codec.name);
+    }
     if (changes.direction) rtp.setDirection(media.direction);
     this.log.info({ method, direction: media.direction, onHold: media.onHold, changes }, 'session modified');
     respond(200, { sdp: result.answerSdp });
@@ -459,6 +453,7 @@ export class Call {
     this.#ended = (async () => {
       this.#abort.abort();
       this.#bridge?.close();
+      this.#playback?.close();
       this.#dtmf?.close();
       const rtpClosed = this.#rtp?.close(reason);
       const backendClosed = this.#backend?.close();

@@ -1,5 +1,6 @@
 import { Downsampler24to8, energyOfG711, g711Codec, Upsampler8to24, type G711Codec, type G711Name } from '../audio/index.js';
 import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
+import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
 import type { Logger } from '../log.js';
 import type { RealtimeAudioFormat, RealtimeBackend } from '../realtime/backend.js';
 import type { RtpSession } from '../rtp/index.js';
@@ -28,7 +29,7 @@ export interface BargeIn {
 }
 
 export class MediaBridge {
-  readonly #rtp: RtpSession;
+  readonly #ledger: PlaybackLedger;
   readonly #backend: RealtimeBackend;
   readonly #log: Logger;
   readonly #mode: AudioMode;
@@ -41,13 +42,7 @@ export class MediaBridge {
   #downIn = new Int16Array(FRAME_24K * 8);
   #downOut = new Int16Array(FRAME_8K * 8);
   #encoded = new Uint8Array(FRAME_8K * 8);
-  /** Responses whose audio must no longer play (barged-in or cancelled). */
-  readonly #silenced = new Set<string>();
-  /** Agent audio items in the order they were queued (they play in that order). */
-  readonly #items: Array<{ itemId: string; responseId: string; contentIndex: number }> = [];
   readonly #echo: EchoGuard | undefined;
-  readonly #echoTailFrames: number;
-  #framesSincePlaying = Number.MAX_SAFE_INTEGER;
   readonly #silence = new Uint8Array(FRAME_8K);
   readonly #silencePcm = new Int16Array(FRAME_8K);
   #closed = false;
@@ -55,29 +50,31 @@ export class MediaBridge {
   bargeIns = 0;
   concealedToRealtime = 0;
 
-  constructor(rtp: RtpSession, backend: RealtimeBackend, mode: AudioMode, codec: G711Name, log: Logger, echoGuard?: EchoGuardOptions) {
-    this.#rtp = rtp;
+  constructor(
+    rtp: RtpSession<PlaybackItem>,
+    ledger: PlaybackLedger,
+    backend: RealtimeBackend,
+    mode: AudioMode,
+    codec: G711Name,
+    log: Logger,
+    echoGuard?: EchoGuardOptions,
+  ) {
+    this.#ledger = ledger;
     this.#backend = backend;
     this.#mode = mode;
     this.#log = log;
     this.#codec = g711Codec(codec);
     this.#silence.fill(this.#codec.silenceByte);
-    this.#echo = echoGuard ? new EchoGuard(echoGuard) : undefined;
-    this.#echoTailFrames = echoGuard ? Math.ceil(echoGuard.tailMs / 20) : 0;
-    const sentMs = (itemId: string) => rtp.playout.sentMs(itemId);
+    this.#echo = echoGuard ? new EchoGuard(echoGuard, ledger) : undefined;
     rtp.on('audio', (frame) => {
       if (this.#closed) return;
       this.framesToRealtime++;
       if (frame.concealed) this.concealedToRealtime++;
       let payload = frame.payload;
       let pcm = frame.pcm;
-      if (this.#echo) {
-        this.#framesSincePlaying = rtp.playout.isPlaying ? 0 : this.#framesSincePlaying + 1;
-        const recently = this.#framesSincePlaying <= this.#echoTailFrames;
-        if (recently && this.#echo.isEcho(energyOfG711(frame.payload, this.#codec), true, sentMs)) {
-          payload = this.#silence;
-          pcm = this.#silencePcm;
-        }
+      if (this.#echo?.isEcho(frame.payload, this.#codec)) {
+        payload = this.#silence;
+        pcm = this.#silencePcm;
       }
       if (this.#mode === 'passthrough') {
         backend.appendAudio(payload);
@@ -89,7 +86,7 @@ export class MediaBridge {
     });
     backend.on('audio', (delta) => this.#onAgentAudio(delta.responseId, delta.itemId, delta.contentIndex, delta.audio));
     backend.on('audioDone', ({ itemId }) => {
-      if (!this.#closed) rtp.playout.endItem(itemId);
+      if (!this.#closed) ledger.endItem(itemId);
     });
   }
 
@@ -100,15 +97,9 @@ export class MediaBridge {
   }
 
   #onAgentAudio(responseId: string, itemId: string, contentIndex: number, audio: Buffer): void {
-    if (this.#closed || this.#silenced.has(responseId)) return;
-    if (this.#items.at(-1)?.itemId !== itemId) {
-      this.#items.push({ itemId, responseId, contentIndex });
-      if (this.#items.length > 8) this.#items.shift();
-    }
-    const tag = { responseId, itemId };
+    if (this.#closed) return;
     if (this.#mode === 'passthrough') {
-      this.#rtp.playout.enqueue(audio, tag);
-      this.#echo?.noteAgentAudio(itemId, audio, this.#codec);
+      this.#ledger.play(responseId, itemId, contentIndex, audio);
       return;
     }
     const samples = audio.length >> 1;
@@ -120,8 +111,7 @@ export class MediaBridge {
     for (let i = 0; i < samples; i++) this.#downIn[i] = audio.readInt16LE(2 * i);
     const n = this.#down.process(this.#downIn.subarray(0, samples), this.#downOut);
     this.#codec.encode(this.#downOut, this.#encoded, n);
-    this.#rtp.playout.enqueue(this.#encoded.subarray(0, n), tag);
-    this.#echo?.noteAgentAudio(itemId, this.#encoded.subarray(0, n), this.#codec);
+    this.#ledger.play(responseId, itemId, contentIndex, this.#encoded.subarray(0, n));
   }
 
   /** Caller frames the echo guard replaced by silence. */
@@ -131,7 +121,7 @@ export class MediaBridge {
 
   /** True while agent audio is queued or being sent. */
   get agentSpeaking(): boolean {
-    return this.#rtp.playout.isPlaying;
+    return this.#ledger.isPlaying;
   }
 
   /**
@@ -140,21 +130,16 @@ export class MediaBridge {
    * its answer the caller heard, so its memory holds no words that were never played.
    */
   bargeIn(opts: { cancel: boolean }): BargeIn | undefined {
-    const playout = this.#rtp.playout;
-    if (this.#closed || this.#items.length === 0 || !playout.isPlaying) return undefined;
+    if (this.#closed) return undefined;
+    const stopped = this.#ledger.stop();
+    if (stopped === undefined) return undefined;
     this.bargeIns++;
-    // The item on the wire is the newest one that has started playing; later ones were only queued.
-    const playing = [...this.#items].reverse().find((i) => playout.sentMs(i.itemId) > 0) ?? this.#items[0]!;
-    const { droppedMs } = playout.flush();
-    // Nothing queued may play any more: silence every response that still had audio waiting.
-    for (const i of this.#items) this.#silenced.add(i.responseId);
-    this.#items.length = 0;
-    const sentMs = Math.floor(playout.sentMs(playing.itemId));
-    if (opts.cancel) this.#backend.cancelResponse(playing.responseId);
+    const { item, sentMs, flushedMs } = stopped;
+    if (opts.cancel) this.#backend.cancelResponse(item.responseId);
     // audio_end_ms = what was actually sent as RTP; 0 means nothing was heard: nothing to truncate.
-    if (sentMs > 0) this.#backend.truncate(playing.itemId, playing.contentIndex, sentMs);
-    this.#log.info({ itemId: playing.itemId, sentMs, flushedMs: droppedMs }, 'barge-in: agent audio stopped');
-    return { itemId: playing.itemId, sentMs, flushedMs: droppedMs };
+    if (sentMs > 0) this.#backend.truncate(item.itemId, item.contentIndex, sentMs);
+    this.#log.info({ itemId: item.itemId, sentMs, flushedMs }, 'barge-in: agent audio stopped');
+    return { itemId: item.itemId, sentMs, flushedMs };
   }
 
   close(): void {

@@ -61,15 +61,7 @@ export {
   type ScheduledStream,
 } from './pacing/media-scheduler.js';
 export type { LatenessSummary } from './pacing/lateness-histogram.js';
-export {
-  DEFAULT_MAX_BUFFERED_MS,
-  PlayoutQueue,
-  type ItemFinished,
-  type PlayoutQueueEvents,
-  type PlayoutQueueOptions,
-  type PlayoutTag,
-  type PullKind,
-} from './pacing/playout-queue.js';
+export { DEFAULT_MAX_BUFFERED_MS, PlayoutQueue, type PlayoutObserver, type PlayoutQueueOptions, type PullKind } from './pacing/playout-queue.js';
 
 // Datagram transport (RTP/RTCP sockets)
 export {

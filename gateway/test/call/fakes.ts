@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { createRootLogger, type Logger } from '../../src/log.js';
 import type { RealtimeBackend, RealtimeBackendEvents, RealtimeBackendStats, RealtimeSessionConfig } from '../../src/realtime/backend.js';
+import type { PlaybackItem } from '../../src/call/playback-ledger.js';
 import { PlayoutQueue, type JitterFrame, type RtpSession } from '../../src/rtp/index.js';
 
 export const silentLog: Logger = createRootLogger('silent');
@@ -79,19 +80,19 @@ export class FakeBackend extends EventEmitter<RealtimeBackendEvents> implements 
  * per 20 ms: pull one frame, "send" it, then commit.
  */
 export class FakeRtp extends EventEmitter<{ audio: [frame: JitterFrame] }> {
-  readonly playout: PlayoutQueue;
+  readonly playout: PlayoutQueue<PlaybackItem>;
   /** Every frame pulled for sending, copied. */
   readonly sent: Uint8Array[] = [];
   readonly #frame = new Uint8Array(160);
 
   constructor(silenceByte: number) {
     super();
-    this.playout = new PlayoutQueue({ silenceByte });
+    this.playout = new PlayoutQueue<PlaybackItem>({ silenceByte });
   }
 
   /** The bridge's constructor takes an RtpSession; this stands in for the parts it touches. */
-  asSession(): RtpSession {
-    return this as unknown as RtpSession;
+  asSession(): RtpSession<PlaybackItem> {
+    return this as unknown as RtpSession<PlaybackItem>;
   }
 
   /** One caller frame arriving from the jitter buffer. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { energyOfG711, frameEnergyDbov, g711Codec, type G711Name } from '../../src/audio/index.js';
 import type { EchoGuardOptions } from '../../src/call/echo-guard.js';
 import { MediaBridge, realtimeFormatFor, type AudioMode } from '../../src/call/media-bridge.js';
+import { PlaybackLedger } from '../../src/call/playback-ledger.js';
 import { FakeBackend, FakeRtp, silentLog } from './fakes.js';
 import { agentG711, callerFrame, FRAME_SAMPLES, pcm16At24k } from './signals.js';
 
@@ -15,11 +16,12 @@ function setup(opts: SetupOptions = {}) {
   const codec = opts.codec ?? 'PCMU';
   const rtp = new FakeRtp(g711Codec(codec).silenceByte);
   const backend = new FakeBackend();
-  const bridge = new MediaBridge(rtp.asSession(), backend, opts.mode ?? 'passthrough', codec, silentLog, opts.echo);
+  const ledger = new PlaybackLedger(rtp.playout, { codec, measureLevels: opts.echo !== undefined });
+  const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, opts.echo);
   /** One `response.output_audio.delta`, already decoded to bytes by the backend. */
   const delta = (responseId: string, itemId: string, audio: Buffer, contentIndex = 0) => backend.emit('audio', { responseId, itemId, contentIndex, audio });
   const appended = () => backend.of('appendAudio').map((c) => c.bytes);
-  return { rtp, backend, bridge, delta, appended, playout: rtp.playout };
+  return { rtp, backend, bridge, ledger, delta, appended, playout: rtp.playout };
 }
 
 /** Int16 little-endian bytes → samples. */
@@ -67,23 +69,23 @@ describe('caller audio to Realtime', () => {
 
 describe('agent audio to the phone', () => {
   it('passthrough enqueues each delta, tagged with its item, and the pacer sends exactly those bytes', () => {
-    const { delta, playout, rtp, bridge } = setup();
+    const { delta, ledger, rtp, bridge } = setup();
     const audio = agentG711([-10, -20, -30]);
     delta('resp-1', 'item-1', audio.subarray(0, 200));
     delta('resp-1', 'item-1', audio.subarray(200));
-    expect(playout.receivedMs('item-1')).toBe(60);
+    expect(ledger.queuedMs('item-1')).toBe(60);
     expect(bridge.agentSpeaking).toBe(true);
     rtp.sendTicks(3);
     expect(Buffer.concat(rtp.sent)).toEqual(audio);
-    expect(playout.sentMs('item-1')).toBe(60);
+    expect(ledger.sentMs('item-1')).toBe(60);
   });
 
   it('pcm16: 24 kHz deltas become 8 kHz G.711 in the negotiated law (20 ms in, 20 ms out)', () => {
     for (const codec of ['PCMU', 'PCMA'] as const) {
-      const { delta, playout, rtp } = setup({ mode: 'pcm16', codec });
+      const { delta, ledger, rtp } = setup({ mode: 'pcm16', codec });
       const tone = pcm16At24k(-10, 400);
       for (let off = 0; off < tone.length; off += 960) delta('resp-1', 'item-1', tone.subarray(off, off + 960));
-      expect(playout.receivedMs('item-1'), codec).toBe(400);
+      expect(ledger.queuedMs('item-1'), codec).toBe(400);
       rtp.sendTicks(20);
       // Decoded with the call's law, a frame past the filter's start-up is the −10 dBov tone.
       expect(Math.abs(energyOfG711(rtp.sent[10]!, g711Codec(codec)) - -10), codec).toBeLessThan(1);
@@ -91,24 +93,26 @@ describe('agent audio to the phone', () => {
   });
 
   it('pcm16 takes deltas of any size, including ones larger than its initial buffers', () => {
-    const { delta, playout } = setup({ mode: 'pcm16' });
+    const { delta, ledger } = setup({ mode: 'pcm16' });
     delta('resp-1', 'item-1', pcm16At24k(-10, 500)); // 24 000 bytes in one delta
     delta('resp-1', 'item-1', pcm16At24k(-10, 7)); // not a whole frame
-    expect(playout.receivedMs('item-1')).toBe(507);
+    expect(ledger.queuedMs('item-1')).toBe(507);
   });
 
-  it('audioDone ends the item: its last partial frame is padded and sent, and the item finishes', () => {
-    const { delta, backend, playout, rtp } = setup();
-    const finished: Array<{ itemId: string; sentMs: number }> = [];
-    playout.on('itemFinished', (f) => finished.push({ itemId: f.itemId, sentMs: f.sentMs }));
+  it('audioDone ends the item: its last partial frame is padded and sent, and the item finishes', async () => {
+    const { delta, backend, ledger, rtp } = setup();
     delta('resp-1', 'item-1', agentG711(-10).subarray(0, 100));
     rtp.sendTicks(1);
     expect(rtp.sent[0]).toEqual(new Uint8Array(FRAME_SAMPLES).fill(0xff)); // waiting for the rest of the frame
     backend.emit('audioDone', { responseId: 'resp-1', itemId: 'item-1' });
+    let playedOut = false;
+    void ledger.whenPlayedOut(undefined).then(() => (playedOut = true));
     rtp.sendTicks(1);
     expect(rtp.sent[1]!.subarray(0, 100)).toEqual(Uint8Array.from(agentG711(-10).subarray(0, 100)));
     expect(rtp.sent[1]!.subarray(100)).toEqual(new Uint8Array(60).fill(0xff));
-    expect(finished).toEqual([{ itemId: 'item-1', sentMs: 12.5 }]);
+    expect(ledger.sentMs('item-1')).toBe(12.5);
+    await Promise.resolve();
+    expect(playedOut).toBe(true);
   });
 });
 
@@ -172,18 +176,18 @@ describe('barge-in: the model is told exactly what the caller heard', () => {
   });
 
   it('later deltas of the silenced response are not enqueued; a new response plays', () => {
-    const { bridge, backend, delta, rtp, playout } = setup();
+    const { bridge, backend, delta, rtp, ledger } = setup();
     delta('resp-1', 'item-1', agentG711(-10, 50));
     rtp.sendTicks(5);
     bridge.bargeIn({ cancel: true });
     delta('resp-1', 'item-1', agentG711(-10, 50)); // already in flight when we cancelled
     delta('resp-1', 'item-1b', agentG711(-10, 5)); // another item of the same response
     backend.emit('audioDone', { responseId: 'resp-1', itemId: 'item-1' });
-    expect(playout.receivedMs('item-1')).toBe(1000); // only what arrived before the barge-in
-    expect(playout.receivedMs('item-1b')).toBe(0);
+    expect(ledger.queuedMs('item-1')).toBe(1000); // only what arrived before the barge-in
+    expect(ledger.queuedMs('item-1b')).toBe(0);
     expect(bridge.agentSpeaking).toBe(false);
     delta('resp-2', 'item-2', agentG711(-10, 5));
-    expect(playout.receivedMs('item-2')).toBe(100);
+    expect(ledger.queuedMs('item-2')).toBe(100);
     expect(bridge.agentSpeaking).toBe(true);
   });
 
@@ -285,14 +289,14 @@ describe('echo guard wiring', () => {
 
 describe('close()', () => {
   it('after close nothing flows either way and there is nothing to barge in on', () => {
-    const { bridge, rtp, delta, backend, playout } = setup();
+    const { bridge, rtp, delta, backend, ledger } = setup();
     delta('resp-1', 'item-1', agentG711(-10, 10));
     bridge.close();
     const f = callerFrame(-20);
     rtp.receive(f.payload, f.pcm);
     delta('resp-1', 'item-2', agentG711(-10, 10));
     expect(backend.calls).toEqual([]);
-    expect(playout.receivedMs('item-2')).toBe(0);
+    expect(ledger.queuedMs('item-2')).toBe(0);
     expect(bridge.bargeIn({ cancel: true })).toBeUndefined();
     expect(bridge.framesToRealtime).toBe(0);
   });

@@ -1,10 +1,37 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PlayoutQueue, type ItemFinished } from '../../src/rtp/pacing/playout-queue.js';
+import { PlayoutQueue, type PlayoutObserver } from '../../src/rtp/pacing/playout-queue.js';
 
 const SILENCE = 0xff;
-const tagA = { responseId: 'resp_1', itemId: 'item_A' };
-const tagB = { responseId: 'resp_1', itemId: 'item_B' };
+/** Tags are opaque to the queue: any value works, compared by identity. */
+const tagA = { item: 'A' };
+const tagB = { item: 'B' };
+type Tag = typeof tagA;
+
+/** Records what the queue reports: bytes sent per tag, and the finished/drained notifications in order. */
+class Recorder implements PlayoutObserver<Tag> {
+  readonly sentBytes = new Map<Tag, number>();
+  readonly events: string[] = [];
+  frames = 0;
+  frameSent(tag: Tag, bytes: number): void {
+    this.frames++;
+    this.sentBytes.set(tag, (this.sentBytes.get(tag) ?? 0) + bytes);
+  }
+  itemFinished(tag: Tag): void {
+    this.events.push(`finished:${tag.item}`);
+  }
+  drained(): void {
+    this.events.push('drained');
+  }
+  sentMs(tag: Tag): number {
+    return (this.sentBytes.get(tag) ?? 0) / 8;
+  }
+}
+
+function queue(opts: { maxBufferedMs?: number } = {}): { q: PlayoutQueue<Tag>; seen: Recorder } {
+  const seen = new Recorder();
+  return { q: new PlayoutQueue<Tag>({ silenceByte: SILENCE, observer: seen, ...opts }), seen };
+}
 
 function bytes(n: number, start = 0): Uint8Array {
   const b = new Uint8Array(n);
@@ -12,7 +39,7 @@ function bytes(n: number, start = 0): Uint8Array {
   return b;
 }
 
-function pullAll(q: PlayoutQueue, frames: number): { kinds: string[]; data: number[][] } {
+function pullAll(q: PlayoutQueue<Tag>, frames: number): { kinds: string[]; data: number[][] } {
   const out = new Uint8Array(160);
   const kinds: string[] = [];
   const data: number[][] = [];
@@ -26,12 +53,12 @@ function pullAll(q: PlayoutQueue, frames: number): { kinds: string[]; data: numb
 
 describe('PlayoutQueue framing', () => {
   it('turns bursty chunks of any size into 160-byte frames, in order, marker on the first', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
+    const { q } = queue();
     const all = bytes(800);
     q.enqueue(all.subarray(0, 7), tagA);
     q.enqueue(all.subarray(7, 500), tagA);
     q.enqueue(all.subarray(500, 800), tagA);
-    q.endItem('item_A');
+    q.endItem(tagA);
     const { kinds, data } = pullAll(q, 6);
     expect(kinds).toEqual(['audio-start', 'audio', 'audio', 'audio', 'audio', 'silence']);
     expect(data.slice(0, 5).flat()).toEqual([...all]);
@@ -39,19 +66,19 @@ describe('PlayoutQueue framing', () => {
   });
 
   it('pads the last partial frame of a finished item with silence, never mixing two items in a frame', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
+    const { q, seen } = queue();
     q.enqueue(bytes(100), tagA);
     q.enqueue(bytes(160, 7), tagB);
     const { data } = pullAll(q, 2);
     expect(data[0]?.slice(0, 100)).toEqual([...bytes(100)]);
     expect(data[0]?.slice(100)).toEqual(new Array(60).fill(SILENCE));
     expect(data[1]).toEqual([...bytes(160, 7)]);
-    expect(q.sentMs('item_A')).toBe(12.5);
-    expect(q.sentMs('item_B')).toBe(20);
+    expect(seen.sentMs(tagA)).toBe(12.5);
+    expect(seen.sentMs(tagB)).toBe(20);
   });
 
   it('waits (sending silence) rather than padding an unfinished item mid-word', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
+    const { q } = queue();
     q.enqueue(bytes(200), tagA);
     const first = pullAll(q, 2);
     expect(first.kinds).toEqual(['audio-start', 'silence']); // 40 bytes left, item not done
@@ -64,57 +91,51 @@ describe('PlayoutQueue framing', () => {
 });
 
 describe('PlayoutQueue accounting', () => {
-  it('sentMs is exactly the audio that left, and receivedMs what arrived (property)', () => {
+  it('frameSent reports exactly the audio that left, per tag (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 2000 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 0, max: 300 }), (chunks, pulls) => {
-        const q = new PlayoutQueue({ silenceByte: SILENCE });
+        const { q, seen } = queue();
         let total = 0;
         for (const n of chunks) {
-          q.enqueue(bytes(n, total), tagA);
+          expect(q.enqueue(bytes(n, total), tagA)).toBe(n);
           total += n;
         }
-        q.endItem('item_A');
+        q.endItem(tagA);
         pullAll(q, pulls);
         const sent = Math.min(total, pulls * 160);
-        expect(q.sentMs('item_A')).toBe(sent / 8);
-        expect(q.receivedMs('item_A')).toBe(total / 8);
+        expect(seen.sentMs(tagA)).toBe(sent / 8);
+        expect(seen.frames).toBe(Math.min(pulls, Math.ceil(total / 160)));
         expect(q.queuedMs).toBe((total - sent) / 8);
       }),
     );
   });
 
-  it('flush() drops the rest instantly (barge-in) and reports it; sentMs stays exact', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
+  it('flush() drops the rest instantly and reports it; the cut item never finishes', () => {
+    const { q, seen } = queue();
     q.enqueue(bytes(8000), tagA); // 1 s
     pullAll(q, 3);
     expect(q.flush()).toEqual({ droppedMs: 1000 - 60 });
-    expect(q.sentMs('item_A')).toBe(60);
+    expect(seen.sentMs(tagA)).toBe(60);
     expect(q.isPlaying).toBe(false);
-    const finished: ItemFinished[] = [];
-    q.on('itemFinished', (i) => finished.push(i));
+    q.endItem(tagA); // forgotten: nothing to finish
     expect(pullAll(q, 1).kinds).toEqual(['silence']);
-    // Deltas of the cut answer still in flight are discarded; it never "finishes playing".
-    q.enqueue(bytes(800), tagA);
-    q.endItem('item_A');
-    expect(pullAll(q, 1).kinds).toEqual(['silence']);
-    expect(finished).toEqual([]);
-    expect(q.cancelledBytes).toBe(800);
-    expect(q.receivedMs('item_A')).toBe(1100);
-    expect(q.sentMs('item_A')).toBe(60);
+    expect(seen.events).toEqual([]);
     q.enqueue(bytes(160), tagB);
     expect(pullAll(q, 1).kinds).toEqual(['audio-start']);
+    expect(seen.sentMs(tagB)).toBe(20);
   });
 
   it('holds the queue to maxBufferedMs and counts what it refused', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE, maxBufferedMs: 100 });
-    q.enqueue(bytes(1000), tagA);
+    const { q } = queue({ maxBufferedMs: 100 });
+    expect(q.enqueue(bytes(1000), tagA)).toBe(800);
     expect(q.queuedMs).toBe(100);
     expect(q.overflowBytes).toBe(200);
-    expect(q.receivedMs('item_A')).toBe(125);
+    expect(q.enqueue(bytes(10), tagB)).toBe(0);
+    expect(q.overflowBytes).toBe(210);
   });
 
   it('grows past its initial ring without losing or reordering bytes', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
+    const { q } = queue();
     const total = 160 * 1000; // 20 s, larger than the 2 s initial ring
     q.enqueue(bytes(300), tagA);
     pullAll(q, 1);
@@ -124,54 +145,79 @@ describe('PlayoutQueue accounting', () => {
   });
 });
 
-describe('PlayoutQueue events', () => {
-  it('fires itemFinished after the last frame was committed, not while pulling it', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
-    const events: string[] = [];
-    q.on('itemFinished', (i) => events.push(`finished:${i.itemId}:${i.sentMs}`));
-    q.on('drained', () => events.push('drained'));
+describe('PlayoutQueue notifications', () => {
+  it('reports the frame and itemFinished after the last frame was committed, not while pulling it', () => {
+    const { q, seen } = queue();
     q.enqueue(bytes(300), tagA);
-    q.endItem('item_A');
+    q.endItem(tagA);
     const out = new Uint8Array(160);
     q.pull(out);
+    expect(seen.frames).toBe(0);
     q.commitFrame();
+    expect(seen.frames).toBe(1);
     q.pull(out);
-    expect(events).toEqual([]);
+    expect(seen.events).toEqual([]);
     q.commitFrame();
-    expect(events).toEqual(['finished:item_A:37.5', 'drained']);
+    expect(seen.events).toEqual(['finished:A', 'drained']);
+    expect(seen.sentMs(tagA)).toBe(37.5);
   });
 
-  it('fires itemFinished at endItem when everything was already sent', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
-    const finished: string[] = [];
-    q.on('itemFinished', (i) => finished.push(i.itemId));
+  it('fires itemFinished at endItem when everything was already sent, once', () => {
+    const { q, seen } = queue();
     q.enqueue(bytes(320), tagA);
     pullAll(q, 2);
-    expect(finished).toEqual([]);
-    q.endItem('item_A');
-    q.endItem('item_A');
-    expect(finished).toEqual(['item_A']);
+    expect(seen.events).toEqual(['drained']);
+    q.endItem(tagA);
+    q.endItem(tagA);
+    expect(seen.events).toEqual(['drained', 'finished:A']);
   });
 
-  it('finishes items in order and drains once at the end', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
-    const events: string[] = [];
-    q.on('itemFinished', (i) => events.push(i.itemId));
-    q.on('drained', () => events.push('drained'));
+  it('finishes items in order and drains once at the end; the next item completes the previous one', () => {
+    const { q, seen } = queue();
     q.enqueue(bytes(160), tagA);
     q.enqueue(bytes(160), tagB);
-    q.endItem('item_B');
+    q.endItem(tagB);
     pullAll(q, 4);
-    expect(events).toEqual(['item_A', 'item_B', 'drained']);
+    expect(seen.events).toEqual(['finished:A', 'finished:B', 'drained']);
   });
 
-  it('survives a listener that throws', () => {
-    const q = new PlayoutQueue({ silenceByte: SILENCE });
-    q.on('drained', () => {
-      throw new Error('listener bug');
+  it('an item that played out before the next one began finishes when the next one arrives', () => {
+    const { q, seen } = queue();
+    q.enqueue(bytes(160), tagA);
+    pullAll(q, 1);
+    expect(seen.events).toEqual(['drained']); // A is not known to be complete yet
+    q.enqueue(bytes(160), tagB);
+    pullAll(q, 1);
+    expect(seen.events).toEqual(['drained', 'finished:A', 'drained']);
+  });
+
+  it('frameSent passes the producer tag through by identity; observe() replaces the observer', () => {
+    const { q, seen } = queue();
+    const tags: Tag[] = [];
+    q.observe({ frameSent: (t) => tags.push(t), itemFinished: () => undefined, drained: () => undefined });
+    q.enqueue(bytes(480), tagA);
+    pullAll(q, 3);
+    expect(tags).toEqual([tagA, tagA, tagA]);
+    expect(tags.every((t) => t === tagA)).toBe(true);
+    expect(seen.frames).toBe(0); // replaced by observe()
+  });
+
+  it('survives an observer that throws', () => {
+    const errors: string[] = [];
+    const q = new PlayoutQueue<Tag>({
+      silenceByte: SILENCE,
+      observer: {
+        frameSent: () => undefined,
+        itemFinished: () => undefined,
+        drained: () => {
+          throw new Error('observer bug');
+        },
+      },
+      onListenerError: (event) => errors.push(event),
     });
     q.enqueue(bytes(160), tagA);
     expect(() => pullAll(q, 2)).not.toThrow();
     expect(q.listenerErrors).toBe(1);
+    expect(errors).toEqual(['drained']);
   });
 });

@@ -124,7 +124,7 @@ async function runOne(n: number, opts: PacingBenchOptions, rssBase: number): Pro
       const ev = JSON.parse(String(data)) as FakeRealtimeEvent;
       const s = sessions[ev.stream];
       if (s === undefined) return;
-      if (ev.type === 'response.output_audio.delta') s.playout.enqueue(Buffer.from(ev.delta, 'base64'), { responseId: ev.response_id, itemId: ev.item_id });
+      if (ev.type === 'response.output_audio.delta') s.playout.enqueue(Buffer.from(ev.delta, 'base64'), ev.item_id);
       else s.playout.endItem(ev.item_id);
     });
   });

@@ -1,39 +1,32 @@
 /**
- * Outbound audio for one call. The Realtime backend delivers G.711 far faster than real time, in
- * chunks of any size; the scheduler pulls exactly one 160-byte frame per 20 ms tick. The queue
- * remembers which answer (response/item) every byte belongs to, so that after a barge-in the call
- * layer can truncate the item at the exact number of milliseconds the caller actually heard
- * (`sentMs`), and so it can act when an answer has completely played (`itemFinished`).
+ * Outbound audio for one stream. A producer delivers G.711 far faster than real time, in chunks of
+ * any size; the scheduler pulls exactly one 160-byte frame per 20 ms tick. Audio arrives in *items*
+ * (consecutive stretches that belong together), each carrying an opaque tag chosen by the producer;
+ * the queue never looks inside a tag. Its observer learns, per tag, what left as RTP and when an item
+ * has completely played, which is all the caller needs to keep its own books.
  *
  * Framing rules: a frame never mixes two items. The last partial frame of an item is padded with
  * the codec's silence byte once the item is known to be complete (`endItem`, or the next item's audio
- * follows it: Realtime items play one after another); until then a short tail waits for more bytes,
- * because padding mid-answer would put a click of silence inside a word.
+ * follows it: items play one after another); until then a short tail waits for more bytes, because
+ * padding mid-item would put a click of silence inside a word.
  *
  * When nothing is queued, `pull` yields a silence frame: the session keeps sending comfort silence
- * (see RtpSession for why). Events for a frame fire from `commitFrame()`, which the session calls
- * after the packet left, so a listener that hangs up on `itemFinished` never cuts off the last frame.
+ * (see RtpSession for why). Notifications for a frame go out from `commitFrame()`, which the session
+ * calls after the packet left, so an observer that hangs up on `itemFinished` never cuts off the last
+ * frame. They are plain method calls on one observer (no event objects): `frameSent` runs for every
+ * packet and must not allocate.
  */
 import { BYTES_PER_MS, FRAME_SAMPLES } from '../constants.js';
-import { SafeEmitter, type ListenerErrorHook } from '../../safe-emitter.js';
+import type { ListenerErrorHook } from '../../safe-emitter.js';
 
-export interface PlayoutTag {
-  responseId: string;
-  itemId: string;
-}
-
-export interface ItemFinished {
-  itemId: string;
-  responseId: string;
-  /** Milliseconds of the item that were sent as RTP (all of it, since it finished). */
-  sentMs: number;
-}
-
-export interface PlayoutQueueEvents {
-  /** Every byte of an item that was marked complete has been sent. */
-  itemFinished: [info: ItemFinished];
+/** Told what happened to queued audio, per tag. Calls that throw are counted and reported, never propagated. */
+export interface PlayoutObserver<T> {
+  /** `bytes` of `tag`'s audio (160, or fewer in a padded last frame) left as one RTP packet. */
+  frameSent(tag: T, bytes: number): void;
+  /** Every byte of `tag` has been sent and the item is complete (`endItem`, or the next item began). */
+  itemFinished(tag: T): void;
   /** The queue ran empty after sending audio. */
-  drained: [];
+  drained(): void;
 }
 
 /** What `pull` put in the frame. */
@@ -44,88 +37,77 @@ export type PullKind =
   /** Nothing to play (idle, or an unfinished item waiting for more bytes). */
   | 'silence';
 
-export interface PlayoutQueueOptions {
+export interface PlayoutQueueOptions<T> {
   /** The codec's silence byte (0xFF PCMU, 0xD5 PCMA). */
   silenceByte: number;
-  /** Most audio the queue holds; bytes beyond are dropped and counted. Default 600 000 ms (10 min). */
+  /** Most audio the queue holds; bytes beyond are refused and counted. Default 600 000 ms (10 min). */
   maxBufferedMs?: number;
+  observer?: PlayoutObserver<T>;
+  /** An observer call threw (`event` names the call). */
   onListenerError?: ListenerErrorHook;
 }
 
-interface ItemState {
-  responseId: string;
-  receivedBytes: number;
-  sentBytes: number;
-  ended: boolean;
-  finished: boolean;
-  /** Cut by flush(): late deltas of it are discarded and it never "finishes". */
-  cancelled: boolean;
-}
-
-interface Segment {
-  item: ItemState;
-  itemId: string;
+interface Segment<T> {
+  tag: T;
   /** Absolute write position just past this segment's last byte. */
   end: number;
 }
 
-/** 2 s of G.711; grows by doubling when an answer arrives faster than it plays. */
+/** 2 s of G.711; grows by doubling when audio arrives faster than it plays. */
 const INITIAL_CAPACITY = 1 << 14;
-/** Per-item counters kept for `sentMs` after the item is gone (a call has far fewer answers). */
-const MAX_TRACKED_ITEMS = 256;
 export const DEFAULT_MAX_BUFFERED_MS = 600_000;
 
-export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
+export class PlayoutQueue<T> {
   #silenceByte: number;
   readonly #maxBufferedBytes: number;
+  #observer: PlayoutObserver<T> | undefined;
+  readonly #onListenerError: ListenerErrorHook | undefined;
   #ring = new Uint8Array(INITIAL_CAPACITY);
   #mask = INITIAL_CAPACITY - 1;
   /** Absolute byte positions (never wrap in practice: 2^53 bytes is 35 000 years of audio). */
   #readPos = 0;
   #writePos = 0;
-  readonly #segments: Segment[] = [];
+  readonly #segments: Array<Segment<T>> = [];
   #segHead = 0;
-  readonly #items = new Map<string, ItemState>();
-  #lastItemId: string | undefined;
+  /** Items not yet finished: whether they are complete (no more bytes will come). */
+  readonly #ended = new Map<T, boolean>();
+  #lastTag: T | undefined;
+  #hasLast = false;
   #talking = false;
-  #pendingFinished: ItemFinished[] = [];
+  // What the frame last pulled reported, held until commitFrame (fields, not objects: no allocation).
+  #sentTag: T | undefined;
+  #sentBytes = 0;
+  readonly #pendingFinished: T[] = [];
   #pendingDrained = false;
   /** Bytes refused because the queue was full. */
   overflowBytes = 0;
-  /** Bytes discarded because their item had been flushed. */
-  cancelledBytes = 0;
-  /** Ticks where an unfinished item had fewer than 160 bytes queued (Realtime slower than real time). */
+  /** Ticks where an unfinished item had fewer than 160 bytes queued (the producer slower than real time). */
   starvedTicks = 0;
   framesSent = 0;
+  /** Observer calls that threw. */
+  listenerErrors = 0;
 
-  constructor(opts: PlayoutQueueOptions) {
-    super(opts.onListenerError);
+  constructor(opts: PlayoutQueueOptions<T>) {
     this.#silenceByte = opts.silenceByte;
+    this.#observer = opts.observer;
+    this.#onListenerError = opts.onListenerError;
     const maxMs = opts.maxBufferedMs ?? DEFAULT_MAX_BUFFERED_MS;
     if (!(maxMs > 0)) throw new RangeError(`maxBufferedMs must be > 0, got ${maxMs}`);
     this.#maxBufferedBytes = Math.ceil(maxMs * BYTES_PER_MS);
   }
 
-  /** Appends G.711 bytes of one item. The bytes are copied. */
-  enqueue(bytes: Uint8Array, tag: PlayoutTag): void {
-    let item = this.#items.get(tag.itemId);
-    if (item === undefined) {
-      item = { responseId: tag.responseId, receivedBytes: 0, sentBytes: 0, ended: false, finished: false, cancelled: false };
-      this.#items.set(tag.itemId, item);
-      this.#trimItems();
-    }
-    if (item.cancelled) {
-      // Deltas already in flight when the barge-in happened: never play them.
-      item.receivedBytes += bytes.length;
-      this.cancelledBytes += bytes.length;
-      return;
-    }
+  /** Sets (or with undefined removes) the one observer. */
+  observe(observer: PlayoutObserver<T> | undefined): void {
+    this.#observer = observer;
+  }
+
+  /** Appends G.711 bytes of the item `tag`. The bytes are copied. Returns how many were accepted. */
+  enqueue(bytes: Uint8Array, tag: T): number {
     const room = this.#maxBufferedBytes - (this.#writePos - this.#readPos);
     const n = Math.max(0, Math.min(bytes.length, room));
     this.overflowBytes += bytes.length - n;
-    item.receivedBytes += bytes.length;
-    if (n === 0) return;
-    item.finished = false;
+    if (n === 0) return 0;
+    if (!this.#ended.has(tag)) this.#ended.set(tag, false);
     this.#ensureCapacity(this.#writePos - this.#readPos + n);
     const start = this.#writePos & this.#mask;
     const first = Math.min(n, this.#ring.length - start);
@@ -133,34 +115,29 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
     if (first < n) this.#ring.set(bytes.subarray(first, n), 0);
     this.#writePos += n;
     const last = this.#segments.length > this.#segHead ? this.#segments[this.#segments.length - 1] : undefined;
-    if (last !== undefined && this.#lastItemId === tag.itemId) {
+    if (last !== undefined && this.#hasLast && this.#lastTag === tag) {
       last.end = this.#writePos;
     } else {
-      // Realtime items play one after another: audio of a new item completes the previous one.
-      if (this.#lastItemId !== undefined && this.#lastItemId !== tag.itemId) this.#completeImplicitly(this.#lastItemId);
-      this.#segments.push({ item, itemId: tag.itemId, end: this.#writePos });
+      // Items play one after another: audio of a new item completes the previous one.
+      if (this.#hasLast && this.#lastTag !== tag) this.#complete(this.#lastTag as T, false);
+      this.#segments.push({ tag, end: this.#writePos });
     }
-    this.#lastItemId = tag.itemId;
+    this.#lastTag = tag;
+    this.#hasLast = true;
+    return n;
   }
 
   /**
-   * Marks an item complete (Realtime's `response.output_audio.done`): its last partial frame may
-   * now be padded, and `itemFinished` fires once its last byte is sent (at once if it already was).
+   * Marks an item complete: its last partial frame may now be padded, and `itemFinished` follows
+   * once its last byte is sent (at once if it already was). Unknown or finished items are ignored.
    */
-  endItem(itemId: string): void {
-    const item = this.#items.get(itemId);
-    if (item === undefined || item.ended || item.cancelled) return;
-    item.ended = true;
-    const pending = this.#segments.some((s, i) => i >= this.#segHead && s.item === item);
-    if (!pending && !item.finished) {
-      item.finished = true;
-      this.safeEmit('itemFinished', { itemId, responseId: item.responseId, sentMs: item.sentBytes / BYTES_PER_MS });
-    }
+  endItem(tag: T): void {
+    this.#complete(tag, true);
   }
 
   /**
-   * Fills `out[0..160)` with the next frame and says what it is. Events caused by this frame are
-   * held until `commitFrame()`.
+   * Fills `out[0..160)` with the next frame and says what it is. Notifications caused by this frame
+   * are held until `commitFrame()`.
    */
   pull(out: Uint8Array): PullKind {
     this.commitFrame();
@@ -170,7 +147,7 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
       return 'silence';
     }
     const inSeg = seg.end - this.#readPos;
-    const complete = seg.item.ended || this.#segHead + 1 < this.#segments.length;
+    const complete = this.#ended.get(seg.tag) === true || this.#segHead + 1 < this.#segments.length;
     if (inSeg < FRAME_SAMPLES && !complete) {
       this.starvedTicks++;
       out.fill(this.#silenceByte, 0, FRAME_SAMPLES);
@@ -179,17 +156,17 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
     const n = Math.min(inSeg, FRAME_SAMPLES);
     this.#copyOut(out, n);
     if (n < FRAME_SAMPLES) out.fill(this.#silenceByte, n, FRAME_SAMPLES);
-    seg.item.sentBytes += n;
+    this.#sentTag = seg.tag;
+    this.#sentBytes = n;
     this.framesSent++;
     const kind: PullKind = this.#talking ? 'audio' : 'audio-start';
     this.#talking = true;
     if (this.#readPos === seg.end) {
       this.#segHead++;
       this.#compactSegments();
-      const stillQueued = this.#segments.some((s, i) => i >= this.#segHead && s.item === seg.item);
-      if (seg.item.ended && !stillQueued) {
-        seg.item.finished = true;
-        this.#pendingFinished.push({ itemId: seg.itemId, responseId: seg.item.responseId, sentMs: seg.item.sentBytes / BYTES_PER_MS });
+      if (this.#ended.get(seg.tag) === true && !this.#isQueued(seg.tag)) {
+        this.#ended.delete(seg.tag);
+        this.#pendingFinished.push(seg.tag);
       }
     }
     if (this.#readPos === this.#writePos) {
@@ -199,35 +176,37 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
     return kind;
   }
 
-  /** Fires the events of the frame last pulled (call once it has been sent). */
+  /** Reports the frame last pulled (call once it has been sent). */
   commitFrame(): void {
+    if (this.#sentBytes > 0) {
+      const tag = this.#sentTag as T;
+      const bytes = this.#sentBytes;
+      this.#sentTag = undefined;
+      this.#sentBytes = 0;
+      this.#notify('frameSent', tag, bytes);
+    }
     if (this.#pendingFinished.length > 0) {
-      const done = this.#pendingFinished;
-      this.#pendingFinished = [];
-      for (const info of done) this.safeEmit('itemFinished', info);
+      for (let i = 0; i < this.#pendingFinished.length; i++) this.#notify('itemFinished', this.#pendingFinished[i] as T, 0);
+      this.#pendingFinished.length = 0;
     }
     if (this.#pendingDrained) {
       this.#pendingDrained = false;
-      this.safeEmit('drained');
+      this.#notify('drained', undefined, 0);
     }
   }
 
   /**
-   * Drops everything not yet sent (barge-in). The items cut short (queued, or still streaming in)
-   * are cancelled: they keep their counters, never fire itemFinished, and bytes that still arrive
-   * for them are discarded.
+   * Drops everything not yet sent (the caller decides why). The items cut short are forgotten: they
+   * never finish, and audio enqueued later under the same tag starts a new item.
    */
   flush(): { droppedMs: number } {
     const dropped = this.#writePos - this.#readPos;
-    for (let i = this.#segHead; i < this.#segments.length; i++) (this.#segments[i] as Segment).item.cancelled = true;
-    if (this.#lastItemId !== undefined) {
-      const last = this.#items.get(this.#lastItemId);
-      if (last !== undefined && !last.finished) last.cancelled = true;
-    }
     this.#readPos = this.#writePos;
     this.#segments.length = 0;
     this.#segHead = 0;
-    this.#lastItemId = undefined;
+    this.#ended.clear();
+    this.#lastTag = undefined;
+    this.#hasLast = false;
     this.#talking = false;
     this.#pendingDrained = false;
     return { droppedMs: dropped / BYTES_PER_MS };
@@ -238,16 +217,6 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
     this.#silenceByte = silenceByte;
   }
 
-  /** Milliseconds of `itemId` sent as RTP so far (exact: bytes / 8, may be fractional). */
-  sentMs(itemId: string): number {
-    return (this.#items.get(itemId)?.sentBytes ?? 0) / BYTES_PER_MS;
-  }
-
-  /** Milliseconds of `itemId` handed to `enqueue` so far (including any refused for overflow). */
-  receivedMs(itemId: string): number {
-    return (this.#items.get(itemId)?.receivedBytes ?? 0) / BYTES_PER_MS;
-  }
-
   /** Audio waiting to be sent, ms. */
   get queuedMs(): number {
     return (this.#writePos - this.#readPos) / BYTES_PER_MS;
@@ -256,6 +225,36 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
   /** True while audio is queued or being played. */
   get isPlaying(): boolean {
     return this.#writePos > this.#readPos;
+  }
+
+  #notify(call: keyof PlayoutObserver<T>, tag: T | undefined, bytes: number): void {
+    const observer = this.#observer;
+    if (observer === undefined) return;
+    try {
+      if (call === 'frameSent') observer.frameSent(tag as T, bytes);
+      else if (call === 'itemFinished') observer.itemFinished(tag as T);
+      else observer.drained();
+    } catch (error) {
+      this.listenerErrors++;
+      this.#onListenerError?.(call, error);
+    }
+  }
+
+  /** Marks `tag` complete; finishes it now if none of its bytes wait (explicit: at once; implicit: with the next commit). */
+  #complete(tag: T, explicit: boolean): void {
+    if (this.#ended.get(tag) !== false) return;
+    if (this.#isQueued(tag)) {
+      this.#ended.set(tag, true);
+      return;
+    }
+    this.#ended.delete(tag);
+    if (explicit) this.#notify('itemFinished', tag, 0);
+    else this.#pendingFinished.push(tag);
+  }
+
+  #isQueued(tag: T): boolean {
+    for (let i = this.#segHead; i < this.#segments.length; i++) if ((this.#segments[i] as Segment<T>).tag === tag) return true;
+    return false;
   }
 
   /** Copies n bytes from the read position (a plain loop: no subarray views per frame). */
@@ -281,7 +280,7 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
     const shift = this.#readPos;
     this.#readPos = 0;
     this.#writePos = used;
-    for (let i = this.#segHead; i < this.#segments.length; i++) (this.#segments[i] as Segment).end -= shift;
+    for (let i = this.#segHead; i < this.#segments.length; i++) (this.#segments[i] as Segment<T>).end -= shift;
     this.#ring = next;
     this.#mask = cap - 1;
   }
@@ -291,26 +290,6 @@ export class PlayoutQueue extends SafeEmitter<PlayoutQueueEvents> {
     if (this.#segHead >= 32 && this.#segHead * 2 >= this.#segments.length) {
       this.#segments.splice(0, this.#segHead);
       this.#segHead = 0;
-    }
-  }
-
-  #completeImplicitly(itemId: string): void {
-    const prev = this.#items.get(itemId);
-    if (prev === undefined || prev.ended || prev.cancelled) return;
-    prev.ended = true;
-    const pending = this.#segments.some((s, i) => i >= this.#segHead && s.item === prev);
-    if (!pending && !prev.finished) {
-      prev.finished = true;
-      this.#pendingFinished.push({ itemId, responseId: prev.responseId, sentMs: prev.sentBytes / BYTES_PER_MS });
-    }
-  }
-
-  #trimItems(): void {
-    if (this.#items.size <= MAX_TRACKED_ITEMS) return;
-    for (const [id, item] of this.#items) {
-      if (this.#items.size <= MAX_TRACKED_ITEMS) break;
-      const queued = this.#segments.some((s, i) => i >= this.#segHead && s.item === item);
-      if (!queued) this.#items.delete(id);
     }
   }
 }

@@ -87,9 +87,9 @@ function checkPayloadType(pt: number, what: string): void {
   }
 }
 
-export class RtpSession extends SafeEmitter<RtpSessionEvents> implements ScheduledStream {
-  /** Outbound audio: enqueue Realtime's G.711 here. */
-  readonly playout: PlayoutQueue;
+export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> implements ScheduledStream {
+  /** Outbound audio: enqueue G.711 here, in items tagged with the caller's own `T`. */
+  readonly playout: PlayoutQueue<T>;
   readonly localPort: number;
   /** RTCP port (equal to localPort with rtcp-mux). */
   readonly localRtcpPort: number;
@@ -170,7 +170,7 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
   };
 
   /** Binds the sockets, registers with the scheduler and starts media. Rejects with RtpError. */
-  static async open(opts: RtpSessionOptions): Promise<RtpSession> {
+  static async open<T = unknown>(opts: RtpSessionOptions): Promise<RtpSession<T>> {
     checkPayloadType(opts.payloadType, 'payloadType');
     if (opts.dtmfPayloadType !== undefined) {
       checkPayloadType(opts.dtmfPayloadType, 'dtmfPayloadType');
@@ -181,7 +181,7 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     }
     const sockets = await bindPair(opts.ports, opts.sockets ?? udpSockets, opts.bindAddress, opts.rtcpMux ?? false);
     try {
-      return new RtpSession(opts, sockets);
+      return new RtpSession<T>(opts, sockets);
     } catch (err) {
       sockets.rtp.close();
       sockets.rtcp?.close();
@@ -204,7 +204,7 @@ export class RtpSession extends SafeEmitter<RtpSessionEvents> implements Schedul
     this.rtcpMux = opts.rtcpMux ?? false;
     this.#jitterOptions = opts.jitter ?? {};
     this.#jitter = this.#makeJitterBuffer();
-    this.playout = new PlayoutQueue({
+    this.playout = new PlayoutQueue<T>({
       silenceByte: g711Codec(this.#codec).silenceByte,
       ...(opts.maxQueuedMs !== undefined ? { maxBufferedMs: opts.maxQueuedMs } : {}),
       onListenerError: (event, error) => opts.logger.error({ err: error, event }, 'playout listener threw'),
