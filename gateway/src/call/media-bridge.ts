@@ -1,26 +1,27 @@
-import { Downsampler24to8, energyOfG711, g711Codec, Upsampler8to24, type G711Codec, type G711Name } from '../audio/index.js';
-import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
-import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
+import { Downsampler24to8, g711Codec, Upsampler8to24, type G711Codec, type G711Name } from '../audio/index.js';
 import type { Logger } from '../log.js';
 import type { RealtimeAudioFormat, RealtimeBackend } from '../realtime/backend.js';
-import type { RtpSession } from '../rtp/index.js';
+import type { JitterFrame, RtpSession, Stage } from '../rtp/index.js';
+import { AgentAudio, Downsample, G711Encode, Playback } from './agent-audio-stages.js';
+import { EchoGate, Passthrough, RealtimeAppend, Upsample } from './caller-audio-stages.js';
+import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
+import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
 
 /**
  * Joins one call's RTP session to its Realtime backend, in one of two audio modes:
  * - passthrough: G.711 bytes go to Realtime as audio/pcmu or audio/pcma and come back the same way;
  *   no transcoding, so the AI hears exactly the caller's payload (concealed frames re-encoded).
  * - pcm16: decode → 8→24 kHz → audio/pcm to Realtime; 24→8 kHz → encode on the way back.
- * It also owns the "barge-in truth": what was actually sent as RTP is what the model is told.
+ * Each direction is a chain of stages (caller-audio-stages.ts, agent-audio-stages.ts), printed by
+ * `chains()`. It also owns the barge-in: what was actually sent as RTP (the playback ledger) is what
+ * the model is told.
  */
 export type AudioMode = 'passthrough' | 'pcm16';
 
-export function realtimeFormatFor(mode: AudioMode, codec: 'PCMU' | 'PCMA'): RealtimeAudioFormat {
+export function realtimeFormatFor(mode: AudioMode, codec: G711Name): RealtimeAudioFormat {
   if (mode === 'pcm16') return 'pcm16';
   return codec === 'PCMU' ? 'pcmu' : 'pcma';
 }
-
-const FRAME_8K = 160;
-const FRAME_24K = 480;
 
 export interface BargeIn {
   itemId: string;
@@ -33,18 +34,15 @@ export class MediaBridge {
   readonly #backend: RealtimeBackend;
   readonly #log: Logger;
   readonly #mode: AudioMode;
-  #codec: G711Codec;
-  // pcm16 mode state, allocated once per call.
+  /** The session's audio format, fixed when it was configured. */
+  readonly #format: RealtimeAudioFormat;
+  readonly #echo: EchoGuard | undefined;
+  // pcm16 resampler state, kept across chain rebuilds (a codec change must not reset the filters).
   readonly #up = new Upsampler8to24();
   readonly #down = new Downsampler24to8();
-  readonly #pcm24 = new Int16Array(FRAME_24K);
-  readonly #bytes24 = Buffer.alloc(FRAME_24K * 2);
-  #downIn = new Int16Array(FRAME_24K * 8);
-  #downOut = new Int16Array(FRAME_8K * 8);
-  #encoded = new Uint8Array(FRAME_8K * 8);
-  readonly #echo: EchoGuard | undefined;
-  readonly #silence = new Uint8Array(FRAME_8K);
-  readonly #silencePcm = new Int16Array(FRAME_8K);
+  readonly #chunk = new AgentAudio();
+  #callerChain: Stage<JitterFrame>;
+  #agentChain: Stage<AgentAudio>;
   #closed = false;
   framesToRealtime = 0;
   bargeIns = 0;
@@ -62,56 +60,40 @@ export class MediaBridge {
     this.#ledger = ledger;
     this.#backend = backend;
     this.#mode = mode;
+    this.#format = realtimeFormatFor(mode, codec);
     this.#log = log;
-    this.#codec = g711Codec(codec);
-    this.#silence.fill(this.#codec.silenceByte);
     this.#echo = echoGuard ? new EchoGuard(echoGuard, ledger) : undefined;
-    rtp.on('audio', (frame) => {
-      if (this.#closed) return;
-      this.framesToRealtime++;
-      if (frame.concealed) this.concealedToRealtime++;
-      let payload = frame.payload;
-      let pcm = frame.pcm;
-      if (this.#echo?.isEcho(frame.payload, this.#codec)) {
-        payload = this.#silence;
-        pcm = this.#silencePcm;
-      }
-      if (this.#mode === 'passthrough') {
-        backend.appendAudio(payload);
-        return;
-      }
-      const n = this.#up.process(pcm, this.#pcm24);
-      for (let i = 0; i < n; i++) this.#bytes24.writeInt16LE(this.#pcm24[i]!, 2 * i);
-      backend.appendAudio(this.#bytes24.subarray(0, 2 * n));
+    const c = g711Codec(codec);
+    this.#callerChain = this.#buildCallerChain(c);
+    this.#agentChain = this.#buildAgentChain(c);
+    rtp.setAudioSink({
+      write: (frame) => this.#onCallerFrame(frame),
+      toString: () => String(this.#callerChain),
     });
-    backend.on('audio', (delta) => this.#onAgentAudio(delta.responseId, delta.itemId, delta.contentIndex, delta.audio));
+    backend.on('audio', (delta) => {
+      if (this.#closed) return;
+      const chunk = this.#chunk;
+      chunk.responseId = delta.responseId;
+      chunk.itemId = delta.itemId;
+      chunk.contentIndex = delta.contentIndex;
+      chunk.audio = delta.audio;
+      this.#agentChain.write(chunk);
+    });
     backend.on('audioDone', ({ itemId }) => {
       if (!this.#closed) ledger.endItem(itemId);
     });
   }
 
-  /** The negotiated codec changed (re-INVITE). */
-  codecChanged(codec: G711Name): void {
-    this.#codec = g711Codec(codec);
-    this.#silence.fill(this.#codec.silenceByte);
+  /** The two directions as built, stage by stage. */
+  chains(): { callerToAgent: string; agentToCaller: string } {
+    return { callerToAgent: String(this.#callerChain), agentToCaller: String(this.#agentChain) };
   }
 
-  #onAgentAudio(responseId: string, itemId: string, contentIndex: number, audio: Buffer): void {
-    if (this.#closed) return;
-    if (this.#mode === 'passthrough') {
-      this.#ledger.play(responseId, itemId, contentIndex, audio);
-      return;
-    }
-    const samples = audio.length >> 1;
-    if (this.#downIn.length < samples) {
-      this.#downIn = new Int16Array(samples);
-      this.#downOut = new Int16Array(Math.ceil(samples / 3) + FRAME_8K);
-      this.#encoded = new Uint8Array(this.#downOut.length);
-    }
-    for (let i = 0; i < samples; i++) this.#downIn[i] = audio.readInt16LE(2 * i);
-    const n = this.#down.process(this.#downIn.subarray(0, samples), this.#downOut);
-    this.#codec.encode(this.#downOut, this.#encoded, n);
-    this.#ledger.play(responseId, itemId, contentIndex, this.#encoded.subarray(0, n));
+  /** The negotiated codec changed (re-INVITE): the echo gate and the encoder follow. */
+  codecChanged(codec: G711Name): void {
+    const c = g711Codec(codec);
+    this.#callerChain = this.#buildCallerChain(c);
+    this.#agentChain = this.#buildAgentChain(c);
   }
 
   /** Caller frames the echo guard replaced by silence. */
@@ -144,5 +126,23 @@ export class MediaBridge {
 
   close(): void {
     this.#closed = true;
+  }
+
+  #onCallerFrame(frame: JitterFrame): void {
+    if (this.#closed) return;
+    this.framesToRealtime++;
+    if (frame.concealed) this.concealedToRealtime++;
+    this.#callerChain.write(frame);
+  }
+
+  #buildCallerChain(codec: G711Codec): Stage<JitterFrame> {
+    const append = new RealtimeAppend(this.#backend, this.#format);
+    const convert = this.#mode === 'passthrough' ? new Passthrough(codec, append) : new Upsample(this.#up, append);
+    return this.#echo ? new EchoGate(this.#echo, codec, convert) : convert;
+  }
+
+  #buildAgentChain(codec: G711Codec): Stage<AgentAudio> {
+    const playback = new Playback(this.#ledger);
+    return this.#mode === 'passthrough' ? playback : new Downsample(this.#down, new G711Encode(codec, playback));
   }
 }

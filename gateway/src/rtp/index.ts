@@ -63,6 +63,9 @@ export {
 export type { LatenessSummary } from './pacing/lateness-histogram.js';
 export { DEFAULT_MAX_BUFFERED_MS, PlayoutQueue, type PlayoutObserver, type PlayoutQueueOptions, type PullKind } from './pacing/playout-queue.js';
 
+// Media stages (the session's paths are built from these)
+export { compose, describeStage, type Stage, type StageFactory } from './stages/stage.js';
+
 // Datagram transport (RTP/RTCP sockets)
 export {
   isAddressInUse,
@@ -78,7 +81,7 @@ export { MemoryDatagramNetwork, MemoryDatagramSocket, type MemoryDatagramNetwork
 // Session
 export { PortAllocator, type PortRange } from './session/port-allocator.js';
 export { DEFAULT_LATCHING, type Endpoint, type LatchingPolicy } from './session/latch.js';
-export { DEFAULT_INACTIVITY_MS, RtpSession } from './session/rtp-session.js';
+export { DEFAULT_INACTIVITY_MS, RtpSession, type MediaChains } from './session/rtp-session.js';
 export type {
   JitterOptions,
   MediaDirection,

@@ -8,6 +8,7 @@ import { createRootLogger, type Logger } from '../../src/log.js';
 import type { RealtimeBackend, RealtimeBackendEvents, RealtimeBackendStats, RealtimeSessionConfig } from '../../src/realtime/backend.js';
 import type { PlaybackItem } from '../../src/call/playback-ledger.js';
 import { PlayoutQueue, type JitterFrame, type RtpSession } from '../../src/rtp/index.js';
+import type { Stage } from '../../src/rtp/stages/stage.js';
 
 export const silentLog: Logger = createRootLogger('silent');
 
@@ -75,19 +76,23 @@ export class FakeBackend extends EventEmitter<RealtimeBackendEvents> implements 
 }
 
 /**
- * The two parts of RtpSession the media bridge uses: the `audio` event (one decoded 20 ms caller
+ * The two parts of RtpSession the media bridge uses: the caller-audio sink (one decoded 20 ms caller
  * frame per tick) and the real outbound PlayoutQueue. `sendTick` does what the session's pacer does
  * per 20 ms: pull one frame, "send" it, then commit.
  */
-export class FakeRtp extends EventEmitter<{ audio: [frame: JitterFrame] }> {
+export class FakeRtp {
   readonly playout: PlayoutQueue<PlaybackItem>;
   /** Every frame pulled for sending, copied. */
   readonly sent: Uint8Array[] = [];
   readonly #frame = new Uint8Array(160);
+  sink: Stage<JitterFrame> | undefined;
 
   constructor(silenceByte: number) {
-    super();
     this.playout = new PlayoutQueue<PlaybackItem>({ silenceByte });
+  }
+
+  setAudioSink(sink: Stage<JitterFrame> | undefined): void {
+    this.sink = sink;
   }
 
   /** The bridge's constructor takes an RtpSession; this stands in for the parts it touches. */
@@ -97,7 +102,7 @@ export class FakeRtp extends EventEmitter<{ audio: [frame: JitterFrame] }> {
 
   /** One caller frame arriving from the jitter buffer. */
   receive(payload: Uint8Array, pcm: Int16Array, concealed = false, timestamp = 0): void {
-    this.emit('audio', { payload, pcm, concealed, timestamp });
+    this.sink?.write({ payload, pcm, concealed, timestamp });
   }
 
   /** `n` pacer ticks: pull + send + commit, as RtpSession does every 20 ms. */

@@ -43,6 +43,27 @@ describe('realtimeFormatFor', () => {
   });
 });
 
+describe('the media chains as built', () => {
+  it('passthrough with the echo guard: gate, then the G.711 as is; agent audio into the ledger', () => {
+    const { bridge, rtp } = setup({ echo: ECHO });
+    expect(bridge.chains()).toEqual({
+      callerToAgent: 'EchoGate(12 dB, 250 ms) -> Passthrough(PCMU) -> RealtimeAppend(audio/pcmu)',
+      agentToCaller: 'Playback -> PlayoutQueue',
+    });
+    expect(String(rtp.sink)).toBe(bridge.chains().callerToAgent); // what the RTP session prints after its jitter buffer
+  });
+
+  it('pcm16 without the guard: resampling both ways, encoding in the call law; a codec change rebuilds the encoder', () => {
+    const { bridge } = setup({ mode: 'pcm16', codec: 'PCMA' });
+    expect(bridge.chains()).toEqual({
+      callerToAgent: 'Resample(8000->24000) -> RealtimeAppend(audio/pcm)',
+      agentToCaller: 'Resample(24000->8000) -> PCMA(encode) -> Playback -> PlayoutQueue',
+    });
+    bridge.codecChanged('PCMU');
+    expect(bridge.chains().agentToCaller).toBe('Resample(24000->8000) -> PCMU(encode) -> Playback -> PlayoutQueue');
+  });
+});
+
 describe('caller audio to Realtime', () => {
   it('passthrough appends the exact G.711 payload of every frame, concealed ones included', () => {
     for (const codec of ['PCMU', 'PCMA'] as const) {

@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createRootLogger } from '../../src/log.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../../src/rtp/packet/rtp-packet.js';
+import type { JitterFrame } from '../../src/rtp/jitter/jitter-buffer.js';
+import type { Stage } from '../../src/rtp/stages/stage.js';
 import { MediaScheduler } from '../../src/rtp/pacing/media-scheduler.js';
 import { bindPair } from '../../src/rtp/session/bind-pair.js';
 import { PortAllocator } from '../../src/rtp/session/port-allocator.js';
@@ -16,6 +18,11 @@ import { udpSockets } from '../../src/rtp/transport/udp-socket.js';
 import { RtpError } from '../../src/rtp/errors.js';
 
 const LOOPBACK = '127.0.0.1';
+
+/** A caller-audio sink for the session's tick (frames are reused: copy what you keep). */
+function sinkOf(write: (frame: JitterFrame) => unknown): Stage<JitterFrame> {
+  return { write: (frame) => void write(frame), toString: () => 'TestSink' };
+}
 const open: DatagramSocket[] = [];
 
 afterEach(async () => {
@@ -170,7 +177,7 @@ describe('RtpSession over real UDP', () => {
       random: () => 0.25,
     });
     const frames: number[] = [];
-    session.on('audio', (f) => frames.push(f.payload[0] ?? -1));
+    session.setAudioSink(sinkOf((f) => frames.push(f.payload[0] ?? -1)));
     for (let k = 0; k < 4; k++) {
       const pkt = serializeRtp({ marker: k === 0, payloadType: 0, sequenceNumber: k, timestamp: k * 160, ssrc: 7, csrc: [], extension: undefined, payload: new Uint8Array(160).fill(k + 1), paddingLength: 0 });
       peer.send(pkt, 0, pkt.length, session.localPort, LOOPBACK);

@@ -10,6 +10,8 @@ import { createRootLogger } from '../../src/log.js';
 import { DtmfSender, type DtmfDigitEvent } from '../../src/rtp/dtmf/index.js';
 import { isRtpWireError, RtpError } from '../../src/rtp/errors.js';
 import { parseRtp, serializeRtp, type RtpPacket } from '../../src/rtp/packet/rtp-packet.js';
+import type { JitterFrame } from '../../src/rtp/jitter/jitter-buffer.js';
+import type { Stage } from '../../src/rtp/stages/stage.js';
 import { MediaScheduler } from '../../src/rtp/pacing/media-scheduler.js';
 import { parseRtcp, serializeRtcp, type RtcpPacket } from '../../src/rtp/rtcp/compound.js';
 import { ntpMiddle32 } from '../../src/rtp/rtcp/ntp.js';
@@ -20,6 +22,11 @@ import type { DatagramSocket } from '../../src/rtp/transport/datagram-socket.js'
 import { MemoryDatagramNetwork } from '../../src/rtp/transport/memory-datagram.js';
 
 const LOOPBACK = '127.0.0.1';
+
+/** A caller-audio sink for the session's tick (frames are reused: copy what you keep). */
+function sinkOf(write: (frame: JitterFrame) => unknown): Stage<JitterFrame> {
+  return { write: (frame) => void write(frame), toString: () => 'TestSink' };
+}
 const logger = createRootLogger('silent');
 
 /** A test peer: one memory socket that records what it receives. */
@@ -172,6 +179,41 @@ describe('RtpSession lifecycle', () => {
   });
 });
 
+describe('RtpSession media chains (printed as built)', () => {
+  it('plain RTP with telephone-event: the inbound stages in RFC order, DTMF split last; the pacer out', async () => {
+    const s = await open({ remote: { address: LOOPBACK, port: 40000 } });
+    s.setAudioSink(sinkOf(() => undefined));
+    expect(s.mediaChains()).toEqual({
+      inbound: 'RtpParse -> PtGate{0,101} -> SourceCheck -> Liveness -> Sequence -> PtMux{0: Jitter(PCMU) -> TestSink, 101: Dtmf}',
+      rtcp: 'RtcpParse -> SourceCheck -> RtcpReports',
+      outbound: 'Pacer{DtmfOutbox, PlayoutQueue} -> RtpHeader -> Send(memory)',
+    });
+  });
+
+  it('SDES-SRTP with rtcp-mux: SRTP first and last, RTCP split off the RTP port', async () => {
+    const keys = generateKeys('AES_CM_128_HMAC_SHA1_80');
+    const s = await open({ rtcpMux: true, dtmfPayloadType: undefined, srtp: new SrtpSession({ local: keys, remote: keys }) });
+    expect(s.mediaChains()).toEqual({
+      inbound:
+        'RtcpMux{rtp: SRTP(unprotect) -> RtpParse -> PtGate{0} -> SourceCheck -> Liveness -> Sequence -> PtMux{0: Jitter(PCMU)}, ' +
+        'rtcp: SRTCP(unprotect) -> RtcpParse -> SourceCheck -> RtcpReports}',
+      rtcp: undefined,
+      outbound: 'Pacer{DtmfOutbox, PlayoutQueue} -> RtpHeader -> SRTP(protect) -> Send(memory)',
+    });
+  });
+
+  it('follows hold and a re-INVITE: paused delivery, a new codec and payload types, SRTP off', async () => {
+    const keys = generateKeys('AES_CM_128_HMAC_SHA1_80');
+    const s = await open({ srtp: new SrtpSession({ local: keys, remote: keys }) });
+    s.setDirection('sendonly');
+    expect(s.mediaChains().inbound).toBe('SRTP(unprotect) -> RtpParse -> PtGate{0,101} -> SourceCheck -> Liveness -> Sequence -> PtMux{0: Jitter(PCMU, paused), 101: Dtmf(paused)}');
+    s.setDirection('sendrecv');
+    s.updateRemote({ codec: 'PCMA', payloadType: 8, dtmfPayloadType: 96, srtp: null });
+    expect(s.mediaChains().inbound).toBe('RtpParse -> PtGate{8,96} -> SourceCheck -> Liveness -> Sequence -> PtMux{8: Jitter(PCMA), 96: Dtmf}');
+    expect(s.mediaChains().outbound).toBe('Pacer{DtmfOutbox, PlayoutQueue} -> RtpHeader -> Send(memory)');
+  });
+});
+
 describe('RtpSession outbound pacing', () => {
   it('sends one packet per tick: queued audio with the marker first, then comfort silence; seq and timestamp continuous', async () => {
     const p = await peer();
@@ -241,7 +283,7 @@ describe('RtpSession inbound path', () => {
     const p = await peer();
     const s = await open({ remote: { address: LOOPBACK, port: p.port } });
     const frames: number[][] = [];
-    s.on('audio', (f) => frames.push([...f.payload]));
+    s.setAudioSink(sinkOf((f) => frames.push([...f.payload])));
     for (let k = 0; k < 6; k++) {
       await p.send(rtpBytes(100 + k, 8000 + k * 160, frame(k), { marker: k === 0 }), s.localPort);
       await until(() => s.stats().received.packets === k + 1, `packet ${k}`);
@@ -296,7 +338,7 @@ describe('RtpSession re-INVITE and hold', () => {
     const p = await peer();
     const s = await open({ remote: { address: LOOPBACK, port: p.port } });
     const frames: number[][] = [];
-    s.on('audio', (f) => frames.push([...f.payload]));
+    s.setAudioSink(sinkOf((f) => frames.push([...f.payload])));
     const sendAndTick = async (bytes: Uint8Array, n: number): Promise<void> => {
       await p.send(bytes, s.localPort);
       await until(() => s.stats().received.packets === n, `packet ${n}`);
@@ -321,7 +363,7 @@ describe('RtpSession re-INVITE and hold', () => {
     await until(() => a.received.length === 2 && b.received.length === 2, 'two packets each');
     s.setDirection('sendonly');
     let audio = 0;
-    s.on('audio', () => audio++);
+    s.setAudioSink(sinkOf(() => audio++));
     for (let k = 0; k < 4; k++) await b.send(rtpBytes(k, k * 160, frame(k)), s.localPort);
     await until(() => s.stats().received.packets === 4, 'inbound counted');
     await ticks(4);
@@ -372,7 +414,7 @@ describe('RtpSession SRTP and RTCP', () => {
     expect(un.ok).toBe(true);
     if (un.ok) expect([...(parseRtp(un.packet) as RtpPacket).payload]).toEqual(new Array(160).fill(0x33));
     const frames: number[][] = [];
-    s.on('audio', (f) => frames.push([...f.payload]));
+    s.setAudioSink(sinkOf((f) => frames.push([...f.payload])));
     for (let k = 0; k < 3; k++) await p.send(far.protectRtp(rtpBytes(k, k * 160, frame(k))), s.localPort);
     await p.send(rtpBytes(9, 9 * 160, frame(9)), s.localPort); // plain RTP: fails authentication
     await until(() => s.stats().received.packets === 3 && s.stats().received.srtpErrors.auth === 1, 'srtp inbound');

@@ -157,7 +157,7 @@ async function runOne(n: number, opts: PacingBenchOptions, rssBase: number): Pro
         remote: { address: GENERATOR_ADDRESS, port: ready.ports[i] as number, rtcpPort: ready.ports[i] as number },
         latching: 'off',
       });
-      s.on('audio', () => framesOut++);
+      s.setAudioSink({ write: () => void framesOut++, toString: () => 'FrameCounter' });
       sessions.push(s);
     }
     toChild({ type: 'start', sessionPorts: sessions.map((s) => s.localPort), gatewayAddress: GATEWAY_ADDRESS });

@@ -57,6 +57,15 @@ export class SourceLatch {
     return this.#expectedAddress === undefined ? undefined : { address: this.#expectedAddress, port: this.#expectedPort };
   }
 
+  /** The remote's address, without building an Endpoint (the per-packet send path). */
+  get remoteAddress(): string | undefined {
+    return this.#expectedAddress;
+  }
+
+  get remotePort(): number {
+    return this.#expectedPort;
+  }
+
   /** Decides about one valid packet from `address:port` at `nowMs`. */
   check(address: string, port: number, nowMs: number): LatchVerdict {
     if (port === this.#expectedPort && address === this.#expectedAddress) {

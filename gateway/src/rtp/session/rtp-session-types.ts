@@ -79,8 +79,6 @@ export interface RtpSessionOptions {
 }
 
 export interface RtpSessionEvents {
-  /** One 20 ms frame out of the jitter buffer (a reused object: copy what you keep). */
-  audio: [frame: JitterFrame];
   dtmf: [event: DtmfDigitEvent];
   /** No RTP for `inactivityMs`; fired once until packets resume. */
   inactive: [info: { silentMs: number }];
@@ -93,6 +91,7 @@ export interface RtpSessionEvents {
 }
 
 export interface RtpReceiveCounters {
+  /** Datagrams that arrived on the RTP port (with rtcp-mux, RTCP ones too). */
   datagrams: number;
   packets: number;
   octets: number;

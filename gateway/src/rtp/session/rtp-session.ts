@@ -1,9 +1,15 @@
 /**
- * One call's media: a UDP socket pair, the inbound path (SRTP → parse → latch → demux by payload
- * type → A.1 stats → jitter buffer / DTMF receiver), the outbound path (PlayoutQueue or DTMF →
- * RTP header → SRTP → socket) and RTCP. Everything periodic runs on the shared MediaScheduler's
- * 20 ms tick: one frame out of the jitter buffer, one packet out, inactivity, DTMF end timeout and
- * the RTCP interval, so a session owns no timers of its own.
+ * One call's media: a datagram socket pair, the inbound stages (see stages/inbound-stages.ts), the
+ * outbound stages (stages/outbound-stages.ts) and RTCP. `mediaChains()` prints both paths as built:
+ *
+ *   inbound   SRTP(unprotect) -> RtpParse -> PtGate{0,101} -> SourceCheck -> Liveness -> Sequence
+ *             -> PtMux{0: Jitter(PCMU) -> <audio sink>, 101: Dtmf}
+ *   outbound  Pacer{DtmfOutbox, PlayoutQueue} -> RtpHeader -> SRTP(protect) -> Send(udp)
+ *
+ * The chains are rebuilt when a re-INVITE or hold changes what they do (payload types, codec, SRTP
+ * keys, direction); packets only ever meet the current one. Everything periodic runs on the shared
+ * MediaScheduler's 20 ms tick: one frame out of the jitter buffer to the audio sink, one packet out,
+ * inactivity, DTMF end timeout and the RTCP interval, so a session owns no timers of its own.
  *
  * Idle outbound policy: when the PlayoutQueue is empty we keep sending G.711 silence every 20 ms
  * instead of going quiet. Continuous packets keep NAT/firewall bindings and the carrier's jitter
@@ -23,23 +29,40 @@ import type { SrtpError, SrtpSession } from '../srtp/index.js';
 import { FRAME_SAMPLES, G711_CLOCK_RATE } from '../constants.js';
 import { RTP_WIRE_ERROR_CODES, RtpError } from '../errors.js';
 import { SafeEmitter } from '../../safe-emitter.js';
-import { JitterBuffer } from '../jitter/jitter-buffer.js';
-import { RTP_FIXED_HEADER_SIZE, RtpHeaderView, writeRtpFixedHeader } from '../packet/rtp-header.js';
+import { JitterBuffer, type JitterFrame } from '../jitter/jitter-buffer.js';
+import { RTP_FIXED_HEADER_SIZE } from '../packet/rtp-header.js';
 import { PlayoutQueue } from '../pacing/playout-queue.js';
 import type { Registration, ScheduledStream } from '../pacing/media-scheduler.js';
-import { isRtcpOnMuxedPort } from '../rtcp/common.js';
-import { parseRtcp, serializeRtcp, type RtcpPacket } from '../rtcp/compound.js';
+import { serializeRtcp, type RtcpPacket } from '../rtcp/compound.js';
 import { G711_RTCP_BANDWIDTH_OCTETS_PER_S, rtcpIntervalMs } from '../rtcp/interval.js';
+import { InboundPacket } from '../stages/inbound-packet.js';
+import {
+  DtmfSink,
+  JitterSink,
+  Liveness,
+  PayloadTypeGate,
+  PayloadTypeMux,
+  RtcpMuxSplit,
+  RtcpParse,
+  RtcpReports,
+  RtpParse,
+  Sequence,
+  SourceCheck,
+  SrtpUnprotect,
+  type InboundHooks,
+} from '../stages/inbound-stages.js';
+import { OutboundPacket, RtpHeader, Send, SrtpProtect, type RtpSenderState } from '../stages/outbound-stages.js';
+import { compose, type Stage } from '../stages/stage.js';
 import { RemoteQuality } from '../stats/remote-quality.js';
 import { SourceTracker } from '../stats/source-tracker.js';
+import type { DatagramSocket, DatagramSource } from '../transport/datagram-socket.js';
+import { udpSockets } from '../transport/udp-socket.js';
+import { bindPair, type BoundSockets } from './bind-pair.js';
 import { DtmfOutbox } from './dtmf-outbox.js';
 import { DEFAULT_LATCHING, SourceLatch, type Endpoint } from './latch.js';
 import type { PortAllocator } from './port-allocator.js';
 import { ProbationHold } from './probation-hold.js';
 import { buildCompoundReport } from './rtcp-reports.js';
-import { bindPair, type BoundSockets } from './bind-pair.js';
-import type { DatagramSocket, DatagramSource } from '../transport/datagram-socket.js';
-import { udpSockets } from '../transport/udp-socket.js';
 import type {
   MediaDirection,
   RemoteMedia,
@@ -73,6 +96,18 @@ const SEND_BUFFER_SIZE = RTP_FIXED_HEADER_SIZE + FRAME_SAMPLES;
 /** Socket errors logged per session (all are counted). */
 const MAX_LOGGED_SOCKET_ERRORS = 5;
 
+/** A session's media paths as built, printed stage by stage. */
+export interface MediaChains {
+  /** Datagrams on the RTP port (with rtcp-mux, RTCP too). */
+  inbound: string;
+  /** Datagrams on the RTCP port; undefined with rtcp-mux. */
+  rtcp: string | undefined;
+  /** One packet per 20 ms tick. */
+  outbound: string;
+}
+
+type Inbound = Stage<InboundPacket>;
+
 function defaultRandom(): number {
   return randomBytes(4).readUInt32BE(0) / 0x1_0000_0000;
 }
@@ -99,6 +134,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #ports: PortAllocator;
+  readonly #socketKind: string;
   readonly #rtpSocket: DatagramSocket;
   readonly #rtcpSocket: DatagramSocket | undefined;
   readonly #registration: Registration;
@@ -115,33 +151,40 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
   #sending: boolean;
   #delivering: boolean;
   #inactivityMs: number;
+  /** Where played-out caller frames go (the call's media bridge). */
+  #audioSink: Stage<JitterFrame> | undefined;
 
   readonly #rtpLatch: SourceLatch;
   readonly #rtcpLatch: SourceLatch;
-  readonly #header = new RtpHeaderView();
   readonly #tracker = new SourceTracker(G711_CLOCK_RATE);
   readonly #hold = new ProbationHold();
   readonly #remoteQuality = new RemoteQuality(G711_CLOCK_RATE);
   readonly #dtmfReceiver = new DtmfReceiver(G711_CLOCK_RATE);
   readonly #dtmfOutbox = new DtmfOutbox(new DtmfSender({ clockRate: G711_CLOCK_RATE }));
+  readonly #sender: RtpSenderState;
+
+  // The stages, (re)built by #buildChains(), and the one unit each direction reuses.
+  #inRtp: Inbound;
+  #inRtcp: Inbound | undefined;
+  #out: Stage<OutboundPacket>;
+  readonly #inPacket = new InboundPacket();
+  readonly #outPacket = new OutboundPacket();
   readonly #sendBuffers: Buffer[] = [];
   readonly #payloadViews: Uint8Array[] = [];
   #sendIndex = 0;
 
-  #seq: number;
   readonly #tsBase: number;
   #tickBase = -1;
   #lastTick = 0;
   #lastTickAt = 0;
   #markerNext = true;
-  #sentSinceReport = false;
   /** Start of the current inbound silence: the last RTP packet, or a restart of the inactivity window. */
   #silenceSince: number;
   #inactiveReported = false;
   #lastDtmfAt = 0;
   #nextRtcpAt: number;
   #closing: Promise<void> | undefined;
-    #loggedSocketErrors = 0;
+  #loggedSocketErrors = 0;
 
   readonly #rx: RtpReceiveCounters = {
     datagrams: 0,
@@ -167,6 +210,23 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     dtmfDigits: 0,
     rtcpPackets: 0,
     socketErrors: 0,
+  };
+
+  /** What the inbound stages report back (one object per session, no closure per packet). */
+  readonly #hooks: InboundHooks = {
+    latched: (kind, from) => this.#onLatched(kind, from),
+    heard: (nowMs) => {
+      this.#silenceSince = nowMs;
+      if (this.#inactiveReported) {
+        this.#inactiveReported = false;
+        this.safeEmit('active');
+      }
+    },
+    dtmfActivity: (nowMs) => {
+      this.#lastDtmfAt = nowMs;
+    },
+    digit: (ev) => this.#emitDtmf(ev),
+    rtcp: (packets) => this.safeEmit('rtcp', packets),
   };
 
   /** Binds the sockets, registers with the scheduler and starts media. Rejects with RtpError. */
@@ -195,6 +255,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     this.#clock = opts.clock;
     this.#logger = opts.logger;
     this.#ports = opts.ports;
+    this.#socketKind = (opts.sockets ?? udpSockets).kind;
     this.#random = opts.random ?? defaultRandom;
     this.#cname = opts.cname ?? `gw-${Math.floor(this.#random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
     this.#codec = opts.codec;
@@ -207,7 +268,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     this.playout = new PlayoutQueue<T>({
       silenceByte: g711Codec(this.#codec).silenceByte,
       ...(opts.maxQueuedMs !== undefined ? { maxBufferedMs: opts.maxQueuedMs } : {}),
-      onListenerError: (event, error) => opts.logger.error({ err: error, event }, 'playout listener threw'),
+      onListenerError: (event, error) => opts.logger.error({ err: error, event }, 'playout observer threw'),
     });
     this.#direction = opts.direction ?? 'sendrecv';
     this.#sending = this.#direction === 'sendrecv' || this.#direction === 'sendonly';
@@ -215,7 +276,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     this.#inactivityMs = opts.inactivityMs ?? DEFAULT_INACTIVITY_MS;
 
     this.ssrc = Math.floor(this.#random() * 0x1_0000_0000) >>> 0;
-    this.#seq = Math.floor(this.#random() * 0x1_0000) & 0xffff;
+    this.#sender = { ssrc: this.ssrc, seq: Math.floor(this.#random() * 0x1_0000) & 0xffff, sentSinceReport: false };
     this.#tsBase = Math.floor(this.#random() * 0x1_0000_0000) >>> 0;
     for (let i = 0; i < SEND_BUFFERS; i++) {
       const b = Buffer.alloc(SEND_BUFFER_SIZE);
@@ -232,11 +293,18 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     this.localRtcpPort = sockets.rtcp === undefined ? sockets.port : sockets.port + 1;
     this.#rtpSocket = sockets.rtp;
     this.#rtcpSocket = sockets.rtcp;
+    const chains = this.#buildChains();
+    this.#inRtp = chains.rtp;
+    this.#inRtcp = this.rtcpMux ? undefined : chains.rtcp;
+    this.#out = chains.out;
+
     // try/catch inline (no closure per datagram): nothing a datagram triggers may escape the handler.
     this.#rtpSocket.listen({
       message: (msg, from) => {
+        if (this.#closing) return;
+        this.#rx.datagrams++;
         try {
-          this.#onRtpDatagram(msg, from);
+          this.#inRtp.write(this.#inPacket.reset(msg, from));
         } catch (err) {
           this.#onHandlerError(err);
         }
@@ -245,8 +313,9 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     });
     this.#rtcpSocket?.listen({
       message: (msg, from) => {
+        if (this.#closing || this.#inRtcp === undefined) return;
         try {
-          this.#onRtcpDatagram(msg, from);
+          this.#inRtcp.write(this.#inPacket.reset(msg, from));
         } catch (err) {
           this.#onHandlerError(err);
         }
@@ -274,7 +343,24 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     return this.#rtpLatch.remote;
   }
 
+  /** The media paths as built now, stage by stage. */
+  mediaChains(): MediaChains {
+    return {
+      inbound: String(this.#inRtp),
+      rtcp: this.#inRtcp === undefined ? undefined : String(this.#inRtcp),
+      outbound: `Pacer{DtmfOutbox, PlayoutQueue} -> ${String(this.#out)}`,
+    };
+  }
+
   // ---------------------------------------------------------------- control
+
+  /**
+   * Where caller audio goes: one 20 ms frame per tick out of the jitter buffer (a reused object:
+   * copy what you keep). Without a sink frames are played out and dropped.
+   */
+  setAudioSink(sink: Stage<JitterFrame> | undefined): void {
+    this.#audioSink = sink;
+  }
 
   /** Hold/resume (our SDP direction attribute): whether we send and whether we deliver inbound media. */
   setDirection(direction: MediaDirection): void {
@@ -290,6 +376,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     }
     this.#sending = sending;
     this.#delivering = delivering;
+    this.#rebuild();
   }
 
   /**
@@ -309,6 +396,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
       this.#jitter = this.#makeJitterBuffer();
       this.playout.setSilenceByte(g711Codec(this.#codec).silenceByte);
     }
+    this.#rebuild();
   }
 
   /**
@@ -383,6 +471,55 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     return this.#closing;
   }
 
+  // ---------------------------------------------------------------- the stages
+
+  /**
+   * Builds the inbound and outbound stages for the current payload types, codec, SRTP keys and
+   * direction. Stages hold no state of their own beyond configuration: the jitter buffer, latches,
+   * statistics and sequence numbers live in the session and survive a rebuild.
+   */
+  #buildChains(): { rtp: Inbound; rtcp: Inbound; out: Stage<OutboundPacket> } {
+    const rx = this.#rx;
+    const hooks = this.#hooks;
+    const clock = this.#clock;
+    const srtp = this.#srtp;
+    const jitter = new JitterSink(this.#jitter, this.#hold, rx, this.#delivering, this.#codec, () => this.#audioSink);
+    const routes: Array<[number, Inbound]> = [[this.#payloadType, jitter]];
+    if (this.#dtmfPayloadType !== undefined) routes.push([this.#dtmfPayloadType, new DtmfSink(this.#dtmfReceiver, this.#jitter, rx, this.#delivering, hooks)]);
+    const rtp = compose<InboundPacket>(
+      [
+        ...(srtp ? [(next: Inbound) => new SrtpUnprotect(srtp, rx, 'rtp', next)] : []),
+        (next) => new RtpParse(rx, next),
+        (next) => new PayloadTypeGate(routes.map(([pt]) => pt), rx, next),
+        (next) => new SourceCheck(this.#rtpLatch, clock, rx, hooks, 'rtp', next),
+        (next) => new Liveness(rx, hooks, next),
+        (next) => new Sequence(this.#tracker, jitter, next),
+      ],
+      new PayloadTypeMux(routes, rx),
+    );
+    const rtcpLatch = this.rtcpMux ? this.#rtpLatch : this.#rtcpLatch;
+    const rtcp = compose<InboundPacket>(
+      [
+        ...(srtp ? [(next: Inbound) => new SrtpUnprotect(srtp, rx, 'rtcp', next)] : []),
+        (next) => new RtcpParse(rx, next),
+        (next) => new SourceCheck(rtcpLatch, clock, rx, hooks, this.rtcpMux ? 'rtp' : 'rtcp', next),
+      ],
+      new RtcpReports(this.#remoteQuality, this.#tracker, this.ssrc, clock, rx, hooks),
+    );
+    const out = compose<OutboundPacket>(
+      [(next) => new RtpHeader(this.#sender, this.#tx, next), ...(srtp ? [(next: Stage<OutboundPacket>) => new SrtpProtect(srtp, next)] : [])],
+      new Send(this.#rtpSocket, this.#rtpLatch, this.#socketKind, this.#afterSend),
+    );
+    return { rtp: this.rtcpMux ? new RtcpMuxSplit(rtp, rtcp) : rtp, rtcp, out };
+  }
+
+  #rebuild(): void {
+    const chains = this.#buildChains();
+    this.#inRtp = chains.rtp;
+    this.#inRtcp = this.rtcpMux ? undefined : chains.rtcp;
+    this.#out = chains.out;
+  }
+
   // ---------------------------------------------------------------- scheduler tick
 
   onTick(tick: number, scheduledAt: number): void {
@@ -392,52 +529,57 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     this.#lastTickAt = scheduledAt;
     if (this.#delivering) {
       const frame = this.#jitter.tick();
-      if (frame !== undefined) this.safeEmit('audio', frame);
+      if (frame !== undefined) this.#deliver(frame);
     }
-    if (this.#sending && this.#rtpLatch.remote !== undefined) this.#sendNextPacket(this.#timestampAt(tick));
+    if (this.#sending && this.#rtpLatch.remoteAddress !== undefined) this.#sendNextPacket(this.#timestampAt(tick));
     else if (!this.#sending) this.#markerNext = true;
     this.#checkTimers(scheduledAt);
+  }
+
+  #deliver(frame: JitterFrame): void {
+    const sink = this.#audioSink;
+    if (sink === undefined) return;
+    try {
+      sink.write(frame);
+    } catch (err) {
+      // A faulty sink must not cost the caller the packet this tick still has to send.
+      this.listenerErrors++;
+      if (this.#loggedSocketErrors++ < MAX_LOGGED_SOCKET_ERRORS) this.#logger.error({ err }, 'rtp audio sink threw');
+    }
   }
 
   #timestampAt(tick: number): number {
     return (this.#tsBase + (tick - this.#tickBase) * FRAME_SAMPLES) >>> 0;
   }
 
+  /** Fills this tick's packet (a DTMF event, or the next frame of agent audio or silence) and sends it. */
   #sendNextPacket(timestamp: number): void {
+    const p = this.#outPacket;
     const buf = this.#sendBuffers[this.#sendIndex] as Buffer;
     const payload = this.#payloadViews[this.#sendIndex] as Uint8Array;
     this.#sendIndex = (this.#sendIndex + 1) % SEND_BUFFERS;
+    p.buffer = buf;
     const dtmf = this.#dtmfPayloadType !== undefined ? this.#dtmfOutbox.next(timestamp) : undefined;
     if (dtmf !== undefined) {
-      writeRtpFixedHeader(buf, dtmf.marker, this.#dtmfPayloadType as number, this.#seq, this.#dtmfOutbox.eventTimestamp, this.ssrc);
       buf.set(dtmf.payload, RTP_FIXED_HEADER_SIZE);
+      p.length = RTP_FIXED_HEADER_SIZE + dtmf.payload.length;
+      p.marker = dtmf.marker;
+      p.payloadType = this.#dtmfPayloadType as number;
+      p.timestamp = this.#dtmfOutbox.eventTimestamp;
       this.#tx.dtmfPackets++;
-      this.#transmitRtp(buf, RTP_FIXED_HEADER_SIZE + dtmf.payload.length);
+      this.#out.write(p);
       return;
     }
     const kind = this.playout.pull(payload);
-    writeRtpFixedHeader(buf, this.#markerNext || kind === 'audio-start', this.#payloadType, this.#seq, timestamp, this.ssrc);
+    p.length = SEND_BUFFER_SIZE;
+    p.marker = this.#markerNext || kind === 'audio-start';
+    p.payloadType = this.#payloadType;
+    p.timestamp = timestamp;
     this.#markerNext = false;
     if (kind === 'silence') this.#tx.silenceFrames++;
     else this.#tx.audioFrames++;
-    this.#transmitRtp(buf, SEND_BUFFER_SIZE);
+    this.#out.write(p);
     this.playout.commitFrame();
-  }
-
-  #transmitRtp(buf: Buffer, length: number): void {
-    const dest = this.#rtpLatch.remote as Endpoint;
-    this.#seq = (this.#seq + 1) & 0xffff;
-    this.#tx.packets++;
-    this.#tx.octets += length - RTP_FIXED_HEADER_SIZE;
-    this.#sentSinceReport = true;
-    // Without a callback Node drops send errors silently; one bound callback (no per-packet
-    // closure) counts and logs them.
-    if (this.#srtp) {
-      const out = this.#srtp.protectRtp(buf.subarray(0, length));
-      this.#rtpSocket.send(out, 0, out.length, dest.port, dest.address, this.#afterSend);
-    } else {
-      this.#rtpSocket.send(buf, 0, length, dest.port, dest.address, this.#afterSend);
-    }
   }
 
   readonly #afterSend = (err: Error | null): void => {
@@ -459,119 +601,11 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     }
   }
 
-  // ---------------------------------------------------------------- inbound
-
-  #onRtpDatagram(msg: Buffer, from: DatagramSource): void {
-    if (this.#closing) return;
-    if (this.rtcpMux && isRtcpOnMuxedPort(msg)) {
-      this.#onRtcpDatagram(msg, from);
-      return;
-    }
-    this.#rx.datagrams++;
-    let packet: Uint8Array = msg;
-    if (this.#srtp) {
-      const r = this.#srtp.unprotectRtp(msg);
-      if (!r.ok) {
-        this.#rx.srtpErrors[r.error]++;
-        return;
-      }
-      packet = r.packet;
-    }
-    const h = this.#header;
-    const err = h.parse(packet);
-    if (err) {
-      this.#rx.malformed[err.code]++;
-      return;
-    }
-    const isAudio = h.payloadType === this.#payloadType;
-    if (!isAudio && h.payloadType !== this.#dtmfPayloadType) {
-      this.#rx.unknownPayloadType++;
-      return;
-    }
-    const now = this.#clock.now();
-    const verdict = this.#rtpLatch.check(from.address, from.port, now);
-    if (verdict === 'reject') {
-      this.#rx.unexpectedSource++;
-      return;
-    }
-    if (verdict === 'latched') this.#onLatched('rtp', from);
-    this.#rx.packets++;
-    this.#rx.octets += h.payloadLength;
-    this.#silenceSince = now;
-    if (this.#inactiveReported) {
-      this.#inactiveReported = false;
-      this.safeEmit('active');
-    }
-    // Audio and telephone-event packets share the SSRC's sequence space (RFC 4733 §2.1): both feed A.1.
-    const seqVerdict = this.#tracker.onPacket(h.ssrc, h.sequenceNumber, h.timestamp, now);
-    if (seqVerdict === 'media-resync' && this.#delivering) {
-      // A new or restarted source: new timeline. Replay the packet probation held back, if it is
-      // this one's predecessor (the first 20 ms of the stream).
-      this.#jitter.reset();
-      const held = this.#hold.takePredecessorOf(h.ssrc, h.sequenceNumber);
-      if (held !== undefined) this.#jitter.push(held.seq, this.#hold.timestamp, this.#hold.marker, held.payload, this.#hold.arrivalMs);
-    }
-    if (!isAudio) {
-      this.#onDtmfPacket(now);
-      return;
-    }
-    switch (seqVerdict) {
-      case 'media':
-      case 'media-resync':
-        if (this.#delivering) this.#jitter.push(h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
-        return;
-      case 'hold':
-        this.#rx.held++;
-        this.#hold.hold(h.ssrc, h.sequenceNumber, h.timestamp, h.marker, h.payload(), now);
-        return;
-      case 'duplicate':
-        this.#rx.duplicates++;
-        return;
-    }
-  }
-
-  #onDtmfPacket(now: number): void {
-    const h = this.#header;
-    this.#rx.dtmfPackets++;
-    // The digit's packets use sequence numbers of the same stream: the audio gap they leave is intended.
-    this.#jitter.noteForeignSequence(h.sequenceNumber);
-    if (!this.#delivering) return;
-    this.#lastDtmfAt = now;
-    const ev = this.#dtmfReceiver.push(h.payload(), h.timestamp, h.marker, h.sequenceNumber);
-    if (ev !== undefined) this.#emitDtmf(ev);
-  }
+  // ---------------------------------------------------------------- events
 
   #emitDtmf(ev: DtmfDigitEvent): void {
     this.#rx.dtmfDigits++;
     this.safeEmit('dtmf', ev);
-  }
-
-  #onRtcpDatagram(msg: Buffer, from: DatagramSource): void {
-    if (this.#closing) return;
-    let packet: Uint8Array = msg;
-    if (this.#srtp) {
-      const r = this.#srtp.unprotectRtcp(msg);
-      if (!r.ok) {
-        this.#rx.srtpErrors[r.error]++;
-        return;
-      }
-      packet = r.packet;
-    }
-    const parsed = parseRtcp(packet);
-    if ('kind' in parsed) {
-      this.#rx.malformed[parsed.code]++;
-      return;
-    }
-    const latch = this.rtcpMux ? this.#rtpLatch : this.#rtcpLatch;
-    const verdict = latch.check(from.address, from.port, this.#clock.now());
-    if (verdict === 'reject') {
-      this.#rx.unexpectedSource++;
-      return;
-    }
-    if (verdict === 'latched') this.#onLatched(this.rtcpMux ? 'rtp' : 'rtcp', from);
-    this.#rx.rtcpPackets++;
-    this.#remoteQuality.onRtcp(parsed, this.ssrc, this.#tracker.current?.ssrc, this.#clock.now(), this.#clock.wallNow());
-    this.safeEmit('rtcp', parsed);
   }
 
   #onLatched(kind: 'rtp' | 'rtcp', from: DatagramSource): void {
@@ -613,8 +647,8 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
 
   #buildReport(bye: { reason: string | undefined } | undefined): RtcpPacket[] {
     const now = this.#clock.now();
-    const weSent = this.#sentSinceReport;
-    this.#sentSinceReport = false;
+    const weSent = this.#sender.sentSinceReport;
+    this.#sender.sentSinceReport = false;
     // Our media clock at `now`: the last tick's timestamp plus the time since that tick.
     const rtpTimestamp =
       this.#tickBase < 0 ? this.#tsBase : (this.#timestampAt(this.#lastTick) + Math.round(((now - this.#lastTickAt) * G711_CLOCK_RATE) / 1000)) >>> 0;
