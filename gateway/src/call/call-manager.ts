@@ -1,4 +1,5 @@
 import type { IncomingCall, SipServer } from '../sip/index.js';
+import { reasonPhrase } from '../sip/message/index.js';
 import { Call, type CallEnvironment } from './call.js';
 
 /** Keeps the set of live calls: creates one per dialog-creating INVITE and forgets it once ended. */
@@ -20,7 +21,7 @@ export class CallManager {
 
   #onInvite(incoming: IncomingCall): void {
     if (!this.#accepting) {
-      incoming.reject(503, { reason: 'Service Unavailable (shutting down)', headers: [['Retry-After', String(this.#env.retryAfterS)]] });
+      incoming.reject(503, { reason: `${reasonPhrase(503)} (shutting down)`, headers: [['Retry-After', String(this.#env.retryAfterS)]] });
       return;
     }
     const key = `${incoming.callId}\u0000${incoming.localTag}`;

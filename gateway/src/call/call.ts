@@ -1,16 +1,10 @@
-import { renderSessionConfig, type AgentDefinition, type ToolRegistry } from '../agent/index.js';
-import { g711Codec } from '../audio/index.js';
-import { TrackingClock, type Clock, type TimerId } from '../clock.js';
-import {
-  handBackContact,
-  parseConnectContext,
-  type ConnectCallContext,
-  type ContactAttributesWriter,
-  type HandBackOutcome,
-} from '../connect/index.js';
+import { renderSessionConfig, type RenderedSession } from '../agent/index.js';
+import { g711Codec, type G711Name } from '../audio/index.js';
+import { TrackingClock, type TimerId } from '../clock.js';
+import { handBackContact, parseConnectContext, type ConnectCallContext, type HandBackOutcome } from '../connect/index.js';
 import { callLogger, type Logger } from '../log.js';
-import type { RealtimeBackend, RealtimeBackendFactory } from '../realtime/backend.js';
-import { RtpSession, type LatenessSummary, type MediaScheduler, type PortAllocator } from '../rtp/index.js';
+import type { RealtimeBackend } from '../realtime/backend.js';
+import { RtpSession } from '../rtp/index.js';
 import { SrtpSession } from '../rtp/srtp/index.js';
 import {
   acceptAnswer,
@@ -23,54 +17,46 @@ import {
   type PendingOffer,
 } from '../sdp/index.js';
 import type { Dialog, DialogOffer, IncomingCall } from '../sip/index.js';
+import { reasonPhrase } from '../sip/message/index.js';
+import type { CallEnvironment } from './call-environment.js';
+import { holdingsOf, type CallAgent, type CallMedia, type CallPhase, type CallState } from './call-state.js';
 import type { CallTimeline, EndReason } from './call-stats.js';
+import { byeReason, callSummary } from './call-summary.js';
 import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
 import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
 import { PlaybackLedger, type PlaybackItem } from './playback-ledger.js';
 import { ToolDispatcher, type CallControl } from './tool-dispatcher.js';
 import { TranscriptLog } from './transcript.js';
 
-/** What every call shares: built once by the gateway. */
-export interface CallEnvironment {
-  clock: Clock;
-  logger: Logger;
-  scheduler: MediaScheduler;
-  ports: PortAllocator;
-  realtime: RealtimeBackendFactory;
-  agent: AgentDefinition;
-  tools: ToolRegistry;
-  connect: { writer: ContactAttributesWriter; instanceId?: string | undefined; region?: string | undefined };
-  media: {
-    bindAddress: string;
-    /** Address in our SDP (the public one behind NAT). */
-    advertisedAddress: string;
-    codecs: ReadonlyArray<'PCMU' | 'PCMA'>;
-    srtp: NegotiationPrefs['srtp'];
-    inactivityMs: number;
-    jitter: { minDelayMs: number; maxDelayMs: number };
-  };
-  realtimeConnectTimeoutMs: number;
-  /** Echo gate in front of the AI (undefined: off). */
-  echoGuard: { marginDb: number; tailMs: number } | undefined;
-  /** Retry-After seconds sent with 503 when the AI side cannot be reached. */
-  retryAfterS: number;
-  /** A snapshot for the "call ended" log line, taken after this call released everything. */
-  resources: () => Record<string, number>;
-  /** The shared pacer's send lateness (how late each 20 ms packet left), for the call summary. */
-  pacing: () => LatenessSummary;
-}
-
-type State = 'setting-up' | 'answered' | 'ending' | 'ended';
+export type { CallEnvironment } from './call-environment.js';
 
 /** Response and item id of the gateway's own apology prompt in the playback ledger. */
 const APOLOGY_ID = 'gateway-apology';
 /** Longest the gateway waits for an answer to finish playing before hanging up anyway, ms. */
 const MAX_FINISH_SPEAKING_MS = 60_000;
+/** Ends that have already answered the INVITE (or need no answer) by the time end() runs. */
+const ANSWERED_BEFORE_END: ReadonlySet<EndReason> = new Set(['cancelled', 'rejected', 'realtime-unavailable']);
+
+/** The answer we give the INVITE, and the offer/answer state that goes with it (media phase). */
+interface MediaSetUp {
+  media: CallMedia;
+  /** Our SDP in the 200 OK: the answer, or (SDP-less INVITE) our offer. */
+  localSdp: string;
+  /** Set when our SDP is an offer: the answer comes in the ACK. */
+  pending: PendingOffer | undefined;
+}
+
+/** What the AI phase produced: the rendered session and, if the backend is ready, the agent. */
+interface AiSetUp {
+  rendered: RenderedSession;
+  agent: CallAgent | undefined;
+}
 
 /**
  * One phone call, from INVITE to the last log line. It is the only place that knows about SIP,
- * media and the AI at once. Every way a call can end goes through `end(reason)`, which releases
- * everything exactly once.
+ * media and the AI at once. Set-up runs in named phases (offer → media → AI → answer), each moving
+ * the state union forward; every way a call can end goes through `end(reason)`, which releases
+ * everything the current state holds exactly once.
  */
 export class Call {
   readonly callId: string;
@@ -83,22 +69,9 @@ export class Call {
   readonly #clock: TrackingClock;
   readonly #abort = new AbortController();
   readonly #handBackAttributes = new Map<string, string>();
-  #state: State = 'setting-up';
-  #rtp: RtpSession<PlaybackItem> | undefined;
-  #playback: PlaybackLedger | undefined;
-  #backend: RealtimeBackend | undefined;
-  #bridge: MediaBridge | undefined;
-  #dialog: Dialog | undefined;
-  #media: NegotiatedMedia | undefined;
-  /** Our o= line state for this dialog (RFC 3264 §8: version bumps only when our SDP changes). */
-  #sdpSession: LocalSdpSession | undefined;
-  #transcript: TranscriptLog | undefined;
-  #dtmf: DtmfInput | undefined;
-  #tools: ToolDispatcher | undefined;
-  #handingBack = false;
-  #endReason: EndReason | undefined;
-  #ended: Promise<void> | undefined;
   readonly #onEnded: (call: Call) => void;
+  #state: CallState = { phase: 'offered' };
+  #ended: Promise<void> | undefined;
 
   constructor(env: CallEnvironment, incoming: IncomingCall, onEnded: (call: Call) => void) {
     this.#env = env;
@@ -122,149 +95,223 @@ export class Call {
     for (const problem of problems) this.log.warn({ problem }, 'Connect context problem (call proceeds)');
   }
 
-  get state(): State {
-    return this.#state;
+  get phase(): CallPhase {
+    return this.#state.phase;
   }
 
   get endReason(): EndReason | undefined {
-    return this.#endReason;
+    return this.#state.phase === 'ending' || this.#state.phase === 'ended' ? this.#state.reason : undefined;
   }
 
   /** Runs the call set-up; never throws (every failure ends the call with the right SIP answer). */
   async start(): Promise<void> {
     this.#incoming.on('cancel', () => void this.end('cancelled'));
     try {
-      await this.#setUp();
+      const offer = await this.#offerPhase();
+      if (offer === 'ended') return;
+      const setUp = await this.#mediaPhase(offer);
+      if (setUp === undefined) return;
+      const ai = await this.#aiPhase(setUp.media);
+      if (ai === undefined) return;
+      await this.#answerPhase(setUp, ai);
     } catch (err) {
       this.log.error({ err }, 'call set-up failed');
       await this.end('error');
     }
   }
 
-  async #setUp(): Promise<void> {
-    const env = this.#env;
+  // ---------------------------------------------------------------- set-up phases
+
+  /** Offer: reject an unusable SDP before taking any resource (scanners and misconfigured trunks). */
+  async #offerPhase(): Promise<NegotiatedMedia | undefined | 'ended'> {
     const offer = this.#incoming.offer;
+    if (offer === undefined) return undefined;
+    const probe = negotiate(offer, this.#prefs(9, undefined));
+    if (probe.ok) return probe.media;
+    this.log.warn({ status: probe.status, reason: probe.reason }, 'SDP offer rejected');
+    this.#reject(probe.status, probe.reason, [['Warning', `399 ${this.#env.media.advertisedAddress} "${probe.warning}"`]]);
+    await this.end('rejected');
+    return 'ended';
+  }
 
-    // Reject an unusable offer before taking any resource (scanners and misconfigured trunks).
-    if (offer !== undefined) {
-      const probe = negotiate(offer, this.#prefs(9));
-      if (!probe.ok) {
-        this.log.warn({ status: probe.status, reason: probe.reason }, 'SDP offer rejected');
-        const phrase = probe.status === 488 ? 'Not Acceptable Here' : 'Bad Request';
-        this.#reject(probe.status, `${phrase} (${probe.reason})`, [['Warning', `399 ${env.media.advertisedAddress} "${probe.warning}"`]]);
-        return void (await this.end('rejected'));
-      }
-      this.#media = probe.media;
-    }
-
-    const codec = this.#media?.codec.name ?? env.media.codecs[0] ?? 'PCMU';
+  /**
+   * Media: bind the RTP pair, then settle offer/answer with our real port (or, for an SDP-less
+   * INVITE, make our offer: RFC 3264 §5 via RFC 3261 §13.2.1, the answer comes in the ACK).
+   */
+  async #mediaPhase(probe: NegotiatedMedia | undefined): Promise<MediaSetUp | undefined> {
+    const env = this.#env;
+    const codec = probe?.codec.name ?? env.media.codecs[0] ?? 'PCMU';
+    let rtp: RtpSession<PlaybackItem>;
     try {
-      this.#rtp = await RtpSession.open<PlaybackItem>({
+      rtp = await RtpSession.open<PlaybackItem>({
         clock: env.clock,
         scheduler: env.scheduler,
         logger: this.log,
         ports: env.ports,
+        sockets: env.media.sockets,
         bindAddress: env.media.bindAddress,
         codec,
-        payloadType: this.#media?.codec.payloadType ?? (codec === 'PCMU' ? 0 : 8),
-        ...(this.#media?.dtmf ? { dtmfPayloadType: this.#media.dtmf.payloadType } : {}),
-        rtcpMux: this.#media?.rtcpMux ?? false,
+        payloadType: probe?.codec.payloadType ?? (codec === 'PCMU' ? 0 : 8),
+        ...(probe?.dtmf ? { dtmfPayloadType: probe.dtmf.payloadType } : {}),
+        rtcpMux: probe?.rtcpMux ?? false,
         inactivityMs: env.media.inactivityMs,
         jitter: env.media.jitter,
       });
     } catch (err) {
       this.log.error({ err }, 'no RTP port available');
-      this.#reject(503, 'Service Unavailable (no media ports)', [['Retry-After', String(env.retryAfterS)]]);
-      return void (await this.end('rejected'));
+      this.#reject(503, 'no media ports', [['Retry-After', String(env.retryAfterS)]]);
+      await this.end('rejected');
+      return undefined;
     }
-    this.#playback = new PlaybackLedger(this.#rtp.playout, { codec, measureLevels: env.echoGuard !== undefined });
-    if (this.#state !== 'setting-up') return; // cancelled while binding
-
-    let answerSdp: string;
-    let pending: PendingOffer | undefined;
+    if (this.#state.phase !== 'offered') {
+      // Ended (CANCEL, shutdown) while the ports were being bound: nobody else will close them.
+      await rtp.close(this.endReason);
+      return undefined;
+    }
+    const playback = new PlaybackLedger(rtp.playout, { codec, measureLevels: env.echoGuard !== undefined });
+    const offer = this.#incoming.offer;
+    let setUp: MediaSetUp;
     if (offer !== undefined) {
-      const result = negotiate(offer, this.#prefs(this.#rtp.localPort));
-      if (!result.ok) throw new Error(`SDP negotiation failed on the second pass: ${result.reason}`);
-      this.#sdpSession = result.session;
-      this.#applyMedia(result.media);
-      answerSdp = result.answerSdp;
+      const result = negotiate(offer, this.#prefs(rtp.localPort, undefined));
+      if (!result.ok) {
+        await rtp.close('error');
+        throw new Error(`SDP negotiation failed on the second pass: ${result.reason}`);
+      }
+      setUp = { media: { rtp, playback, sdp: result.session, negotiated: result.media, codec }, localSdp: result.answerSdp, pending: undefined };
+      applyMedia(rtp, result.media);
     } else {
-      // RFC 3264 §5 via RFC 3261 §13.2.1: SDP-less INVITE, our offer goes in the 200, the answer in the ACK.
-      const created = createOffer(this.#prefs(this.#rtp.localPort));
-      this.#sdpSession = created.session;
-      pending = created.pending;
-      answerSdp = created.offerSdp;
+      const created = createOffer(this.#prefs(rtp.localPort, undefined));
+      setUp = { media: { rtp, playback, sdp: created.session, negotiated: undefined, codec }, localSdp: created.offerSdp, pending: created.pending };
     }
+    this.#state = { phase: 'setting-up', media: setUp.media, backend: undefined, agent: undefined };
+    return setUp;
+  }
 
-    // Open the AI session while the phone rings, so the caller never hears a dead first second.
+  /**
+   * AI: open the Realtime session while the phone rings, so the caller never hears a dead first
+   * second. If it cannot be had, either refuse the call (503, Connect's error branch) or, when the
+   * agent asks for it, answer anyway to apologise and hand back. Undefined: the call has ended.
+   */
+  async #aiPhase(media: CallMedia): Promise<AiSetUp | undefined> {
+    const env = this.#env;
     this.#incoming.progress(180);
     this.timeline.ringingAt = env.clock.wallNow();
-    const rendered = renderSessionConfig(env.agent, this.context, realtimeFormatFor(env.agent.audioMode, codec));
+    const rendered = renderSessionConfig(env.agent, this.context, realtimeFormatFor(env.agent.audioMode, media.codec));
     for (const problem of rendered.problems) this.log.warn({ problem }, 'agent session rendering problem');
     const backend = env.realtime.create({ logger: this.log, callId: this.callId, clock: this.#clock });
-    this.#backend = backend;
-    this.#wireBackend(backend);
-    let realtimeReady = true;
+    const ringing = this.#settingUp();
+    if (ringing === undefined) {
+      await backend.close();
+      return undefined;
+    }
+    this.#state = { ...ringing, backend };
+    this.#wireBackend(backend, media);
     try {
       await backend.connect(rendered.config, { timeoutMs: env.realtimeConnectTimeoutMs, signal: this.#abort.signal });
     } catch (err) {
-      if (this.#state !== 'setting-up') return;
-      realtimeReady = false;
+      if (this.#settingUp() === undefined) return undefined;
       if (!env.agent.handBack.onRealtimeFailure) {
         this.log.error({ err }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
-        this.#reject(503, 'Service Unavailable (AI backend unreachable)', [['Retry-After', String(env.retryAfterS)]]);
-        return void (await this.end('realtime-unavailable'));
+        this.#reject(503, 'AI backend unreachable', [['Retry-After', String(env.retryAfterS)]]);
+        await this.end('realtime-unavailable');
+        return undefined;
       }
       this.log.error({ err }, 'Realtime unavailable: answering to apologise and hand the caller back to Connect');
+      return { rendered, agent: undefined };
     }
-    if (this.#state !== 'setting-up') return;
-    if (realtimeReady) {
-      this.timeline.realtimeReadyAt = env.clock.wallNow();
-      this.#bridge = new MediaBridge(this.#rtp, this.#playback, backend, env.agent.audioMode, codec, this.log, env.echoGuard);
-      backend.on('speechStarted', () => {
-        // With interrupt_response the server cancels its response itself; otherwise we do.
-        const td = rendered.config.turnDetection;
-        this.#bridge?.bargeIn({ cancel: td !== null && !td.interruptResponse });
-      });
-      this.#transcript = new TranscriptLog(backend, () => env.clock.wallNow());
-      this.#dtmf = new DtmfInput(env.agent, this.context, backend, this.#clock, this.log);
-      this.#tools = new ToolDispatcher(
-        env.tools,
-        backend,
-        this.#control(),
-        { callId: this.callId, connect: this.context, handBackAttributes: this.#handBackAttributes, signal: this.#abort.signal },
-        this.log,
-      );
-    }
+    const ready = this.#settingUp();
+    if (ready === undefined) return undefined;
+    this.timeline.realtimeReadyAt = env.clock.wallNow();
+    const agent = this.#startAgent(media, backend, rendered);
+    this.#state = { ...ready, agent };
+    return { rendered, agent };
+  }
 
+  /** Answer: 200 OK, wait for the ACK, then the call is live (greeting, or the apology without an agent). */
+  async #answerPhase(setUp: MediaSetUp, ai: AiSetUp): Promise<void> {
     let dialog: Dialog;
     try {
-      dialog = await this.#incoming.accept(answerSdp);
+      dialog = await this.#incoming.accept(setUp.localSdp);
     } catch (err) {
-      if (this.#state === 'setting-up') {
+      if (this.#settingUp() !== undefined) {
         this.log.warn({ err }, 'call not confirmed');
         await this.end('no-ack');
       }
       return;
     }
-    this.#dialog = dialog;
-    dialog.setLocalSdp(answerSdp);
-    this.timeline.answeredAt = env.clock.wallNow();
-    if (this.#state !== 'setting-up') {
+    dialog.setLocalSdp(setUp.localSdp);
+    this.timeline.answeredAt = this.#env.clock.wallNow();
+    const confirmed = this.#settingUp();
+    if (confirmed === undefined) {
       // Ended (e.g. shutdown) while the 200 OK was in flight: hang up the dialog we just confirmed.
       await dialog.bye().catch(() => undefined);
       return;
     }
-    this.#state = 'answered';
-    this.timeline.confirmedAt = env.clock.wallNow();
-    if (pending) {
-      const answer = dialog.ackBody === undefined ? undefined : acceptAnswer(pending, dialog.ackBody);
+    const { media } = confirmed;
+    this.#state = { phase: 'answered', media, dialog, backend: confirmed.backend, agent: confirmed.agent, handingBack: false };
+    this.timeline.confirmedAt = this.#env.clock.wallNow();
+    if (setUp.pending) {
+      const answer = dialog.ackBody === undefined ? undefined : acceptAnswer(setUp.pending, dialog.ackBody);
       if (!answer || !answer.ok) {
         this.log.warn({ reason: answer?.ok === false ? answer.reason : 'ACK carried no SDP answer' }, 'unusable SDP answer in ACK');
-        return void (await this.end('error'));
+        await this.end('error');
+        return;
       }
-      this.#applyMedia(answer.media);
+      media.negotiated = answer.media;
+      applyMedia(media.rtp, answer.media);
+      if (answer.media.codec.name !== media.codec) this.#followCodec(media, ai.agent, answer.media.codec.name);
     }
+    this.#wireDialog(dialog, media, ai.agent);
+    this.log.info(
+      { codec: media.codec, mode: this.#env.agent.audioMode, localPort: media.rtp.localPort, srtp: Boolean(media.negotiated?.srtp) },
+      'call answered',
+    );
+    if (ai.agent === undefined) {
+      await this.#apologiseAndHandBack('the AI backend could not be reached');
+      return;
+    }
+    if (ai.rendered.greeting !== undefined) confirmed.backend?.createResponse({ instructions: ai.rendered.greeting });
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  /** The AI side of the call: the media bridge, barge-in, transcript, DTMF to the model and tools. */
+  #startAgent(media: CallMedia, backend: RealtimeBackend, rendered: RenderedSession): CallAgent {
+    const env = this.#env;
+    const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, env.echoGuard);
+    const td = rendered.config.turnDetection;
+    // With interrupt_response the server cancels its response itself; otherwise we do.
+    backend.on('speechStarted', () => void bridge.bargeIn({ cancel: td !== null && !td.interruptResponse }));
+    return {
+      bridge,
+      transcript: new TranscriptLog(backend, () => env.clock.wallNow()),
+      dtmf: new DtmfInput(env.agent, this.context, backend, this.#clock, this.log),
+      tools: new ToolDispatcher(
+        env.tools,
+        backend,
+        this.#control(media),
+        { callId: this.callId, connect: this.context, handBackAttributes: this.#handBackAttributes, signal: this.#abort.signal },
+        this.log,
+      ),
+    };
+  }
+
+  #wireBackend(backend: RealtimeBackend, media: CallMedia): void {
+    backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
+    backend.on('responseDone', ({ responseId }) => media.playback.responseDone(responseId));
+    backend.on('state', ({ state, reason }) => {
+      if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
+      const answered = this.#answered();
+      if (state === 'ready' && answered) this.log.info('Realtime session ready again');
+      if (state === 'closed' && answered && !answered.handingBack) {
+        // Reconnecting did not work: the caller hears the gateway's own apology, Connect gets the caller back.
+        this.log.error({ reason }, 'Realtime session lost for good');
+        void this.#apologiseAndHandBack(`the AI backend failed: ${reason ?? 'closed'}`);
+      }
+    });
+  }
+
+  #wireDialog(dialog: Dialog, media: CallMedia, agent: CallAgent | undefined): void {
     dialog.on('bye', () => void this.end('remote-bye'));
     dialog.on('terminated', (reason) => void this.end(reason === 'session-expired' ? 'session-expired' : reason === 'no-ack' ? 'no-ack' : 'remote-bye'));
     dialog.on('offer', (o) => this.#onReoffer(o.sdp, o.method, o.respond));
@@ -275,65 +322,46 @@ export class Call {
         return;
       }
       info.respond(200);
-      this.#dtmf?.key(key, 'info');
+      agent?.dtmf.key(key, 'info');
     });
-    this.#rtp.on('dtmf', (ev) => this.#dtmf?.key(ev.digit, 'rfc4733'));
-    this.#rtp.on('inactive', ({ silentMs }) => {
+    media.rtp.on('dtmf', (ev) => agent?.dtmf.key(ev.digit, 'rfc4733'));
+    media.rtp.on('inactive', ({ silentMs }) => {
       this.log.warn({ silentMs }, 'no RTP from the caller: hanging up');
       void this.end('rtp-timeout');
     });
-    this.log.info({ codec, mode: env.agent.audioMode, localPort: this.#rtp.localPort, srtp: Boolean(this.#media?.srtp) }, 'call answered');
-    if (!realtimeReady) {
-      await this.#apologiseAndHandBack('the AI backend could not be reached');
-      return;
-    }
-    if (rendered.greeting !== undefined) backend.createResponse({ instructions: rendered.greeting });
   }
 
-  #wireBackend(backend: RealtimeBackend): void {
-    backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
-    backend.on('responseDone', ({ responseId }) => this.#playback?.responseDone(responseId));
-    backend.on('state', ({ state, reason }) => {
-      if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
-      if (state === 'ready' && this.#state === 'answered') this.log.info('Realtime session ready again');
-      if (state === 'closed' && this.#state === 'answered' && !this.#handingBack) {
-        // Reconnecting did not work: the caller hears the gateway's own apology, Connect gets the caller back.
-        this.log.error({ reason }, 'Realtime session lost for good');
-        void this.#apologiseAndHandBack(`the AI backend failed: ${reason ?? 'closed'}`);
-      }
-    });
-  }
-
-  #control(): CallControl {
+  #control(media: CallMedia): CallControl {
     return {
-      finishSpeaking: (responseId) => this.#finishSpeaking(responseId),
+      finishSpeaking: (responseId) => this.#finishSpeaking(media, responseId),
       hangUp: (outcome, reason, summary) => this.#handBack(outcome, reason, summary),
       sendDtmf: async (digits) => {
-        const rtp = this.#rtp;
-        if (!rtp) return false;
-        for (const d of digits) if (!(await rtp.sendDtmf(d))) return false;
+        for (const d of digits) if (!(await media.rtp.sendDtmf(d))) return false;
         return true;
       },
     };
   }
 
+  // ---------------------------------------------------------------- during the call
+
   /**
    * Resolves once every byte of `responseId`'s audio has left as RTP: its response.done arrived (so
-   * no more audio is coming) and the playout queue has drained. Bounded, and immediate if the call ends.
+   * no more audio is coming) and the playout queue has drained. Driven by the queue's notifications
+   * through the playback ledger; bounded, and immediate once the call ends (the ledger closes).
    */
-  async #finishSpeaking(responseId: string | undefined): Promise<void> {
-    const playback = this.#playback;
-    if (!playback) return;
+  async #finishSpeaking(media: CallMedia, responseId: string | undefined): Promise<void> {
     let timer: TimerId | undefined;
     const bound = new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, MAX_FINISH_SPEAKING_MS)));
-    await Promise.race([playback.whenPlayedOut(responseId), bound]);
+    await Promise.race([media.playback.whenPlayedOut(responseId), bound]);
     this.#clock.clearTimeout(timer);
   }
 
   /** Writes the outcome to the Connect contact so the flow can route on it, then BYE. */
   async #handBack(outcome: HandBackOutcome, reason: string, summary?: string): Promise<void> {
-    if (this.#handingBack || this.#state !== 'answered') return;
-    this.#handingBack = true;
+    const answered = this.#answered();
+    if (answered === undefined || answered.handingBack) return;
+    answered.handingBack = true;
+    const transcript = answered.agent?.transcript;
     const report = await handBackContact(
       this.#env.connect.writer,
       this.context,
@@ -341,9 +369,9 @@ export class Call {
       {
         outcome,
         reason,
-        summary: summary ?? this.#transcript?.summary() ?? '',
+        summary: summary ?? transcript?.summary() ?? '',
         at: this.#env.clock.wallNow(),
-        transcript: this.#transcript?.turns ?? [],
+        transcript: transcript?.turns ?? [],
         extra: Object.fromEntries(this.#handBackAttributes),
       },
     );
@@ -358,31 +386,20 @@ export class Call {
 
   /** The AI is gone: say sorry in the gateway's own voice (a fixture prompt), then hand back. */
   async #apologiseAndHandBack(reason: string): Promise<void> {
-    if (this.#handingBack) return;
-    this.#bridge?.close();
-    const playback = this.#playback;
+    const answered = this.#answered();
+    if (answered === undefined || answered.handingBack) return;
+    answered.agent?.bridge.close();
+    const { media } = answered;
     const apology = this.#env.agent.handBack.apologyAudio;
-    if (playback && apology.samples.length > 0) {
-      playback.stop();
-      const codec = g711Codec(this.#media?.codec.name ?? 'PCMU');
+    if (apology.samples.length > 0) {
+      media.playback.stop();
       const bytes = new Uint8Array(apology.samples.length);
-      codec.encode(apology.samples, bytes);
-      playback.play(APOLOGY_ID, APOLOGY_ID, 0, bytes);
-      playback.endItem(APOLOGY_ID);
-      await this.#finishSpeaking(undefined);
+      g711Codec(media.codec).encode(apology.samples, bytes);
+      media.playback.play(APOLOGY_ID, APOLOGY_ID, 0, bytes);
+      media.playback.endItem(APOLOGY_ID);
+      await this.#finishSpeaking(media, undefined);
     }
     await this.#handBack('ai_unavailable', reason);
-  }
-
-  #prefs(port: number): NegotiationPrefs {
-    const env = this.#env;
-    return {
-      codecs: env.media.codecs,
-      dtmf: true,
-      srtp: env.media.srtp,
-      local: { address: env.media.advertisedAddress, port },
-      ...(this.#sdpSession ? { session: this.#sdpSession } : {}),
-    };
   }
 
   /**
@@ -390,9 +407,9 @@ export class Call {
    * session refresh. A refused re-offer leaves the media as it was (RFC 3261 §14.2).
    */
   #onReoffer(sdp: string | undefined, method: 'INVITE' | 'UPDATE', respond: DialogOffer['respond']): void {
-    const rtp = this.#rtp;
-    const previous = this.#media;
-    if (this.#state !== 'answered' || !rtp || !previous || !this.#sdpSession) {
+    const answered = this.#answered();
+    const previous = answered?.media.negotiated;
+    if (answered === undefined || previous === undefined) {
       respond(491);
       return;
     }
@@ -401,44 +418,35 @@ export class Call {
       respond(200);
       return;
     }
-    const result = renegotiate(previous, sdp, { ...this.#prefs(rtp.localPort), session: this.#sdpSession });
+    const { media } = answered;
+    const result = renegotiate(previous, sdp, { ...this.#prefs(media.rtp.localPort, media.sdp), session: media.sdp });
     if (!result.ok) {
       this.log.warn({ method, status: result.status, reason: result.reason }, 're-offer refused; media unchanged');
       respond(result.status, { headers: [['Warning', `399 ${this.#env.media.advertisedAddress} "${result.warning}"`]] });
       return;
     }
-    const { media, changes } = result;
-    this.#media = media;
-    rtp.updateRemote({
-      ...(changes.remoteAddress ? { remote: { address: media.remoteAddress, port: media.remotePort, rtcpPort: media.remoteRtcpPort } } : {}),
-      ...(changes.codec ? { codec: media.codec.name, payloadType: media.codec.payloadType } : {}),
-      ...(changes.dtmf ? { dtmfPayloadType: media.dtmf?.payloadType ?? null } : {}),
-      ...(changes.srtp ? { srtp: media.srtp ? new SrtpSession({ local: media.srtp.localKeys, remote: media.srtp.remoteKeys }) : null } : {}),
+    const { media: next, changes } = result;
+    media.negotiated = next;
+    media.rtp.updateRemote({
+      ...(changes.remoteAddress ? { remote: remoteOf(next) } : {}),
+      ...(changes.codec ? { codec: next.codec.name, payloadType: next.codec.payloadType } : {}),
+      ...(changes.dtmf ? { dtmfPayloadType: next.dtmf?.payloadType ?? null } : {}),
+      ...(changes.srtp ? { srtp: srtpSessionFor(next) } : {}),
     });
-    if (changes.codec) {
-      this.#bridge?.codecChanged(media.codec.name);
-      this.#playback?.codecChanged(media.codec.name);
-    }
-    if (changes.direction) rtp.setDirection(media.direction);
-    this.log.info({ method, direction: media.direction, onHold: media.onHold, changes }, 'session modified');
+    if (changes.codec) this.#followCodec(media, answered.agent, next.codec.name);
+    if (changes.direction) media.rtp.setDirection(next.direction);
+    this.log.info({ method, direction: next.direction, onHold: next.onHold, changes }, 'session modified');
     respond(200, { sdp: result.answerSdp });
   }
 
-  #applyMedia(media: NegotiatedMedia): void {
-    this.#media = media;
-    this.#rtp?.updateRemote({
-      remote: { address: media.remoteAddress, port: media.remotePort, rtcpPort: media.remoteRtcpPort },
-      codec: media.codec.name,
-      payloadType: media.codec.payloadType,
-      dtmfPayloadType: media.dtmf?.payloadType ?? null,
-      srtp: media.srtp ? new SrtpSession({ local: media.srtp.localKeys, remote: media.srtp.remoteKeys }) : null,
-    });
-    this.#rtp?.setDirection(media.direction);
+  /** The call's G.711 law changed (re-INVITE, or an answer in the ACK): levels, echo gate and encoder follow. */
+  #followCodec(media: CallMedia, agent: CallAgent | undefined, codec: G711Name): void {
+    media.codec = codec;
+    media.playback.codecChanged(codec);
+    agent?.bridge.codecChanged(codec);
   }
 
-  #reject(status: number, reason: string, headers: Array<[string, string]> = []): void {
-    if (this.#incoming.state === 'proceeding') this.#incoming.reject(status, { reason, headers });
-  }
+  // ---------------------------------------------------------------- teardown
 
   /**
    * The one teardown. Idempotent: the first reason wins and later calls wait for the same end.
@@ -447,67 +455,83 @@ export class Call {
    */
   end(reason: EndReason): Promise<void> {
     if (this.#ended) return this.#ended;
-    this.#endReason = reason;
-    const wasAnswered = this.#state === 'answered';
-    this.#state = 'ending';
+    const before = this.#state;
+    const held = holdingsOf(before);
+    this.#state = { phase: 'ending', reason, held };
     this.#ended = (async () => {
       this.#abort.abort();
-      this.#bridge?.close();
-      this.#playback?.close();
-      this.#dtmf?.close();
-      const rtpClosed = this.#rtp?.close(reason);
-      const backendClosed = this.#backend?.close();
-      if (!wasAnswered && reason !== 'cancelled' && reason !== 'rejected' && reason !== 'realtime-unavailable') {
-        this.#reject(reason === 'shutdown' ? 503 : 500, reason === 'shutdown' ? 'Service Unavailable (shutting down)' : 'Server Internal Error');
+      held.agent?.bridge.close();
+      held.media?.playback.close();
+      held.agent?.dtmf.close();
+      const rtpClosed = held.media?.rtp.close(reason);
+      const backendClosed = held.backend?.close();
+      if (before.phase !== 'answered' && !ANSWERED_BEFORE_END.has(reason)) {
+        if (reason === 'shutdown') this.#reject(503, 'shutting down');
+        else this.#reject(500);
       }
-      const hangUp = wasAnswered && this.#dialog && reason !== 'remote-bye' && reason !== 'no-ack';
-      await Promise.allSettled([rtpClosed, backendClosed, hangUp ? this.#dialog!.bye({ reason: byeReason(reason) }) : undefined]);
-      this.#state = 'ended';
+      const hangUp = before.phase === 'answered' && reason !== 'remote-bye' && reason !== 'no-ack' ? before.dialog.bye({ reason: byeReason(reason) }) : undefined;
+      await Promise.allSettled([rtpClosed, backendClosed, hangUp]);
+      this.#state = { phase: 'ended', reason, held };
       this.timeline.endedAt = this.#env.clock.wallNow();
       this.#onEnded(this);
       this.log.info(
-        {
-          reason,
-          durationMs: this.timeline.answeredAt ? this.timeline.endedAt - this.timeline.answeredAt : 0,
-          timeline: this.timeline,
-          media: this.#rtp?.stats(),
-          bridge: this.#bridge
-            ? {
-                framesToRealtime: this.#bridge.framesToRealtime,
-                concealedToRealtime: this.#bridge.concealedToRealtime,
-                echoSuppressedFrames: this.#bridge.echoSuppressedFrames,
-                bargeIns: this.#bridge.bargeIns,
-              }
-            : undefined,
-          realtime: this.#backend?.stats(),
-          tools: this.#tools ? { calls: this.#tools.calls, failures: this.#tools.failures } : undefined,
-          dtmfDigits: this.#dtmf?.digitsReceived ?? 0,
-          transcript: this.#transcript?.turns.map((t) => `${t.role}: ${t.text}`),
+        callSummary(reason, this.timeline, held, {
           pacing: this.#env.pacing(),
           resources: { ...this.#env.resources(), callTimers: this.#clock.pendingTimers },
-        },
+        }),
         'call ended',
       );
     })();
     return this.#ended;
   }
+
+  // ---------------------------------------------------------------- helpers
+
+  #settingUp(): Extract<CallState, { phase: 'setting-up' }> | undefined {
+    return this.#state.phase === 'setting-up' ? this.#state : undefined;
+  }
+
+  #answered(): Extract<CallState, { phase: 'answered' }> | undefined {
+    return this.#state.phase === 'answered' ? this.#state : undefined;
+  }
+
+  #prefs(port: number, session: LocalSdpSession | undefined): NegotiationPrefs {
+    const env = this.#env;
+    return {
+      codecs: env.media.codecs,
+      dtmf: true,
+      srtp: env.media.srtp,
+      local: { address: env.media.advertisedAddress, port },
+      ...(session ? { session } : {}),
+    };
+  }
+
+  /** Answers the INVITE with an error; the reason phrase is the standard one, with `detail` after it. */
+  #reject(status: number, detail?: string, headers: Array<[string, string]> = []): void {
+    if (this.#incoming.state !== 'proceeding') return;
+    const reason = detail === undefined ? reasonPhrase(status) : `${reasonPhrase(status)} (${detail})`;
+    this.#incoming.reject(status, { reason, headers });
+  }
 }
 
-function byeReason(reason: EndReason): string {
-  switch (reason) {
-    case 'rtp-timeout':
-      return 'SIP;cause=408;text="RTP timeout"';
-    case 'session-expired':
-      return 'SIP;cause=408;text="Session expired"';
-    case 'realtime-failed':
-      return 'SIP;cause=503;text="AI backend lost"';
-    case 'shutdown':
-      return 'SIP;cause=503;text="Gateway shutting down"';
-    case 'handed-back':
-      return 'SIP;cause=200;text="Transfer to a human"';
-    case 'agent-hangup':
-      return 'SIP;cause=200;text="Call completed"';
-    default:
-      return `SIP;cause=200;text="${reason}"`;
-  }
+/** The RTP destination a negotiation names. */
+function remoteOf(media: NegotiatedMedia): { address: string; port: number; rtcpPort: number } {
+  return { address: media.remoteAddress, port: media.remotePort, rtcpPort: media.remoteRtcpPort };
+}
+
+/** The SRTP context for negotiated SDES keys (null: plain RTP). The only place a call builds one. */
+function srtpSessionFor(media: NegotiatedMedia): SrtpSession | null {
+  return media.srtp ? new SrtpSession({ local: media.srtp.localKeys, remote: media.srtp.remoteKeys }) : null;
+}
+
+/** Points the session at a fresh negotiation (initial answer, or the answer in the ACK). */
+function applyMedia(rtp: RtpSession<PlaybackItem>, media: NegotiatedMedia): void {
+  rtp.updateRemote({
+    remote: remoteOf(media),
+    codec: media.codec.name,
+    payloadType: media.codec.payloadType,
+    dtmfPayloadType: media.dtmf?.payloadType ?? null,
+    srtp: srtpSessionFor(media),
+  });
+  rtp.setDirection(media.direction);
 }

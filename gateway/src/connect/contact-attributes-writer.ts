@@ -48,10 +48,15 @@ export interface ContactAttributesUpdate {
   region?: string;
 }
 
+/** What a hand-back needs: one attribute write that never rejects (the writer below, or a test double). */
+export interface ContactAttributesUpdater {
+  update(req: ContactAttributesUpdate, opts?: { signal?: AbortSignal }): Promise<ConnectResult>;
+}
+
 /** Regions we keep a client for; a contact from yet another region gets a one-off client. */
 const MAX_CACHED_CLIENTS = 8;
 
-export class ContactAttributesWriter {
+export class ContactAttributesWriter implements ContactAttributesUpdater {
   readonly #opts: ContactAttributesWriterOptions;
   readonly #clock: Clock;
   readonly #retry: BoundedRetryStrategy;

@@ -5,7 +5,7 @@
  * report says what happened for the call record instead of throwing.
  */
 import type { ConnectCallContext } from './context.js';
-import type { ContactAttributesWriter } from './contact-attributes-writer.js';
+import type { ContactAttributesUpdater } from './contact-attributes-writer.js';
 import type { ConnectResult } from './errors.js';
 import { buildHandBackAttributes, type HandBackInput } from './hand-back-attributes.js';
 import { resolveHandBackTarget, type HandBackTarget } from './hand-back-target.js';
@@ -20,7 +20,7 @@ export interface HandBackReport {
 }
 
 export async function handBackContact(
-  writer: ContactAttributesWriter,
+  writer: ContactAttributesUpdater,
   context: ConnectCallContext,
   config: { instanceId?: string | undefined; region?: string | undefined },
   input: HandBackInput,

@@ -21,7 +21,12 @@ export {
   type ConnectApiConfig,
   type ConnectApiConfigResult,
 } from './connect-api-config.js';
-export { ContactAttributesWriter, type ContactAttributesUpdate, type ContactAttributesWriterOptions } from './contact-attributes-writer.js';
+export {
+  ContactAttributesWriter,
+  type ContactAttributesUpdate,
+  type ContactAttributesUpdater,
+  type ContactAttributesWriterOptions,
+} from './contact-attributes-writer.js';
 export { CONNECT_ERROR_CODES, type ConnectApiError, type ConnectErrorCode, type ConnectResult } from './errors.js';
 export { handBackContact, type HandBackReport } from './hand-back.js';
 export {

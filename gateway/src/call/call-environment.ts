@@ -1,0 +1,39 @@
+import type { AgentDefinition, ToolRegistry } from '../agent/index.js';
+import type { Clock } from '../clock.js';
+import type { ContactAttributesUpdater } from '../connect/index.js';
+import type { Logger } from '../log.js';
+import type { RealtimeBackendFactory } from '../realtime/backend.js';
+import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator } from '../rtp/index.js';
+import type { NegotiationPrefs } from '../sdp/index.js';
+
+/** What every call shares: built once by the gateway. */
+export interface CallEnvironment {
+  clock: Clock;
+  logger: Logger;
+  scheduler: MediaScheduler;
+  ports: PortAllocator;
+  realtime: RealtimeBackendFactory;
+  agent: AgentDefinition;
+  tools: ToolRegistry;
+  connect: { writer: ContactAttributesUpdater; instanceId?: string | undefined; region?: string | undefined };
+  media: {
+    /** Where RTP/RTCP sockets come from (UDP in production, memory in in-process tests). */
+    sockets: DatagramSocketFactory;
+    bindAddress: string;
+    /** Address in our SDP (the public one behind NAT). */
+    advertisedAddress: string;
+    codecs: ReadonlyArray<'PCMU' | 'PCMA'>;
+    srtp: NegotiationPrefs['srtp'];
+    inactivityMs: number;
+    jitter: { minDelayMs: number; maxDelayMs: number };
+  };
+  realtimeConnectTimeoutMs: number;
+  /** Echo gate in front of the AI (undefined: off). */
+  echoGuard: { marginDb: number; tailMs: number } | undefined;
+  /** Retry-After seconds sent with 503 when the AI side cannot be reached. */
+  retryAfterS: number;
+  /** A snapshot for the "call ended" log line, taken after this call released everything. */
+  resources: () => Record<string, number>;
+  /** The shared pacer's send lateness (how late each 20 ms packet left), for the call summary. */
+  pacing: () => LatenessSummary;
+}
