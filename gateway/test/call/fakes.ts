@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createRootLogger, type Logger } from '../../src/log.js';
-import type { RealtimeBackend, RealtimeBackendEvents, RealtimeBackendStats, RealtimeSessionConfig } from '../../src/realtime/backend.js';
+import type { RealtimeBackend, RealtimeBackendEvents, RealtimeBackendStats, RealtimeConnectOptions, RealtimeSessionConfig } from '../../src/realtime/backend.js';
 import type { PlaybackItem } from '../../src/call/playback-ledger.js';
 import { PlayoutQueue, type JitterFrame, type RtpSession } from '../../src/rtp/index.js';
 import type { Stage } from '../../src/rtp/stages/stage.js';
@@ -42,7 +42,7 @@ export class FakeBackend extends EventEmitter<RealtimeBackendEvents> implements 
     return this.calls.filter((c): c is Extract<BackendCall, { kind: K }> => c.kind === kind);
   }
 
-  connect(): Promise<void> {
+  connect(_config?: RealtimeSessionConfig, _opts?: RealtimeConnectOptions): Promise<void> {
     return Promise.resolve();
   }
   appendAudio(bytes: Uint8Array): void {
