@@ -50,7 +50,7 @@ export class DtmfInput {
  * Returns the key, or undefined when the body carries none.
  */
 export function parseDtmfInfo(contentType: string, body: Buffer): string | undefined {
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   const text = body.toString('utf8').trim();
   if (type === 'application/dtmf') return DIGIT.test(text.toUpperCase()) ? text.toUpperCase() : undefined;
   if (type !== 'application/dtmf-relay') return undefined;

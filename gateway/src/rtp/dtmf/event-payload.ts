@@ -39,11 +39,11 @@ export interface DtmfPayload {
  */
 export function parseDtmfPayloadInto(payload: Uint8Array, out: DtmfPayload): boolean {
   if (payload.length < DTMF_PAYLOAD_SIZE) return false;
-  const flags = payload[FLAGS_OFFSET]!;
-  out.event = payload[EVENT_OFFSET]!;
+  const flags = payload[FLAGS_OFFSET] as number;
+  out.event = payload[EVENT_OFFSET] as number;
   out.end = (flags & END_BIT) !== 0;
   out.volume = flags & VOLUME_MASK;
-  out.duration = (payload[DURATION_OFFSET]! << 8) | payload[DURATION_OFFSET + 1]!;
+  out.duration = ((payload[DURATION_OFFSET] as number) << 8) | (payload[DURATION_OFFSET + 1] as number);
   return true;
 }
 

@@ -226,7 +226,8 @@ export class DtmfReceiver {
     this.#reported = true;
     const units = this.#segmentBase + this.#duration;
     this.#queue.push({
-      digit: eventToDigit(this.#event)!,
+      // Only DTMF events (0..MAX_DTMF_EVENT) are ever tracked, so the digit exists.
+      digit: eventToDigit(this.#event) as string,
       durationMs: Math.round((units * 1000) / this.#clockRate),
       volume: this.#volume,
       startTimestamp: (this.#timestamp - this.#segmentBase) >>> 0,

@@ -31,7 +31,7 @@ export class AesCounterMode {
   xor(iv: Uint8Array, src: Uint8Array, srcStart: number, dst: Uint8Array, dstStart: number, length: number): void {
     if (length <= 0) return;
     const ks = this.keystream(iv, length);
-    for (let i = 0; i < length; i++) dst[dstStart + i] = src[srcStart + i]! ^ ks[i]!;
+    for (let i = 0; i < length; i++) dst[dstStart + i] = (src[srcStart + i] as number) ^ (ks[i] as number);
   }
 
   /** The first `length` keystream bytes for `iv` (a new Buffer from node's cipher). */
@@ -42,7 +42,7 @@ export class AesCounterMode {
     const blocks = this.#blocks;
     for (let j = 0; j < n; j++) {
       const o = j * BLOCK;
-      for (let k = 0; k < BLOCK - 2; k++) blocks[o + k] = iv[k]!;
+      for (let k = 0; k < BLOCK - 2; k++) blocks[o + k] = iv[k] as number;
       blocks[o + 14] = j >>> 8;
       blocks[o + 15] = j & 0xff;
     }
@@ -57,19 +57,19 @@ export class AesCounterMode {
  * bytes 14..15 zero (the block counter).
  */
 export function writeSrtpIv(iv: Uint8Array, salt: Uint8Array, ssrc: number, index: number): void {
-  for (let k = 0; k < 14; k++) iv[k] = salt[k]!;
+  for (let k = 0; k < 14; k++) iv[k] = salt[k] as number;
   iv[14] = 0;
   iv[15] = 0;
-  iv[4]! ^= ssrc >>> 24;
-  iv[5]! ^= (ssrc >>> 16) & 0xff;
-  iv[6]! ^= (ssrc >>> 8) & 0xff;
-  iv[7]! ^= ssrc & 0xff;
+  iv[4] = (iv[4] as number) ^ (ssrc >>> 24);
+  iv[5] = (iv[5] as number) ^ ((ssrc >>> 16) & 0xff);
+  iv[6] = (iv[6] as number) ^ ((ssrc >>> 8) & 0xff);
+  iv[7] = (iv[7] as number) ^ (ssrc & 0xff);
   const hi = Math.floor(index / 0x100000000);
   const lo = index >>> 0;
-  iv[8]! ^= (hi >>> 8) & 0xff;
-  iv[9]! ^= hi & 0xff;
-  iv[10]! ^= lo >>> 24;
-  iv[11]! ^= (lo >>> 16) & 0xff;
-  iv[12]! ^= (lo >>> 8) & 0xff;
-  iv[13]! ^= lo & 0xff;
+  iv[8] = (iv[8] as number) ^ ((hi >>> 8) & 0xff);
+  iv[9] = (iv[9] as number) ^ (hi & 0xff);
+  iv[10] = (iv[10] as number) ^ (lo >>> 24);
+  iv[11] = (iv[11] as number) ^ ((lo >>> 16) & 0xff);
+  iv[12] = (iv[12] as number) ^ ((lo >>> 8) & 0xff);
+  iv[13] = (iv[13] as number) ^ (lo & 0xff);
 }

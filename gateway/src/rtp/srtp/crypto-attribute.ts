@@ -124,7 +124,7 @@ function parseMki(text: string): { value: bigint; bytes: Buffer } | { error: str
   if (!m) return { error: `MKI "${text}" is not <value>:<length>` };
   const length = Number(m[2]);
   if (length < 1 || length > MAX_MKI_LENGTH) return { error: `MKI length ${length} not in 1..${MAX_MKI_LENGTH}` };
-  const value = BigInt(m[1]!);
+  const value = BigInt(m[1] as string);
   if (value >= 1n << BigInt(8 * length)) return { error: `MKI value ${value} does not fit in ${length} bytes` };
   const bytes = Buffer.alloc(length);
   let v = value;

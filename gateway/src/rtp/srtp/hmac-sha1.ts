@@ -17,8 +17,8 @@ export class HmacSha1 {
     const ipad = Buffer.alloc(SHA1_BLOCK, 0x36);
     const opad = Buffer.alloc(SHA1_BLOCK, 0x5c);
     for (let i = 0; i < k.length; i++) {
-      ipad[i]! ^= k[i]!;
-      opad[i]! ^= k[i]!;
+      ipad[i] = (ipad[i] as number) ^ (k[i] as number);
+      opad[i] = (opad[i] as number) ^ (k[i] as number);
     }
     this.#inner = createHash('sha1').update(ipad);
     this.#outer = createHash('sha1').update(opad);

@@ -22,7 +22,7 @@ const LABEL_BYTE = 7;
 export function deriveSessionKey(masterKey: Buffer, masterSalt: Buffer, label: number, length: number): Buffer {
   const iv = new Uint8Array(16);
   iv.set(masterSalt.subarray(0, 14));
-  iv[LABEL_BYTE]! ^= label;
+  iv[LABEL_BYTE] = (iv[LABEL_BYTE] as number) ^ label;
   return new AesCounterMode(masterKey).keystream(iv, length).subarray(0, length);
 }
 

@@ -57,16 +57,16 @@ export class ReplayWindow {
 
   #get(index: number): boolean {
     const slot = index % this.#size;
-    return (this.#bits[slot >>> 5]! & (1 << (slot & 31))) !== 0;
+    return ((this.#bits[slot >>> 5] as number) & (1 << (slot & 31))) !== 0;
   }
 
   #set(index: number): void {
     const slot = index % this.#size;
-    this.#bits[slot >>> 5]! |= 1 << (slot & 31);
+    this.#bits[slot >>> 5] = (this.#bits[slot >>> 5] as number) | (1 << (slot & 31));
   }
 
   #clear(index: number): void {
     const slot = index % this.#size;
-    this.#bits[slot >>> 5]! &= ~(1 << (slot & 31));
+    this.#bits[slot >>> 5] = (this.#bits[slot >>> 5] as number) & ~(1 << (slot & 31));
   }
 }

@@ -25,7 +25,7 @@ export const RTCP_SSRC_OFFSET = 4;
 
 /** True when the first byte carries version 2 (RTP and RTCP alike). */
 export function isVersion2(packet: Uint8Array): boolean {
-  return packet.length > 0 && packet[0]! >> VERSION_SHIFT === 2;
+  return packet.length > 0 && (packet[0] as number) >> VERSION_SHIFT === 2;
 }
 
 /**
@@ -34,18 +34,18 @@ export function isVersion2(packet: Uint8Array): boolean {
  */
 export function rtpHeaderLength(packet: Uint8Array, end: number): number {
   if (end < RTP_FIXED_HEADER) return -1;
-  const b0 = packet[0]!;
+  const b0 = packet[0] as number;
   let len = RTP_FIXED_HEADER + 4 * (b0 & CC_MASK);
   if ((b0 & EXTENSION_BIT) !== 0) {
     if (len + 4 > end) return -1;
-    const words = (packet[len + 2]! << 8) | packet[len + 3]!;
+    const words = ((packet[len + 2] as number) << 8) | (packet[len + 3] as number);
     len += 4 + 4 * words;
   }
   return len <= end ? len : -1;
 }
 
 export function readUint32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  return (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 }
 
 export function writeUint32(b: Uint8Array, o: number, v: number): void {

@@ -161,7 +161,7 @@ export class SrtpSession {
     const hdr = rtpHeaderLength(packet, end);
     if (hdr < 0) throw new RangeError('protectRtp: RTP header overruns the packet');
     const ssrc = readUint32(packet, RTP_SSRC_OFFSET);
-    const seq = (packet[RTP_SEQ_OFFSET]! << 8) | packet[RTP_SEQ_OFFSET + 1]!;
+    const seq = ((packet[RTP_SEQ_OFFSET] as number) << 8) | (packet[RTP_SEQ_OFFSET + 1] as number);
 
     const s = this.#outRtp.get(ssrc) ?? capInsert(this.#outRtp, ssrc, { roc: 0, highestSeq: seq });
     const v = guessRoc(s.roc, s.highestSeq, seq);
@@ -203,7 +203,7 @@ export class SrtpSession {
     if (c.mki !== undefined && !c.mki.equals(packet.subarray(authEnd, authEnd + mkiLength))) return this.#fail('auth');
 
     const ssrc = readUint32(packet, RTP_SSRC_OFFSET);
-    const seq = (packet[RTP_SEQ_OFFSET]! << 8) | packet[RTP_SEQ_OFFSET + 1]!;
+    const seq = ((packet[RTP_SEQ_OFFSET] as number) << 8) | (packet[RTP_SEQ_OFFSET + 1] as number);
     const s = this.#inRtp.get(ssrc);
     // A new SSRC starts with ROC 0 (RFC 3711 §3.3.1); its context is created only once authenticated.
     const v = s === undefined ? 0 : guessRoc(s.roc, s.highestSeq, seq);
