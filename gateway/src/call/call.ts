@@ -263,7 +263,13 @@ export class Call {
     }
     this.#wireDialog(dialog, media, ai.agent);
     this.log.info(
-      { codec: media.codec, mode: this.#env.agent.audioMode, localPort: media.rtp.localPort, srtp: Boolean(media.negotiated?.srtp) },
+      {
+        codec: media.codec,
+        mode: this.#env.agent.audioMode,
+        localPort: media.rtp.localPort,
+        srtp: Boolean(media.negotiated?.srtp),
+        chains: { ...media.rtp.mediaChains(), agentAudio: ai.agent?.bridge.chains().agentToCaller },
+      },
       'call answered',
     );
     if (ai.agent === undefined) {

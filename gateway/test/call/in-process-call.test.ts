@@ -88,6 +88,15 @@ describe('a whole call in-process', () => {
   it('happy path: the caller reaches Realtime byte for byte, the answer reaches the caller paced at 20 ms, BYE releases everything', async () => {
     const { h, phone, backend } = await answeredCall();
     expect(backend.config?.audioFormat).toBe('pcmu');
+    // The media path as built for this call, printed stage by stage (docs/architecture.md quotes it).
+    expect(h.logs.find((l) => l.msg === 'call answered')?.chains).toEqual({
+      inbound:
+        'RtpParse -> PtGate{0,101} -> SourceCheck -> Liveness -> Sequence -> ' +
+        'PtMux{0: Jitter(PCMU) -> EchoGate(12 dB, 250 ms) -> Passthrough(PCMU) -> RealtimeAppend(audio/pcmu), 101: Dtmf}',
+      rtcp: 'RtcpParse -> SourceCheck -> RtcpReports',
+      outbound: 'Pacer{DtmfOutbox, PlayoutQueue} -> RtpHeader -> Send(memory)',
+      agentAudio: 'Playback -> PlayoutQueue',
+    });
 
     const speech = callerSpeech(50);
     for (const frame of speech) {
