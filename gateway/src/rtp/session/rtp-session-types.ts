@@ -8,7 +8,7 @@ import type { G711Name } from '../../audio/index.js';
 import type { DtmfDigitEvent } from '../dtmf/index.js';
 import type { SrtpError, SrtpSession } from '../srtp/index.js';
 import type { RtpWireErrorCode } from '../errors.js';
-import type { JitterBufferStats, JitterFrame } from '../jitter/jitter-buffer.js';
+import type { JitterBufferStats } from '../jitter/jitter-buffer.js';
 import type { MediaScheduler } from '../pacing/media-scheduler.js';
 import type { RtcpPacket } from '../rtcp/compound.js';
 import type { RemoteQualitySnapshot } from '../stats/remote-quality.js';

@@ -25,9 +25,9 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { g711Codec, LossConcealer, type G711Name } from '../../audio/index.js';
 import { DtmfReceiver, DtmfSender, type DtmfDigitEvent } from '../dtmf/index.js';
-import type { SrtpError, SrtpSession } from '../srtp/index.js';
+import type { SrtpSession } from '../srtp/index.js';
 import { FRAME_SAMPLES, G711_CLOCK_RATE } from '../constants.js';
-import { RTP_WIRE_ERROR_CODES, RtpError } from '../errors.js';
+import { RtpError } from '../errors.js';
 import { SafeEmitter } from '../../safe-emitter.js';
 import { JitterBuffer, type JitterFrame } from '../jitter/jitter-buffer.js';
 import { RTP_FIXED_HEADER_SIZE } from '../packet/rtp-header.js';
@@ -36,23 +36,9 @@ import type { Registration, ScheduledStream } from '../pacing/media-scheduler.js
 import { serializeRtcp, type RtcpPacket } from '../rtcp/compound.js';
 import { G711_RTCP_BANDWIDTH_OCTETS_PER_S, rtcpIntervalMs } from '../rtcp/interval.js';
 import { InboundPacket } from '../stages/inbound-packet.js';
-import {
-  DtmfSink,
-  JitterSink,
-  Liveness,
-  PayloadTypeGate,
-  PayloadTypeMux,
-  RtcpMuxSplit,
-  RtcpParse,
-  RtcpReports,
-  RtpParse,
-  Sequence,
-  SourceCheck,
-  SrtpUnprotect,
-  type InboundHooks,
-} from '../stages/inbound-stages.js';
-import { OutboundPacket, RtpHeader, Send, SrtpProtect, type RtpSenderState } from '../stages/outbound-stages.js';
-import { compose, type Stage } from '../stages/stage.js';
+import type { InboundHooks } from '../stages/inbound-stages.js';
+import { OutboundPacket, type RtpSenderState } from '../stages/outbound-stages.js';
+import type { Stage } from '../stages/stage.js';
 import { RemoteQuality } from '../stats/remote-quality.js';
 import { SourceTracker } from '../stats/source-tracker.js';
 import type { DatagramSocket, DatagramSource } from '../transport/datagram-socket.js';
@@ -63,13 +49,13 @@ import { DEFAULT_LATCHING, SourceLatch, type Endpoint } from './latch.js';
 import type { PortAllocator } from './port-allocator.js';
 import { ProbationHold } from './probation-hold.js';
 import { buildCompoundReport } from './rtcp-reports.js';
+import { newReceiveCounters, newSendCounters } from './counters.js';
+import { buildMediaChains, type MediaChainSet } from './media-chains.js';
 import type {
   MediaDirection,
   RemoteMedia,
   RemoteUpdate,
   JitterOptions,
-  RtpReceiveCounters,
-  RtpSendCounters,
   RtpSessionEvents,
   RtpSessionOptions,
   RtpSessionStats,
@@ -110,10 +96,6 @@ type Inbound = Stage<InboundPacket>;
 
 function defaultRandom(): number {
   return randomBytes(4).readUInt32BE(0) / 0x1_0000_0000;
-}
-
-function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
-  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
 function checkPayloadType(pt: number, what: string): void {
@@ -186,31 +168,8 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
   #closing: Promise<void> | undefined;
   #loggedSocketErrors = 0;
 
-  readonly #rx: RtpReceiveCounters = {
-    datagrams: 0,
-    packets: 0,
-    octets: 0,
-    rtcpPackets: 0,
-    malformed: zeroCounts(RTP_WIRE_ERROR_CODES),
-    srtpErrors: zeroCounts<SrtpError>(['short', 'auth', 'replay', 'malformed']),
-    unexpectedSource: 0,
-    unknownPayloadType: 0,
-    duplicates: 0,
-    held: 0,
-    dtmfPackets: 0,
-    dtmfDigits: 0,
-    handlerErrors: 0,
-  };
-  readonly #tx: RtpSendCounters = {
-    packets: 0,
-    octets: 0,
-    audioFrames: 0,
-    silenceFrames: 0,
-    dtmfPackets: 0,
-    dtmfDigits: 0,
-    rtcpPackets: 0,
-    socketErrors: 0,
-  };
+  readonly #rx = newReceiveCounters();
+  readonly #tx = newSendCounters();
 
   /** What the inbound stages report back (one object per session, no closure per packet). */
   readonly #hooks: InboundHooks = {
@@ -473,44 +432,32 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
 
   // ---------------------------------------------------------------- the stages
 
-  /**
-   * Builds the inbound and outbound stages for the current payload types, codec, SRTP keys and
-   * direction. Stages hold no state of their own beyond configuration: the jitter buffer, latches,
-   * statistics and sequence numbers live in the session and survive a rebuild.
-   */
-  #buildChains(): { rtp: Inbound; rtcp: Inbound; out: Stage<OutboundPacket> } {
-    const rx = this.#rx;
-    const hooks = this.#hooks;
-    const clock = this.#clock;
-    const srtp = this.#srtp;
-    const jitter = new JitterSink(this.#jitter, this.#hold, rx, this.#delivering, this.#codec, () => this.#audioSink);
-    const routes: Array<[number, Inbound]> = [[this.#payloadType, jitter]];
-    if (this.#dtmfPayloadType !== undefined) routes.push([this.#dtmfPayloadType, new DtmfSink(this.#dtmfReceiver, this.#jitter, rx, this.#delivering, hooks)]);
-    const rtp = compose<InboundPacket>(
-      [
-        ...(srtp ? [(next: Inbound) => new SrtpUnprotect(srtp, rx, 'rtp', next)] : []),
-        (next) => new RtpParse(rx, next),
-        (next) => new PayloadTypeGate(routes.map(([pt]) => pt), rx, next),
-        (next) => new SourceCheck(this.#rtpLatch, clock, rx, hooks, 'rtp', next),
-        (next) => new Liveness(rx, hooks, next),
-        (next) => new Sequence(this.#tracker, jitter, next),
-      ],
-      new PayloadTypeMux(routes, rx),
-    );
-    const rtcpLatch = this.rtcpMux ? this.#rtpLatch : this.#rtcpLatch;
-    const rtcp = compose<InboundPacket>(
-      [
-        ...(srtp ? [(next: Inbound) => new SrtpUnprotect(srtp, rx, 'rtcp', next)] : []),
-        (next) => new RtcpParse(rx, next),
-        (next) => new SourceCheck(rtcpLatch, clock, rx, hooks, this.rtcpMux ? 'rtp' : 'rtcp', next),
-      ],
-      new RtcpReports(this.#remoteQuality, this.#tracker, this.ssrc, clock, rx, hooks),
-    );
-    const out = compose<OutboundPacket>(
-      [(next) => new RtpHeader(this.#sender, this.#tx, next), ...(srtp ? [(next: Stage<OutboundPacket>) => new SrtpProtect(srtp, next)] : [])],
-      new Send(this.#rtpSocket, this.#rtpLatch, this.#socketKind, this.#afterSend),
-    );
-    return { rtp: this.rtcpMux ? new RtcpMuxSplit(rtp, rtcp) : rtp, rtcp, out };
+  #buildChains(): MediaChainSet {
+    return buildMediaChains({
+      clock: this.#clock,
+      codec: this.#codec,
+      payloadType: this.#payloadType,
+      dtmfPayloadType: this.#dtmfPayloadType,
+      srtp: this.#srtp,
+      delivering: this.#delivering,
+      rtcpMux: this.rtcpMux,
+      ssrc: this.ssrc,
+      rx: this.#rx,
+      tx: this.#tx,
+      hooks: this.#hooks,
+      jitter: this.#jitter,
+      hold: this.#hold,
+      tracker: this.#tracker,
+      dtmfReceiver: this.#dtmfReceiver,
+      remoteQuality: this.#remoteQuality,
+      rtpLatch: this.#rtpLatch,
+      rtcpLatch: this.#rtcpLatch,
+      sender: this.#sender,
+      socket: this.#rtpSocket,
+      socketKind: this.#socketKind,
+      afterSend: this.#afterSend,
+      audioSink: () => this.#audioSink,
+    });
   }
 
   #rebuild(): void {
