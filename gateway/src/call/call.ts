@@ -107,9 +107,10 @@ export class Call {
   async start(): Promise<void> {
     this.#incoming.on('cancel', () => void this.end('cancelled'));
     try {
+      // Each phase answers undefined once the call has ended (it then has already said why).
       const offer = await this.#offerPhase();
-      if (offer === 'ended') return;
-      const setUp = await this.#mediaPhase(offer);
+      if (offer === undefined) return;
+      const setUp = await this.#mediaPhase(offer.probe);
       if (setUp === undefined) return;
       const ai = await this.#aiPhase(setUp.media);
       if (ai === undefined) return;
@@ -123,15 +124,15 @@ export class Call {
   // ---------------------------------------------------------------- set-up phases
 
   /** Offer: reject an unusable SDP before taking any resource (scanners and misconfigured trunks). */
-  async #offerPhase(): Promise<NegotiatedMedia | undefined | 'ended'> {
+  async #offerPhase(): Promise<{ probe: NegotiatedMedia | undefined } | undefined> {
     const offer = this.#incoming.offer;
-    if (offer === undefined) return undefined;
+    if (offer === undefined) return { probe: undefined }; // SDP-less INVITE: we make the offer
     const probe = negotiate(offer, this.#prefs(9, undefined));
-    if (probe.ok) return probe.media;
+    if (probe.ok) return { probe: probe.media };
     this.log.warn({ status: probe.status, reason: probe.reason }, 'SDP offer rejected');
     this.#reject(probe.status, probe.reason, [['Warning', `399 ${this.#env.media.advertisedAddress} "${probe.warning}"`]]);
     await this.end('rejected');
-    return 'ended';
+    return undefined;
   }
 
   /**
