@@ -9,6 +9,7 @@ import { createAgentsSdkFactory, createOpenAIRealtimeFactory, loadAgentModule } 
 import type { RealtimeBackendFactory } from './realtime/backend.js';
 import { MediaScheduler, PortAllocator, udpSockets, type DatagramSocketFactory } from './rtp/index.js';
 import { SipServer, type SipServerOptions, type SipTransport } from './sip/index.js';
+import { describeError } from './describe-error.js';
 
 const RETRY_AFTER_S = 30;
 
@@ -147,7 +148,7 @@ async function realtimeProvider(env: Env): Promise<RealtimeBackendFactory> {
   try {
     loadAgent = await loadAgentModule(env.AGENTS_SDK_MODULE ?? '');
   } catch (err) {
-    throw new ConfigError([`AGENTS_SDK_MODULE: ${err instanceof Error ? err.message : String(err)}`]);
+    throw new ConfigError([`AGENTS_SDK_MODULE: ${describeError(err)}`]);
   }
   return createAgentsSdkFactory({ loadAgent, apiKey, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_VOICE_MODEL });
 }

@@ -86,6 +86,9 @@ export { systemClock, ManualClock, type Clock, type TimerId } from './clock.js';
 // Logging: the gateway's pino root logger (secrets redacted), for fakes that log like the gateway.
 export { createRootLogger, type Logger } from './log.js';
 
+// Errors: a thrown value as bounded text, the one way the gateway and the lab describe errors.
+export { describeError, MAX_ERROR_TEXT, type DescribeErrorOptions } from './describe-error.js';
+
 // Configuration: the validated environment, for tools that start or describe a gateway.
 export { parseEnv, ConfigError, type Env } from './config/env.js';
 

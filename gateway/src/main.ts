@@ -6,6 +6,7 @@
 import { ConfigError, parseEnv } from './config/env.js';
 import { Gateway } from './gateway.js';
 import { createRootLogger } from './log.js';
+import { describeError } from './describe-error.js';
 
 async function main(): Promise<void> {
   let env;
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     log.fatal({ err }, 'gateway failed to start');
-    process.stderr.write(`gateway: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`gateway: failed to start: ${describeError(err)}\n`);
     process.exit(1);
   }
   const addresses = gateway.addresses();

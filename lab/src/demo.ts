@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { repoRoot } from './repo-root.js';
 import { loadScenario } from './runner/load-scenario.js';
 import { runScenario } from './runner/run-scenario.js';
+import { describeError } from 'connect-realtime-gateway';
 
 async function main(): Promise<number> {
   const root = repoRoot();
@@ -32,7 +33,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`demo: ${describeError(err)}\n`);
     process.exit(1);
   },
 );

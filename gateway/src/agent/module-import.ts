@@ -5,6 +5,7 @@
  */
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { describeError } from '../describe-error.js';
 
 export const MODULE_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
 
@@ -18,7 +19,7 @@ export async function importModule(path: string): Promise<{ ok: true; module: Re
     const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
     return { ok: true, module: mod };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeError(err);
     return { ok: false, message: `cannot load ${path}: ${message.split('\n')[0] ?? message}` };
   }
 }

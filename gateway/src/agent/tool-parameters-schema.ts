@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { describeIssues } from './builtin-tools.js';
+import { describeError } from '../describe-error.js';
 
 const JSON_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 /** Largest schema we send per tool, in characters of JSON. */
@@ -27,7 +28,7 @@ export function compileParametersSchema(schema: unknown): CompiledParameters {
   try {
     json = JSON.stringify(schema);
   } catch (err) {
-    return { ok: false, problems: [`: must be plain JSON (${err instanceof Error ? err.message : String(err)})`] };
+    return { ok: false, problems: [`: must be plain JSON (${describeError(err)})`] };
   }
   if (json.length > MAX_PARAMETERS_JSON_CHARS) problems.push(`: is ${json.length} characters of JSON; at most ${MAX_PARAMETERS_JSON_CHARS}`);
   const s = schema as Record<string, unknown>;
@@ -45,7 +46,7 @@ export function compileParametersSchema(schema: unknown): CompiledParameters {
   try {
     validator = z.fromJSONSchema(JSON.parse(json) as Parameters<typeof z.fromJSONSchema>[0]);
   } catch (err) {
-    return { ok: false, problems: [`: not usable as JSON Schema: ${err instanceof Error ? err.message : String(err)}`] };
+    return { ok: false, problems: [`: not usable as JSON Schema: ${describeError(err)}`] };
   }
   return {
     ok: true,

@@ -1,3 +1,4 @@
+import { describeError } from '../describe-error.js';
 /**
  * Errors of the realtime layer. Codes are stable strings (logged, counted, used in call-end reports);
  * `fatal` says whether the backend is finished (the call must end or fall back) or merely reporting.
@@ -63,11 +64,4 @@ export class RealtimeError extends Error {
         return 'local';
     }
   }
-}
-
-/** A thrown value as one log-safe line: Errors and SDK error objects by their message. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
-  return String(err);
 }

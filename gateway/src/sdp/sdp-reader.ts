@@ -2,6 +2,7 @@ import { parse, type MediaDescription, type SessionDescription } from 'sdp-trans
 import { sdpFailure, type SdpFailure } from './errors.js';
 import { staticPayloadType } from './static-payload-types.js';
 import type { MediaDirection } from './types.js';
+import { describeError } from '../describe-error.js';
 
 /**
  * Reads a remote SDP (RFC 4566) into the few facts negotiation needs, rejecting structurally broken
@@ -152,7 +153,7 @@ export function readSdp(text: string): { ok: true; sdp: RemoteSdp } | SdpFailure
   try {
     parsed = parse(text);
   } catch (e) {
-    return sdpFailure('SDP_ERR_SYNTAX', `unparseable SDP: ${(e as Error).message}`);
+    return sdpFailure('SDP_ERR_SYNTAX', `unparseable SDP: ${describeError(e)}`);
   }
   if (parsed.media.length !== sections.length) {
     return sdpFailure('SDP_ERR_SYNTAX', 'unparseable SDP: m= sections could not be matched');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../repo-root.js';
 import { formatAudioBenchTable, runAudioBench } from './audio-bench.js';
 import { formatPacingTable, runPacingBench } from './pacing.js';
+import { describeError } from 'connect-realtime-gateway';
 
 interface BenchArgs {
   streams: number[];
@@ -67,6 +68,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`bench: ${describeError(err)}\n`);
   process.exit(1);
 });

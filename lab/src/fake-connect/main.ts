@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRootLogger } from 'connect-realtime-gateway';
+import { createRootLogger, describeError } from 'connect-realtime-gateway';
 import { startFakeConnect, type FakeConnectOptions } from './server.js';
 
 class UsageError extends Error {}
@@ -37,7 +37,7 @@ export function parseFakeConnectCli(argv: readonly string[], env: Readonly<Recor
     }));
   } catch (err) {
     // parseArgs explains some mistakes over several lines; the first one says what is wrong.
-    throw new UsageError((err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'bad arguments');
+    throw new UsageError(describeError(err, { firstLine: true }));
   }
   const str = (flag: string, envName?: string): string | undefined => {
     const v = values[flag];
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   try {
     opts = parseFakeConnectCli(process.argv.slice(2), process.env);
   } catch (err) {
-    process.stderr.write(`fake-connect: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`fake-connect: error: ${describeError(err)}\n`);
     process.exit(2);
   }
   const logger = createRootLogger('info', process.stderr).child({ svc: 'fake-connect' });
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   try {
     server = await startFakeConnect({ ...opts, logger });
   } catch (err) {
-    process.stderr.write(`fake-connect: error: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`);
+    process.stderr.write(`fake-connect: error: ${describeError(err, { firstLine: true })}\n`);
     process.exit(1);
   }
   process.stdout.write(`fake-connect listening on ${server.url}\n`);

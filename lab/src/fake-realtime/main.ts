@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { createRootLogger } from 'connect-realtime-gateway';
+import { createRootLogger, describeError } from 'connect-realtime-gateway';
 import { defaultFakeScript, loadFakeScript, type FakeScript } from './script.js';
 import { startFakeRealtime } from './server.js';
 
@@ -43,7 +43,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(describeError(err));
   }
   const str = (flag: string, envName: string): string | undefined => {
     const v = values[flag];
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     config = parseCli(process.argv.slice(2), process.env);
     script = config.scriptPath === undefined ? defaultFakeScript(join(repoRoot(), 'fixtures')) : loadFakeScript(config.scriptPath);
   } catch (err) {
-    process.stderr.write(`fake-realtime: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`fake-realtime: error: ${describeError(err)}\n`);
     process.exit(2);
   }
   const logger = createRootLogger(config.logLevel, process.stderr).child({ svc: 'fake-realtime' });
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   try {
     server = await startFakeRealtime({ host: config.host, port: config.port, script, logger, ...(config.recordDir ? { recordDir: config.recordDir } : {}) });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeError(err);
     const usage = /ENOENT|need PCM|need 8000|not a RIFF|no data chunk/.test(message);
     process.stderr.write(`fake-realtime: error: ${message.split('\n')[0]}\n`);
     process.exit(usage ? 2 : 1);

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { describeError } from 'connect-realtime-gateway';
 
 export type FakeAudioSource =
   /** 8 kHz mono 16-bit PCM WAV. */
@@ -177,7 +178,7 @@ export function parseFakeScript(text: string, baseDir: string, origin = 'script'
   try {
     data = parseYaml(text); // YAML is a superset of JSON
   } catch (err) {
-    throw new Error(`${origin}: not YAML/JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    throw new Error(`${origin}: not YAML/JSON: ${describeError(err, { firstLine: true })}`);
   }
   const parsed = scriptFileSchema.safeParse(data);
   if (!parsed.success) {
@@ -200,7 +201,7 @@ export function loadFakeScript(path: string): FakeScript {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read script ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read script ${path}: ${describeError(err)}`);
   }
   return parseFakeScript(text, dirname(resolve(path)), path);
 }

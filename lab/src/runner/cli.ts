@@ -10,6 +10,7 @@ import { loadScenario, ScenarioError } from './load-scenario.js';
 import { formatElapsed, progressLine, summaryTable, writeIndex } from './catalogue.js';
 import { formatReport, type ScenarioReport } from './report.js';
 import { runScenario } from './run-scenario.js';
+import { describeError } from 'connect-realtime-gateway';
 
 function usage(message: string): never {
   process.stderr.write(`scenario: ${message}\nusage: scenario <name> | --all | --list  [--seed <n>]\n`);
@@ -75,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`scenario: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`scenario: ${describeError(err, { stack: true })}\n`);
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeError } from 'connect-realtime-gateway';
 
 /**
  * A throw-away self-signed certificate for the gateway's TLS listener in a lab run (CN gateway.lab,
@@ -16,7 +17,7 @@ export function makeLabCertificate(outDir: string): { certFile: string; keyFile:
       { stdio: 'pipe' },
     );
   } catch (err) {
-    throw new Error(`could not make a lab TLS certificate with openssl: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    throw new Error(`could not make a lab TLS certificate with openssl: ${describeError(err, { firstLine: true })}`);
   }
   return { certFile, keyFile, cert: readFileSync(certFile, 'utf8') };
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { parseLabScript } from '../callers/lab-caller/index.js';
 import { resolveScriptPaths, type FakeScript } from '../fake-realtime/index.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
+import { describeError } from 'connect-realtime-gateway';
 
 export class ScenarioError extends Error {
   constructor(message: string) {
@@ -50,7 +51,7 @@ export function parseScenario(text: string, label: string, root: string): Scenar
     try {
       parseLabScript(scenario.caller.actions);
     } catch (err) {
-      throw new ScenarioError(`${label}: caller.actions: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ScenarioError(`${label}: caller.actions: ${describeError(err)}`);
     }
   }
   return scenario;

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeConnect } from '../fake-connect/index.js';
-import { Downsampler24to8, g711Codec } from 'connect-realtime-gateway';
+import { describeError, Downsampler24to8, g711Codec } from 'connect-realtime-gateway';
 import { readWav } from '../callers/wav.js';
 import { startFakeRealtime, type FakeRealtimeServer, type FakeScript } from '../fake-realtime/index.js';
 import { SipAlg } from '../netem/sip-alg.js';
@@ -51,7 +51,7 @@ export async function runScenario(root: string, scenario: Scenario): Promise<Sce
     report.metrics = metrics;
     report.passed = report.checks.every((c) => c.passed);
   } catch (err) {
-    report.error = err instanceof Error ? err.message : String(err);
+    report.error = describeError(err);
     report.passed = false;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

@@ -21,7 +21,7 @@ import type { Logger } from '../../log.js';
 import type { RealtimeSessionConfig } from '../backend.js';
 import { describeEndpoint } from '../core/base-url.js';
 import { RealtimeBackendCore } from '../core/backend-core.js';
-import { errorMessage, RealtimeError } from '../errors.js';
+import { RealtimeError } from '../errors.js';
 import { toPartialSessionPayload } from '../ga/session-payload.js';
 import { AgentOverlays } from './agent-overlay.js';
 import { AGENTS_SDK_SESSION_ERROR } from './errors.js';
@@ -29,6 +29,7 @@ import { GatewayToolBridge } from './gateway-tools.js';
 import { AGENTS_SDK_CLOSE_TIMEOUT_MS, realtimeWebSocketUrl, resolveAgentsSdkOptions, type AgentsSdkFactoryOptions, type ResolvedAgentsSdkOptions } from './options.js';
 import { PhoneCallTransport } from './phone-call-transport.js';
 import { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from './session-config.js';
+import { describeError } from '../../describe-error.js';
 
 type SessionOptions = Partial<RealtimeSessionOptions<unknown>>;
 
@@ -100,7 +101,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     try {
       live.transport.sendMessage(text, {}, { triggerResponse: opts.respond ?? false });
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'user text not sent');
+      this.logger.warn({ err: describeError(err) }, 'user text not sent');
     }
   }
 
@@ -147,7 +148,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       await session.connect({ apiKey: this.#opts.apiKey, url });
     } catch (err) {
       const code = err instanceof UserError ? 'RT_ERR_CONFIG' : 'RT_ERR_CONNECT_FAILED';
-      throw new RealtimeError(code, `agents-sdk connect failed: ${errorMessage(err)}`, { fatal: true, cause: err });
+      throw new RealtimeError(code, `agents-sdk connect failed: ${describeError(err)}`, { fatal: true, cause: err });
     }
     const socket = transport.connectionState.websocket;
     if (socket === undefined) throw new RealtimeError('RT_ERR_CONNECT_FAILED', 'agents-sdk connect resolved without a socket', { fatal: true });
@@ -168,7 +169,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       // The SDK's sequencer holds it until the previous response is done (no "active response" error).
       this.#live?.transport.requestResponse(opts.instructions === undefined ? undefined : { instructions: opts.instructions });
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'response.create not sent');
+      this.logger.warn({ err: describeError(err) }, 'response.create not sent');
     }
   }
 
@@ -192,7 +193,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       live.overlays.refreshTools();
       // Re-prepares the current agent (tool dispatch table + instructions) and sends the session.update.
       // Side effect: the SDK emits agent_handoff from the current agent to itself.
-      live.session.updateAgent(live.session.currentAgent as RealtimeAgent).catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'tool update failed'));
+      live.session.updateAgent(live.session.currentAgent as RealtimeAgent).catch((err: unknown) => this.logger.warn({ err: describeError(err) }, 'tool update failed'));
     } else if (instructions !== undefined) {
       void this.#sendInstructions(live);
     }
@@ -207,7 +208,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     try {
       live?.session.close();
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'agents-sdk session close failed');
+      this.logger.warn({ err: describeError(err) }, 'agents-sdk session close failed');
     }
     return waitForSocketClose(socket, this.clock, AGENTS_SDK_CLOSE_TIMEOUT_MS);
   }
@@ -219,7 +220,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     try {
       agent = await this.#opts.loadAgent({ callId: this.#callId, logger: this.logger, session: config });
     } catch (err) {
-      throw new RealtimeError('RT_ERR_CONFIG', `the agent could not be created: ${errorMessage(err)}`, { fatal: true, cause: err });
+      throw new RealtimeError('RT_ERR_CONFIG', `the agent could not be created: ${describeError(err)}`, { fatal: true, cause: err });
     }
     if (!(agent instanceof RealtimeAgent)) {
       throw new RealtimeError('RT_ERR_CONFIG', `loadAgent returned ${agent === null ? 'null' : typeof agent}, not a RealtimeAgent`, { fatal: true });
@@ -259,7 +260,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
 
   #onSessionError(error: unknown): void {
     if (isServerErrorEvent(error)) return; // already routed from the raw event (ga/event-router.ts)
-    const message = errorMessage(error);
+    const message = describeError(error);
     this.logger.warn({ err: message }, 'agents-sdk session error');
     // While connecting, connect() reports the outcome; after close, nothing is emitted.
     if (this.state === 'ready') this.emitEvent('error', { code: AGENTS_SDK_SESSION_ERROR, message, fatal: false });
@@ -271,7 +272,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       const instructions = await agent.getSystemPrompt(live.session.context);
       live.transport.sendIfConnected({ type: 'session.update', session: { type: 'realtime', instructions } });
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'instructions update failed');
+      this.logger.warn({ err: describeError(err) }, 'instructions update failed');
     }
   }
 }

@@ -12,9 +12,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Agent } from '@openai/agents';
 import { RealtimeAgent } from '@openai/agents-realtime';
-import { errorMessage } from '../errors.js';
 import { AgentModuleError } from './errors.js';
 import type { AgentLoadContext, AgentLoader } from './options.js';
+import { describeError } from '../../describe-error.js';
 
 const EXPORTS = 'export `createAgent(context)`, or a RealtimeAgent as `default` or `agent`';
 
@@ -55,7 +55,7 @@ export async function loadAgentModule(path: string): Promise<AgentLoader> {
   try {
     mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (err) {
-    const message = errorMessage(err);
+    const message = describeError(err);
     throw new AgentModuleError('AGENT_MODULE_LOAD_FAILED', path, `${path}: cannot load: ${message.split('\n')[0] ?? message}`, { cause: err });
   }
 

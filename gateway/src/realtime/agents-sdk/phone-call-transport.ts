@@ -22,10 +22,10 @@
 import { OpenAIRealtimeWebSocket, type RealtimeClientMessage, type TransportLayerAudio } from '@openai/agents-realtime';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import { MAX_SOCKET_BACKLOG_BYTES } from '../core/backend-core.js';
-import { errorMessage } from '../errors.js';
 import { inputAudioAppend } from '../ga/client-events.js';
 import { GaEventRouter, type GaRouterContext, type GaRouterHooks, type ServerErrorDetails } from '../ga/event-router.js';
 import { parseServerEvent } from '../ga/server-events.js';
+import { describeError } from '../../describe-error.js';
 
 /** Unanswered session.updates remembered (a provider answers each; this only bounds a broken one). */
 const MAX_PENDING_UPDATES = 32;
@@ -127,7 +127,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
       super._onMessage(event);
     } catch (err) {
       this.#backend.stats.droppedEvents++;
-      this.#backend.logger.warn({ err: errorMessage(err).replace(/\s+/g, ' ').slice(0, 300) }, 'agents-sdk could not process a server event; skipped');
+      this.#backend.logger.warn({ err: describeError(err).replace(/\s+/g, ' ').slice(0, 300) }, 'agents-sdk could not process a server event; skipped');
     }
   }
 
@@ -159,7 +159,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
       this.#router.route(evt);
     } catch (err) {
       // Never into the SDK's socket handler: a routing bug must not take the call down.
-      this.#backend.logger.error({ err: errorMessage(err) }, 'agents-sdk: server event routing failed');
+      this.#backend.logger.error({ err: describeError(err) }, 'agents-sdk: server event routing failed');
     }
   }
 
@@ -188,7 +188,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
       this.sendEvent(event as RealtimeClientMessage);
       return true;
     } catch (err) {
-      this.#backend.logger.warn({ type: event.type, err: errorMessage(err) }, 'realtime event not sent');
+      this.#backend.logger.warn({ type: event.type, err: describeError(err) }, 'realtime event not sent');
       return false;
     }
   }

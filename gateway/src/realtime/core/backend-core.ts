@@ -24,12 +24,13 @@ import type {
   RealtimeConnectionState,
   RealtimeSessionConfig,
 } from '../backend.js';
-import { errorMessage, RealtimeError } from '../errors.js';
+import { RealtimeError } from '../errors.js';
 import type { GaRouterContext } from '../ga/event-router.js';
 import { TurnState } from '../ga/turn-state.js';
 import { newBackendStats, snapshotStats } from './backend-stats.js';
 import { startConnectGuard } from './connect-guard.js';
 import { invalidSessionConfigField } from './session-config-check.js';
+import { describeError } from '../../describe-error.js';
 
 export type BackendState = 'idle' | RealtimeConnectionState;
 
@@ -61,7 +62,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
   #closed: Promise<void> | undefined;
 
   constructor(deps: BackendCoreDeps) {
-    super((event, err) => deps.logger.error({ event, err: errorMessage(err) }, 'realtime event listener threw'));
+    super((event, err) => deps.logger.error({ event, err: describeError(err) }, 'realtime event listener threw'));
     this.logger = deps.logger;
     this.clock = deps.clock;
     this.#connectTimeoutMs = deps.connectTimeoutMs;
@@ -86,7 +87,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
         ? new RealtimeError('RT_ERR_CLOSED', 'closed while connecting', { fatal: true, cause: err })
         : RealtimeError.is(err)
           ? err
-          : new RealtimeError('RT_ERR_CONNECT_FAILED', errorMessage(err), { fatal: true, cause: err });
+          : new RealtimeError('RT_ERR_CONNECT_FAILED', describeError(err), { fatal: true, cause: err });
       if (!this.isClosed()) {
         this.emitFatal(e);
         await this.close();
@@ -148,7 +149,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
     try {
       settle(this.teardown());
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'realtime teardown failed');
+      this.logger.warn({ err: describeError(err) }, 'realtime teardown failed');
       settle(Promise.resolve());
     }
     this.logger.info({ stats: this.stats() }, 'realtime closed');

@@ -19,7 +19,7 @@ import type { Clock, TimerId } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import type { RealtimeSessionConfig } from '../backend.js';
 import { MAX_SOCKET_BACKLOG_BYTES, RealtimeBackendCore } from '../core/backend-core.js';
-import { errorMessage, RealtimeError } from '../errors.js';
+import { RealtimeError } from '../errors.js';
 import { inputAudioAppend } from '../ga/client-events.js';
 import { GaEventRouter } from '../ga/event-router.js';
 import type { ParsedServerEvent } from '../ga/server-events.js';
@@ -28,6 +28,7 @@ import { RealtimeConnection } from './connection.js';
 import { ConversationLog } from './conversation-log.js';
 import { resolveRealtimeEndpoint, type RealtimeEndpoint } from './endpoint.js';
 import { backoffDelayMs, resolveOpenAIBackendOptions, type OpenAIBackendOptions, type ResolvedOpenAIBackendOptions } from './options.js';
+import { describeError } from '../../describe-error.js';
 
 interface Renewal {
   conn: RealtimeConnection | undefined;
@@ -183,7 +184,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
         return conn;
       } catch (err) {
         void conn.close('attempt failed');
-        const e = RealtimeError.is(err) ? err : new RealtimeError('RT_ERR_CONNECT_FAILED', errorMessage(err), { fatal: false, cause: err });
+        const e = RealtimeError.is(err) ? err : new RealtimeError('RT_ERR_CONNECT_FAILED', describeError(err), { fatal: false, cause: err });
         if (e.fatal || this.isClosed()) throw e;
         last = e;
         this.logger.warn({ purpose, attempt: attempt + 1, of: this.#opts.maxAttempts, err: e.message }, 'realtime connection attempt failed');
@@ -237,7 +238,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
       conn = await this.#establish('reconnect');
     } catch (err) {
       if (this.isClosed()) return;
-      const e = RealtimeError.is(err) ? err : new RealtimeError('RT_ERR_RECONNECT_EXHAUSTED', errorMessage(err), { fatal: true, cause: err });
+      const e = RealtimeError.is(err) ? err : new RealtimeError('RT_ERR_RECONNECT_EXHAUSTED', describeError(err), { fatal: true, cause: err });
       this.emitFatal(e);
       await this.close();
       return;
@@ -293,7 +294,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     } catch (err) {
       if (this.#renewal !== renewal || this.isClosed()) return;
       this.#renewal = undefined;
-      this.logger.warn({ err: errorMessage(err) }, 'realtime session renewal failed');
+      this.logger.warn({ err: describeError(err) }, 'realtime session renewal failed');
       this.#retryRenewalLater();
       return;
     }

@@ -6,6 +6,7 @@
 import { RtpError } from '../errors.js';
 import { isAddressInUse, type DatagramSocket, type DatagramSocketFactory } from '../transport/datagram-socket.js';
 import type { PortAllocator } from './port-allocator.js';
+import { describeError } from '../../describe-error.js';
 
 /** Bind attempts when ports are taken by other processes. */
 const MAX_BIND_ATTEMPTS = 16;
@@ -29,7 +30,7 @@ export async function bindPair(ports: PortAllocator, sockets: DatagramSocketFact
     } catch (err) {
       rtp?.close();
       ports.release(port);
-      if (!isAddressInUse(err)) throw new RtpError('RTP_ERR_BIND', `cannot bind ${address}:${port}: ${(err as Error).message}`, { cause: err });
+      if (!isAddressInUse(err)) throw new RtpError('RTP_ERR_BIND', `cannot bind ${address}:${port}: ${describeError(err)}`, { cause: err });
     }
   }
   throw new RtpError('RTP_ERR_PORTS_EXHAUSTED', `no free RTP port pair in ${ports.min}..${ports.max}`);

@@ -13,6 +13,7 @@ import type { LocalSdp, MediaPlan } from './sdp/local-sdp.js';
 import type { ClientTransaction } from './sip/client-transaction.js';
 import type { UacDialog } from './sip/dialog.js';
 import type { SipAgent } from './sip/sip-agent.js';
+import { describeError } from 'connect-realtime-gateway';
 
 export type CallPhase = 'idle' | 'inviting' | 'confirmed' | 'terminating' | 'ended';
 
@@ -123,7 +124,7 @@ export function applyPlan(ctx: CallContext, plan: MediaPlan): void {
 export function background(ctx: CallContext, p: Promise<unknown>): void {
   p.catch((err: unknown) => {
     ctx.state.internalErrors++;
-    note(ctx, `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    note(ctx, `internal error: ${describeError(err, { stack: true })}`);
   });
 }
 

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import { isOfferCodecName, type OfferCodecName } from './codecs.js';
 import { isLabCallerError } from './errors.js';
-import { isSrtpProfile, type SrtpProfile } from 'connect-realtime-gateway';
+import { describeError, isSrtpProfile, type SrtpProfile } from 'connect-realtime-gateway';
 import type { LabCallerOptions, LabCallerSessionTimer } from './options.js';
 import { parseLabScript, type TimelineEntry } from './script.js';
 
@@ -213,7 +213,7 @@ export function parseCliArgs(argv: readonly string[], readFile: (path: string) =
     try {
       data = parseYaml(readFile(file));
     } catch (err) {
-      throw new CliError(`--script ${file}: ${(err as Error).message.split('\n')[0] ?? 'unreadable'}`);
+      throw new CliError(`--script ${file}: ${describeError(err, { firstLine: true })}`);
     }
     try {
       script.push(...parseLabScript(data));

@@ -14,7 +14,7 @@ import { runAction } from './call-actions.js';
 import { background, newCallState, note, type CallContext } from './call-context.js';
 import { sendBye } from './dialog-requests.js';
 import { LabCallerError, LabCallerErrorCode } from './errors.js';
-import { newCallId, newTag } from 'connect-realtime-gateway';
+import { describeError, newCallId, newTag } from 'connect-realtime-gateway';
 import { placeCall, requestCancel } from './invite-flow.js';
 import { MediaSession, type MediaRecords } from './media/media-session.js';
 import { RtpEndpoint } from './media/rtp-endpoint.js';
@@ -192,7 +192,7 @@ export class LabCaller {
       timeline.onInvite(clock.now());
       placeCall(c).catch((err: unknown) => {
         state.internalErrors++;
-        note(c, `internal error placing the call: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        note(c, `internal error placing the call: ${describeError(err, { stack: true })}`);
         c.finish('no-response');
       });
       const reason = await ended;

@@ -12,6 +12,7 @@ import { CliError, USAGE, parseCliArgs } from './cli-args.js';
 import { isLabCallerError, LabCallerErrorCode } from './errors.js';
 import { LabCaller, writeReceivedWav } from './lab-caller.js';
 import { resultToJson, summarizeResult } from './result-json.js';
+import { describeError } from 'connect-realtime-gateway';
 
 async function main(argv: readonly string[]): Promise<number> {
   let req;
@@ -37,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return result.answered || result.endReason === 'cancelled' ? 0 : 1;
   } catch (err) {
     const bad = isLabCallerError(err) && (err.code === LabCallerErrorCode.BAD_SCRIPT || err.code === LabCallerErrorCode.BAD_OPTION);
-    process.stderr.write(`lab-caller: ${(err as Error).message.split('\n')[0]}\n`);
+    process.stderr.write(`lab-caller: ${describeError(err, { firstLine: true })}\n`);
     return bad ? 2 : 3;
   }
 }

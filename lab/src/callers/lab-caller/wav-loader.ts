@@ -4,13 +4,14 @@
  */
 import { LabCallerError, LabCallerErrorCode } from './errors.js';
 import { readWav, wavBytes } from '../wav.js';
+import { describeError } from 'connect-realtime-gateway';
 
 export function loadSpeechWav(path: string): Int16Array {
   let pcm: { sampleRate: number; samples: Int16Array };
   try {
     pcm = readWav(path);
   } catch (err) {
-    throw new LabCallerError(LabCallerErrorCode.BAD_WAV, `${path}: ${(err as Error).message}`, { cause: err });
+    throw new LabCallerError(LabCallerErrorCode.BAD_WAV, `${path}: ${describeError(err)}`, { cause: err });
   }
   if (pcm.sampleRate !== 8000) throw new LabCallerError(LabCallerErrorCode.BAD_WAV, `${path}: must be 8 kHz, is ${pcm.sampleRate} Hz`);
   return pcm.samples;

@@ -4,7 +4,7 @@
  * and the a=crypto lines that parse. Never throws: junk is an { error }.
  */
 import { parse, type SessionDescription } from 'sdp-transform';
-import { parseCryptoAttribute, type CryptoAttribute } from 'connect-realtime-gateway';
+import { type CryptoAttribute, describeError, parseCryptoAttribute } from 'connect-realtime-gateway';
 import type { MediaDirection } from '../script.js';
 
 export interface RemoteFormat {
@@ -48,7 +48,7 @@ export function readRemoteSdp(body: Buffer): RemoteMedia | { error: string } {
   try {
     session = parse(body.toString('utf8'));
   } catch (err) {
-    return { error: `SDP does not parse: ${(err as Error).message}` };
+    return { error: `SDP does not parse: ${describeError(err)}` };
   }
   const m = (session.media ?? []).find((x) => x.type === 'audio' && x.port !== 0);
   if (m === undefined) return { error: 'no active audio m= line' };

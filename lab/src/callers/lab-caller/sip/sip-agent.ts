@@ -4,16 +4,7 @@
  * request retransmissions by replaying our response (§17.2), retransmits our 2xx to the peer's
  * re-INVITE until its ACK arrives (§13.3.1.4), and hands everything else to the call.
  */
-import {
-  isParseError,
-  parseCSeq,
-  parseVia,
-  serializeMessage,
-  type ParseResult,
-  type SipMessage,
-  type SipRequest,
-  type SipResponse,
-} from 'connect-realtime-gateway';
+import { describeError, isParseError, parseCSeq, type ParseResult, parseVia, serializeMessage, type SipMessage, type SipRequest, type SipResponse } from 'connect-realtime-gateway';
 import type { HostPort, SipTransportKind } from '../options.js';
 import type { LabCallerCounters, SipRecord } from '../result.js';
 import type { RunClock } from '../run-clock.js';
@@ -181,7 +172,7 @@ export class SipAgent {
     } catch (err) {
       // Whatever arrived, the caller keeps running; the record says what broke.
       this.#o.counters.internalErrors++;
-      this.#record('in', 'internal error', err instanceof Error ? (err.stack ?? err.message) : String(err));
+      this.#record('in', 'internal error', describeError(err, { stack: true }));
     }
   }
 
