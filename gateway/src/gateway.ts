@@ -37,12 +37,12 @@ export class Gateway {
   readonly #ports: PortAllocator;
   readonly #scheduler: MediaScheduler;
   readonly #clock: TrackingClock;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   /** The Connect API client the gateway made (closed on stop); undefined when one was injected. */
   readonly #connectWriter: ContactAttributesWriter | undefined;
 
   private constructor(env: Env, log: Logger, deps: GatewayDeps, agent: AgentDefinition, connect: ConnectApiConfig, realtime: RealtimeBackendFactory) {
-    this.#log = log;
+    this.#logger = log;
     this.#clock = new TrackingClock(deps.clock ?? systemClock);
     const clock = this.#clock;
     this.#ports = new PortAllocator({ min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX });
@@ -127,7 +127,7 @@ export class Gateway {
     await this.#calls.shutdown();
     await this.#sip.stop();
     this.#connectWriter?.close();
-    this.#log.info({ pendingTimers: this.#clock.pendingTimers }, 'gateway stopped');
+    this.#logger.info({ pendingTimers: this.#clock.pendingTimers }, 'gateway stopped');
   }
 }
 

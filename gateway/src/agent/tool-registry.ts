@@ -60,7 +60,7 @@ export class ToolRegistry {
   readonly #tools: ReadonlyMap<string, LoadedTool>;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
-  readonly #log: Logger | undefined;
+  readonly #logger: Logger | undefined;
   readonly #stats: ToolRegistryStats = { calls: 0, builtinCalls: 0, errors: Object.fromEntries(TOOL_ERROR_CODES.map((c) => [c, 0])) as Record<ToolErrorCode, number> };
 
   constructor(builtins: Iterable<BuiltinToolName>, tools: Iterable<LoadedTool>, opts: ToolRegistryOptions) {
@@ -69,7 +69,7 @@ export class ToolRegistry {
     this.#tools = new Map([...tools].map((t) => [t.name, t]));
     this.#clock = opts.clock;
     this.#timeoutMs = opts.timeoutMs;
-    this.#log = opts.logger;
+    this.#logger = opts.logger;
   }
 
   static fromDefinition(def: AgentDefinition, opts: Omit<ToolRegistryOptions, 'timeoutMs'>): ToolRegistry {
@@ -97,7 +97,7 @@ export class ToolRegistry {
       this.#stats.errors[code]++;
       const short = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
       const durationMs = this.#clock.now() - started;
-      this.#log?.warn({ tool: name.slice(0, 64), code, durationMs }, 'tool call failed');
+      this.#logger?.warn({ tool: name.slice(0, 64), code, durationMs }, 'tool call failed');
       return { output: toolErrorOutput(short), error: { code, message: short }, durationMs };
     };
 
@@ -112,7 +112,7 @@ export class ToolRegistry {
       const parsed = parseBuiltinArgs(builtin, args.value);
       if (!parsed.ok) return fail('TOOL_ERR_BAD_ARGS', `invalid arguments for ${builtin}: ${parsed.message}`);
       this.#stats.builtinCalls++;
-      this.#log?.info({ tool: builtin }, 'built-in tool called');
+      this.#logger?.info({ tool: builtin }, 'built-in tool called');
       return { ...parsed.intent, output: JSON.stringify({ ok: true, result: BUILTIN_TOOLS[builtin].acknowledgement }), durationMs: this.#clock.now() - started };
     }
 
@@ -128,7 +128,7 @@ export class ToolRegistry {
     const output = serialiseOutput(outcome.value);
     if (!output.ok) return fail('TOOL_ERR_BAD_OUTPUT', `${t.name} returned a result that cannot be sent: ${output.message}`);
     const durationMs = this.#clock.now() - started;
-    this.#log?.debug({ tool: t.name, durationMs, outputChars: output.text.length }, 'tool call done');
+    this.#logger?.debug({ tool: t.name, durationMs, outputChars: output.text.length }, 'tool call done');
     return { output: output.text, durationMs };
   }
 

@@ -14,12 +14,12 @@ const DIGIT = /^[0-9*#A-D]$/;
 export class DtmfInput {
   readonly #collector: DtmfCollector | undefined;
   readonly #deliver: (digits: string) => void;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #enabled: boolean;
   digitsReceived = 0;
 
   constructor(def: AgentDefinition, context: ConnectCallContext, backend: RealtimeBackend, clock: Clock, log: Logger) {
-    this.#log = log;
+    this.#logger = log;
     this.#enabled = def.dtmf.deliverToModel;
     this.#deliver = (digits) => {
       log.info({ digits }, 'DTMF delivered to the model');
@@ -30,11 +30,11 @@ export class DtmfInput {
 
   key(digit: string, source: 'rfc4733' | 'info'): void {
     if (!DIGIT.test(digit)) {
-      this.#log.warn({ digit, source }, 'ignoring an invalid DTMF key');
+      this.#logger.warn({ digit, source }, 'ignoring an invalid DTMF key');
       return;
     }
     this.digitsReceived++;
-    this.#log.debug({ digit, source }, 'DTMF key');
+    this.#logger.debug({ digit, source }, 'DTMF key');
     if (!this.#enabled) return;
     if (this.#collector) this.#collector.push(digit);
     else this.#deliver(digit);

@@ -32,7 +32,7 @@ export interface BargeIn {
 export class MediaBridge {
   readonly #ledger: PlaybackLedger;
   readonly #backend: RealtimeBackend;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #mode: AudioMode;
   /** The session's audio format, fixed when it was configured. */
   readonly #format: RealtimeAudioFormat;
@@ -61,7 +61,7 @@ export class MediaBridge {
     this.#backend = backend;
     this.#mode = mode;
     this.#format = realtimeFormatFor(mode, codec);
-    this.#log = log;
+    this.#logger = log;
     this.#echo = echoGuard ? new EchoGuard(echoGuard, ledger) : undefined;
     const c = g711Codec(codec);
     this.#callerChain = this.#buildCallerChain(c);
@@ -120,7 +120,7 @@ export class MediaBridge {
     if (opts.cancel) this.#backend.cancelResponse(item.responseId);
     // audio_end_ms = what was actually sent as RTP; 0 means nothing was heard: nothing to truncate.
     if (sentMs > 0) this.#backend.truncate(item.itemId, item.contentIndex, sentMs);
-    this.#log.info({ itemId: item.itemId, sentMs, flushedMs }, 'barge-in: agent audio stopped');
+    this.#logger.info({ itemId: item.itemId, sentMs, flushedMs }, 'barge-in: agent audio stopped');
     return { itemId: item.itemId, sentMs, flushedMs };
   }
 

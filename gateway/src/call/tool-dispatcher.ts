@@ -22,7 +22,7 @@ export class ToolDispatcher {
   readonly #registry: ToolRegistry;
   readonly #backend: RealtimeBackend;
   readonly #control: CallControl;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #ctx: { callId: string; connect: ConnectCallContext; handBackAttributes: Map<string, string>; signal: AbortSignal };
   calls = 0;
   failures = 0;
@@ -38,7 +38,7 @@ export class ToolDispatcher {
     this.#backend = backend;
     this.#control = control;
     this.#ctx = ctx;
-    this.#log = log;
+    this.#logger = log;
     backend.on('functionCall', (call) => void this.#run(call.callId, call.name, call.arguments, call.responseId));
   }
 
@@ -48,9 +48,9 @@ export class ToolDispatcher {
     if (this.#ctx.signal.aborted) return;
     if ('error' in result && result.error) {
       this.failures++;
-      this.#log.warn({ tool: name, code: result.error.code, message: result.error.message, ms: result.durationMs }, 'tool failed; the model is told');
+      this.#logger.warn({ tool: name, code: result.error.code, message: result.error.message, ms: result.durationMs }, 'tool failed; the model is told');
     } else {
-      this.#log.info({ tool: name, ms: result.durationMs }, 'tool ran');
+      this.#logger.info({ tool: name, ms: result.durationMs }, 'tool ran');
     }
     if (!('builtin' in result)) {
       this.#backend.sendFunctionOutput(callId, result.output, { respond: true });

@@ -55,7 +55,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
 
   readonly #connectTimeoutMs: number | undefined;
   #state: BackendState = 'idle';
-  #silenced = false;
+  #eventsStopped = false;
   #config: RealtimeSessionConfig | undefined;
   /** A response.create asked for while not ready; sent once ready. */
   #responseWanted: { instructions?: string } | undefined;
@@ -145,7 +145,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
     // Set before anything is emitted, so a 'closed' listener that calls close() again gets this one.
     this.#closed = new Promise<void>((resolve) => (settle = resolve));
     this.setState('closed');
-    this.#silenced = true; // nothing after 'closed'
+    this.#eventsStopped = true; // nothing after 'closed'
     try {
       settle(this.teardown());
     } catch (err) {
@@ -198,7 +198,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
 
   /** Listeners cannot break the backend; an 'error' without a listener is dropped, not thrown. */
   protected emitEvent<K extends keyof RealtimeBackendEvents & string>(event: K, ...args: RealtimeBackendEvents[K]): void {
-    if (this.#silenced) return;
+    if (this.#eventsStopped) return;
     if (event === 'error' && this.listenerCount('error') === 0) return;
     this.safeEmit(event, ...args);
   }

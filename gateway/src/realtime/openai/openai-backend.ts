@@ -47,7 +47,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   readonly #opts: ResolvedOpenAIBackendOptions;
   readonly #endpoint: RealtimeEndpoint;
   readonly #client: OpenAI;
-  readonly #log: ConversationLog;
+  readonly #conversation: ConversationLog;
   readonly #router: GaEventRouter;
 
   #primary: RealtimeConnection | undefined;
@@ -68,9 +68,9 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.#opts = resolveOpenAIBackendOptions(options);
     this.#endpoint = resolveRealtimeEndpoint(this.#opts.baseURL);
     this.#client = deps.client ?? new OpenAI({ apiKey: this.#opts.apiKey, baseURL: this.#endpoint.sdkBaseURL, maxRetries: 0 });
-    this.#log = new ConversationLog(this.#opts.maxReplayItems);
+    this.#conversation = new ConversationLog(this.#opts.maxReplayItems);
     this.#router = new GaEventRouter(this.routerContext(), {
-      conversation: this.#log,
+      conversation: this.#conversation,
       functionCallDone: (call) => this.emitEvent('functionCall', call),
       quiet: () => this.#maybeSwap(),
     });
@@ -81,14 +81,14 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   sendFunctionOutput(callId: string, output: string, opts: { respond?: boolean } = {}): void {
     const id = this.#newItemId();
     // Logged first: if we are between sockets, the replay delivers it.
-    this.#log.addLocal({ kind: 'function_call_output', id, callId, output });
+    this.#conversation.addLocal({ kind: 'function_call_output', id, callId, output });
     if (this.state === 'ready') this.sendClientEvent({ type: 'conversation.item.create', item: { id, type: 'function_call_output', call_id: callId, output } });
     if (opts.respond ?? true) this.createResponse();
   }
 
   addUserText(text: string, opts: { respond?: boolean } = {}): void {
     const id = this.#newItemId();
-    this.#log.addLocal({ kind: 'message', id, role: 'user', text });
+    this.#conversation.addLocal({ kind: 'message', id, role: 'user', text });
     if (this.state === 'ready') {
       this.sendClientEvent({ type: 'conversation.item.create', item: { id, type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
     }
@@ -259,7 +259,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   }
 
   #replayInto(conn: RealtimeConnection): number {
-    const events = this.#log.replayEvents(() => this.#newItemId());
+    const events = this.#conversation.replayEvents(() => this.#newItemId());
     for (const ev of events) conn.send({ ...ev, event_id: conn.nextEventId() });
     return events.length;
   }
