@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { SafeEmitter } from '../safe-emitter.js';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Clock } from '../clock.js';
@@ -27,7 +27,7 @@ type ServerState = 'new' | 'starting' | 'running' | 'stopped';
  * session timers, digest auth and admission control. It knows nothing of calls, media or AI: the
  * call layer listens for `invite` and drives each IncomingCall / Dialog.
  */
-export class SipServer extends EventEmitter<{ invite: [call: IncomingCall]; listening: [] }> {
+export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; listening: [] }> {
   readonly #opts: SipServerOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -43,7 +43,7 @@ export class SipServer extends EventEmitter<{ invite: [call: IncomingCall]; list
   #state: ServerState = 'new';
 
   constructor(opts: SipServerOptions) {
-    super();
+    super((event, err) => opts.logger.error({ err, event }, 'sip: server listener threw'));
     this.#opts = opts;
     this.#clock = opts.clock;
     this.#logger = opts.logger;
@@ -85,11 +85,7 @@ export class SipServer extends EventEmitter<{ invite: [call: IncomingCall]; list
       },
       emitInvite: (call) => {
         if (this.listenerCount('invite') === 0) return false;
-        try {
-          this.emit('invite', call);
-        } catch (err) {
-          this.#logger.error({ err, callId: call.callId }, 'sip: invite listener threw');
-        }
+        this.safeEmit('invite', call);
         return true;
       },
     });
@@ -111,7 +107,7 @@ export class SipServer extends EventEmitter<{ invite: [call: IncomingCall]; list
       throw err;
     }
     this.#state = 'running';
-    this.emit('listening');
+    this.safeEmit('listening');
   }
 
   addresses(): { udp?: AddressInfo; tcp?: AddressInfo; tls?: AddressInfo } {

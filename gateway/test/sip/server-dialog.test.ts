@@ -185,6 +185,7 @@ describe('RFC 6086 INFO', () => {
     h.send(buildRequest({ method: 'INFO', branch: 'z9hG4bK-i1', toTag, cseq: 2, body: 'Signal=5\r\n', contentType: 'application/dtmf-relay' }));
     h.clock.advance(32_000); // deadline answers it
     expect(h.takeResponses().map((r) => r.status)).toEqual([500]);
+    expect(dialog.listenerErrors).toBe(1);
     h.send(buildRequest({ method: 'OPTIONS', branch: 'z9hG4bK-o1', toTag, cseq: 3 }));
     expect(h.takeResponses().map((r) => r.status)).toEqual([200]);
   });

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { SafeEmitter } from '../../safe-emitter.js';
 import { randomInt } from 'node:crypto';
 import type { TimerId } from '../../clock.js';
 import { createResponse, newBranch, serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
@@ -106,7 +106,7 @@ interface PendingServer {
  * polices the session, and sends BYE. `terminated` is emitted exactly once, after which every
  * timer is cleared and the dialog is out of the server's table.
  */
-export class Dialog extends EventEmitter<DialogEvents> {
+export class Dialog extends SafeEmitter<DialogEvents> {
   readonly callId: string;
   readonly localTag: string;
   readonly remoteTag: string;
@@ -137,10 +137,11 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /** Internal: created by IncomingCall.accept(); sends the 2xx and starts its retransmission. */
   constructor(init: DialogInit) {
-    super();
+    const callId = (init.invite.headers.get('Call-ID') ?? '').trim();
+    super((event, err) => init.services.logger.error({ err, callId, event }, 'sip: dialog listener threw'));
     const s = init.services;
     this.#s = s;
-    this.callId = (init.invite.headers.get('Call-ID') ?? '').trim();
+    this.callId = callId;
     this.localTag = init.localTag;
     this.remoteTag = init.remoteTag;
     this.#key = dialogKey(this.callId, this.localTag, this.remoteTag);
@@ -274,7 +275,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
     }
     // RFC 3261 §15.1.2: requests still pending in the dialog are answered 487.
     this.#abandonPending(487, 'Request Terminated');
-    this.#safeEmit('bye');
+    this.safeEmit('bye');
     this.#terminate('remote-bye');
   }
 
@@ -340,7 +341,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
       respond(!answersWithSdp || this.#localSdp !== undefined ? 200 : 488);
       return;
     }
-    this.#safeEmit('offer', { sdp: offerSdp, method, respond });
+    this.safeEmit('offer', { sdp: offerSdp, method, respond });
   }
 
   #onInfo(tx: ServerTransaction, r: InDialogRequest): void {
@@ -356,7 +357,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
       respond(200); // legacy INFO (RFC 2976) carries no Info-Package: accept and ignore
       return;
     }
-    this.#safeEmit('info', { contentType: (req.headers.get('Content-Type') ?? '').trim(), body: req.body, respond });
+    this.safeEmit('info', { contentType: (req.headers.get('Content-Type') ?? '').trim(), body: req.body, respond });
   }
 
   #onOther(tx: ServerTransaction, r: InDialogRequest): void {
@@ -381,7 +382,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
       respond(501);
       return;
     }
-    this.#safeEmit('request', { request: req, respond });
+    this.safeEmit('request', { request: req, respond });
   }
 
   // ---------------------------------------------------------------- our 2xx and its ACK
@@ -461,7 +462,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
     this.#s.stats.inc(`dialog.terminated.${reason}`);
     this.#s.logger.debug({ callId: this.callId, reason }, 'sip: dialog terminated');
     this.#onTerminated(reason);
-    this.#safeEmit('terminated', reason);
+    this.safeEmit('terminated', reason);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -581,14 +582,6 @@ export class Dialog extends EventEmitter<DialogEvents> {
       this.#finishPending(p, () => {
         if (status !== undefined) this.#s.reply(p.tx, createResponse(p.request, status, { reason }));
       });
-    }
-  }
-
-  #safeEmit<K extends keyof DialogEvents>(event: K, ...args: DialogEvents[K]): void {
-    try {
-      (this.emit as (e: K, ...a: DialogEvents[K]) => boolean)(event, ...args);
-    } catch (err) {
-      this.#s.logger.error({ err, callId: this.callId, event }, 'sip: dialog listener threw');
     }
   }
 }

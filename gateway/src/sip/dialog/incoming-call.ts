@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { SafeEmitter } from '../../safe-emitter.js';
 import { createResponse, newTag, type SipRequest } from '../message/index.js';
 import type { UaServices } from '../core/services.js';
 import { SipError } from '../errors.js';
@@ -40,7 +40,7 @@ type CallState = 'proceeding' | 'accepted' | 'confirmed' | 'ended';
  * and checked admission, authentication and session-timer bounds; the call layer now decides:
  * progress() → accept() (a Dialog once ACKed) or reject().
  */
-export class IncomingCall extends EventEmitter<IncomingCallEvents> {
+export class IncomingCall extends SafeEmitter<IncomingCallEvents> {
   readonly request: SipRequest;
   readonly callId: string;
   readonly source: SourceInfo;
@@ -55,10 +55,11 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
 
   /** Internal: created by the server for each admitted INVITE. */
   constructor(init: IncomingCallInit) {
-    super();
+    const callId = (init.request.headers.get('Call-ID') ?? '').trim();
+    super((event, err) => init.services.logger.error({ err, callId, event }, 'sip: incoming call listener threw'));
     this.#init = init;
     this.request = init.request;
-    this.callId = (init.request.headers.get('Call-ID') ?? '').trim();
+    this.callId = callId;
     this.source = init.source;
     this.offer = sdpOf(init.request);
     init.services.addCancellable(init.txKey, () => this.#onCancel(), this.localTag);
@@ -140,14 +141,14 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
           this.#state = 'ended';
           s.stats.inc('calls.no_ack');
           reject(errorForEarlyEnd('no-ack'));
-          this.#safeEmitEnded('no-ack');
+          this.safeEmit('ended', 'no-ack');
         },
         onTerminated: (reason: DialogTerminationReason) => {
           this.#release();
           if (acked || this.#state === 'ended') return;
           this.#state = 'ended';
           reject(errorForEarlyEnd(reason));
-          this.#safeEmitEnded(reason);
+          this.safeEmit('ended', reason);
         },
       });
       if (acked) resolve(dialog);
@@ -177,7 +178,7 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
     );
     s.stats.inc('calls.rejected');
     this.#release();
-    this.#safeEmitEnded('rejected');
+    this.safeEmit('ended', 'rejected');
   }
 
   /** Internal: SipServer.stop() while the INVITE is still unanswered or awaiting its ACK. */
@@ -186,7 +187,7 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
     this.#state = 'ended';
     this.#init.services.removeCancellable(this.#init.txKey);
     this.#release();
-    this.#safeEmitEnded('server-stopped');
+    this.safeEmit('ended', 'server-stopped');
   }
 
   #onCancel(): boolean {
@@ -197,12 +198,8 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
     s.reply(tx, createResponse(request, 487, { toTag: this.localTag }));
     s.stats.inc('calls.cancelled');
     this.#release();
-    try {
-      this.emit('cancel');
-    } catch (err) {
-      s.logger.error({ err, callId: this.callId }, 'sip: cancel listener threw');
-    }
-    this.#safeEmitEnded('cancelled');
+    this.safeEmit('cancel');
+    this.safeEmit('ended', 'cancelled');
     return true;
   }
 
@@ -216,14 +213,6 @@ export class IncomingCall extends EventEmitter<IncomingCallEvents> {
     if (this.#released) return;
     this.#released = true;
     this.#init.release();
-  }
-
-  #safeEmitEnded(reason: IncomingCallEndReason): void {
-    try {
-      this.emit('ended', reason);
-    } catch (err) {
-      this.#init.services.logger.error({ err, callId: this.callId }, 'sip: ended listener threw');
-    }
   }
 }
 
