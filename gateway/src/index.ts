@@ -13,6 +13,9 @@
  *    the lab and gateway tests share one instance of every module (no duplicated classes or clocks).
  */
 
+// Results: the one shape of every fallible parser and reader here (parseMessage, parseCryptoAttribute, SRTP protect/unprotect).
+export { ok, err, type Result } from './result.js';
+
 // Audio: G.711 µ-law/A-law codecs (bit-exact with G.191), 8↔24 kHz resampling and frame levels, for callers, fakes and analysis.
 export { g711Codec, type G711Codec, type G711Name } from './audio/g711-codec.js';
 export { encodeMulaw, decodeMulaw, mulawEncodeSample, mulawDecodeSample, MULAW_SILENCE } from './audio/mulaw.js';

@@ -152,7 +152,7 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
       this.#router.handle(msg);
     } catch (err) {
       // Bad input must never take the server down; log with the Call-ID when we have one.
-      const callId = msg.result.ok ? msg.result.message.headers.get('Call-ID') : undefined;
+      const callId = msg.result.ok ? msg.result.value.headers.get('Call-ID') : undefined;
       this.#stats.inc('error.handler');
       this.#logger.error({ err, callId, from: `${msg.source.transport}:${msg.source.address}:${msg.source.port}` }, 'sip: error handling message');
     }

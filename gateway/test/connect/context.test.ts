@@ -38,8 +38,8 @@ function connectInvite(extra: string[] = [], opts: { from?: string; to?: string;
     SDP,
   ];
   const r = parseMessage(Buffer.from(lines.join('\r\n')));
-  if (!r.ok || r.message.type !== 'request') throw new Error(r.ok ? 'not a request' : r.error.reason);
-  return r.message;
+  if (!r.ok || r.value.type !== 'request') throw new Error(r.ok ? 'not a request' : r.error.reason);
+  return r.value;
 }
 
 describe('Amazon Connect context from the INVITE', () => {
@@ -162,8 +162,8 @@ describe('Amazon Connect context from the INVITE', () => {
           'To: <sip:127.0.0.1>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n',
       ),
     );
-    if (!r.ok || r.message.type !== 'request') throw new Error('parse');
-    expect(parseConnectContext(r.message)).toEqual({ context: { dialledNumber: 'agent', headers: {} }, problems: [] });
+    if (!r.ok || r.value.type !== 'request') throw new Error('parse');
+    expect(parseConnectContext(r.value)).toEqual({ context: { dialledNumber: 'agent', headers: {} }, problems: [] });
   });
 
   it('reports a repeated X-Amzn header and a second User-to-User value, keeping the first', () => {

@@ -139,7 +139,7 @@ describe('RFC 4475 / RFC 5118 torture messages over UDP against the running gate
           for (const d of result.datagrams) expect(d.from).toEqual(gw.udp);
           // A reply to a request that parsed parses too (it echoes only well-formed headers).
           const sent = parseMessage(bytes);
-          const request = sent.ok && sent.message.type === 'request' ? sent.message : undefined;
+          const request = sent.ok && sent.value.type === 'request' ? sent.value : undefined;
           if (request !== undefined) {
             const finalDatagram = result.responses.find((d) => responseOf(d) !== undefined && (responseOf(d) as SipResponse).status >= 200);
             expect(finalDatagram, 'the final response parses').toBeDefined();

@@ -70,7 +70,7 @@ function framedOnce(bytes: Buffer): { messages: number; owed: Set<string> } {
   const results = new StreamFramer({ maxSize: 1 << 20 }).push(bytes);
   const owed = new Set<string>();
   for (const r of results) {
-    if (r.ok && r.message.type === 'request' && r.message.method !== 'ACK') owed.add(transactionOf(r.message.headers));
+    if (r.ok && r.value.type === 'request' && r.value.method !== 'ACK') owed.add(transactionOf(r.value.headers));
     if (!r.ok && r.error.isRequest && r.error.method !== 'ACK' && r.error.headers?.has('Via')) owed.add(transactionOf(r.error.headers));
   }
   return { messages: results.length, owed };
@@ -97,10 +97,10 @@ function answersOf(received: readonly ParseResult[]): Answers {
       unparsed++;
       continue;
     }
-    if (r.message.type !== 'response') continue;
-    const key = transactionOf(r.message.headers);
+    if (r.value.type !== 'response') continue;
+    const key = transactionOf(r.value.headers);
     answered.add(key);
-    if (r.message.status >= 200 && !key.endsWith('|INVITE')) finals.set(key, [...new Set([...(finals.get(key) ?? []), r.message.status])].sort());
+    if (r.value.status >= 200 && !key.endsWith('|INVITE')) finals.set(key, [...new Set([...(finals.get(key) ?? []), r.value.status])].sort());
   }
   return { answered, finals, unparsed };
 }
@@ -170,10 +170,10 @@ describe('RFC 3261 §18.3: a stream whose framing is broken is answered up to th
       const bytes = Buffer.concat([serializeMessage(before), poison, serializeMessage(after)]);
       const { feed } = await runStream(`broken-${file}`, bytes, chunksFor(bytes.length, 64, 0xb0 + i), source);
       expect(feed.closedByServer).toBe(true);
-      const statuses = feed.received.filter((r) => r.ok && r.message.type === 'response').map((r) => (r.ok && r.message.type === 'response' ? r.message.status : 0));
+      const statuses = feed.received.filter((r) => r.ok && r.value.type === 'response').map((r) => (r.ok && r.value.type === 'response' ? r.value.status : 0));
       // The OPTIONS before the break: 200; the broken message: one 400; nothing for what follows.
       expect(statuses).toEqual([200, 400]);
-      const answeredCallIds = feed.received.flatMap((r) => (r.ok ? [r.message.headers.get('Call-ID')] : []));
+      const answeredCallIds = feed.received.flatMap((r) => (r.ok ? [r.value.headers.get('Call-ID')] : []));
       expect(answeredCallIds).toHaveLength(2);
       expect(answeredCallIds[0]).toBe(before.headers.get('Call-ID'));
       expect(answeredCallIds).not.toContain(afterCallId);

@@ -36,14 +36,14 @@ const crlf = (lines: string[]): Buffer => Buffer.from(`${lines.join('\r\n')}\r\n
 
 function request(lines: string[]): SipRequest {
   const r = parseMessage(crlf(lines));
-  if (!r.ok || r.message.type !== 'request') throw new Error('fixture does not parse as a request');
-  return r.message;
+  if (!r.ok || r.value.type !== 'request') throw new Error('fixture does not parse as a request');
+  return r.value;
 }
 
 function response(lines: string[]): SipResponse {
   const r = parseMessage(crlf(lines));
-  if (!r.ok || r.message.type !== 'response') throw new Error('fixture does not parse as a response');
-  return r.message;
+  if (!r.ok || r.value.type !== 'response') throw new Error('fixture does not parse as a response');
+  return r.value;
 }
 
 function thrown(fn: () => unknown): unknown {

@@ -87,7 +87,7 @@ export class Router {
       this.#onParseError(result.error, source, connectionId);
       return;
     }
-    const m = result.message;
+    const m = result.value;
     if (m.type === 'response') {
       s.stats.inc(`rx.response.${statusClass(m.status)}`);
       if (!s.transactions.receiveResponse(m)) s.stats.inc('drop.unmatched_response');

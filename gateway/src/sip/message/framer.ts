@@ -8,6 +8,7 @@
  * nothing after them can be delimited, so the result carries `fatal: true` and the framer ignores
  * further input. A missing Content-Length is refused with a non-fatal 400 and read as "no body".
  */
+import { err } from '../../result.js';
 import { SipErrorCode, type SipErrorCodeValue } from './errors.js';
 import { contentLengthOf, findHeaderEnd, rescanPoint, skipLeadingNewlines } from './framing.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, errorFor, finishMessage, parseHead, type ParsedHead } from './parse.js';
@@ -135,7 +136,7 @@ export class StreamFramer {
 
   #fatal(head: ParsedHead, code: SipErrorCodeValue, what: string, status = 400): ParseResult {
     this.#dead = true;
-    return { ok: false, error: errorFor(head, code, what, status, true) };
+    return err(errorFor(head, code, what, status, true));
   }
 
   #skipKeepAlives(): void {

@@ -8,6 +8,7 @@
  * must understand to answer at all — Via, CSeq, Call-ID, From, To, Contact, Request-URI.
  * Semantics (missing/duplicate headers, versions, methods, extensions, bodies) are checkRequest's.
  */
+import { err, ok } from '../../result.js';
 import { isToken, trimWsp } from './chars.js';
 import { SipErrorCode, parseError, type SipErrorCodeValue } from './errors.js';
 import {
@@ -48,7 +49,7 @@ export function parseMessage(datagram: Buffer, opts?: { maxSize?: number }): Par
   const maxSize = opts?.maxSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const start = skipLeadingNewlines(datagram, 0, datagram.length);
   if (start >= datagram.length) {
-    return fail(parseError(SipErrorCode.EMPTY, 400, 'Bad Request (empty message)', { isRequest: false }));
+    return err(parseError(SipErrorCode.EMPTY, 400, 'Bad Request (empty message)', { isRequest: false }));
   }
   // A datagram ends the header section even without the empty line (RFC 4475 baddn.dat has none).
   const end = findHeaderEnd(datagram, start, datagram.length);
@@ -56,7 +57,7 @@ export function parseMessage(datagram: Buffer, opts?: { maxSize?: number }): Par
   const bodyStart = end?.bodyStart ?? datagram.length;
   const head = parseHead(datagram.toString('utf8', start, headerEnd));
   if (datagram.length - start > maxSize) {
-    return fail(errorFor(head, SipErrorCode.TOO_LARGE, `Request Entity Too Large (message over ${maxSize} bytes)`, 413));
+    return err(errorFor(head, SipErrorCode.TOO_LARGE, `Request Entity Too Large (message over ${maxSize} bytes)`, 413));
   }
   const cl = contentLengthOf(head.lines);
   let bodyEnd = datagram.length;
@@ -64,12 +65,12 @@ export function parseMessage(datagram: Buffer, opts?: { maxSize?: number }): Par
     case 'absent': // RFC 3261 §18.3: on UDP the body is the rest of the datagram (RFC 2543 peers).
       break;
     case 'multiple':
-      return fail(errorFor(head, SipErrorCode.MULTIPLE_CONTENT_LENGTH, 'multiple Content-Length values'));
+      return err(errorFor(head, SipErrorCode.MULTIPLE_CONTENT_LENGTH, 'multiple Content-Length values'));
     case 'malformed':
-      return fail(errorFor(head, SipErrorCode.BAD_CONTENT_LENGTH, 'malformed Content-Length'));
+      return err(errorFor(head, SipErrorCode.BAD_CONTENT_LENGTH, 'malformed Content-Length'));
     case 'value':
       if (bodyStart + cl.length > datagram.length) {
-        return fail(errorFor(head, SipErrorCode.TRUNCATED_BODY, 'Content-Length larger than message'));
+        return err(errorFor(head, SipErrorCode.TRUNCATED_BODY, 'Content-Length larger than message'));
       }
       bodyEnd = bodyStart + cl.length;
       break;
@@ -127,19 +128,19 @@ export function finishMessage(
   framingProblem?: { code: SipErrorCodeValue; what: string },
 ): ParseResult {
   if (head.problem !== undefined) {
-    return fail(errorFor(head, head.problem.code, head.problem.what));
+    return err(errorFor(head, head.problem.code, head.problem.what));
   }
-  if (framingProblem !== undefined) return fail(errorFor(head, framingProblem.code, framingProblem.what));
+  if (framingProblem !== undefined) return err(errorFor(head, framingProblem.code, framingProblem.what));
   const problem = checkHeaderSyntax(head);
-  if (problem !== undefined) return fail(errorFor(head, problem.code, problem.what));
+  if (problem !== undefined) return err(errorFor(head, problem.code, problem.what));
   const start = head.start;
-  if (start === undefined) return fail(errorFor(head, SipErrorCode.BAD_START_LINE, 'malformed start line'));
+  if (start === undefined) return err(errorFor(head, SipErrorCode.BAD_START_LINE, 'malformed start line'));
   const copy = Buffer.from(body);
   const message: SipMessage =
     start.type === 'request'
       ? { type: 'request', method: start.method, uri: start.uri, version: start.version, headers: head.headers, body: copy }
       : { type: 'response', status: start.status, reason: start.reason, version: start.version, headers: head.headers, body: copy };
-  return { ok: true, message };
+  return ok(message);
 }
 
 function checkHeaderSyntax(head: ParsedHead): { code: SipErrorCodeValue; what: string } | undefined {
@@ -199,6 +200,3 @@ export function errorFor(
   return parseError(code, status, reason, extra);
 }
 
-function fail(error: SipParseError): ParseResult {
-  return { ok: false, error };
-}

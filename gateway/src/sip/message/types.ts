@@ -2,6 +2,7 @@
  * The data model of a parsed SIP message (RFC 3261 §7, §19, §20). Plain data: every parser in this
  * folder produces these, every formatter consumes them, nothing here holds I/O or state.
  */
+import type { Result } from '../../result.js';
 import type { SipHeaders } from './headers.js';
 
 /**
@@ -98,4 +99,4 @@ export interface SipParseError {
   fatal?: boolean;
 }
 
-export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error: SipParseError };
+export type ParseResult = Result<SipMessage, SipParseError>;

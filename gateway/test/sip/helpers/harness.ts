@@ -62,7 +62,7 @@ export function buildRequest(spec: RequestSpec, from: { address: string; port: n
 export function parse(data: Buffer): SipMessage {
   const r = parseMessage(data);
   if (!r.ok) throw new Error(`test harness: server sent unparseable bytes: ${r.error.reason}\n${data.toString()}`);
-  return r.message;
+  return r.value;
 }
 
 export interface Harness {

@@ -42,7 +42,7 @@ export class UdpPeer {
     const p = new UdpPeer();
     p.socket.on('message', (data) => {
       const r = parseMessage(data);
-      if (r.ok) p.inbox.push(r.message);
+      if (r.ok) p.inbox.push(r.value);
     });
     await new Promise<void>((resolve) => p.socket.bind(0, '127.0.0.1', resolve));
     return p;
@@ -73,7 +73,7 @@ export class StreamPeer {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.raw.push(chunk);
-      for (const r of this.framer.push(chunk)) if (r.ok) this.inbox.push(r.message);
+      for (const r of this.framer.push(chunk)) if (r.ok) this.inbox.push(r.value);
     });
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('error', () => undefined);

@@ -13,7 +13,7 @@ function options(n: number, body = ''): string {
 
 /** A comparable summary of a result: the message re-serialised, or the error code. */
 function summary(r: ParseResult): string {
-  return r.ok ? serializeMessage(r.message).toString('latin1') : `error ${r.error.code} fatal=${r.error.fatal === true}`;
+  return r.ok ? serializeMessage(r.value).toString('latin1') : `error ${r.error.code} fatal=${r.error.fatal === true}`;
 }
 
 function pushInChunks(framer: StreamFramer, data: Buffer, sizes: (i: number) => number): ParseResult[] {
@@ -40,8 +40,8 @@ function randomSizes(seed: number, max: number): (i: number) => number {
 describe('RFC 3261 §18.3 stream framing', () => {
   it('delivers several messages from one read, in order', () => {
     const rs = new StreamFramer().push(Buffer.from(options(1) + options(2, 'hello') + options(3)));
-    expect(rs.map((r) => r.ok && r.message.headers.get('call-id'))).toEqual(['stream-1', 'stream-2', 'stream-3']);
-    expect(rs[1]?.ok && rs[1].message.body.toString()).toBe('hello');
+    expect(rs.map((r) => r.ok && r.value.headers.get('call-id'))).toEqual(['stream-1', 'stream-2', 'stream-3']);
+    expect(rs[1]?.ok && rs[1].value.body.toString()).toBe('hello');
   });
 
   it('reassembles a message fed one byte at a time, and emits it only when the body is complete', () => {
@@ -50,7 +50,7 @@ describe('RFC 3261 §18.3 stream framing', () => {
     for (let i = 0; i < data.length - 1; i++) expect(framer.push(data.subarray(i, i + 1))).toEqual([]);
     const last = framer.push(data.subarray(data.length - 1));
     expect(last).toHaveLength(1);
-    expect(last[0]?.ok && last[0].message.body.toString()).toBe('abc');
+    expect(last[0]?.ok && last[0].value.body.toString()).toBe('abc');
   });
 
   it('splits at every byte offset into the same messages', () => {
@@ -152,7 +152,7 @@ describe('RFC 3261 §18.3 stream framing', () => {
     const framer = new StreamFramer();
     const [r] = framer.push(Buffer.from(options(1, 'first')));
     framer.push(Buffer.from(options(2, 'SECOND')));
-    expect(r?.ok && r.message.body.toString()).toBe('first');
+    expect(r?.ok && r.value.body.toString()).toBe('first');
   });
 });
 

@@ -36,10 +36,10 @@ const RUNS = { numRuns: 400 };
 function receive(bytes: Uint8Array): ParseResult {
   const r = parseMessage(Buffer.from(bytes));
   if (r.ok) {
-    serializeMessage(r.message);
-    if (r.message.type === 'request') {
-      checkRequest(r.message, GATEWAY_POLICY);
-      createResponse(r.message, 400, { toTag: 't' });
+    serializeMessage(r.value);
+    if (r.value.type === 'request') {
+      checkRequest(r.value, GATEWAY_POLICY);
+      createResponse(r.value, 400, { toTag: 't' });
     }
   } else {
     expect(r.error.code).toMatch(/^SIP_ERR_/);
@@ -302,7 +302,7 @@ describe('round trips: format(parse(x)) for generated valid grammar', () => {
         const bytes = serializeMessage(m);
         const r = viaStream ? new StreamFramer().push(bytes)[0] : parseMessage(bytes);
         if (r === undefined || !r.ok) throw new Error(`${bytes.toString()}\n${r === undefined ? 'no message' : r.error.reason}`);
-        const back = r.message;
+        const back = r.value;
         expect(back.type).toBe('request');
         if (back.type !== 'request') return;
         expect([back.method, back.uri, back.version]).toEqual([m.method, m.uri, m.version]);

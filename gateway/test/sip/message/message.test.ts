@@ -38,8 +38,8 @@ function invite(extra: string[] = [], body = '', lines = INVITE_LINES): Buffer {
 function request(buf: Buffer): SipRequest {
   const r = parseMessage(buf);
   if (!r.ok) throw new Error(r.error.reason);
-  if (r.message.type !== 'request') throw new Error('not a request');
-  return r.message;
+  if (r.value.type !== 'request') throw new Error('not a request');
+  return r.value;
 }
 
 describe('RFC 3261 §7 parseMessage on datagrams', () => {
@@ -127,9 +127,9 @@ describe('RFC 3261 §7 parseMessage on datagrams', () => {
 
   it('parses responses: status, reason with spaces, empty reason', () => {
     const r = parseMessage(Buffer.from('SIP/2.0 486 Busy Here Now\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nContent-Length: 0\r\n\r\n'));
-    expect(r.ok && r.message.type === 'response' && [r.message.status, r.message.reason]).toEqual([486, 'Busy Here Now']);
+    expect(r.ok && r.value.type === 'response' && [r.value.status, r.value.reason]).toEqual([486, 'Busy Here Now']);
     const e = parseMessage(Buffer.from('SIP/2.0 180\r\nContent-Length: 0\r\n\r\n'));
-    expect(e.ok && e.message.type === 'response' && e.message.reason).toBe('');
+    expect(e.ok && e.value.type === 'response' && e.value.reason).toBe('');
   });
 
   it.each([

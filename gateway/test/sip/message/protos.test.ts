@@ -47,9 +47,9 @@ function values(index: number): ProtosValues {
 /** Everything the gateway's receive path does with a datagram that involves this layer. */
 function process(pdu: Buffer): ParseResult {
   const r = parseMessage(pdu);
-  if (r.ok && r.message.type === 'request') checkRequest(r.message, GATEWAY_POLICY);
+  if (r.ok && r.value.type === 'request') checkRequest(r.value, GATEWAY_POLICY);
   if (!r.ok) responseForParseError(r.error, 'tag');
-  if (r.ok) serializeMessage(r.message);
+  if (r.ok) serializeMessage(r.value);
   return r;
 }
 
@@ -111,11 +111,11 @@ describe('PROTOS c07-sip: every case through parseMessage, checkRequest and Stre
     if (c === undefined) throw new Error('no case 0');
     const r = parseMessage(fillPlaceholders(c.invite, values(0)));
     expect(r.ok).toBe(true);
-    if (!r.ok || r.message.type !== 'request') return;
-    expect(r.message.method).toBe('INVITE');
-    expect(checkRequest(r.message, GATEWAY_POLICY)).toBeUndefined();
+    if (!r.ok || r.value.type !== 'request') return;
+    expect(r.value.method).toBe('INVITE');
+    expect(checkRequest(r.value, GATEWAY_POLICY)).toBeUndefined();
     const cancel = parseMessage(fillPlaceholders(c.teardown, values(0)));
-    expect(cancel.ok && cancel.message.type === 'request' && cancel.message.method).toBe('CANCEL');
+    expect(cancel.ok && cancel.value.type === 'request' && cancel.value.method).toBe('CANCEL');
   });
 
   it('never throws, types every rejection, and answers oversize PDUs with 413', () => {
@@ -150,10 +150,10 @@ describe('PROTOS c07-sip: every case through parseMessage, checkRequest and Stre
       const datagram = parseMessage(invite);
       // Without a (valid) Content-Length a datagram's body is "the rest", a stream's is refused:
       // only framed datagrams are comparable.
-      if (!datagram.ok || !datagram.message.headers.has('content-length')) continue;
+      if (!datagram.ok || !datagram.value.headers.has('content-length')) continue;
       const first = results[0];
       expect(first?.ok, `case ${c.index}`).toBe(true);
-      if (first?.ok) expect(serializeMessage(first.message)).toEqual(serializeMessage(datagram.message));
+      if (first?.ok) expect(serializeMessage(first.value)).toEqual(serializeMessage(datagram.value));
     }
   });
 
@@ -170,7 +170,7 @@ describe('PROTOS c07-sip: every case through parseMessage, checkRequest and Stre
         .filter((c) => c.group === name)
         .filter((c) => {
           const r = parseMessage(fillPlaceholders(c.invite, values(c.index)));
-          return r.ok && r.message.type === 'request' && checkRequest(r.message, GATEWAY_POLICY) === undefined;
+          return r.ok && r.value.type === 'request' && checkRequest(r.value, GATEWAY_POLICY) === undefined;
         })
         .map((c) => c.index);
       expect(accepted, name).toEqual([]);

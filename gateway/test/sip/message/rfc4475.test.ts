@@ -29,7 +29,7 @@ function load(file: string): Buffer {
 function parsed(file: string): SipMessage {
   const r = parseMessage(load(file));
   if (!r.ok) throw new Error(`${file}: ${r.error.reason}`);
-  return r.message;
+  return r.value;
 }
 
 function request(file: string): SipRequest {
@@ -63,7 +63,7 @@ describe('RFC 4475 corpus and expectation table', () => {
   it('expects a drop exactly where no reply may be sent (responses, or no Via to route a reply)', () => {
     for (const e of RFC4475_EXPECTATIONS) {
       const r = parseMessage(load(e.file));
-      const isResponse = r.ok ? r.message.type === 'response' : !r.error.isRequest;
+      const isResponse = r.ok ? r.value.type === 'response' : !r.error.isRequest;
       const unroutable = !r.ok && r.error.headers?.has('via') !== true;
       expect(e.expect === 'drop', e.file).toBe(isResponse || unroutable);
     }
@@ -87,12 +87,12 @@ describe('RFC 4475 §3 message-layer outcome per message', () => {
     expect(r.ok, r.ok ? '' : r.error.reason).toBe(true);
     if (!r.ok) return;
     if (ml === 'response') {
-      expect(r.message.type).toBe('response');
+      expect(r.value.type).toBe('response');
       return;
     }
-    expect(r.message.type).toBe('request');
-    if (r.message.type !== 'request') return;
-    const reaction = checkRequest(r.message, GATEWAY_POLICY);
+    expect(r.value.type).toBe('request');
+    if (r.value.type !== 'request') return;
+    const reaction = checkRequest(r.value, GATEWAY_POLICY);
     if (ml.check === 'pass') expect(reaction).toBeUndefined();
     else expect(reaction?.status).toBe(ml.check);
     // The wire expectation agrees with the stateless part whenever the latter decides.

@@ -20,7 +20,7 @@ export class FakeEnv implements TransactionEnv {
     if (this.fail) return Promise.reject(new SipError('SIP_ERR_TRANSPORT', 'injected'));
     const r = parseMessage(data);
     if (!r.ok) throw new Error(r.error.reason);
-    this.sent.push({ at: this.clock.now(), msg: r.message });
+    this.sent.push({ at: this.clock.now(), msg: r.value });
     return Promise.resolve();
   };
 
@@ -45,14 +45,14 @@ export class FakeEnv implements TransactionEnv {
 
 export function req(text: string): import('../../../src/sip/message/index.js').SipRequest {
   const r = parseMessage(Buffer.from(text));
-  if (!r.ok || r.message.type !== 'request') throw new Error('bad fixture');
-  return r.message;
+  if (!r.ok || r.value.type !== 'request') throw new Error('bad fixture');
+  return r.value;
 }
 
 export function res(text: string): import('../../../src/sip/message/index.js').SipResponse {
   const r = parseMessage(Buffer.from(text));
-  if (!r.ok || r.message.type !== 'response') throw new Error('bad fixture');
-  return r.message;
+  if (!r.ok || r.value.type !== 'response') throw new Error('bad fixture');
+  return r.value;
 }
 
 export const HDRS = [

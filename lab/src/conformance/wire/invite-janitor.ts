@@ -59,15 +59,15 @@ export class InviteJanitor {
   /** Registers an INVITE about to be sent (its bytes as sent). Returns it parsed, or undefined when untracked. */
   track(inviteBytes: Buffer): SipRequest | undefined {
     const parsed = parseMessage(inviteBytes);
-    if (!parsed.ok || parsed.message.type !== 'request' || parsed.message.method !== 'INVITE') return undefined;
-    const h = parsed.message.headers;
+    if (!parsed.ok || parsed.value.type !== 'request' || parsed.value.method !== 'INVITE') return undefined;
+    const h = parsed.value.headers;
     const cseq = parseCSeq(h.get('CSeq') ?? '');
     const callId = h.get('Call-ID');
     // Without these the server cannot build a transaction (RFC 3261 §8.1.1): its answer is
     // stateless and owes no ACK, so there is nothing to track.
     if (isParseError(cseq) || callId === undefined || !h.has('From') || !h.has('To') || !h.has('Via')) return undefined;
-    this.#invites.set(keyOf(callId, cseq.seq), { invite: parsed.message });
-    return parsed.message;
+    this.#invites.set(keyOf(callId, cseq.seq), { invite: parsed.value });
+    return parsed.value;
   }
 
   /** BYEs sent and not yet answered with a final response. */
@@ -95,7 +95,7 @@ export class InviteJanitor {
 
   #onDatagram(d: Datagram, peer: UdpPeer): void {
     if (!d.parsed.ok) return;
-    const msg = d.parsed.message;
+    const msg = d.parsed.value;
     if (msg.type === 'request') {
       this.#answer(msg, d.from, peer);
       return;

@@ -18,7 +18,7 @@ export interface ReplyRoute {
 
 export function replyRouteOf(bytes: Buffer): ReplyRoute {
   const parsed = parseMessage(bytes);
-  const headers = parsed.ok ? parsed.message.headers : parsed.error.headers;
+  const headers = parsed.ok ? parsed.value.headers : parsed.error.headers;
   const topVia = headers?.getAll('Via')[0];
   const vias = topVia === undefined ? undefined : parseVia(topVia);
   if (vias === undefined || isParseError(vias) || vias[0] === undefined) return { bindPort: SIP_DEFAULT_PORT, viaPort: SIP_DEFAULT_PORT };

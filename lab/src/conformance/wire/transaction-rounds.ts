@@ -18,8 +18,8 @@ const MAGIC_COOKIE = 'z9hG4bK';
  */
 export function serverTransactionKeyOf(bytes: Buffer): string | undefined {
   const parsed = parseMessage(bytes);
-  if (!parsed.ok || parsed.message.type !== 'request') return undefined;
-  const req: SipRequest = parsed.message;
+  if (!parsed.ok || parsed.value.type !== 'request') return undefined;
+  const req: SipRequest = parsed.value;
   const topRaw = req.headers.getAll('Via')[0];
   if (topRaw === undefined) return undefined;
   const vias = parseVia(topRaw);

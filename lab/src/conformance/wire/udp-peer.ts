@@ -19,7 +19,7 @@ type Listener = (d: Datagram) => void;
 
 /** The response carried by a datagram, if it parsed as one. */
 export function responseOf(d: Datagram): SipResponse | undefined {
-  return d.parsed.ok && d.parsed.message.type === 'response' ? d.parsed.message : undefined;
+  return d.parsed.ok && d.parsed.value.type === 'response' ? d.parsed.value : undefined;
 }
 
 const STATUS_LINE = /^SIP\/2\.0 ([1-6][0-9]{2})[ \r]/;

@@ -229,7 +229,7 @@ export class TestUas {
 
   #onSip(r: ParseResult, from: Dest): void {
     if (!r.ok || this.#closed) return;
-    const m = r.message;
+    const m = r.value;
     this.log.push({ t: performance.now(), dir: 'in', msg: m });
     if (m.type === 'response') {
       return;

@@ -182,7 +182,7 @@ export class SipAgent {
       this.#record('in', `unparseable (${r.error.code})`, raw?.toString('utf8') ?? r.error.reason);
       return;
     }
-    const m = r.message;
+    const m = r.value;
     this.#record('in', summarize(m), raw?.toString('utf8') ?? serializeMessage(m).toString('utf8'));
     if (m.type === 'response') {
       const branch = topBranch(m);

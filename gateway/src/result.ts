@@ -1,0 +1,19 @@
+/**
+ * The one result shape for fallible parsers, readers and loaders: bad input is a value, never a
+ * throw, and every caller reads it the same way (`if (!r.ok) … r.error …; use r.value`). The error
+ * payload keeps its own type (SipParseError, SdpError, string[] problems). Beside clock.ts and
+ * log.ts, below every layer, so sip, sdp, rtp and audio use it too.
+ *
+ * Hot-path wire decoders that run per packet (parseRtp, parseRtcp, the SIP sub-parsers parseUri,
+ * parseVia, parseCSeq, parseNameAddr) return `T | ErrorType` instead, so a good packet allocates no
+ * wrapper.
+ */
+export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+
+export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
+  return { ok: true, value };
+}
+
+export function err<E>(error: E): { readonly ok: false; readonly error: E } {
+  return { ok: false, error };
+}
