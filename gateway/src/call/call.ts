@@ -128,9 +128,9 @@ export class Call {
     const offer = this.#incoming.offer;
     if (offer === undefined) return { probe: undefined }; // SDP-less INVITE: we make the offer
     const probe = negotiate(offer, this.#prefs(9, undefined));
-    if (probe.ok) return { probe: probe.media };
-    this.log.warn({ status: probe.status, reason: probe.reason }, 'SDP offer rejected');
-    this.#reject(probe.status, probe.reason, [['Warning', `399 ${this.#env.media.advertisedAddress} "${probe.warning}"`]]);
+    if (probe.ok) return { probe: probe.value.media };
+    this.log.warn({ status: probe.error.status, reason: probe.error.reason }, 'SDP offer rejected');
+    this.#reject(probe.error.status, probe.error.reason, [['Warning', `399 ${this.#env.media.advertisedAddress} "${probe.error.warning}"`]]);
     await this.end('rejected');
     return undefined;
   }
@@ -176,10 +176,10 @@ export class Call {
       const result = negotiate(offer, this.#prefs(rtp.localPort, undefined));
       if (!result.ok) {
         await rtp.close('error');
-        throw new Error(`SDP negotiation failed on the second pass: ${result.reason}`);
+        throw new Error(`SDP negotiation failed on the second pass: ${result.error.reason}`);
       }
-      setUp = { media: { rtp, playback, sdp: result.session, negotiated: result.media, codec }, localSdp: result.answerSdp, pending: undefined };
-      applyMedia(rtp, result.media);
+      setUp = { media: { rtp, playback, sdp: result.value.session, negotiated: result.value.media, codec }, localSdp: result.value.answerSdp, pending: undefined };
+      applyMedia(rtp, result.value.media);
     } else {
       const created = createOffer(this.#prefs(rtp.localPort, undefined));
       setUp = { media: { rtp, playback, sdp: created.session, negotiated: undefined, codec }, localSdp: created.offerSdp, pending: created.pending };
@@ -254,13 +254,13 @@ export class Call {
     if (setUp.pending) {
       const answer = dialog.ackBody === undefined ? undefined : acceptAnswer(setUp.pending, dialog.ackBody);
       if (!answer || !answer.ok) {
-        this.log.warn({ reason: answer?.ok === false ? answer.reason : 'ACK carried no SDP answer' }, 'unusable SDP answer in ACK');
+        this.log.warn({ reason: answer?.ok === false ? answer.error.reason : 'ACK carried no SDP answer' }, 'unusable SDP answer in ACK');
         await this.end('error');
         return;
       }
-      media.negotiated = answer.media;
-      applyMedia(media.rtp, answer.media);
-      if (answer.media.codec.name !== media.codec) this.#followCodec(media, ai.agent, answer.media.codec.name);
+      media.negotiated = answer.value;
+      applyMedia(media.rtp, answer.value);
+      if (answer.value.codec.name !== media.codec) this.#followCodec(media, ai.agent, answer.value.codec.name);
     }
     this.#wireDialog(dialog, media, ai.agent);
     this.log.info(
@@ -428,11 +428,11 @@ export class Call {
     const { media } = answered;
     const result = renegotiate(previous, sdp, { ...this.#prefs(media.rtp.localPort, media.sdp), session: media.sdp });
     if (!result.ok) {
-      this.log.warn({ method, status: result.status, reason: result.reason }, 're-offer refused; media unchanged');
-      respond(result.status, { headers: [['Warning', `399 ${this.#env.media.advertisedAddress} "${result.warning}"`]] });
+      this.log.warn({ method, status: result.error.status, reason: result.error.reason }, 're-offer refused; media unchanged');
+      respond(result.error.status, { headers: [['Warning', `399 ${this.#env.media.advertisedAddress} "${result.error.warning}"`]] });
       return;
     }
-    const { media: next, changes } = result;
+    const { media: next, changes } = result.value;
     media.negotiated = next;
     media.rtp.updateRemote({
       ...(changes.remoteAddress ? { remote: remoteOf(next) } : {}),
@@ -443,7 +443,7 @@ export class Call {
     if (changes.codec) this.#followCodec(media, answered.agent, next.codec.name);
     if (changes.direction) media.rtp.setDirection(next.direction);
     this.log.info({ method, direction: next.direction, onHold: next.onHold, changes }, 'session modified');
-    respond(200, { sdp: result.answerSdp });
+    respond(200, { sdp: result.value.answerSdp });
   }
 
   /** The call's G.711 law changed (re-INVITE, or an answer in the ACK): levels, echo gate and encoder follow. */

@@ -1,4 +1,5 @@
 import type { MediaDescription } from 'sdp-transform';
+import { err, ok } from '../result.js';
 import { formatCryptoAttribute, generateKeys, type CryptoAttribute, type SrtpKeys } from '../rtp/srtp/index.js';
 import { chooseCodec, chooseTelephoneEvent, describeOffered, G711_CLOCK_RATE } from './codec-select.js';
 import { chooseCrypto } from './crypto-select.js';
@@ -83,9 +84,9 @@ export function answerOffer(
   hints: AnswerHints = {},
 ): NegotiationResult {
   const audio = remote.media.filter((m) => m.type === 'audio');
-  if (audio.length === 0) return sdpFailure('SDP_ERR_NO_AUDIO', 'no audio m= line in the offer');
+  if (audio.length === 0) return err(sdpFailure('SDP_ERR_NO_AUDIO', 'no audio m= line in the offer'));
   const active = audio.filter((m) => m.port !== 0);
-  if (active.length === 0) return sdpFailure('SDP_ERR_STREAM_REJECTED', 'the offer has no active audio stream (all ports 0)');
+  if (active.length === 0) return err(sdpFailure('SDP_ERR_STREAM_REJECTED', 'the offer has no active audio stream (all ports 0)'));
 
   const plans: AudioPlan[] = [];
   const problems: StreamProblem[] = [];
@@ -96,7 +97,7 @@ export function answerOffer(
   }
   // With SRTP optional, an SDES stream beats a plain one offered alongside it.
   const plan = (prefs.srtp === 'optional' ? plans.find((p) => p.crypto !== undefined) : undefined) ?? plans[0];
-  if (!plan) return combineProblems(problems);
+  if (!plan) return err(combineProblems(problems));
   return buildAnswer(remote, plan, prefs, session, hints);
 }
 
@@ -158,7 +159,7 @@ function buildAnswer(
   if (section.ptime !== undefined) negotiated.remotePtimeMs = section.ptime;
   if (section.maxptime !== undefined) negotiated.remoteMaxPtimeMs = section.maxptime;
   if (srtp) negotiated.srtp = srtp;
-  return { ok: true, answerSdp, media: negotiated, session };
+  return ok({ answerSdp, media: negotiated, session });
 }
 
 /** a=crypto in sdp-transform's shape: id, suite, key params (the formatted line split). */

@@ -28,8 +28,8 @@ export const SDP_ERROR_STATUS = {
 
 export type SdpErrorCode = keyof typeof SDP_ERROR_STATUS;
 
+/** Why an SDP was refused: the error of every sdp/ Result (readSdp, answerOffer, renegotiate, acceptAnswer). */
 export interface SdpFailure {
-  ok: false;
   status: 400 | 488;
   code: SdpErrorCode;
   /** Human text naming the problem, e.g. "no common codec (offered: G729/8000, opus/48000)". */
@@ -44,7 +44,7 @@ const MAX_WARNING_CHARS = 200;
 export function sdpFailure(code: SdpErrorCode, reason: string): SdpFailure {
   // Quotes and backslashes would break the Warning header's quoted-string.
   const warning = reason.replace(/["\\\r\n]/g, "'").slice(0, MAX_WARNING_CHARS);
-  return { ok: false, status: SDP_ERROR_STATUS[code], code, reason, warning };
+  return { status: SDP_ERROR_STATUS[code], code, reason, warning };
 }
 
 /** One candidate stream's problem, collected while looking for an acceptable audio m= line. */

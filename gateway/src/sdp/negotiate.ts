@@ -14,5 +14,5 @@ export function negotiate(offerSdp: string, prefs: NegotiationPrefs): Negotiatio
   const read = readSdp(offerSdp);
   if (!read.ok) return read;
   const session = prefs.session ?? new LocalSdpSession(prefs.sessionId === undefined ? {} : { sessionId: prefs.sessionId });
-  return answerOffer(read.sdp, prefs, session);
+  return answerOffer(read.value, prefs, session);
 }

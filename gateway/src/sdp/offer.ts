@@ -1,4 +1,5 @@
 import type { MediaDescription } from 'sdp-transform';
+import { err, ok, type Result } from '../result.js';
 import { generateKeys, parseCryptoAttribute, SRTP_PROFILES, type SrtpKeys } from '../rtp/srtp/index.js';
 import { cryptoLine, TELEPHONE_EVENT_FMTP } from './answer.js';
 import { G711_CLOCK_RATE } from './codec-select.js';
@@ -30,7 +31,7 @@ export interface SdpOffer {
   session: LocalSdpSession;
 }
 
-export type AnswerResult = { ok: true; media: NegotiatedMedia } | SdpFailure;
+export type AnswerResult = Result<NegotiatedMedia, SdpFailure>;
 
 /**
  * Our offer (RFC 3264 §5) for an INVITE without SDP (sent in the 200 OK) or an SDP-less re-INVITE.
@@ -83,18 +84,18 @@ export function createOffer(prefs: NegotiationPrefs, previous?: NegotiatedMedia)
 export function acceptAnswer(offer: PendingOffer, answerSdp: string): AnswerResult {
   const read = readSdp(answerSdp);
   if (!read.ok) return read;
-  const media = read.sdp.media;
+  const media = read.value.media;
   if (media.length !== 1) {
-    return sdpFailure('SDP_ERR_ANSWER_MISMATCH', `answer has ${media.length} m= lines; our offer had 1 (RFC 3264 §6)`);
+    return err(sdpFailure('SDP_ERR_ANSWER_MISMATCH', `answer has ${media.length} m= lines; our offer had 1 (RFC 3264 §6)`));
   }
   const section = media[0]!;
-  if (section.type !== 'audio') return sdpFailure('SDP_ERR_ANSWER_MISMATCH', `answer m= line is ${section.type}, offer was audio`);
-  if (section.port === 0) return sdpFailure('SDP_ERR_STREAM_REJECTED', 'the answer rejected the audio stream (port 0)');
+  if (section.type !== 'audio') return err(sdpFailure('SDP_ERR_ANSWER_MISMATCH', `answer m= line is ${section.type}, offer was audio`));
+  if (section.port === 0) return err(sdpFailure('SDP_ERR_STREAM_REJECTED', 'the answer rejected the audio stream (port 0)'));
   if (section.proto.toUpperCase() !== offer.proto) {
-    return sdpFailure('SDP_ERR_ANSWER_MISMATCH', `answer transport ${section.proto} differs from offered ${offer.proto}`);
+    return err(sdpFailure('SDP_ERR_ANSWER_MISMATCH', `answer transport ${section.proto} differs from offered ${offer.proto}`));
   }
   const connectionProblem = checkConnection(section.connection!);
-  if (connectionProblem) return sdpFailure(connectionProblem.code, connectionProblem.reason);
+  if (connectionProblem) return err(sdpFailure(connectionProblem.code, connectionProblem.reason));
 
   // The answerer lists what it will use; its first format that is one of ours wins.
   let codec: { name: AudioCodecName; payloadType: number } | undefined;
@@ -105,7 +106,7 @@ export function acceptAnswer(offer: PendingOffer, answerSdp: string): AnswerResu
       break;
     }
   }
-  if (!codec) return sdpFailure('SDP_ERR_NO_COMMON_CODEC', 'the answer chose none of the codecs we offered');
+  if (!codec) return err(sdpFailure('SDP_ERR_NO_COMMON_CODEC', 'the answer chose none of the codecs we offered'));
 
   let srtp: NegotiatedMedia['srtp'];
   if (offer.crypto.length > 0) {
@@ -124,7 +125,7 @@ export function acceptAnswer(offer: PendingOffer, answerSdp: string): AnswerResu
       errors.push(`tag ${parsed.tag} ${parsed.profile} was not offered`);
     }
     if (!srtp) {
-      return sdpFailure('SDP_ERR_NO_USABLE_CRYPTO', `the answer has no usable a=crypto${errors.length ? ` (${errors.join('; ')})` : ''}`);
+      return err(sdpFailure('SDP_ERR_NO_USABLE_CRYPTO', `the answer has no usable a=crypto${errors.length ? ` (${errors.join('; ')})` : ''}`));
     }
   }
 
@@ -151,5 +152,5 @@ export function acceptAnswer(offer: PendingOffer, answerSdp: string): AnswerResu
   if (section.ptime !== undefined) result.remotePtimeMs = section.ptime;
   if (section.maxptime !== undefined) result.remoteMaxPtimeMs = section.maxptime;
   if (srtp) result.srtp = srtp;
-  return { ok: true, media: result };
+  return ok(result);
 }

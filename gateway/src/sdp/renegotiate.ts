@@ -1,3 +1,4 @@
+import { ok, type Result } from '../result.js';
 import { answerOffer } from './answer.js';
 import type { SdpFailure } from './errors.js';
 import type { LocalSdpSession } from './local-session.js';
@@ -17,9 +18,10 @@ export interface MediaChanges {
   srtp: boolean;
 }
 
-export type RenegotiationResult =
-  | { ok: true; answerSdp: string; media: NegotiatedMedia; session: LocalSdpSession; changes: MediaChanges }
-  | SdpFailure;
+export type RenegotiationResult = Result<
+  { answerSdp: string; media: NegotiatedMedia; session: LocalSdpSession; changes: MediaChanges },
+  SdpFailure
+>;
 
 /**
  * Answers a re-INVITE/UPDATE offer in an established dialog (RFC 3264 §8): hold/resume, address
@@ -39,9 +41,9 @@ export function renegotiate(
   const hints = previous.srtp
     ? { preferCodec: previous.codec.name, reuseLocalKeys: previous.srtp.localKeys }
     : { preferCodec: previous.codec.name };
-  const r = answerOffer(read.sdp, prefs, prefs.session, hints);
+  const r = answerOffer(read.value, prefs, prefs.session, hints);
   if (!r.ok) return r;
-  return { ...r, changes: diff(previous, r.media) };
+  return ok({ ...r.value, changes: diff(previous, r.value.media) });
 }
 
 function sameKeys(a: NegotiatedMedia['srtp'], b: NegotiatedMedia['srtp']): boolean {

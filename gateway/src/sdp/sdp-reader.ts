@@ -1,4 +1,5 @@
 import { parse, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { err, ok, type Result } from '../result.js';
 import { sdpFailure, type SdpFailure } from './errors.js';
 import { staticPayloadType } from './static-payload-types.js';
 import type { MediaDirection } from './types.js';
@@ -87,8 +88,8 @@ function quote(line: string): string {
 }
 
 /** Never throws: any input yields either the facts or a 400 naming the problem. */
-export function readSdp(text: string): { ok: true; sdp: RemoteSdp } | SdpFailure {
-  if (text.length > MAX_SDP_BYTES) return sdpFailure('SDP_ERR_TOO_LARGE', `SDP body of ${text.length} bytes exceeds ${MAX_SDP_BYTES}`);
+export function readSdp(text: string): Result<RemoteSdp, SdpFailure> {
+  if (text.length > MAX_SDP_BYTES) return err(sdpFailure('SDP_ERR_TOO_LARGE', `SDP body of ${text.length} bytes exceeds ${MAX_SDP_BYTES}`));
   const lines = text.split(/\r\n|\r|\n/);
   let firstSeen = false;
   let origin: RemoteSdp['origin'] | undefined;
@@ -98,42 +99,42 @@ export function readSdp(text: string): { ok: true; sdp: RemoteSdp } | SdpFailure
   for (const [i, line] of lines.entries()) {
     const n = i + 1;
     if (line.trim() === '') continue;
-    if (!LINE_RE.test(line)) return sdpFailure('SDP_ERR_SYNTAX', `SDP line ${n} is not <type>=<value>: ${quote(line)}`);
+    if (!LINE_RE.test(line)) return err(sdpFailure('SDP_ERR_SYNTAX', `SDP line ${n} is not <type>=<value>: ${quote(line)}`));
     if (!firstSeen) {
       firstSeen = true;
-      if (line.trimEnd() !== 'v=0') return sdpFailure('SDP_ERR_VERSION', `SDP must start with v=0, got ${quote(line)}`);
+      if (line.trimEnd() !== 'v=0') return err(sdpFailure('SDP_ERR_VERSION', `SDP must start with v=0, got ${quote(line)}`));
       continue;
     }
     const current = sections.at(-1);
     switch (line[0]) {
       case 'o': {
         const m = ORIGIN_RE.exec(line);
-        if (!m || current) return sdpFailure('SDP_ERR_ORIGIN', `malformed o= line ${n}: ${quote(line)}`);
+        if (!m || current) return err(sdpFailure('SDP_ERR_ORIGIN', `malformed o= line ${n}: ${quote(line)}`));
         origin = { username: m[1]!, sessionId: m[2]!, sessionVersion: m[3]! };
         break;
       }
       case 'm': {
         if (sections.length >= MAX_MEDIA_SECTIONS) {
-          return sdpFailure('SDP_ERR_MEDIA_LINE', `more than ${MAX_MEDIA_SECTIONS} m= lines`);
+          return err(sdpFailure('SDP_ERR_MEDIA_LINE', `more than ${MAX_MEDIA_SECTIONS} m= lines`));
         }
         const m = MEDIA_RE.exec(line);
-        if (!m) return sdpFailure('SDP_ERR_MEDIA_LINE', `malformed m= line ${n}: ${quote(line)}`);
+        if (!m) return err(sdpFailure('SDP_ERR_MEDIA_LINE', `malformed m= line ${n}: ${quote(line)}`));
         const [, type, portText, proto, fmtText] = m as unknown as [string, string, string, string, string];
         if (!PORT_RE.test(portText) || Number(portText) > MAX_PORT) {
-          return sdpFailure('SDP_ERR_PORT', `bad port "${portText}" in m= line ${n}`);
+          return err(sdpFailure('SDP_ERR_PORT', `bad port "${portText}" in m= line ${n}`));
         }
         const formats = fmtText.trim() === '' ? [] : fmtText.trim().split(/ +/);
-        if (formats.length === 0) return sdpFailure('SDP_ERR_MEDIA_LINE', `m= line ${n} lists no formats`);
+        if (formats.length === 0) return err(sdpFailure('SDP_ERR_MEDIA_LINE', `m= line ${n} lists no formats`));
         if (RTP_PROTO_RE.test(proto)) {
           const bad = formats.find((f) => !PT_RE.test(f) || Number(f) > MAX_PT);
-          if (bad !== undefined) return sdpFailure('SDP_ERR_PAYLOAD_TYPE', `bad RTP payload type "${bad}" in m= line ${n}`);
+          if (bad !== undefined) return err(sdpFailure('SDP_ERR_PAYLOAD_TYPE', `bad RTP payload type "${bad}" in m= line ${n}`));
         }
         sections.push({ line: n, type, port: Number(portText), proto, formats, crypto: [] });
         break;
       }
       case 'c': {
         const m = CONNECTION_RE.exec(line);
-        if (!m) return sdpFailure('SDP_ERR_CONNECTION', `malformed c= line ${n}: ${quote(line)}`);
+        if (!m) return err(sdpFailure('SDP_ERR_CONNECTION', `malformed c= line ${n}: ${quote(line)}`));
         const c: ConnectionData = { ipVer: m[1] === '6' ? 6 : 4, address: m[2]! };
         if (current) current.connection = c;
         else sessionConnection = c;
@@ -146,17 +147,17 @@ export function readSdp(text: string): { ok: true; sdp: RemoteSdp } | SdpFailure
         break;
     }
   }
-  if (!firstSeen) return sdpFailure('SDP_ERR_EMPTY', 'empty SDP body');
-  if (!origin) return sdpFailure('SDP_ERR_ORIGIN', 'missing o= line');
+  if (!firstSeen) return err(sdpFailure('SDP_ERR_EMPTY', 'empty SDP body'));
+  if (!origin) return err(sdpFailure('SDP_ERR_ORIGIN', 'missing o= line'));
 
   let parsed: SessionDescription;
   try {
     parsed = parse(text);
   } catch (e) {
-    return sdpFailure('SDP_ERR_SYNTAX', `unparseable SDP: ${describeError(e)}`);
+    return err(sdpFailure('SDP_ERR_SYNTAX', `unparseable SDP: ${describeError(e)}`));
   }
   if (parsed.media.length !== sections.length) {
-    return sdpFailure('SDP_ERR_SYNTAX', 'unparseable SDP: m= sections could not be matched');
+    return err(sdpFailure('SDP_ERR_SYNTAX', 'unparseable SDP: m= sections could not be matched'));
   }
 
   const media: MediaSection[] = [];
@@ -164,10 +165,10 @@ export function readSdp(text: string): { ok: true; sdp: RemoteSdp } | SdpFailure
     const pm = parsed.media[index]!;
     const connection = raw.connection ?? sessionConnection;
     if (raw.port !== 0 && connection === undefined) {
-      return sdpFailure('SDP_ERR_CONNECTION', `missing c= line for the ${raw.type} stream (m= line ${raw.line})`);
+      return err(sdpFailure('SDP_ERR_CONNECTION', `missing c= line for the ${raw.type} stream (m= line ${raw.line})`));
     }
     const rtcp = readRtcp(pm, raw.line);
-    if (typeof rtcp === 'string') return sdpFailure('SDP_ERR_PORT', rtcp);
+    if (typeof rtcp === 'string') return err(sdpFailure('SDP_ERR_PORT', rtcp));
     const section: MediaSection = {
       index,
       line: raw.line,
@@ -189,7 +190,7 @@ export function readSdp(text: string): { ok: true; sdp: RemoteSdp } | SdpFailure
     if (maxptime !== undefined) section.maxptime = maxptime;
     media.push(section);
   }
-  return { ok: true, sdp: { origin, media } };
+  return ok({ origin, media });
 }
 
 function positiveNumber(v: unknown): number | undefined {

@@ -1,3 +1,4 @@
+import type { Result } from '../result.js';
 import type { SrtpKeys, SrtpProfile } from '../rtp/srtp/index.js';
 import type { SdpFailure } from './errors.js';
 import type { LocalSdpSession } from './local-session.js';
@@ -60,6 +61,4 @@ export interface NegotiatedMedia {
   mediaIndex: number;
 }
 
-export type NegotiationResult =
-  | { ok: true; answerSdp: string; media: NegotiatedMedia; session: LocalSdpSession }
-  | SdpFailure;
+export type NegotiationResult = Result<{ answerSdp: string; media: NegotiatedMedia; session: LocalSdpSession }, SdpFailure>;

@@ -66,20 +66,20 @@ describe('RFC 3264 §5 creating an offer (INVITE without SDP)', () => {
   it('puts the current codec first and reuses our SRTP keys for a re-offer', () => {
     const first = createOffer({ ...PREFS, srtp: 'required' });
     const peer = negotiate(first.offerSdp, { ...PREFS, srtp: 'required', codecs: ['PCMA'], local: { address: '198.51.100.5', port: 4000 } });
-    if (!peer.ok) throw new Error(peer.reason);
-    const accepted = acceptAnswer(first.pending, peer.answerSdp);
-    if (!accepted.ok) throw new Error(accepted.reason);
-    const again = createOffer({ ...PREFS, srtp: 'required' }, accepted.media);
+    if (!peer.ok) throw new Error(peer.error.reason);
+    const accepted = acceptAnswer(first.pending, peer.value.answerSdp);
+    if (!accepted.ok) throw new Error(accepted.error.reason);
+    const again = createOffer({ ...PREFS, srtp: 'required' }, accepted.value);
     expect(again.pending.codecs.map((c) => c.name)).toEqual(['PCMA', 'PCMU']);
-    expect(again.pending.crypto[0]!.keys).toBe(accepted.media.srtp!.localKeys);
+    expect(again.pending.crypto[0]!.keys).toBe(accepted.value.srtp!.localKeys);
   });
 });
 
 describe('RFC 3264 §6/§7 accepting the answer (in the ACK)', () => {
   it('reads the remote address, codec, DTMF and direction', () => {
     const r = acceptAnswer(createOffer(PREFS).pending, ANSWER);
-    if (!r.ok) throw new Error(r.reason);
-    expect(r.media).toEqual({
+    if (!r.ok) throw new Error(r.error.reason);
+    expect(r.value).toEqual({
       remoteAddress: '198.51.100.20',
       remotePort: 16390,
       remoteRtcpPort: 16391,
@@ -97,12 +97,12 @@ describe('RFC 3264 §6/§7 accepting the answer (in the ACK)', () => {
 
   it('mirrors the answer direction', () => {
     const r = acceptAnswer(createOffer(PREFS).pending, ANSWER.replace('a=sendrecv', 'a=recvonly'));
-    expect(r.ok && r.media.direction).toBe('sendonly');
+    expect(r.ok && r.value.direction).toBe('sendonly');
   });
 
   it('ignores rtcp-mux we did not offer', () => {
     const r = acceptAnswer(createOffer(PREFS).pending, ANSWER.replace('a=sendrecv', 'a=sendrecv\r\na=rtcp-mux'));
-    expect(r.ok && r.media.rtcpMux).toBe(false);
+    expect(r.ok && r.value.rtcpMux).toBe(false);
   });
 
   it.each([
@@ -116,7 +116,7 @@ describe('RFC 3264 §6/§7 accepting the answer (in the ACK)', () => {
   ])('%#: refuses a bad answer with %i %s', (answer, status, code) => {
     const r = acceptAnswer(createOffer(PREFS).pending, answer);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect([r.status, r.code]).toEqual([status, code]);
+    if (!r.ok) expect([r.error.status, r.error.code]).toEqual([status, code]);
   });
 
   it('requires an SRTP answer to echo one of our tags and suites', () => {
@@ -124,22 +124,22 @@ describe('RFC 3264 §6/§7 accepting the answer (in the ACK)', () => {
     const inline = Buffer.alloc(30, 3).toString('base64');
     const secure = ANSWER.replace('RTP/AVP', 'RTP/SAVP');
     const good = acceptAnswer(pending, secure.replace('a=ptime:20', `a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:${inline}`));
-    expect(good.ok && good.media.srtp).toMatchObject({ tag: 2, profile: 'AES_CM_128_HMAC_SHA1_32' });
-    if (good.ok) expect(good.media.srtp!.localKeys).toBe(pending.crypto[1]!.keys);
+    expect(good.ok && good.value.srtp).toMatchObject({ tag: 2, profile: 'AES_CM_128_HMAC_SHA1_32' });
+    if (good.ok) expect(good.value.srtp!.localKeys).toBe(pending.crypto[1]!.keys);
     const wrongTag = acceptAnswer(pending, secure.replace('a=ptime:20', `a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:${inline}`));
-    expect(!wrongTag.ok && wrongTag.reason).toContain('tag 7 AES_CM_128_HMAC_SHA1_80 was not offered');
+    expect(!wrongTag.ok && wrongTag.error.reason).toContain('tag 7 AES_CM_128_HMAC_SHA1_80 was not offered');
     const none = acceptAnswer(pending, secure);
-    expect(!none.ok && none.code).toBe('SDP_ERR_NO_USABLE_CRYPTO');
+    expect(!none.ok && none.error.code).toBe('SDP_ERR_NO_USABLE_CRYPTO');
   });
 
   it('completes a full SDES offer/answer with our own answerer and carries SRTP both ways', () => {
     const offer = createOffer({ ...PREFS, srtp: 'required' });
     const answer = negotiate(offer.offerSdp, { ...PREFS, srtp: 'required', local: { address: '198.51.100.5', port: 4000 } });
-    if (!answer.ok) throw new Error(answer.reason);
-    const accepted = acceptAnswer(offer.pending, answer.answerSdp);
-    if (!accepted.ok) throw new Error(accepted.reason);
-    const a = accepted.media.srtp!;
-    const b = answer.media.srtp!;
+    if (!answer.ok) throw new Error(answer.error.reason);
+    const accepted = acceptAnswer(offer.pending, answer.value.answerSdp);
+    if (!accepted.ok) throw new Error(accepted.error.reason);
+    const a = accepted.value.srtp!;
+    const b = answer.value.media.srtp!;
     expect(a.localKeys.masterKey.equals(b.remoteKeys.masterKey)).toBe(true);
     expect(b.localKeys.masterKey.equals(a.remoteKeys.masterKey)).toBe(true);
     const us = new SrtpSession({ local: a.localKeys, remote: a.remoteKeys });
@@ -149,6 +149,6 @@ describe('RFC 3264 §6/§7 accepting the answer (in the ACK)', () => {
     const r2 = us.unprotectRtp(them.protectRtp(pkt));
     expect(r1.ok && r1.packet.equals(pkt)).toBe(true);
     expect(r2.ok && r2.packet.equals(pkt)).toBe(true);
-    expect(accepted.media).toMatchObject({ remoteAddress: '198.51.100.5', remotePort: 4000, codec: { name: 'PCMU' }, dtmf: { payloadType: 101 } });
+    expect(accepted.value).toMatchObject({ remoteAddress: '198.51.100.5', remotePort: 4000, codec: { name: 'PCMU' }, dtmf: { payloadType: 101 } });
   });
 });
