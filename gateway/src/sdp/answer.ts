@@ -60,10 +60,10 @@ function evaluate(section: MediaSection, prefs: NegotiationPrefs, hints: AnswerH
   let crypto: CryptoAttribute | undefined;
   if (kind === 'sdes') {
     const chosen = chooseCrypto(section.cryptoLines);
-    if ('problems' in chosen) {
-      return { code: 'SDP_ERR_NO_USABLE_CRYPTO', reason: `no usable a=crypto (${chosen.problems.join('; ')})` };
+    if (!chosen.ok) {
+      return { code: 'SDP_ERR_NO_USABLE_CRYPTO', reason: `no usable a=crypto (${chosen.error.join('; ')})` };
     }
-    crypto = chosen.crypto;
+    crypto = chosen.value;
   }
   return {
     section,

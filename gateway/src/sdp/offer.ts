@@ -113,16 +113,16 @@ export function acceptAnswer(offer: PendingOffer, answerSdp: string): AnswerResu
     const errors: string[] = [];
     for (const raw of section.cryptoLines) {
       const parsed = parseCryptoAttribute(raw);
-      if ('error' in parsed) {
+      if (!parsed.ok) {
         errors.push(parsed.error);
         continue;
       }
-      const ours = offer.crypto.find((c) => c.tag === parsed.tag && c.keys.profile === parsed.profile);
+      const ours = offer.crypto.find((c) => c.tag === parsed.value.tag && c.keys.profile === parsed.value.profile);
       if (ours) {
-        srtp = { profile: parsed.profile, localKeys: ours.keys, remoteKeys: parsed.keys, tag: parsed.tag };
+        srtp = { profile: parsed.value.profile, localKeys: ours.keys, remoteKeys: parsed.value.keys, tag: parsed.value.tag };
         break;
       }
-      errors.push(`tag ${parsed.tag} ${parsed.profile} was not offered`);
+      errors.push(`tag ${parsed.value.tag} ${parsed.value.profile} was not offered`);
     }
     if (!srtp) {
       return err(sdpFailure('SDP_ERR_NO_USABLE_CRYPTO', `the answer has no usable a=crypto${errors.length ? ` (${errors.join('; ')})` : ''}`));

@@ -412,7 +412,7 @@ describe('RtpSession SRTP and RTCP', () => {
     await until(() => p.received.length === 1, 'protected packet');
     const un = far.unprotectRtp(p.received[0] as Buffer);
     expect(un.ok).toBe(true);
-    if (un.ok) expect([...(parseRtp(un.packet) as RtpPacket).payload]).toEqual(new Array(160).fill(0x33));
+    if (un.ok) expect([...(parseRtp(un.value) as RtpPacket).payload]).toEqual(new Array(160).fill(0x33));
     const frames: number[][] = [];
     s.setAudioSink(sinkOf((f) => frames.push([...f.payload])));
     for (let k = 0; k < 3; k++) await p.send(far.protectRtp(rtpBytes(k, k * 160, frame(k))), s.localPort);

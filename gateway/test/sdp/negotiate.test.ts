@@ -198,8 +198,8 @@ describe('RFC 4568 SDES-SRTP', () => {
     const pkt = Buffer.from([0x80, 0, 0, 1, 0, 0, 0, 160, 1, 2, 3, 4, 0xd5, 0xd5, 0xd5, 0xd5]);
     const up = ours.unprotectRtp(peer.protectRtp(pkt));
     const down = peer.unprotectRtp(ours.protectRtp(pkt));
-    expect(up.ok && up.packet.equals(pkt)).toBe(true);
-    expect(down.ok && down.packet.equals(pkt)).toBe(true);
+    expect(up.ok && up.value.equals(pkt)).toBe(true);
+    expect(down.ok && down.value.equals(pkt)).toBe(true);
   });
 
   it('488 for a plain offer when SRTP is required', () => {

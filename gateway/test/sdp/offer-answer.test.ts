@@ -147,8 +147,8 @@ describe('RFC 3264 §6/§7 accepting the answer (in the ACK)', () => {
     const pkt = Buffer.from([0x80, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 7, 1, 2, 3]);
     const r1 = them.unprotectRtp(us.protectRtp(pkt));
     const r2 = us.unprotectRtp(them.protectRtp(pkt));
-    expect(r1.ok && r1.packet.equals(pkt)).toBe(true);
-    expect(r2.ok && r2.packet.equals(pkt)).toBe(true);
+    expect(r1.ok && r1.value.equals(pkt)).toBe(true);
+    expect(r2.ok && r2.value.equals(pkt)).toBe(true);
     expect(accepted.value).toMatchObject({ remoteAddress: '198.51.100.5', remotePort: 4000, codec: { name: 'PCMU' }, dtmf: { payloadType: 101 } });
   });
 });

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from '../../result.js';
 import type { SrtpKeys } from './keys.js';
 import { isSrtpProfile, srtpProfileParams, type SrtpProfile } from './profiles.js';
 
@@ -25,7 +26,7 @@ export interface CryptoAttribute {
   windowSizeHint?: number;
 }
 
-export type CryptoAttributeParseResult = CryptoAttribute | { error: string };
+export type CryptoAttributeParseResult = Result<CryptoAttribute, string>;
 
 const TAG_RE = /^\d{1,9}$/;
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -42,27 +43,27 @@ const MIN_WSH = 64;
 const UNSUPPORTED_FLAGS = new Set(['UNENCRYPTED_SRTP', 'UNENCRYPTED_SRTCP', 'UNAUTHENTICATED_SRTP']);
 
 /**
- * Parses an a=crypto value. Never throws; returns { error } naming the problem for unsupported
+ * Parses an a=crypto value. Never throws; the error names the problem for unsupported
  * suites, malformed keys, several master keys (";"), KDR, or the UNENCRYPTED/UNAUTHENTICATED
  * flags. FEC_ORDER/FEC_KEY are ignored (we never send or receive FEC streams), as are
  * session parameters prefixed with "-" (RFC 4568 §6.3: optional, ignorable).
  */
 export function parseCryptoAttribute(value: string): CryptoAttributeParseResult {
   const tokens = value.trim().split(/[ \t]+/);
-  if (tokens.length < 3) return { error: `a=crypto "${value}": expected "<tag> <suite> inline:<key||salt>"` };
+  if (tokens.length < 3) return err(`a=crypto "${value}": expected "<tag> <suite> inline:<key||salt>"`);
   const [tagText, suite, keyParams] = tokens as [string, string, string];
-  if (!TAG_RE.test(tagText)) return { error: `a=crypto tag "${tagText}" is not a 1-9 digit number` };
-  if (!isSrtpProfile(suite)) return { error: `unsupported crypto suite ${suite}` };
+  if (!TAG_RE.test(tagText)) return err(`a=crypto tag "${tagText}" is not a 1-9 digit number`);
+  if (!isSrtpProfile(suite)) return err(`unsupported crypto suite ${suite}`);
   const params = srtpProfileParams(suite);
 
-  if (keyParams.includes(';')) return { error: 'several master keys (";") in one a=crypto are not supported' };
-  if (!/^inline:/i.test(keyParams)) return { error: `key method of "${keyParams}" is not inline:` };
+  if (keyParams.includes(';')) return err('several master keys (";") in one a=crypto are not supported');
+  if (!/^inline:/i.test(keyParams)) return err(`key method of "${keyParams}" is not inline:`);
   const [keySalt, ...extras] = keyParams.slice('inline:'.length).split('|') as [string, ...string[]];
-  if (extras.length > 2) return { error: `too many "|" fields in "${keyParams}"` };
-  if (!BASE64_RE.test(keySalt)) return { error: 'inline key||salt is not base64' };
+  if (extras.length > 2) return err(`too many "|" fields in "${keyParams}"`);
+  if (!BASE64_RE.test(keySalt)) return err('inline key||salt is not base64');
   const material = Buffer.from(keySalt, 'base64');
   const wanted = params.masterKeyLength + params.masterSaltLength;
-  if (material.length !== wanted) return { error: `inline key||salt is ${material.length} bytes; ${suite} needs ${wanted}` };
+  if (material.length !== wanted) return err(`inline key||salt is ${material.length} bytes; ${suite} needs ${wanted}`);
 
   const result: CryptoAttribute = {
     tag: Number(tagText),
@@ -76,33 +77,33 @@ export function parseCryptoAttribute(value: string): CryptoAttributeParseResult 
 
   for (const [i, extra] of extras.entries()) {
     if (extra.includes(':')) {
-      if (i !== extras.length - 1) return { error: `MKI "${extra}" must be the last "|" field` };
+      if (i !== extras.length - 1) return err(`MKI "${extra}" must be the last "|" field`);
       const mki = parseMki(extra);
-      if ('error' in mki) return mki;
-      result.mki = { value: mki.value, length: mki.bytes.length };
-      result.keys.mki = mki.bytes;
+      if (!mki.ok) return mki;
+      result.mki = { value: mki.value.value, length: mki.value.bytes.length };
+      result.keys.mki = mki.value.bytes;
     } else {
-      if (i !== 0) return { error: `lifetime "${extra}" must come before the MKI` };
+      if (i !== 0) return err(`lifetime "${extra}" must come before the MKI`);
       const lifetime = parseLifetime(extra);
-      if (typeof lifetime === 'string') return { error: lifetime };
+      if (typeof lifetime === 'string') return err(lifetime);
       result.lifetime = lifetime;
     }
   }
 
   for (const p of tokens.slice(3)) {
-    if (UNSUPPORTED_FLAGS.has(p)) return { error: `session parameter ${p} is not supported` };
-    if (p.startsWith('KDR=')) return { error: `session parameter ${p} (key derivation rate) is not supported` };
+    if (UNSUPPORTED_FLAGS.has(p)) return err(`session parameter ${p} is not supported`);
+    if (p.startsWith('KDR=')) return err(`session parameter ${p} (key derivation rate) is not supported`);
     if (p.startsWith('FEC_ORDER=') || p.startsWith('FEC_KEY=') || p.startsWith('-')) continue;
     const wsh = WSH_RE.exec(p);
     if (wsh) {
       const n = Number(wsh[1]);
-      if (n < MIN_WSH) return { error: `WSH=${n} is below the minimum of ${MIN_WSH}` };
+      if (n < MIN_WSH) return err(`WSH=${n} is below the minimum of ${MIN_WSH}`);
       result.windowSizeHint = n;
       continue;
     }
-    return { error: `unknown session parameter ${p}` };
+    return err(`unknown session parameter ${p}`);
   }
-  return result;
+  return ok(result);
 }
 
 function parseLifetime(text: string): number | string {
@@ -119,20 +120,20 @@ function parseLifetime(text: string): number | string {
   return `lifetime "${text}" is not a number or 2^n`;
 }
 
-function parseMki(text: string): { value: bigint; bytes: Buffer } | { error: string } {
+function parseMki(text: string): Result<{ value: bigint; bytes: Buffer }, string> {
   const m = MKI_RE.exec(text);
-  if (!m) return { error: `MKI "${text}" is not <value>:<length>` };
+  if (!m) return err(`MKI "${text}" is not <value>:<length>`);
   const length = Number(m[2]);
-  if (length < 1 || length > MAX_MKI_LENGTH) return { error: `MKI length ${length} not in 1..${MAX_MKI_LENGTH}` };
+  if (length < 1 || length > MAX_MKI_LENGTH) return err(`MKI length ${length} not in 1..${MAX_MKI_LENGTH}`);
   const value = BigInt(m[1] as string);
-  if (value >= 1n << BigInt(8 * length)) return { error: `MKI value ${value} does not fit in ${length} bytes` };
+  if (value >= 1n << BigInt(8 * length)) return err(`MKI value ${value} does not fit in ${length} bytes`);
   const bytes = Buffer.alloc(length);
   let v = value;
   for (let i = length - 1; i >= 0 && v > 0n; i--) {
     bytes[i] = Number(v & 0xffn);
     v >>= 8n;
   }
-  return { value, bytes };
+  return ok({ value, bytes });
 }
 
 /** "1 AES_CM_128_HMAC_SHA1_80 inline:<base64 key||salt>" (plus "|<mki>:<len>" when keys.mki is set). */

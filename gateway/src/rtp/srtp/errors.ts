@@ -1,3 +1,5 @@
+import type { Result } from '../../result.js';
+
 /**
  * SRTP failure reasons returned (never thrown) by unprotectRtp/unprotectRtcp. Each has a stable
  * code for logs and metrics.
@@ -16,10 +18,10 @@ export const SRTP_ERROR_CODES: Readonly<Record<SrtpError, string>> = {
   replay: 'SRTP_ERR_REPLAY',
 };
 
-export type SrtpResult = { ok: true; packet: Buffer } | { ok: false; error: SrtpError };
+export type SrtpResult = Result<Buffer, SrtpError>;
 
 /** Shared, frozen failure results: a rejected packet allocates nothing. */
-export const SRTP_FAILURE: Readonly<Record<SrtpError, Readonly<{ ok: false; error: SrtpError }>>> = Object.freeze({
+export const SRTP_FAILURE: Readonly<Record<SrtpError, Extract<SrtpResult, { ok: false }>>> = Object.freeze({
   short: Object.freeze({ ok: false, error: 'short' }),
   malformed: Object.freeze({ ok: false, error: 'malformed' }),
   auth: Object.freeze({ ok: false, error: 'auth' }),

@@ -1,3 +1,4 @@
+import { ok } from '../../result.js';
 import { AesCounterMode, writeSrtpIv } from './aes-cm.js';
 import { SRTP_FAILURE, type SrtpResult } from './errors.js';
 import { HmacSha1, tagMatches } from './hmac-sha1.js';
@@ -230,7 +231,7 @@ export class SrtpSession {
     }
     stream.window.accept(index);
     this.#counters.rtpUnprotected++;
-    return { ok: true, packet: out };
+    return ok(out);
   }
 
   /**
@@ -290,7 +291,7 @@ export class SrtpSession {
     }
     (window ?? capInsert(this.#inRtcp, ssrc, new ReplayWindow(this.#replayWindow))).accept(index);
     this.#counters.rtcpUnprotected++;
-    return { ok: true, packet: out };
+    return ok(out);
   }
 
   #fail(error: keyof typeof SRTP_FAILURE): SrtpResult {

@@ -75,7 +75,7 @@ export class SrtpUnprotect implements Inbound {
       this.#counters.srtpErrors[r.error]++;
       return;
     }
-    p.bytes = r.packet;
+    p.bytes = r.value;
     this.#next.write(p);
   }
   toString(): string {

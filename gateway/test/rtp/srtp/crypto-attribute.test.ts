@@ -9,31 +9,31 @@ const INLINE = MATERIAL.toString('base64'); // "AAECAwQFBgcICQoLDA0ODxAREhMUFRYX
 describe('RFC 4568 §9.1 a=crypto parsing', () => {
   it('parses tag, suite and inline key||salt', () => {
     const r = parseCryptoAttribute(`1 AES_CM_128_HMAC_SHA1_80 inline:${INLINE}`);
-    expect('error' in r).toBe(false);
-    if ('error' in r) return;
-    expect(r.tag).toBe(1);
-    expect(r.profile).toBe('AES_CM_128_HMAC_SHA1_80');
-    expect(r.keys.masterKey.toString('hex')).toBe('000102030405060708090a0b0c0d0e0f');
-    expect(r.keys.masterSalt.toString('hex')).toBe('101112131415161718191a1b1c1d');
-    expect(r.lifetime).toBeUndefined();
-    expect(r.mki).toBeUndefined();
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.tag).toBe(1);
+    expect(r.value.profile).toBe('AES_CM_128_HMAC_SHA1_80');
+    expect(r.value.keys.masterKey.toString('hex')).toBe('000102030405060708090a0b0c0d0e0f');
+    expect(r.value.keys.masterSalt.toString('hex')).toBe('101112131415161718191a1b1c1d');
+    expect(r.value.lifetime).toBeUndefined();
+    expect(r.value.mki).toBeUndefined();
   });
 
   it('parses lifetime (2^n and decimal) and MKI', () => {
     const r = parseCryptoAttribute(`2 AES_CM_128_HMAC_SHA1_32 inline:${INLINE}|2^20|1:4`);
-    if ('error' in r) throw new Error(r.error);
-    expect(r.lifetime).toBe(1048576);
-    expect(r.mki).toEqual({ value: 1n, length: 4 });
-    expect(r.keys.mki?.toString('hex')).toBe('00000001');
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.lifetime).toBe(1048576);
+    expect(r.value.mki).toEqual({ value: 1n, length: 4 });
+    expect(r.value.keys.mki?.toString('hex')).toBe('00000001');
     const d = parseCryptoAttribute(`3 AES_CM_128_HMAC_SHA1_80 inline:${INLINE}|1000`);
-    expect('error' in d ? d.error : d.lifetime).toBe(1000);
+    expect(!d.ok ? d.error : d.value.lifetime).toBe(1000);
     const m = parseCryptoAttribute(`3 AES_CM_128_HMAC_SHA1_80 inline:${INLINE}|258:2`);
-    expect('error' in m ? m.error : m.keys.mki?.toString('hex')).toBe('0102');
+    expect(!m.ok ? m.error : m.value.keys.mki?.toString('hex')).toBe('0102');
   });
 
   it('accepts WSH and ignorable (-prefixed) and FEC session parameters', () => {
     const r = parseCryptoAttribute(`1 AES_CM_128_HMAC_SHA1_80 inline:${INLINE} WSH=128 -FOO FEC_ORDER=FEC_SRTP`);
-    expect('error' in r ? r.error : r.windowSizeHint).toBe(128);
+    expect(!r.ok ? r.error : r.value.windowSizeHint).toBe(128);
   });
 
   it.each([
@@ -55,7 +55,7 @@ describe('RFC 4568 §9.1 a=crypto parsing', () => {
     [`1 AES_CM_128_HMAC_SHA1_80 inline:${INLINE} BOGUS`, 'unknown session parameter BOGUS'],
   ])('rejects %s', (value, message) => {
     const r = parseCryptoAttribute(value);
-    expect('error' in r && r.error).toContain(message);
+    expect(!r.ok && r.error).toContain(message);
   });
 
   it('never throws on random input (property)', () => {
@@ -81,10 +81,10 @@ describe('RFC 4568 a=crypto formatting', () => {
       fc.property(fc.constantFrom('AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32' as const), fc.nat(999_999_999), (profile, tag) => {
         const keys = generateKeys(profile);
         const r = parseCryptoAttribute(formatCryptoAttribute(tag, keys));
-        if ('error' in r) throw new Error(r.error);
-        expect(r.tag).toBe(tag);
-        expect(r.keys.masterKey.equals(keys.masterKey)).toBe(true);
-        expect(r.keys.masterSalt.equals(keys.masterSalt)).toBe(true);
+        if (!r.ok) throw new Error(r.error);
+        expect(r.value.tag).toBe(tag);
+        expect(r.value.keys.masterKey.equals(keys.masterKey)).toBe(true);
+        expect(r.value.keys.masterSalt.equals(keys.masterSalt)).toBe(true);
       }),
       { numRuns: 50 },
     );

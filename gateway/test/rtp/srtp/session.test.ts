@@ -26,7 +26,7 @@ function pair(profile: SrtpProfile = 'AES_CM_128_HMAC_SHA1_80', replayWindow?: n
 
 function expectOk(r: ReturnType<SrtpSession['unprotectRtp']>, plain: Uint8Array): void {
   expect(r.ok).toBe(true);
-  if (r.ok) expect(r.packet.equals(Buffer.from(plain))).toBe(true);
+  if (r.ok) expect(r.value.equals(Buffer.from(plain))).toBe(true);
 }
 
 describe('RFC 3711 §3.3 protect/unprotect', () => {

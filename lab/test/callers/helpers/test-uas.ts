@@ -386,11 +386,11 @@ export class TestUas {
       const c = m.crypto?.[0];
       if (c === undefined) throw new Error('SAVP offer without crypto');
       const parsed = parseCryptoAttribute(`${c.id} ${c.suite} ${c.config}`);
-      if ('error' in parsed) throw new Error(parsed.error);
-      const ours = generateKeys(parsed.profile);
-      this.#srtp = new SrtpSession({ local: ours, remote: parsed.keys });
-      this.callerKeys = parsed.keys;
-      lines.push(`a=crypto:${formatCryptoAttribute(parsed.tag, ours)}`);
+      if (!parsed.ok) throw new Error(parsed.error);
+      const ours = generateKeys(parsed.value.profile);
+      this.#srtp = new SrtpSession({ local: ours, remote: parsed.value.keys });
+      this.callerKeys = parsed.value.keys;
+      lines.push(`a=crypto:${formatCryptoAttribute(parsed.value.tag, ours)}`);
     }
     return `${lines.join('\r\n')}\r\n`;
   }
@@ -499,7 +499,7 @@ export class TestUas {
         this.srtpFailures++;
         return;
       }
-      plain = r.packet;
+      plain = r.value;
     }
     if (this.#view.parse(plain) !== undefined) return;
     const v = this.#view;

@@ -140,8 +140,8 @@ export class RtpEndpoint {
       h.onSrtpFailure(r.error, rtcp);
       return;
     }
-    if (rtcp) h.onRtcp(r.packet, from);
-    else h.onRtp(r.packet, from);
+    if (rtcp) h.onRtcp(r.value, from);
+    else h.onRtp(r.value, from);
   }
 }
 

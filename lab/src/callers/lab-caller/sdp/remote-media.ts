@@ -71,8 +71,8 @@ export function readRemoteSdp(body: Buffer): RemoteMedia | { error: string } {
   for (const c of m.crypto ?? []) {
     const text = `${c.id} ${c.suite} ${c.config}${c.sessionConfig !== undefined ? ` ${c.sessionConfig}` : ''}`;
     const parsed = parseCryptoAttribute(text);
-    if ('error' in parsed) cryptoProblems.push(parsed.error);
-    else cryptos.push(parsed);
+    if (parsed.ok) cryptos.push(parsed.value);
+    else cryptoProblems.push(parsed.error);
   }
 
   const rtcpMux = m.rtcpMux !== undefined;
