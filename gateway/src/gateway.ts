@@ -102,9 +102,9 @@ export class Gateway {
   static async start(env: Env, log: Logger, deps: GatewayDeps = {}): Promise<Gateway> {
     const agent = deps.agent ?? (await loadAgent(env, log));
     const connect = readConnectApiConfig(process.env);
-    if (!connect.ok) throw new ConfigError(connect.problems);
+    if (!connect.ok) throw new ConfigError(connect.error);
     log.info({ agent: describeAgentDefinition(agent), provider: deps.realtime?.provider ?? env.REALTIME_PROVIDER }, 'agent loaded');
-    const gw = new Gateway(env, log, deps, agent, connect.config, deps.realtime ?? (await realtimeProvider(env)));
+    const gw = new Gateway(env, log, deps, agent, connect.value, deps.realtime ?? (await realtimeProvider(env)));
     await gw.#sip.start();
     return gw;
   }
@@ -134,9 +134,9 @@ export class Gateway {
 /** AGENT_FILE (or the built-in agent); a problem in it is a ConfigError. */
 async function loadAgent(env: Env, log: Logger): Promise<AgentDefinition> {
   const agent = await loadAgentDefinition(undefined, { env: { ...process.env, OPENAI_VOICE_MODEL: env.OPENAI_VOICE_MODEL } });
-  if (!agent.ok) throw new ConfigError(agent.problems);
-  for (const warning of agent.warnings) log.warn({ warning }, 'agent definition');
-  return agent.definition;
+  if (!agent.ok) throw new ConfigError(agent.error);
+  for (const warning of agent.value.warnings) log.warn({ warning }, 'agent definition');
+  return agent.value.definition;
 }
 
 /** The AI provider behind the RealtimeBackend interface, from configuration. */

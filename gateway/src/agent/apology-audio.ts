@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { decodeAlaw, decodeMulaw } from '../audio/index.js';
+import { err, ok, type Result } from '../result.js';
 
 export const APOLOGY_SAMPLE_RATE = 8_000;
 /** Longest apology we accept: a sentence or two, not hold music. */
@@ -21,21 +22,21 @@ const WAVE_FORMAT_ALAW = 6;
 const WAVE_FORMAT_MULAW = 7;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
-export async function loadApologyAudio(path: string): Promise<{ ok: true; audio: ApologyAudio } | { ok: false; problem: string }> {
+export async function loadApologyAudio(path: string): Promise<Result<ApologyAudio, string>> {
   let buf: Buffer;
   try {
     buf = await readFile(path);
-  } catch (err) {
-    return { ok: false, problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  } catch (cause) {
+    return err(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
   }
   const wav = decodeWav(buf);
-  if (!wav.ok) return { ok: false, problem: `${path}: ${wav.problem}` };
-  return { ok: true, audio: { path, samples: wav.samples } };
+  if (!wav.ok) return err(`${path}: ${wav.error}`);
+  return ok({ path, samples: wav.value });
 }
 
 /** RIFF/WAVE → 8 kHz mono samples, or why not. */
-export function decodeWav(buf: Buffer): { ok: true; samples: Int16Array } | { ok: false; problem: string } {
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return { ok: false, problem: 'not a RIFF/WAVE file' };
+export function decodeWav(buf: Buffer): Result<Int16Array, string> {
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return err('not a RIFF/WAVE file');
   let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
   let offset = 12;
   // Bounded: every iteration advances by at least the 8-byte chunk header.
@@ -49,22 +50,22 @@ export function decodeWav(buf: Buffer): { ok: true; samples: Int16Array } | { ok
       if (format === WAVE_FORMAT_EXTENSIBLE && size >= 26 && body + 26 <= buf.length) format = buf.readUInt16LE(body + 24);
       fmt = { format, channels: buf.readUInt16LE(body + 2), rate: buf.readUInt32LE(body + 4), bits: buf.readUInt16LE(body + 14) };
     } else if (id === 'data') {
-      if (fmt === undefined) return { ok: false, problem: 'data chunk before fmt chunk' };
-      if (fmt.channels !== 1 || fmt.rate !== APOLOGY_SAMPLE_RATE) return { ok: false, problem: `need 8000 Hz mono, got ${fmt.rate} Hz ${fmt.channels === 1 ? 'mono' : `with ${fmt.channels} channels`} (convert: sox in.wav -r 8000 -c 1 -b 16 out.wav)` };
+      if (fmt === undefined) return err('data chunk before fmt chunk');
+      if (fmt.channels !== 1 || fmt.rate !== APOLOGY_SAMPLE_RATE) return err(`need 8000 Hz mono, got ${fmt.rate} Hz ${fmt.channels === 1 ? 'mono' : `with ${fmt.channels} channels`} (convert: sox in.wav -r 8000 -c 1 -b 16 out.wav)`);
       const data = buf.subarray(body, Math.min(buf.length, body + size));
       const pcm = fmt.format === WAVE_FORMAT_PCM && fmt.bits === 16;
       const g711 = (fmt.format === WAVE_FORMAT_MULAW || fmt.format === WAVE_FORMAT_ALAW) && fmt.bits === 8;
-      if (!pcm && !g711) return { ok: false, problem: `need 16-bit PCM or 8-bit G.711, got format ${fmt.format} with ${fmt.bits} bits` };
+      if (!pcm && !g711) return err(`need 16-bit PCM or 8-bit G.711, got format ${fmt.format} with ${fmt.bits} bits`);
       const count = pcm ? data.length >> 1 : data.length;
-      if (count === 0) return { ok: false, problem: 'no audio in the data chunk' };
-      if (count > MAX_APOLOGY_SECONDS * APOLOGY_SAMPLE_RATE) return { ok: false, problem: `longer than ${MAX_APOLOGY_SECONDS} s` };
+      if (count === 0) return err('no audio in the data chunk');
+      if (count > MAX_APOLOGY_SECONDS * APOLOGY_SAMPLE_RATE) return err(`longer than ${MAX_APOLOGY_SECONDS} s`);
       const samples = new Int16Array(count);
       if (pcm) for (let i = 0; i < count; i++) samples[i] = data.readInt16LE(2 * i);
       else if (fmt.format === WAVE_FORMAT_MULAW) decodeMulaw(data, samples);
       else decodeAlaw(data, samples);
-      return { ok: true, samples };
+      return ok(samples);
     }
     offset = body + size + (size & 1);
   }
-  return { ok: false, problem: 'no data chunk' };
+  return err('no data chunk');
 }

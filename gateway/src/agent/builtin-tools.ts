@@ -5,6 +5,7 @@
  * names and parameters cannot, because the call layer depends on them.
  */
 import { z } from 'zod';
+import { err, ok, type Result } from '../result.js';
 
 export const BUILTIN_TOOL_NAMES = ['end_call', 'transfer_to_human', 'send_dtmf'] as const;
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
@@ -97,22 +98,22 @@ export function isBuiltinToolName(name: string): name is BuiltinToolName {
 }
 
 /** The intent, or a one-line reason the arguments are unusable. */
-export function parseBuiltinArgs(name: BuiltinToolName, args: unknown): { ok: true; intent: BuiltinIntent } | { ok: false; message: string } {
+export function parseBuiltinArgs(name: BuiltinToolName, args: unknown): Result<BuiltinIntent, string> {
   switch (name) {
     case 'end_call': {
       const r = ARG_SCHEMAS.end_call.safeParse(args);
-      if (!r.success) return { ok: false, message: describeIssues(r.error.issues) };
-      return { ok: true, intent: { builtin: 'end_call', args: r.data.reason === undefined ? {} : { reason: r.data.reason } } };
+      if (!r.success) return err(describeIssues(r.error.issues));
+      return ok({ builtin: 'end_call', args: r.data.reason === undefined ? {} : { reason: r.data.reason } });
     }
     case 'transfer_to_human': {
       const r = ARG_SCHEMAS.transfer_to_human.safeParse(args);
-      if (!r.success) return { ok: false, message: describeIssues(r.error.issues) };
-      return { ok: true, intent: { builtin: 'transfer_to_human', args: { reason: r.data.reason, summary: r.data.summary } } };
+      if (!r.success) return err(describeIssues(r.error.issues));
+      return ok({ builtin: 'transfer_to_human', args: { reason: r.data.reason, summary: r.data.summary } });
     }
     case 'send_dtmf': {
       const r = ARG_SCHEMAS.send_dtmf.safeParse(args);
-      if (!r.success) return { ok: false, message: describeIssues(r.error.issues) };
-      return { ok: true, intent: { builtin: 'send_dtmf', args: { digits: r.data.digits } } };
+      if (!r.success) return err(describeIssues(r.error.issues));
+      return ok({ builtin: 'send_dtmf', args: { digits: r.data.digits } });
     }
   }
 }

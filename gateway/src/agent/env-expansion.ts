@@ -3,14 +3,15 @@
  * URLs): the file names the variable, the value never sits in the file. A variable that is unset or
  * empty is a start-up problem, not an empty header on a live call.
  */
+import { err, ok, type Result } from '../result.js';
 
 const REFERENCE = /\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export type EnvExpansion = { ok: true; value: string } | { ok: false; problem: string };
+export type EnvExpansion = Result<string, string>;
 
 export function expandEnv(text: string, env: Readonly<Record<string, string | undefined>>): EnvExpansion {
-  if (text.replace(REFERENCE, '').includes('${')) return { ok: false, problem: 'unterminated ${ (write ${NAME})' };
+  if (text.replace(REFERENCE, '').includes('${')) return err('unterminated ${ (write ${NAME})');
   const missing: string[] = [];
   let malformed: string | undefined;
   const value = text.replace(REFERENCE, (_m, name: string) => {
@@ -22,7 +23,7 @@ export function expandEnv(text: string, env: Readonly<Record<string, string | un
     if (v === undefined || v === '') missing.push(name);
     return v ?? '';
   });
-  if (malformed !== undefined) return { ok: false, problem: `\${${malformed.slice(0, 40)}} is not a variable reference (write \${NAME}: letters, digits, _)` };
-  if (missing.length > 0) return { ok: false, problem: `environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set` };
-  return { ok: true, value };
+  if (malformed !== undefined) return err(`\${${malformed.slice(0, 40)}} is not a variable reference (write \${NAME}: letters, digits, _)`);
+  if (missing.length > 0) return err(`environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set`);
+  return ok(value);
 }

@@ -13,6 +13,7 @@
  * instructions.
  */
 import type { ConnectCallContext } from '../connect/context.js';
+import { err, ok, type Result } from '../result.js';
 
 export type ContextField = 'contactId' | 'initialContactId' | 'callerNumber' | 'dialledNumber' | 'uuiText';
 
@@ -27,7 +28,7 @@ export interface InstructionTemplate {
   readonly parts: readonly TemplatePart[];
 }
 
-export type TemplateParseResult = { ok: true; template: InstructionTemplate } | { ok: false; problems: string[] };
+export type TemplateParseResult = Result<InstructionTemplate, string[]>;
 
 export const CONTEXT_FIELDS: readonly ContextField[] = ['contactId', 'initialContactId', 'callerNumber', 'dialledNumber', 'uuiText'];
 /** Longest value substituted for one placeholder, in characters. */
@@ -62,7 +63,7 @@ export function parseTemplate(source: string, opts: { digits?: boolean } = {}): 
     else parts.push(part);
     pos = close + 2;
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, template: { source, parts } };
+  return problems.length > 0 ? err(problems) : ok({ source, parts });
 }
 
 function placeholder(name: string, opts: { digits?: boolean }): TemplatePart | undefined {

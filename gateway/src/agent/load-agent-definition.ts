@@ -4,7 +4,7 @@
  * default-exporting the same object — or, with neither, the built-in defaults (model from
  * OPENAI_VOICE_MODEL, voice from OPENAI_VOICE, friendly contact-center instructions).
  *
- * Never throws. `{ ok: false, problems }` lists every problem, one line each, naming the file and the
+ * Never throws. `err(problems)` lists every problem, one line each, naming the file and the
  * field; the gateway prints them and exits. `warnings` are worth a log line but do not stop start-up.
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { err, ok, type Result } from '../result.js';
 import { importModule, isModulePath, MODULE_EXTENSIONS } from './module-import.js';
 import { resolveAgentDefinition, type AgentDefinitionResult } from './resolve-agent.js';
 
@@ -36,38 +37,38 @@ export async function loadAgentDefinition(path?: string, opts: LoadAgentOptions 
   const abs = resolve(file);
   const label = basename(abs);
   const raw = await readAgentFile(abs, label);
-  if (!raw.ok) return { ok: false, problems: raw.problems };
+  if (!raw.ok) return err(raw.error);
   return resolveAgentDefinition(raw.value, { label, source: abs, baseDir: dirname(abs), env, packageRoot });
 }
 
-async function readAgentFile(abs: string, label: string): Promise<{ ok: true; value: unknown } | { ok: false; problems: string[] }> {
+async function readAgentFile(abs: string, label: string): Promise<Result<unknown, string[]>> {
   const ext = extname(abs).toLowerCase();
   if (!YAML_EXTENSIONS.includes(ext) && !isModulePath(abs)) {
-    return { ok: false, problems: [`${label}: must end in ${[...YAML_EXTENSIONS, ...MODULE_EXTENSIONS].join(', ')}`] };
+    return err([`${label}: must end in ${[...YAML_EXTENSIONS, ...MODULE_EXTENSIONS].join(', ')}`]);
   }
   try {
     const info = await stat(abs);
-    if (!info.isFile()) return { ok: false, problems: [`${label}: not a file (${abs})`] };
-    if (info.size > MAX_AGENT_FILE_BYTES) return { ok: false, problems: [`${label}: ${info.size} bytes; an agent file is at most ${MAX_AGENT_FILE_BYTES}`] };
-  } catch (err) {
-    return { ok: false, problems: [`${label}: cannot read ${abs}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`] };
+    if (!info.isFile()) return err([`${label}: not a file (${abs})`]);
+    if (info.size > MAX_AGENT_FILE_BYTES) return err([`${label}: ${info.size} bytes; an agent file is at most ${MAX_AGENT_FILE_BYTES}`]);
+  } catch (cause) {
+    return err([`${label}: cannot read ${abs}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`]);
   }
   if (isModulePath(abs)) {
     const imported = await importModule(abs);
-    if (!imported.ok) return { ok: false, problems: [`${label}: ${imported.message}`] };
-    const value = imported.module.default;
+    if (!imported.ok) return err([`${label}: ${imported.error}`]);
+    const value = imported.value.default;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { ok: false, problems: [`${label}: must default-export the agent definition object (export default { instructions: ... })`] };
+      return err([`${label}: must default-export the agent definition object (export default { instructions: ... })`]);
     }
-    return { ok: true, value };
+    return ok(value);
   }
   const text = await readFile(abs, 'utf8');
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) return { ok: false, problems: doc.errors.map((e) => `${label}: ${yamlMessage(e.message, e.linePos?.[0])}`) };
+  if (doc.errors.length > 0) return err(doc.errors.map((e) => `${label}: ${yamlMessage(e.message, e.linePos?.[0])}`));
   const value: unknown = doc.toJS();
-  if (value === null || value === undefined) return { ok: true, value: {} };
-  if (typeof value !== 'object' || Array.isArray(value)) return { ok: false, problems: [`${label}: must be a mapping of fields (instructions: ..., voice: ...)`] };
-  return { ok: true, value };
+  if (value === null || value === undefined) return ok({});
+  if (typeof value !== 'object' || Array.isArray(value)) return err([`${label}: must be a mapping of fields (instructions: ..., voice: ...)`]);
+  return ok(value);
 }
 
 /** "Map keys must be unique at line 2, column 1:\n..." → "line 2, column 1: Map keys must be unique". */

@@ -6,6 +6,7 @@
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeError } from '../describe-error.js';
+import { err, ok, type Result } from '../result.js';
 
 export const MODULE_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts'];
 
@@ -14,12 +15,12 @@ export function isModulePath(path: string): boolean {
 }
 
 /** The module namespace, or a one-line reason it could not be loaded. */
-export async function importModule(path: string): Promise<{ ok: true; module: Record<string, unknown> } | { ok: false; message: string }> {
+export async function importModule(path: string): Promise<Result<Record<string, unknown>, string>> {
   try {
     const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
-    return { ok: true, module: mod };
-  } catch (err) {
-    const message = describeError(err);
-    return { ok: false, message: `cannot load ${path}: ${message.split('\n')[0] ?? message}` };
+    return ok(mod);
+  } catch (cause) {
+    const message = describeError(cause);
+    return err(`cannot load ${path}: ${message.split('\n')[0] ?? message}`);
   }
 }

@@ -53,6 +53,6 @@ const DEFAULT_PROMPT = parseTemplate(DEFAULT_DTMF_PROMPT, { digits: true });
 
 /** The user text that delivers DTMF digits to the model: dtmf.collect.prompt, or the default wording. */
 export function renderDtmfPrompt(def: AgentDefinition, context: ConnectCallContext, digits: string): string {
-  const template = def.dtmf.collect?.prompt ?? (DEFAULT_PROMPT.ok ? DEFAULT_PROMPT.template : undefined);
+  const template = def.dtmf.collect?.prompt ?? (DEFAULT_PROMPT.ok ? DEFAULT_PROMPT.value : undefined);
   return template === undefined ? digits : renderTemplate(template, { context, digits }).text;
 }

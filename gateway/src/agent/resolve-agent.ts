@@ -24,6 +24,7 @@ import {
   type DtmfSettings,
   type HandBackSettings,
 } from './agent-definition.js';
+import { err, ok, type Result } from '../result.js';
 import { agentFileSchema, type AgentFile } from './agent-file-schema.js';
 import { loadApologyAudio } from './apology-audio.js';
 import { BUILTIN_TOOL_NAMES, BUILTIN_TOOLS } from './builtin-tools.js';
@@ -45,11 +46,11 @@ export interface ResolveOptions {
   packageRoot: string;
 }
 
-export type AgentDefinitionResult = { ok: true; definition: AgentDefinition; warnings: string[] } | { ok: false; problems: string[] };
+export type AgentDefinitionResult = Result<{ definition: AgentDefinition; warnings: string[] }, string[]>;
 
 export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions): Promise<AgentDefinitionResult> {
   const parsed = agentFileSchema.safeParse(raw ?? {});
-  if (!parsed.success) return { ok: false, problems: formatIssues(opts.label, parsed.error.issues, agentFileSchema, raw) };
+  if (!parsed.success) return err(formatIssues(opts.label, parsed.error.issues, agentFileSchema, raw));
   const f: AgentFile = parsed.data;
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -84,15 +85,15 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   let tools: LoadedTool[] = [];
   if (f.toolsModule !== undefined) {
     const loaded = await loadToolsModule(resolveFrom(opts.baseDir, f.toolsModule));
-    if (loaded.ok) tools = loaded.tools;
-    else for (const p of loaded.problems) problems.push(`${at('toolsModule')} (${f.toolsModule}): ${p}`);
+    if (loaded.ok) tools = loaded.value;
+    else for (const p of loaded.error) problems.push(`${at('toolsModule')} (${f.toolsModule}): ${p}`);
   }
 
   const mcpServers = resolveMcpServers(f, opts, problems);
   const dtmf = resolveDtmf(f, opts.label, problems);
   const handBack = await resolveHandBack(f, opts, problems);
 
-  if (problems.length > 0 || instructions === undefined) return { ok: false, problems };
+  if (problems.length > 0 || instructions === undefined) return err(problems);
   const definition: AgentDefinition = {
     source: opts.source,
     model,
@@ -112,13 +113,13 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   if (greeting !== undefined) definition.greeting = greeting;
   if (f.speed !== undefined) definition.speed = f.speed;
   if (f.maxOutputTokens !== undefined) definition.maxOutputTokens = f.maxOutputTokens;
-  return { ok: true, definition, warnings };
+  return ok({ definition, warnings });
 }
 
 function template(text: string, where: string, problems: string[], opts: { digits?: boolean } = {}): InstructionTemplate | undefined {
   const r = parseTemplate(text, opts);
-  if (r.ok) return r.template;
-  for (const p of r.problems) problems.push(`${where}: ${p}`);
+  if (r.ok) return r.value;
+  for (const p of r.error) problems.push(`${where}: ${p}`);
   return undefined;
 }
 
@@ -158,13 +159,13 @@ function resolveMcpServers(f: AgentFile, opts: ResolveOptions, problems: string[
     if (first !== undefined) problems.push(`${at}.label: duplicate label "${server.label}" (also mcpServers[${first}])`);
     else labels.set(server.label, i);
     const url = expandEnv(server.url, opts.env);
-    if (!url.ok) problems.push(`${at}.url: ${url.problem}`);
+    if (!url.ok) problems.push(`${at}.url: ${url.error}`);
     else if (!isServerUrl(url.value)) problems.push(`${at}.url: must be an https:// URL (http:// only for loopback)`);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(server.headers ?? {})) {
       const v = expandEnv(value, opts.env);
       // Never echo the value: it is, or contains, a secret.
-      if (!v.ok) problems.push(`${at}.headers.${name}: ${v.problem}`);
+      if (!v.ok) problems.push(`${at}.headers.${name}: ${v.error}`);
       else headers[name] = v.value;
     }
     if (problems.length > before || !url.ok) return;
@@ -212,10 +213,10 @@ async function resolveHandBack(f: AgentFile, opts: ResolveOptions, problems: str
   const path = configured !== undefined ? resolveFrom(opts.baseDir, configured) : resolve(opts.packageRoot, DEFAULT_APOLOGY_AUDIO);
   const loaded = await loadApologyAudio(path);
   if (!loaded.ok) {
-    problems.push(`${opts.label}: handBack.apologyAudio: ${loaded.problem}`);
+    problems.push(`${opts.label}: handBack.apologyAudio: ${loaded.error}`);
     return { onRealtimeFailure, apologyAudio: { path, samples: new Int16Array(0) } };
   }
-  return { onRealtimeFailure, apologyAudio: loaded.audio };
+  return { onRealtimeFailure, apologyAudio: loaded.value };
 }
 
 function resolveFrom(baseDir: string, path: string): string {

@@ -6,6 +6,7 @@
  * compiled check is zod's JSON Schema reader (draft 2020-12 / draft-7 keywords).
  */
 import { z } from 'zod';
+import { err, ok, type Result } from '../result.js';
 import { describeIssues } from './builtin-tools.js';
 import { describeError } from '../describe-error.js';
 
@@ -15,7 +16,7 @@ export const MAX_PARAMETERS_JSON_CHARS = 16_384;
 /** Deepest nesting walked when checking `type` members. */
 const MAX_DEPTH = 32;
 
-export type CompiledParameters = { ok: true; check: (args: unknown) => { ok: true; args: Record<string, unknown> } | { ok: false; message: string } } | { ok: false; problems: string[] };
+export type CompiledParameters = Result<(args: unknown) => Result<Record<string, unknown>, string>, string[]>;
 
 /**
  * Problems start with the path inside the schema and a colon (`.properties.orderId.type: …`), or with
@@ -23,12 +24,12 @@ export type CompiledParameters = { ok: true; check: (args: unknown) => { ok: tru
  */
 export function compileParametersSchema(schema: unknown): CompiledParameters {
   const problems: string[] = [];
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return { ok: false, problems: [': must be a JSON Schema object'] };
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return err([': must be a JSON Schema object']);
   let json: string;
   try {
     json = JSON.stringify(schema);
-  } catch (err) {
-    return { ok: false, problems: [`: must be plain JSON (${describeError(err)})`] };
+  } catch (cause) {
+    return err([`: must be plain JSON (${describeError(cause)})`]);
   }
   if (json.length > MAX_PARAMETERS_JSON_CHARS) problems.push(`: is ${json.length} characters of JSON; at most ${MAX_PARAMETERS_JSON_CHARS}`);
   const s = schema as Record<string, unknown>;
@@ -41,21 +42,18 @@ export function compileParametersSchema(schema: unknown): CompiledParameters {
     else for (const r of s.required as string[]) if (!declared.includes(r)) problems.push(`.required: "${r}" is not in properties`);
   }
   checkTypes(schema, '', 0, problems);
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return err(problems);
   let validator: z.ZodType;
   try {
     validator = z.fromJSONSchema(JSON.parse(json) as Parameters<typeof z.fromJSONSchema>[0]);
-  } catch (err) {
-    return { ok: false, problems: [`: not usable as JSON Schema: ${describeError(err)}`] };
+  } catch (cause) {
+    return err([`: not usable as JSON Schema: ${describeError(cause)}`]);
   }
-  return {
-    ok: true,
-    check: (args) => {
-      const r = validator.safeParse(args);
-      if (!r.success) return { ok: false, message: describeIssues(r.error.issues) };
-      return { ok: true, args: r.data as Record<string, unknown> };
-    },
-  };
+  return ok((args: unknown) => {
+    const r = validator.safeParse(args);
+    if (!r.success) return err(describeIssues(r.error.issues));
+    return ok(r.data as Record<string, unknown>);
+  });
 }
 
 /** Keywords whose members are names (not schemas) or data (not schemas): not walked for `type`. */

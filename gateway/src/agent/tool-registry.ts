@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { ConnectCallContext } from '../connect/context.js';
 import { HAND_BACK_ATTRIBUTE_NAMES } from '../connect/hand-back-attributes.js';
 import type { Logger } from '../log.js';
+import { err, ok, type Result } from '../result.js';
 import type { AgentDefinition } from './agent-definition.js';
 import { BUILTIN_TOOLS, isBuiltinToolName, parseBuiltinArgs, type BuiltinIntent, type BuiltinToolName } from './builtin-tools.js';
 import { TOOL_ERROR_CODES, toolErrorOutput, type ToolErrorCode, type ToolRunError } from './errors.js';
@@ -106,30 +107,30 @@ export class ToolRegistry {
     if (builtin === undefined && tool === undefined) return fail('TOOL_ERR_UNKNOWN', `unknown tool "${name.slice(0, 64)}"; available: ${this.names.join(', ') || 'none'}`);
 
     const args = parseArguments(argsJson);
-    if (!args.ok) return fail('TOOL_ERR_BAD_JSON', args.message);
+    if (!args.ok) return fail('TOOL_ERR_BAD_JSON', args.error);
 
     if (builtin !== undefined) {
       const parsed = parseBuiltinArgs(builtin, args.value);
-      if (!parsed.ok) return fail('TOOL_ERR_BAD_ARGS', `invalid arguments for ${builtin}: ${parsed.message}`);
+      if (!parsed.ok) return fail('TOOL_ERR_BAD_ARGS', `invalid arguments for ${builtin}: ${parsed.error}`);
       this.#stats.builtinCalls++;
       this.#logger?.info({ tool: builtin }, 'built-in tool called');
-      return { ...parsed.intent, output: JSON.stringify({ ok: true, result: BUILTIN_TOOLS[builtin].acknowledgement }), durationMs: this.#clock.now() - started };
+      return { ...parsed.value, output: JSON.stringify({ ok: true, result: BUILTIN_TOOLS[builtin].acknowledgement }), durationMs: this.#clock.now() - started };
     }
 
     const t = tool as LoadedTool;
     const checked = t.checkArgs(args.value);
-    if (!checked.ok) return fail('TOOL_ERR_BAD_ARGS', `invalid arguments for ${t.name}: ${checked.message}`);
+    if (!checked.ok) return fail('TOOL_ERR_BAD_ARGS', `invalid arguments for ${t.name}: ${checked.error}`);
     if (ctx.signal?.aborted) return fail('TOOL_ERR_ABORTED', `${t.name} not run: the call has ended`);
 
-    const outcome = await this.#runHandler(t, checked.args, ctx);
+    const outcome = await this.#runHandler(t, checked.value, ctx);
     if (outcome.kind === 'timeout') return fail('TOOL_ERR_TIMEOUT', `${t.name} did not answer within ${this.#timeoutMs} ms`);
     if (outcome.kind === 'aborted') return fail('TOOL_ERR_ABORTED', `${t.name} stopped: the call has ended`);
     if (outcome.kind === 'threw') return fail('TOOL_ERR_FAILED', `${t.name} failed: ${errorText(outcome.error)}`);
     const output = serialiseOutput(outcome.value);
-    if (!output.ok) return fail('TOOL_ERR_BAD_OUTPUT', `${t.name} returned a result that cannot be sent: ${output.message}`);
+    if (!output.ok) return fail('TOOL_ERR_BAD_OUTPUT', `${t.name} returned a result that cannot be sent: ${output.error}`);
     const durationMs = this.#clock.now() - started;
-    this.#logger?.debug({ tool: t.name, durationMs, outputChars: output.text.length }, 'tool call done');
-    return { output: output.text, durationMs };
+    this.#logger?.debug({ tool: t.name, durationMs, outputChars: output.value.length }, 'tool call done');
+    return { output: output.value, durationMs };
   }
 
   async #runHandler(
@@ -173,33 +174,33 @@ export class ToolRegistry {
   }
 }
 
-function parseArguments(json: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+function parseArguments(json: string): Result<Record<string, unknown>, string> {
   // Models send "" for a call without arguments.
-  if (json.trim() === '') return { ok: true, value: {} };
+  if (json.trim() === '') return ok({});
   let value: unknown;
   try {
     value = JSON.parse(json);
-  } catch (err) {
-    return { ok: false, message: `arguments are not valid JSON: ${errorText(err)}` };
+  } catch (cause) {
+    return err(`arguments are not valid JSON: ${errorText(cause)}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'arguments must be a JSON object' };
-  return { ok: true, value: value as Record<string, unknown> };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return err('arguments must be a JSON object');
+  return ok(value as Record<string, unknown>);
 }
 
-function serialiseOutput(value: unknown): { ok: true; text: string } | { ok: false; message: string } {
+function serialiseOutput(value: unknown): Result<string, string> {
   let text: string;
   if (typeof value === 'string') text = value;
   else if (value === undefined || value === null) text = JSON.stringify({ ok: true });
   else {
     try {
       const json = JSON.stringify(value) as string | undefined;
-      if (json === undefined) return { ok: false, message: `${typeof value} is not JSON` };
+      if (json === undefined) return err(`${typeof value} is not JSON`);
       text = json;
-    } catch (err) {
-      return { ok: false, message: errorText(err) };
+    } catch (cause) {
+      return err(errorText(cause));
     }
   }
-  return { ok: true, text: text.length > MAX_TOOL_OUTPUT_CHARS ? `${text.slice(0, MAX_TOOL_OUTPUT_CHARS)} …[cut at ${MAX_TOOL_OUTPUT_CHARS} characters]` : text };
+  return ok(text.length > MAX_TOOL_OUTPUT_CHARS ? `${text.slice(0, MAX_TOOL_OUTPUT_CHARS)} …[cut at ${MAX_TOOL_OUTPUT_CHARS} characters]` : text);
 }
 
 function setAttribute(target: Map<string, string>, key: string, value: string): void {

@@ -10,6 +10,7 @@
  *   }];
  */
 import type { ConnectCallContext } from '../connect/context.js';
+import type { Result } from '../result.js';
 
 export interface ToolHandlerContext {
   /** The SIP Call-ID of the call, for the handler's own logs. */
@@ -40,5 +41,5 @@ export interface AgentTool {
 
 /** A tool after start-up validation: its schema compiled to an argument check. */
 export interface LoadedTool extends AgentTool {
-  checkArgs(args: unknown): { ok: true; args: Record<string, unknown> } | { ok: false; message: string };
+  checkArgs(args: unknown): Result<Record<string, unknown>, string>;
 }

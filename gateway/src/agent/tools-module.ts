@@ -4,6 +4,7 @@
  * does not load, a missing `tools` export, bad names, duplicates, names that clash with the built-in
  * tools, schemas the Realtime API would reject, handlers that are not functions.
  */
+import { err, ok, type Result } from '../result.js';
 import { BUILTIN_TOOL_NAMES, isBuiltinToolName } from './builtin-tools.js';
 import { importModule } from './module-import.js';
 import { compileParametersSchema } from './tool-parameters-schema.js';
@@ -15,21 +16,21 @@ export const MAX_TOOL_DESCRIPTION_CHARS = 1_024;
 /** Generous for a phone agent; bounds what one session.update carries. */
 export const MAX_USER_TOOLS = 64;
 
-export type ToolsModuleResult = { ok: true; tools: LoadedTool[] } | { ok: false; problems: string[] };
+export type ToolsModuleResult = Result<LoadedTool[], string[]>;
 
 export async function loadToolsModule(path: string): Promise<ToolsModuleResult> {
   const imported = await importModule(path);
-  if (!imported.ok) return { ok: false, problems: [imported.message] };
-  const mod = imported.module;
+  if (!imported.ok) return err([imported.error]);
+  const mod = imported.value;
   const fromDefault = typeof mod.default === 'object' && mod.default !== null ? (mod.default as Record<string, unknown>) : undefined;
   const list = mod.tools ?? fromDefault?.tools ?? (Array.isArray(mod.default) ? mod.default : undefined);
-  if (list === undefined) return { ok: false, problems: ['exports no `tools` (export const tools = [...], or a default export { tools })'] };
+  if (list === undefined) return err(['exports no `tools` (export const tools = [...], or a default export { tools })']);
   return checkTools(list);
 }
 
 /** The same checks, for a list already in hand (also used by tests). */
 export function checkTools(list: unknown): ToolsModuleResult {
-  if (!Array.isArray(list)) return { ok: false, problems: ['tools: must be a list'] };
+  if (!Array.isArray(list)) return err(['tools: must be a list']);
   const problems: string[] = [];
   if (list.length > MAX_USER_TOOLS) problems.push(`tools: ${list.length} tools; at most ${MAX_USER_TOOLS}`);
   const tools: LoadedTool[] = [];
@@ -52,15 +53,15 @@ export function checkTools(list: unknown): ToolsModuleResult {
     else if (description.length > MAX_TOOL_DESCRIPTION_CHARS) problems.push(`${at}.description: at most ${MAX_TOOL_DESCRIPTION_CHARS} characters`);
     if (typeof t.handler !== 'function') problems.push(`${at}.handler: must be a function (args, ctx) => result`);
     const compiled = compileParametersSchema(t.parameters);
-    if (!compiled.ok) for (const p of compiled.problems) problems.push(`${at}.parameters${p}`);
+    if (!compiled.ok) for (const p of compiled.error) problems.push(`${at}.parameters${p}`);
     if (problems.length > before || !compiled.ok) return;
     tools.push({
       name: name as string,
       description: description as string,
       parameters: JSON.parse(JSON.stringify(t.parameters)) as Record<string, unknown>,
       handler: t.handler as ToolHandler,
-      checkArgs: compiled.check,
+      checkArgs: compiled.value,
     });
   });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, tools };
+  return problems.length > 0 ? err(problems) : ok(tools);
 }

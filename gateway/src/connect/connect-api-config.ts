@@ -11,6 +11,7 @@
  * Credentials are not configured here: the SDK's default provider chain finds them (environment
  * variables, shared config, web identity, ECS/EC2 roles), so no secret passes through our config.
  */
+import { err, ok, type Result } from '../result.js';
 import { MAX_INSTANCE_ID_LENGTH } from './attribute-limits.js';
 
 export const DEFAULT_CONNECT_MAX_ATTEMPTS = 3;
@@ -29,7 +30,7 @@ export interface ConnectApiConfig {
   totalTimeoutMs: number;
 }
 
-export type ConnectApiConfigResult = { ok: true; config: ConnectApiConfig } | { ok: false; problems: string[] };
+export type ConnectApiConfigResult = Result<ConnectApiConfig, string[]>;
 
 /** us-east-1, eu-central-1, us-gov-west-1, cn-north-1, ap-southeast-5 ... */
 export const AWS_REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
@@ -69,7 +70,7 @@ export function readConnectApiConfig(env: Readonly<Record<string, string | undef
       problems.push(`AMAZON_CONNECT_INSTANCE_ID: must be an instance id (1..${MAX_INSTANCE_ID_LENGTH} letters, digits, '-') or an instance ARN`);
     }
   }
-  return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
+  return problems.length === 0 ? ok(config) : err(problems);
 }
 
 function int(text: string | undefined, name: string, dflt: number, min: number, max: number, problems: string[]): number {

@@ -8,6 +8,7 @@
  * X-Amzn-TargetArn. Region: the contact ARN's region when it names the same instance — with Global
  * Resiliency that is where the contact is active — else the configured region.
  */
+import { err, ok, type Result } from '../result.js';
 import type { ConnectCallContext } from './context.js';
 import { CONNECT_INSTANCE_ARN } from './connect-api-config.js';
 import { connectError, type ConnectApiError } from './errors.js';
@@ -18,7 +19,7 @@ export interface HandBackTarget {
   region: string;
 }
 
-export type HandBackTargetResult = { ok: true; target: HandBackTarget } | { ok: false; error: ConnectApiError };
+export type HandBackTargetResult = Result<HandBackTarget, ConnectApiError>;
 
 export function resolveHandBackTarget(
   context: ConnectCallContext,
@@ -27,18 +28,18 @@ export function resolveHandBackTarget(
   const fromArn = instanceFromContext(context);
   const instanceId = config.instanceId ?? fromArn?.instanceId;
   if (instanceId === undefined) {
-    return { ok: false, error: connectError('CONNECT_ERR_NO_TARGET', 'no Connect instance id: set AMAZON_CONNECT_INSTANCE_ID or send X-Amzn-SourceArn') };
+    return err(connectError('CONNECT_ERR_NO_TARGET', 'no Connect instance id: set AMAZON_CONNECT_INSTANCE_ID or send X-Amzn-SourceArn'));
   }
   const initialContactId = context.initialContactId ?? context.contactId;
   if (initialContactId === undefined) {
-    return { ok: false, error: connectError('CONNECT_ERR_NO_TARGET', 'no contact id: the INVITE carried neither X-Amzn-ConnectInitialContactId nor X-Amzn-ConnectContactId') };
+    return err(connectError('CONNECT_ERR_NO_TARGET', 'no contact id: the INVITE carried neither X-Amzn-ConnectInitialContactId nor X-Amzn-ConnectContactId'));
   }
   const arnRegion = fromArn !== undefined && fromArn.instanceId === instanceId ? fromArn.region : undefined;
   const region = arnRegion ?? config.region ?? fromArn?.region;
   if (region === undefined) {
-    return { ok: false, error: connectError('CONNECT_ERR_NO_TARGET', 'no AWS region: set AWS_REGION or send an X-Amzn-SourceArn') };
+    return err(connectError('CONNECT_ERR_NO_TARGET', 'no AWS region: set AWS_REGION or send an X-Amzn-SourceArn'));
   }
-  return { ok: true, target: { instanceId, initialContactId, region } };
+  return ok({ instanceId, initialContactId, region });
 }
 
 function instanceFromContext(context: ConnectCallContext): { instanceId: string; region: string } | undefined {

@@ -29,7 +29,7 @@ export async function handBackContact(
   const { attributes, problems } = buildHandBackAttributes(input);
   const resolved = resolveHandBackTarget(context, config);
   if (!resolved.ok) return { result: { ok: false, error: resolved.error }, attributes, problems };
-  const { target } = resolved;
+  const target = resolved.value;
   const result = await writer.update({ ...target, attributes }, opts);
   return { result, attributes, problems, target };
 }

@@ -60,12 +60,12 @@ export function load(path: string | undefined, env: Record<string, string> = {})
 
 export async function loadOk(path: string | undefined, env: Record<string, string> = {}): Promise<{ definition: AgentDefinition; warnings: string[] }> {
   const r = await load(path, env);
-  if (!r.ok) throw new Error(`expected the definition to load:\n${r.problems.join('\n')}`);
-  return r;
+  if (!r.ok) throw new Error(`expected the definition to load:\n${r.error.join('\n')}`);
+  return r.value;
 }
 
 export async function loadProblems(path: string | undefined, env: Record<string, string> = {}): Promise<string[]> {
   const r = await load(path, env);
   if (r.ok) throw new Error('expected problems, the definition loaded');
-  return r.problems;
+  return r.error;
 }

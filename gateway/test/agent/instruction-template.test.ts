@@ -13,8 +13,8 @@ const context: ConnectCallContext = {
 
 function parsed(text: string, opts: { digits?: boolean } = {}): InstructionTemplate {
   const r = parseTemplate(text, opts);
-  if (!r.ok) throw new Error(r.problems.join('; '));
-  return r.template;
+  if (!r.ok) throw new Error(r.error.join('; '));
+  return r.value;
 }
 
 describe('instruction templates: parse', () => {
@@ -31,7 +31,7 @@ describe('instruction templates: parse', () => {
   it('rejects unknown placeholders, listing the allowed ones', () => {
     expect(parseTemplate('Hello {{customerName}}')).toEqual({
       ok: false,
-      problems: ['unknown placeholder {{customerName}}; allowed: {{contactId}}, {{initialContactId}}, {{callerNumber}}, {{dialledNumber}}, {{uuiText}}, {{uui.<key>}}'],
+      error: ['unknown placeholder {{customerName}}; allowed: {{contactId}}, {{initialContactId}}, {{callerNumber}}, {{dialledNumber}}, {{uuiText}}, {{uui.<key>}}'],
     });
   });
 
@@ -39,8 +39,8 @@ describe('instruction templates: parse', () => {
     const r = parseTemplate('{{a}} {{uui.}} {{uui.x y}} {{contactId');
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.problems).toHaveLength(4);
-      expect(r.problems[3]).toBe('unterminated placeholder at character 28: "{{contactId"');
+      expect(r.error).toHaveLength(4);
+      expect(r.error[3]).toBe('unterminated placeholder at character 28: "{{contactId"');
     }
   });
 

@@ -253,7 +253,7 @@ describe('toolsModule', () => {
     s.write('tools.mjs', `export const tools = [${TOOL}];\n`);
     const { definition } = await loadOk(s.write('agent.yaml', 'toolsModule: ./tools.mjs\n'));
     expect(definition.tools.map((t) => t.name)).toEqual(['lookup']);
-    expect(definition.tools[0]?.checkArgs({ id: 'x' })).toEqual({ ok: true, args: { id: 'x' } });
+    expect(definition.tools[0]?.checkArgs({ id: 'x' })).toEqual({ ok: true, value: { id: 'x' } });
     expect(definition.tools[0]?.checkArgs({})).toMatchObject({ ok: false });
   });
 
@@ -312,6 +312,6 @@ describe('agent definition as a JS module', () => {
   });
 
   it('load() never rejects, even for a module that throws', async () => {
-    await expect(load(s.write('agent.mjs', `throw new TypeError('bad');\n`))).resolves.toEqual({ ok: false, problems: [`agent.mjs: cannot load ${s.dir}/agent.mjs: bad`] });
+    await expect(load(s.write('agent.mjs', `throw new TypeError('bad');\n`))).resolves.toEqual({ ok: false, error: [`agent.mjs: cannot load ${s.dir}/agent.mjs: bad`] });
   });
 });

@@ -16,8 +16,8 @@ function tool(name: string, handler: ToolHandler, parameters: Record<string, unk
 
 function loaded(...tools: AgentTool[]): LoadedTool[] {
   const r = checkTools(tools);
-  if (!r.ok) throw new Error(r.problems.join('\n'));
-  return r.tools;
+  if (!r.ok) throw new Error(r.error.join('\n'));
+  return r.value;
 }
 
 function registry(tools: AgentTool[] = [], builtins: Array<'end_call' | 'transfer_to_human' | 'send_dtmf'> = ['end_call', 'transfer_to_human'], clock = new ManualClock()) {

@@ -99,8 +99,8 @@ async function define(name: string, yaml: string | undefined): Promise<AgentDefi
     writeFileSync(path, yaml);
   }
   const r = await loadAgentDefinition(path, { env: {} });
-  if (!r.ok) throw new Error(r.problems.join('\n'));
-  return r.definition;
+  if (!r.ok) throw new Error(r.error.join('\n'));
+  return r.value.definition;
 }
 
 beforeAll(async () => {

@@ -137,8 +137,8 @@ export async function startGateway(opts: { agent?: (def: AgentDefinition) => Age
   const realtime = new ScriptedRealtime();
   const connect = new RecordingConnect(sip);
   const loaded = await loadAgentDefinition(undefined, { env: {} });
-  if (!loaded.ok) throw new Error(`built-in agent did not load: ${loaded.problems.join('; ')}`);
-  const agent = opts.agent ? opts.agent(loaded.definition) : loaded.definition;
+  if (!loaded.ok) throw new Error(`built-in agent did not load: ${loaded.error.join('; ')}`);
+  const agent = opts.agent ? opts.agent(loaded.value.definition) : loaded.value.definition;
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -18,8 +18,8 @@ type Step =
 
 function loaded(tools: AgentTool[]): LoadedTool[] {
   const r = checkTools(tools);
-  if (!r.ok) throw new Error(r.problems.join('\n'));
-  return r.tools;
+  if (!r.ok) throw new Error(r.error.join('\n'));
+  return r.value;
 }
 
 const orderTool = (handler: ToolHandler): AgentTool => ({

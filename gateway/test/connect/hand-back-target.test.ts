@@ -21,22 +21,22 @@ const context = (over: Partial<ConnectCallContext> = {}): ConnectCallContext => 
 
 describe('resolveHandBackTarget', () => {
   it('takes instance and region from X-Amzn-SourceArn, and the contact id as the initial contact', () => {
-    expect(resolveHandBackTarget(context(), {})).toEqual({ ok: true, target: { instanceId: INSTANCE, initialContactId: CONTACT, region: 'eu-west-2' } });
+    expect(resolveHandBackTarget(context(), {})).toEqual({ ok: true, value: { instanceId: INSTANCE, initialContactId: CONTACT, region: 'eu-west-2' } });
   });
 
   it('prefers X-Amzn-ConnectInitialContactId for UpdateContactAttributes', () => {
     const r = resolveHandBackTarget(context({ initialContactId: INITIAL }), {});
-    expect(r.ok && r.target.initialContactId).toBe(INITIAL);
+    expect(r.ok && r.value.initialContactId).toBe(INITIAL);
   });
 
   it('a configured instance wins; the ARN region still applies when the ARN names that instance', () => {
-    expect(resolveHandBackTarget(context(), { instanceId: INSTANCE, region: 'us-east-1' })).toMatchObject({ ok: true, target: { instanceId: INSTANCE, region: 'eu-west-2' } });
-    expect(resolveHandBackTarget(context(), { instanceId: OTHER_INSTANCE, region: 'us-east-1' })).toMatchObject({ ok: true, target: { instanceId: OTHER_INSTANCE, region: 'us-east-1' } });
+    expect(resolveHandBackTarget(context(), { instanceId: INSTANCE, region: 'us-east-1' })).toMatchObject({ ok: true, value: { instanceId: INSTANCE, region: 'eu-west-2' } });
+    expect(resolveHandBackTarget(context(), { instanceId: OTHER_INSTANCE, region: 'us-east-1' })).toMatchObject({ ok: true, value: { instanceId: OTHER_INSTANCE, region: 'us-east-1' } });
   });
 
   it('falls back to X-Amzn-TargetArn when SourceArn gave nothing', () => {
     const ctx: ConnectCallContext = { headers: {}, contactId: CONTACT, targetArn: `arn:aws:connect:ap-northeast-1:123456789012:instance/${INSTANCE}` };
-    expect(resolveHandBackTarget(ctx, {})).toEqual({ ok: true, target: { instanceId: INSTANCE, initialContactId: CONTACT, region: 'ap-northeast-1' } });
+    expect(resolveHandBackTarget(ctx, {})).toEqual({ ok: true, value: { instanceId: INSTANCE, initialContactId: CONTACT, region: 'ap-northeast-1' } });
   });
 
   it.each([
@@ -63,7 +63,7 @@ describe('handBackContact', () => {
 
 describe('readConnectApiConfig', () => {
   it('defaults: no region, no endpoint, 3 attempts, 1500 ms per attempt, 4000 ms in all', () => {
-    expect(readConnectApiConfig({})).toEqual({ ok: true, config: { maxAttempts: 3, attemptTimeoutMs: 1500, totalTimeoutMs: 4000 } });
+    expect(readConnectApiConfig({})).toEqual({ ok: true, value: { maxAttempts: 3, attemptTimeoutMs: 1500, totalTimeoutMs: 4000 } });
   });
 
   it('reads every variable', () => {
@@ -77,20 +77,20 @@ describe('readConnectApiConfig', () => {
     });
     expect(r).toEqual({
       ok: true,
-      config: { region: 'eu-central-1', endpoint: 'http://127.0.0.1:8090', instanceId: INSTANCE, maxAttempts: 5, attemptTimeoutMs: 800, totalTimeoutMs: 3000 },
+      value: { region: 'eu-central-1', endpoint: 'http://127.0.0.1:8090', instanceId: INSTANCE, maxAttempts: 5, attemptTimeoutMs: 800, totalTimeoutMs: 3000 },
     });
   });
 
   it('accepts an instance ARN, taking its region when AWS_REGION is unset', () => {
     const r = readConnectApiConfig({ AMAZON_CONNECT_INSTANCE_ID: `arn:aws:connect:us-west-2:123456789012:instance/${INSTANCE}` });
-    expect(r).toMatchObject({ ok: true, config: { instanceId: INSTANCE, region: 'us-west-2' } });
+    expect(r).toMatchObject({ ok: true, value: { instanceId: INSTANCE, region: 'us-west-2' } });
   });
 
   it('reports each bad variable on its own line, naming it', () => {
     const r = readConnectApiConfig({ AWS_REGION: 'Virginia', AMAZON_CONNECT_ENDPOINT: 'ftp://x', AMAZON_CONNECT_INSTANCE_ID: 'has space', AMAZON_CONNECT_MAX_ATTEMPTS: '0', AMAZON_CONNECT_TIMEOUT_MS: 'soon' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => p.split(':')[0])).toEqual([
+    expect(r.error.map((p) => p.split(':')[0])).toEqual([
       'AMAZON_CONNECT_MAX_ATTEMPTS',
       'AMAZON_CONNECT_TIMEOUT_MS',
       'AWS_REGION',
