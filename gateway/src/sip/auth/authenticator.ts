@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
+import { err, ok, type Result } from '../../result.js';
 import type { SipRequest } from '../message/index.js';
 import { digestResponse, formatChallenge, parseDigestCredentials, type DigestAlgorithm } from './digest.js';
 import { DEFAULT_NONCE_TTL_MS, NonceCounter, NonceIssuer } from './nonce.js';
@@ -28,9 +29,15 @@ export type AuthFailure =
   | 'bad-response'
   | 'replay';
 
-export type AuthResult =
-  | { ok: true; username: string }
-  | { ok: false; failure: AuthFailure; status: 401; headers: Array<[string, string]> };
+/** A refused request: why (for logs and metrics) and the 401 with fresh WWW-Authenticate challenges. */
+export interface AuthChallenge {
+  failure: AuthFailure;
+  status: 401;
+  headers: Array<[string, string]>;
+}
+
+/** The authenticated username, or the challenge to answer with. */
+export type AuthResult = Result<string, AuthChallenge>;
 
 const NC = /^[0-9a-fA-F]{8}$/;
 
@@ -118,7 +125,7 @@ export class DigestAuthenticator {
     const counted = this.#counter.accept(nonce, nonceState.issuedAt, Number.parseInt(nc, 16));
     if (counted === 'forgotten') return this.#challenge('stale-nonce', true);
     if (counted === 'replay') return this.#challenge('replay', false);
-    return { ok: true, username };
+    return ok(username);
   }
 
   #challenge(failure: AuthFailure, stale: boolean): AuthResult {
@@ -127,7 +134,7 @@ export class DigestAuthenticator {
       'WWW-Authenticate',
       formatChallenge({ realm: this.#opts.realm, nonce, opaque: this.#opaque, algorithm, stale }),
     ]);
-    return { ok: false, failure, status: 401, headers };
+    return err({ failure, status: 401, headers });
   }
 }
 

@@ -218,8 +218,8 @@ export class Router {
     if (d.authenticator !== undefined) {
       const auth = d.authenticator.check(req);
       if (!auth.ok) {
-        s.stats.inc(`auth.challenge.${auth.failure}`);
-        reject(auth.status, auth.headers);
+        s.stats.inc(`auth.challenge.${auth.error.failure}`);
+        reject(auth.error.status, auth.error.headers);
         return;
       }
       s.stats.inc('auth.ok');
