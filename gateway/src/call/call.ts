@@ -384,7 +384,7 @@ export class Call {
     );
     for (const problem of report.problems) this.log.warn({ problem }, 'hand-back attribute problem');
     if (report.result.ok) {
-      this.log.info({ outcome, attempts: report.result.attempts, target: report.target, attributes: Object.keys(report.attributes) }, 'contact attributes updated');
+      this.log.info({ outcome, attempts: report.result.value.attempts, target: report.target, attributes: Object.keys(report.attributes) }, 'contact attributes updated');
     } else {
       this.log.error({ outcome, error: report.result.error }, 'could not update the contact attributes (hanging up anyway)');
     }

@@ -14,6 +14,7 @@
 import { ConnectClient, UpdateContactAttributesCommand, type ConnectClientConfig, type UpdateContactAttributesRequest } from '@aws-sdk/client-connect';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { err, ok } from '../result.js';
 import { checkContactAttributes, checkInitialContactId, checkInstanceId, contactAttributesBytes } from './attribute-limits.js';
 import { BoundedRetryStrategy, type BoundedRetryOptions } from './bounded-retry-strategy.js';
 import { classifySdkError } from './classify-sdk-error.js';
@@ -105,9 +106,9 @@ export class ContactAttributesWriter implements ContactAttributesUpdater {
       const out = await client.send(new UpdateContactAttributesCommand(input), { abortSignal: controller.signal });
       const attempts = out.$metadata.attempts ?? 1;
       this.#opts.logger?.info({ ...logFields, attempts }, 'contact attributes written');
-      return { ok: true, attempts };
-    } catch (err) {
-      const error = classifySdkError(err);
+      return ok({ attempts });
+    } catch (cause) {
+      const error = classifySdkError(cause);
       if (deadlineHit) {
         error.code = 'CONNECT_ERR_TIMEOUT';
         error.retryable = true;
@@ -116,7 +117,7 @@ export class ContactAttributesWriter implements ContactAttributesUpdater {
         error.retryable = false;
       }
       this.#opts.logger?.warn({ ...logFields, code: error.code, retryable: error.retryable, attempts: error.attempts, httpStatus: error.httpStatus }, `contact attributes not written: ${error.message}`);
-      return { ok: false, error };
+      return err(error);
     } finally {
       this.#clock.clearTimeout(deadline);
       opts.signal?.removeEventListener('abort', onCallerAbort);

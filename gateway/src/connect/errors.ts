@@ -3,6 +3,8 @@
  * thrown: a failed write is a value, `{ ok: false, error }`, because the call goes on to its BYE
  * whatever Connect answered. Codes are stable strings for logs, counters and call-end reports.
  */
+import { err, type Result } from '../result.js';
+
 export type ConnectErrorCode =
   /** Attributes, instance id or contact id break a Connect API limit; nothing was sent. */
   | 'CONNECT_ERR_INVALID_REQUEST'
@@ -42,7 +44,8 @@ export interface ConnectApiError {
   attempts?: number;
 }
 
-export type ConnectResult = { ok: true; attempts: number } | { ok: false; error: ConnectApiError };
+/** A write's outcome: how many HTTP attempts the SDK made, or the classified error. */
+export type ConnectResult = Result<{ attempts: number }, ConnectApiError>;
 
 /** Retryable by nature of the code, for errors built before or without a service answer. */
 const RETRYABLE: Readonly<Record<ConnectErrorCode, boolean>> = {
@@ -67,5 +70,5 @@ export function connectError(code: ConnectErrorCode, message: string, extra: Omi
 }
 
 export function connectFailure(code: ConnectErrorCode, message: string, extra: Omit<ConnectApiError, 'code' | 'message' | 'retryable'> = {}): ConnectResult {
-  return { ok: false, error: connectError(code, message, extra) };
+  return err(connectError(code, message, extra));
 }

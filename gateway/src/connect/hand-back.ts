@@ -28,7 +28,7 @@ export async function handBackContact(
 ): Promise<HandBackReport> {
   const { attributes, problems } = buildHandBackAttributes(input);
   const resolved = resolveHandBackTarget(context, config);
-  if (!resolved.ok) return { result: { ok: false, error: resolved.error }, attributes, problems };
+  if (!resolved.ok) return { result: resolved, attributes, problems };
   const target = resolved.value;
   const result = await writer.update({ ...target, attributes }, opts);
   return { result, attributes, problems, target };

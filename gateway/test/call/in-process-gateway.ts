@@ -109,7 +109,7 @@ export class RecordingConnect implements ContactAttributesUpdater {
 
   update(update: ContactAttributesUpdate): Promise<ConnectResult> {
     this.writes.push({ update, sipMessagesSentBefore: this.#sip.sent.length });
-    return Promise.resolve({ ok: true, attempts: 1 });
+    return Promise.resolve({ ok: true, value: { attempts: 1 } });
   }
 }
 

@@ -44,7 +44,7 @@ describe('UpdateContactAttributes through the real ConnectClient', () => {
   it('POSTs /contact/attributes with the REST-JSON body and a SigV4 Authorization scoped to connect', async () => {
     const { fake, writer } = await setup();
     const result = await writer.update(update);
-    expect(result).toEqual({ ok: true, attempts: 1 });
+    expect(result).toEqual({ ok: true, value: { attempts: 1 } });
     expect(fake.requests).toHaveLength(1);
     const req = fake.requests[0];
     expect(req?.method).toBe('POST');
@@ -73,7 +73,7 @@ describe('UpdateContactAttributes through the real ConnectClient', () => {
     try {
       fake = await startFakeConnect({ host: '127.0.0.1', port: 0 });
       writer = new ContactAttributesWriter({ region: 'eu-central-1', endpoint: fake.url, retry: noJitter });
-      expect(await writer.update(update)).toEqual({ ok: true, attempts: 1 });
+      expect(await writer.update(update)).toEqual({ ok: true, value: { attempts: 1 } });
       expect(fake.requests[0]?.sigv4).toMatchObject({ accessKeyId: 'AKIAFROMENVIRONMENT1', region: 'eu-central-1' });
     } finally {
       restoreEnv('AWS_ACCESS_KEY_ID', saved.id);
@@ -110,7 +110,7 @@ describe('retries (SDK retry middleware driving BoundedRetryStrategy)', () => {
   it('retries on 429 ThrottlingException, then succeeds', async () => {
     const { fake, writer } = await setup({ failures: { throttles: 2 } }, { maxAttempts: 3 });
     const result = await writer.update(update);
-    expect(result).toEqual({ ok: true, attempts: 3 });
+    expect(result).toEqual({ ok: true, value: { attempts: 3 } });
     expect(fake.requests.map((r) => r.status)).toEqual([429, 429, 200]);
     // The SDK marks retries in amz-sdk-request.
     expect(fake.requests.map((r) => r.headers['amz-sdk-request'])).toEqual(['attempt=1; max=3', 'attempt=2; max=3', 'attempt=3; max=3']);
@@ -118,7 +118,7 @@ describe('retries (SDK retry middleware driving BoundedRetryStrategy)', () => {
 
   it('retries on 500 InternalServiceException, then succeeds', async () => {
     const { fake, writer } = await setup({ failures: { internalErrors: 1 } });
-    expect(await writer.update(update)).toEqual({ ok: true, attempts: 2 });
+    expect(await writer.update(update)).toEqual({ ok: true, value: { attempts: 2 } });
     expect(fake.requests.map((r) => r.errorType ?? 'ok')).toEqual(['InternalServiceException', 'ok']);
   });
 
