@@ -14,7 +14,7 @@
  */
 
 // Results: the one shape of every fallible parser and reader here (parseMessage, parseCryptoAttribute, SRTP protect/unprotect).
-export { ok, err, type Result } from './result.js';
+export { ok, err, type Result, type Ok, type Err } from './result.js';
 
 // Audio: G.711 µ-law/A-law codecs (bit-exact with G.191), 8↔24 kHz resampling and frame levels, for callers, fakes and analysis.
 export { g711Codec, type G711Codec, type G711Name } from './audio/g711-codec.js';

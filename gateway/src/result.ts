@@ -8,12 +8,14 @@
  * parseVia, parseCSeq, parseNameAddr) return `T | ErrorType` instead, so a good packet allocates no
  * wrapper.
  */
-export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+export type Ok<T> = { readonly ok: true; readonly value: T };
+export type Err<E> = { readonly ok: false; readonly error: E };
+export type Result<T, E> = Ok<T> | Err<E>;
 
-export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
+export function ok<T>(value: T): Ok<T> {
   return { ok: true, value };
 }
 
-export function err<E>(error: E): { readonly ok: false; readonly error: E } {
+export function err<E>(error: E): Err<E> {
   return { ok: false, error };
 }

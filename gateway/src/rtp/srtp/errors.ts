@@ -1,4 +1,4 @@
-import type { Result } from '../../result.js';
+import { err, type Err, type Result } from '../../result.js';
 
 /**
  * SRTP failure reasons returned (never thrown) by unprotectRtp/unprotectRtcp. Each has a stable
@@ -21,9 +21,9 @@ export const SRTP_ERROR_CODES: Readonly<Record<SrtpError, string>> = {
 export type SrtpResult = Result<Buffer, SrtpError>;
 
 /** Shared, frozen failure results: a rejected packet allocates nothing. */
-export const SRTP_FAILURE: Readonly<Record<SrtpError, Extract<SrtpResult, { ok: false }>>> = Object.freeze({
-  short: Object.freeze({ ok: false, error: 'short' }),
-  malformed: Object.freeze({ ok: false, error: 'malformed' }),
-  auth: Object.freeze({ ok: false, error: 'auth' }),
-  replay: Object.freeze({ ok: false, error: 'replay' }),
+export const SRTP_FAILURE: Readonly<Record<SrtpError, Err<SrtpError>>> = Object.freeze({
+  short: Object.freeze(err<SrtpError>('short')),
+  malformed: Object.freeze(err<SrtpError>('malformed')),
+  auth: Object.freeze(err<SrtpError>('auth')),
+  replay: Object.freeze(err<SrtpError>('replay')),
 });
