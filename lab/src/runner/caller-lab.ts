@@ -1,7 +1,9 @@
 import { join } from 'node:path';
-import { LabCaller, parseLabScript, type LabCallerOptions } from '../callers/lab-caller/index.js';
+import { parseLabScript, type LabCallerOptions } from '../callers/lab-caller/index.js';
 import type { RtpRecord } from '../netem/media-relay.js';
 import type { SipRecord } from '../netem/sip-alg.js';
+import type { LabBackend } from './backends/backend.js';
+import { localBackend } from './backends/local.js';
 import type { CallerRun } from './caller-run.js';
 import type { LabCallerSpec } from './scenario-schema.js';
 
@@ -18,6 +20,9 @@ export async function runLabCaller(opts: {
   ca?: string;
   /** performance.now() of the lab time base. */
   origin: number;
+  /** Where the caller runs (in this process by default, or in a container). */
+  backend?: LabBackend;
+  outDir?: string;
 }): Promise<CallerRun> {
   const { caller } = opts;
   const options: LabCallerOptions = {
@@ -35,8 +40,8 @@ export async function runLabCaller(opts: {
     ...caller.actions,
     { at: caller.hangupAfterMs, action: { bye: true } },
   ]);
-  const started = performance.now() - opts.origin;
-  const result = await new LabCaller(options).run(script);
+  const { result, startedAt } = await (opts.backend ?? localBackend()).runLabCaller(options, script, opts.outDir ?? opts.root);
+  const started = startedAt - opts.origin;
   const ok = result.answered && (result.endReason === 'bye-sent' || result.endReason === 'bye-received');
   const sip: SipRecord[] = result.sip
     .filter((r) => r.dir !== 'dropped')

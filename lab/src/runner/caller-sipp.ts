@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCallerStream } from '../callers/caller-audio.js';
-import type { SipAlg } from '../netem/sip-alg.js';
+import type { Endpoint, Launcher } from './backends/backend.js';
 import type { CallerRun } from './caller-run.js';
 import { freePort } from './ports.js';
 import type { SippCaller } from './scenario-schema.js';
@@ -19,10 +19,12 @@ export async function runSippCaller(opts: {
   root: string;
   outDir: string;
   caller: SippCaller;
-  alg: SipAlg;
+  /** The lab tap's SIP address (UDP callers go through it). */
+  tap: Endpoint;
   gateway: { address: string; port: number };
   callerHost: string;
   timeoutS: number;
+  launcher?: Launcher;
 }): Promise<CallerRun> {
   const { root, outDir, caller } = opts;
   const stream = buildCallerStream(
@@ -54,11 +56,12 @@ export async function runSippCaller(opts: {
       ...caller.vars,
     },
     // The lab tap relays UDP; TCP callers talk to the gateway directly (media then bypasses the tap).
-    target: caller.transport === 'tcp' ? opts.gateway : opts.alg.address,
+    target: caller.transport === 'tcp' ? opts.gateway : opts.tap,
     transport: caller.transport,
     extraArgs: caller.sippArgs,
     local: { address: opts.callerHost, port: await freePort(opts.callerHost), mediaPort: 2 * Math.floor((await freePort(opts.callerHost)) / 2) },
     timeoutS: opts.timeoutS,
+    ...(opts.launcher ? { launcher: opts.launcher } : {}),
   });
   writeFileSync(join(outDir, 'sipp-stdout.log'), sipp.stdout.slice(-65536));
   return {

@@ -2,10 +2,13 @@
  * `make scenario NAME=<name> [SEED=n]` / `make scenarios`: runs lab scenarios, writes each report and
  * lab/out/index.html, and exits non-zero when any expectation fails.
  * Usage: cli.js <name> | --all | --list, with --seed <n> to override the network impairment seed.
+ * LAB_BACKEND=containers runs each part in its own container (docs/lab.md); exit 3 when that backend
+ * cannot start (no engine, no image).
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../repo-root.js';
+import { backendName, createBackend } from './backends/index.js';
 import { loadScenario, ScenarioError } from './load-scenario.js';
 import { formatElapsed, progressLine, summaryTable, writeIndex } from './catalogue.js';
 import { formatReport, type ScenarioReport } from './report.js';
@@ -52,16 +55,30 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (seed !== undefined) for (const s of scenarios) s.network.seed = seed;
+  let backend;
+  try {
+    backend = await createBackend(root, backendName(process.env.LAB_BACKEND));
+  } catch (err) {
+    process.stderr.write(`scenario: LAB_BACKEND=${process.env.LAB_BACKEND ?? ''}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 3;
+  }
+  if (backend.name !== 'local') {
+    process.stdout.write(`backend ${backend.name}: ${Object.entries(backend.describe()).map(([k, v]) => `${k} ${v}`).join('; ')}\n`);
+  }
   mkdirSync(join(root, 'lab', 'out'), { recursive: true });
   const started = performance.now();
   const reports: ScenarioReport[] = [];
   let failed = 0;
-  for (const [i, scenario] of scenarios.entries()) {
-    if (scenarios.length > 1) process.stdout.write(`${progressLine(i + 1, scenarios.length, scenario.name, performance.now() - started, failed)}\n`);
-    const report = await runScenario(root, scenario);
-    reports.push(report);
-    process.stdout.write(`${formatReport(report)}\n  report: ${join('lab', 'out', scenario.name, 'report.html')}\n`);
-    if (!report.passed) failed++;
+  try {
+    for (const [i, scenario] of scenarios.entries()) {
+      if (scenarios.length > 1) process.stdout.write(`${progressLine(i + 1, scenarios.length, scenario.name, performance.now() - started, failed)}\n`);
+      const report = await runScenario(root, scenario, backend);
+      reports.push(report);
+      process.stdout.write(`${formatReport(report)}\n  report: ${join('lab', 'out', scenario.name, 'report.html')}\n`);
+      if (!report.passed) failed++;
+    }
+  } finally {
+    await backend.close();
   }
   const elapsed = performance.now() - started;
   if (scenarios.length > 1) {

@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Launcher, ToolProcess } from './backends/backend.js';
+import { localLauncher } from './backends/local-launcher.js';
 
 /**
- * Runs the real gateway (compiled JS, as production does) as a child process and reads its JSON log
- * lines: they are part of the evidence (call summaries, resource snapshots).
+ * Runs the real gateway (compiled JS, as production does) as a child process or in a container (the
+ * backend's launcher) and reads its JSON log lines: they are part of the evidence (call summaries,
+ * resource snapshots).
  */
 export interface GatewayLogLine {
   level: number;
@@ -17,7 +19,9 @@ export interface GatewayLogLine {
 
 export class GatewayProcess {
   readonly logs: GatewayLogLine[] = [];
-  #child!: ChildProcess;
+  #proc: ToolProcess | undefined;
+  #pid: number | undefined;
+  #exitCode: number | null | undefined;
   #logFile!: WriteStream;
   #exit: Promise<number | null> = Promise.resolve(null);
   #waiters: Array<{ match: (l: GatewayLogLine) => boolean; resolve: (l: GatewayLogLine) => void }> = [];
@@ -27,21 +31,27 @@ export class GatewayProcess {
     private readonly root: string,
     private readonly env: Record<string, string>,
     private readonly logPath: string,
+    private readonly launcher: Launcher = localLauncher,
+    /** Pin the gateway to these CPUs (taskset list), e.g. '0' for load runs. */
+    private readonly cpus?: string,
   ) {}
 
   async start(readyTimeoutMs = 10_000): Promise<void> {
     this.#logFile = createWriteStream(this.logPath);
-    this.#child = spawn(process.execPath, [join(this.root, 'dist/gateway/src/main.js')], {
+    const proc = await this.launcher.spawn(this.launcher.node, [join(this.root, 'dist/gateway/src/main.js')], {
       cwd: this.root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.env,
+      name: 'gateway',
+      ...(this.cpus !== undefined ? { cpus: this.cpus } : {}),
     });
-    this.#exit = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
-    this.#child.stderr!.on('data', (d: Buffer) => {
+    this.#proc = proc;
+    this.#exit = proc.exited.then((code) => (this.#exitCode = code));
+    this.#pid = await proc.hostPid();
+    proc.stderr.on('data', (d: Buffer) => {
       this.stderr += d.toString();
       this.#logFile.write(d);
     });
-    createInterface({ input: this.#child.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       this.#logFile.write(`${line}\n`);
       let parsed: GatewayLogLine;
       try {
@@ -63,8 +73,9 @@ export class GatewayProcess {
     await Promise.race([ready, exited]);
   }
 
+  /** The gateway's PID on this host (for /proc), also when it runs in a container. */
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#pid;
   }
 
   waitFor(match: (l: GatewayLogLine) => boolean, timeoutMs: number): Promise<GatewayLogLine> {
@@ -105,9 +116,11 @@ export class GatewayProcess {
 
   /** SIGTERM, then SIGKILL after a grace period. Returns the exit code. */
   async stop(graceMs = 5_000): Promise<number | null> {
-    if (!this.#child || this.#child.exitCode !== null) return this.#child?.exitCode ?? null;
-    this.#child.kill('SIGTERM');
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    const proc = this.#proc;
+    if (proc === undefined) return null;
+    if (this.#exitCode !== undefined) return this.#exitCode;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
     const code = await this.#exit;
     clearTimeout(timer);
     await new Promise<void>((resolve) => this.#logFile.end(resolve));

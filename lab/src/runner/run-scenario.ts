@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFakeConnect } from '../fake-connect/index.js';
 import { describeError, Downsampler24to8, g711Codec } from 'connect-realtime-gateway';
 import { readWav } from '../callers/wav.js';
-import { startFakeRealtime, type FakeRealtimeServer, type FakeScript } from '../fake-realtime/index.js';
-import { SipAlg } from '../netem/sip-alg.js';
+import type { FakeScript } from '../fake-realtime/index.js';
+import type { FakeRealtimeView, LabBackend } from './backends/backend.js';
+import { localBackend } from './backends/local.js';
 import { runCheck } from './checks/index.js';
 import { rtpPackets } from './checks/wire.js';
 import type { Evidence, RealtimeEvidence } from './evidence.js';
@@ -20,15 +20,16 @@ import { assessQuality, writeScenarioPage } from './quality-stage.js';
 import type { QualitySignals } from '../quality/call-quality.js';
 
 /**
- * The local backend: every part on this machine's loopback, each on its own address so the wire
- * records read like a network trace — gateway 127.0.0.1, SIP ALG + media relay 127.0.0.2, caller
- * 127.0.0.3, fake Realtime 127.0.0.4, fake Amazon Connect API 127.0.0.5.
+ * Every part on this machine's loopback, each on its own address so the wire records read like a
+ * network trace — gateway 127.0.0.1, SIP ALG + media relay 127.0.0.2, caller 127.0.0.3, fake Realtime
+ * 127.0.0.4, fake Amazon Connect API 127.0.0.5 — as processes here or in containers with host
+ * networking (the backend, LAB_BACKEND).
  */
 export const HOSTS = { gateway: '127.0.0.1', alg: '127.0.0.2', caller: '127.0.0.3', realtime: '127.0.0.4', connect: '127.0.0.5' } as const;
 
 const SETTLE_MS = 1_500;
 
-export async function runScenario(root: string, scenario: Scenario): Promise<ScenarioReport> {
+export async function runScenario(root: string, scenario: Scenario, backend: LabBackend = localBackend()): Promise<ScenarioReport> {
   const outDir = join(root, 'lab', 'out', scenario.name);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -37,7 +38,7 @@ export async function runScenario(root: string, scenario: Scenario): Promise<Sce
   const started = performance.now();
   let signals: QualitySignals | undefined;
   try {
-    const run = execute(root, scenario, outDir, cleanups);
+    const run = execute(root, scenario, outDir, cleanups, backend);
     const timeout = new Promise<never>((_, reject) => {
       const t = setTimeout(() => reject(new Error(`scenario timed out after ${scenario.timeoutS} s`)), scenario.timeoutS * 1000);
       cleanups.push(async () => clearTimeout(t));
@@ -67,27 +68,27 @@ async function execute(
   scenario: Scenario,
   outDir: string,
   cleanups: Array<() => Promise<unknown>>,
+  backend: LabBackend,
 ): Promise<{ evidence: Evidence; metrics: Record<string, unknown> }> {
   const gatewaySip = await freePort(HOSTS.gateway);
-  const alg = new SipAlg({
+  const alg = await backend.startTap({
     host: HOSTS.alg,
     port: await freePort(HOSTS.alg),
     gateway: { address: HOSTS.gateway, port: gatewaySip },
     impairment: { ...(scenario.network.toGateway ? { toGateway: scenario.network.toGateway } : {}), ...(scenario.network.toCaller ? { toCaller: scenario.network.toCaller } : {}) },
     seed: scenario.network.seed,
     ...(scenario.network.echo ? { echo: scenario.network.echo } : {}),
-  });
-  await alg.start();
+  }, outDir);
   cleanups.push(() => alg.stop());
 
   const script = fakeScriptOf(scenario, root);
-  const fake = await startFakeRealtime({ host: HOSTS.realtime, port: 0, script, recordDir: join(outDir, 'realtime') });
-  cleanups.push(() => fake.close());
+  const fake = await backend.startFakeRealtime({ host: HOSTS.realtime, port: 0, script, recordDir: join(outDir, 'realtime') }, outDir);
+  cleanups.push(() => fake.stop());
   // The fake stamps events relative to its own start on the system clock (performance.now()).
   const fakeOffset = fake.epoch - alg.origin;
 
-  const connect = await startFakeConnect({ host: HOSTS.connect, port: 0, failures: scenario.connect });
-  cleanups.push(() => connect.close());
+  const connect = await backend.startFakeConnect({ host: HOSTS.connect, port: 0, failures: scenario.connect }, outDir);
+  cleanups.push(() => connect.stop());
   const tls = scenario.caller.tool === 'lab' && scenario.caller.transport === 'tls' ? makeLabCertificate(outDir) : undefined;
   const tlsPort = tls ? await freePort(HOSTS.gateway) : undefined;
   const gateway = new GatewayProcess(
@@ -113,6 +114,7 @@ async function execute(
       ...scenario.gateway.env,
     },
     join(outDir, 'gateway.log'),
+    backend.launcher,
   );
   await gateway.start();
   cleanups.push(() => gateway.stop());
@@ -124,10 +126,11 @@ async function execute(
           root,
           outDir,
           caller: scenario.caller,
-          alg,
+          tap: alg.address,
           gateway: { address: HOSTS.gateway, port: gatewaySip },
           callerHost: HOSTS.caller,
           timeoutS: Math.max(5, scenario.timeoutS - 10),
+          launcher: backend.launcher,
         })
       : await runLabCaller({
           root,
@@ -136,22 +139,27 @@ async function execute(
           callerHost: HOSTS.caller,
           ...(tls ? { ca: tls.cert } : {}),
           origin: alg.origin,
+          backend,
+          outDir,
         });
   // Let teardown finish (BYE transaction, Realtime close, "call ended" summary).
   await gateway.waitFor((l) => l.msg === 'call ended', SETTLE_MS * 4).catch(() => undefined);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const socketsAfter = gateway.socketCount([HOSTS.connect]);
 
-  const realtime = realtimeEvidence(fake, fakeOffset, script);
+  const tapRecords = await alg.collect();
+  const fakeView = await fake.collect();
+  const connectRequests = await connect.collect();
+  const realtime = realtimeEvidence(fakeView, fakeOffset, script);
   // Wall-clock stamps (the fake Connect's) onto the lab time base.
   const wallAtOrigin = Date.now() - (performance.now() - alg.origin);
   const evidence: Evidence = {
     root,
     caller: caller.summary,
-    sip: [...alg.records, ...caller.sip].sort((a, b) => a.t - b.t),
-    rtp: [...[...alg.relays.values()].flatMap((r) => r.records), ...caller.rtp],
+    sip: [...tapRecords.sip, ...caller.sip].sort((a, b) => a.t - b.t),
+    rtp: [...tapRecords.rtp, ...caller.rtp],
     realtime,
-    connect: connect.requests.map((r) => ({ t: r.at - wallAtOrigin, status: r.status, attributes: r.body?.Attributes ?? {} })),
+    connect: connectRequests.map((r) => ({ t: r.at - wallAtOrigin, status: r.status, attributes: r.body?.Attributes ?? {} })),
     gateway: { logs: gateway.logs, ...(socketsBefore !== undefined ? { socketsBefore } : {}), ...(socketsAfter !== undefined ? { socketsAfter } : {}) },
   };
   writeFileSync(join(outDir, 'wire.jsonl'), evidence.rtp.map((r) => JSON.stringify({ ...r, payload: undefined, rtcpPacket: r.rtcpPacket?.toString('hex') })).join('\n'));
@@ -161,11 +169,12 @@ async function execute(
     rtpToGateway: rtpPackets(evidence.rtp, 'toGateway').length,
     rtpToCaller: rtpPackets(evidence.rtp, 'toCaller').length,
     realtimeReceivedBytes: realtime.receivedAudio.length,
-    realtimeSessions: fake.sessions.length,
+    realtimeSessions: fakeView.sessions.length,
     speechStartedAt: realtime.speechStartedAt,
     callerExit: caller.summary.exitCode,
     callEnded: gateway.logs.find((l) => l.msg === 'call ended')?.reason ?? null,
-    agentLatencyMs: agentLatency(fake, fakeOffset, evidence),
+    agentLatencyMs: agentLatency(fakeView, fakeOffset, evidence),
+    ...(backend.name === 'local' ? {} : { backend: { name: backend.name, ...backend.describe() } }),
   };
   return { evidence, metrics };
 }
@@ -197,7 +206,7 @@ function expectedAgentAudio(script: FakeScript, turnNumber: number, format: stri
   return out;
 }
 
-function realtimeEvidence(fake: FakeRealtimeServer, offset: number, script: FakeScript): RealtimeEvidence {
+function realtimeEvidence(fake: FakeRealtimeView, offset: number, script: FakeScript): RealtimeEvidence {
   const sessions = fake.sessions;
   const pcm16 = sessions.some((s) => s.inputFormat === 'pcm16');
   return {
@@ -225,7 +234,7 @@ function realtimeEvidence(fake: FakeRealtimeServer, offset: number, script: Fake
 }
 
 /** End of the caller's first utterance (speech_stopped at the fake) to the first agent audio on the wire. */
-function agentLatency(fake: FakeRealtimeServer, offset: number, ev: Evidence): number | undefined {
+function agentLatency(fake: FakeRealtimeView, offset: number, ev: Evidence): number | undefined {
   const stopped = fake.sessions[0]?.speechStoppedAt[0];
   if (stopped === undefined) return undefined;
   const at = stopped + offset;

@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Launcher } from './backends/backend.js';
+import { localLauncher } from './backends/local-launcher.js';
 
 /**
  * Runs a real SIPp (Debian's sip-tester) as the caller. Scenario XML templates live in lab/sipp/ with
@@ -36,6 +38,8 @@ export interface SippOptions {
   extraArgs: string[];
   local: { address: string; port: number; mediaPort: number };
   timeoutS: number;
+  /** Where SIPp runs (a child process by default, or a container). */
+  launcher?: Launcher;
 }
 
 export async function runSipp(opts: SippOptions): Promise<SippRun> {
@@ -60,13 +64,18 @@ export async function runSipp(opts: SippOptions): Promise<SippRun> {
     ...opts.extraArgs,
   ];
   const startedAt = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn('sipp', args, { cwd: opts.outDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', (err) => resolve({ exitCode: null, stdout, stderr: `${stderr}${err.message}`, startedAt, endedAt: performance.now() }));
-    child.once('exit', (code) => resolve({ exitCode: code, stdout, stderr, startedAt, endedAt: performance.now() }));
-  });
+  let child;
+  try {
+    child = await (opts.launcher ?? localLauncher).spawn('sipp', args, { cwd: opts.outDir, name: 'sipp' });
+  } catch (err) {
+    return { exitCode: null, stdout: '', stderr: err instanceof Error ? err.message : String(err), startedAt, endedAt: performance.now() };
+  }
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A container's output can trail its exit: wait for both streams to end too.
+  const [exitCode] = await Promise.all([child.exited, finished(child.stdout).catch(() => undefined), finished(child.stderr).catch(() => undefined)]);
+  const startError = await child.startError;
+  return { exitCode, stdout, stderr: startError ? `${stderr}${startError.message}` : stderr, startedAt, endedAt: performance.now() };
 }
