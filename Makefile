@@ -25,7 +25,7 @@ NAME ?= happy-path
 SEED ?=
 SEED_ARG := $(if $(SEED),--seed $(SEED))
 
-.PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures docs clean
+.PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures docs images engine clean
 
 help:
 	@echo "make demo        build, start gateway + fake Realtime on loopback, place a real SIPp call, print a summary"
@@ -34,6 +34,7 @@ help:
 	@echo "make scenarios   every scenario, with progress, a summary table and lab/out/index.html"
 	@echo "make gateway     run the gateway for real traffic (config from environment, see README)"
 	@echo "make bench       media benchmarks -> lab/out/bench/results.json"
+	@echo "make images      the lab's container images (LAB_BACKEND=containers, docker-compose up)"
 	@echo "make fixtures    regenerate fixtures/*.wav (needs espeak-ng and sox)"
 	@echo "make docs        regenerate the check list and quality limits in docs/lab.md"
 
@@ -46,10 +47,17 @@ $(NODE24)/bin/node:
 
 # System tools the lab drives. Installed when missing and we are root; otherwise a one-line error.
 # chromium renders the lab's HTML reports in the report test (playwright-core drives /usr/bin/chromium).
-LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl chromium:chromium
+# The container tools are installed the same way when we are root; elsewhere their absence only
+# means the containers part of `make test` says why it did not run.
+LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl chromium:chromium baresip:baresip
+CONTAINER_TOOLS := dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap
 setup: node
-	@missing=""; for pair in $(LAB_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
+	@missing=""; optional=""; \
+	for pair in $(LAB_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
 	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	for pair in $(CONTAINER_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$bin >/dev/null 2>&1 || PATH=$$PATH:/usr/sbin:/sbin command -v $$bin >/dev/null 2>&1 || optional="$$optional $$pkg"; done; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then missing="$$missing$$optional"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing:$$missing"; \
@@ -75,6 +83,7 @@ unit: deps
 test: setup build typecheck
 	@npx vitest run
 	@node dist/lab/src/runner/cli.js --all
+	@bash lab/containers/test.sh
 
 scenario: setup build
 	@node dist/lab/src/runner/cli.js $(NAME) $(SEED_ARG)
@@ -100,6 +109,13 @@ fixtures:
 # Regenerates the check list and the quality limits in docs/lab.md from the code that defines them.
 docs: build
 	@node dist/lab/src/runner/docs-main.js
+
+# The Docker engine (started when not running, as root) and the lab images (built when missing).
+engine:
+	@bash lab/containers/engine.sh ensure
+
+images: node engine
+	@bash lab/containers/images.sh
 
 clean:
 	rm -rf dist lab/out
