@@ -13,6 +13,8 @@ export interface CallerRun {
     sentPackets: number;
     /** Negotiated SRTP suite, when the caller knows it. */
     srtpProfile?: string;
+    /** What the caller itself recorded of the call (8 kHz WAV), when it records. */
+    heardWav?: string;
   };
   /** SIP and RTP as the caller saw them (TLS/SRTP calls the tap cannot see), on the lab time base. */
   sip: SipRecord[];

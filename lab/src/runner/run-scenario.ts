@@ -15,6 +15,7 @@ import { writeReport, type ScenarioReport } from './report.js';
 import type { Scenario } from './scenario-schema.js';
 import { runLabCaller } from './caller-lab.js';
 import { runSippCaller } from './caller-sipp.js';
+import { runBaresipCaller } from './caller-baresip.js';
 import { makeLabCertificate } from './lab-certificate.js';
 import { assessQuality, writeScenarioPage } from './quality-stage.js';
 import type { QualitySignals } from '../quality/call-quality.js';
@@ -131,6 +132,16 @@ async function execute(
           callerHost: HOSTS.caller,
           timeoutS: Math.max(5, scenario.timeoutS - 10),
           launcher: backend.launcher,
+        })
+      : scenario.caller.tool === 'baresip'
+      ? await runBaresipCaller({
+          root,
+          outDir,
+          caller: scenario.caller,
+          tap: alg.address,
+          callerHost: HOSTS.caller,
+          launcher: backend.launcher,
+          timeoutS: Math.max(5, scenario.timeoutS - 10),
         })
       : await runLabCaller({
           root,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { baresipCallerSchema } from './caller-baresip-schema.js';
 import { qualityLimitsSchema } from '../quality/thresholds.js';
 import { checkSpecSchema } from './checks/registry.js';
 import { scriptFileSchema } from '../fake-realtime/script.js';
@@ -82,7 +83,7 @@ export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'name must be lower-case words joined by -'),
     description: z.string().min(1),
-    caller: z.discriminatedUnion('tool', [sippCallerSchema, labCallerSchema]),
+    caller: z.discriminatedUnion('tool', [sippCallerSchema, labCallerSchema, baresipCallerSchema]),
     /** The fake Realtime server's script, validated by the fake's own schema (lab/src/fake-realtime/script.ts). */
     realtime: scriptFileSchema,
     /** Extra gateway environment (on top of the lab's loopback defaults). */

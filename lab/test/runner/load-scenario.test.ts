@@ -172,6 +172,6 @@ describe('scenario errors name the field in one line', () => {
   it('an unknown caller tool', () => {
     const doc = base();
     doc.caller = { tool: 'linphone', hangupAfterMs: 1000 };
-    expect(errorOf(doc).message).toBe(`${LABEL}: caller.tool: Invalid discriminator value. Expected 'sipp' | 'lab'`);
+    expect(errorOf(doc).message).toBe(`${LABEL}: caller.tool: Invalid discriminator value. Expected 'sipp' | 'lab' | 'baresip'`);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineCheck } from '../define.js';
 import { alignedSnrDb, decodeG711, encodeWavMulaw } from '../signal.js';
 import { callerBye, payloadInSeqOrder, percentile, rtpPackets } from '../wire.js';
+import { callerRecordingHeardAgent } from '../recording.js';
 import { callerFrames, isSilence, longestPrefixFound, round } from '../helpers.js';
 
 /** Media on the wire and what reached each side. */
@@ -134,6 +135,16 @@ export const mediaChecks = [
       if (!reference || heard.length < reference.length) return { name: spec.check, passed: false, value: null, limit: spec.minSnrDb, detail: 'no agent answer to compare' };
       const snr = alignedSnrDb(reference, heard);
       return { name: spec.check, passed: snr >= spec.minSnrDb, value: round(snr), limit: spec.minSnrDb, detail: 'SNR of the answer the caller heard against the fixture, after aligning by cross-correlation' };
+    },
+  }),
+  defineCheck({
+    name: 'caller-recording-heard-agent',
+    doc: 'the caller\'s own recording (an independent stack\'s decoder, e.g. baresip\'s) holds every agent answer, found by cross-correlation against the fixture the fake sent, at an aligned SNR ≥ `minSnrDb`',
+    params: {
+      minSnrDb: z.number().default(20).describe('lowest aligned SNR of any answer, dB (G.711 itself allows about 35 dB)'),
+    },
+    run(spec, ev) {
+      return callerRecordingHeardAgent(spec, ev);
     },
   }),
   defineCheck({
