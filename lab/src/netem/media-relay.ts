@@ -36,13 +36,14 @@ export interface Endpoint {
   port: number;
 }
 
-interface SocketPair {
+export interface SocketPair {
   rtp: Socket;
   rtcp: Socket;
   port: number;
 }
 
-async function bindPair(host: string): Promise<SocketPair> {
+/** An RTP/RTCP socket pair (even port, port + 1) on `host`, at a random free even port 20000-39998. */
+export async function bindPair(host: string): Promise<SocketPair> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 20_000 + 2 * Math.floor(Math.random() * 10_000);
     const rtp = createSocket('udp4');

@@ -18,6 +18,17 @@ export interface SipRecord {
   raw: string;
 }
 
+/** What the ALG needs of a per-call media relay (the lab's MediaRelay, or a load run's metered one). */
+export interface CallRelay {
+  /** Port the gateway should send to (put into the caller's SDP). */
+  readonly gatewayFacingPort: number;
+  /** Port the caller should send to (put into the gateway's SDP). */
+  readonly callerFacingPort: number;
+  callerMedia?: Endpoint;
+  gatewayMedia?: Endpoint;
+  close(): void;
+}
+
 export interface SipAlgOptions {
   host: string; // address the ALG listens on and relays media from, e.g. 127.0.0.2
   port: number; // SIP port callers send to
@@ -28,9 +39,9 @@ export interface SipAlgOptions {
   echo?: EchoProfile;
 }
 
-export class SipAlg {
+export class SipAlg<R extends CallRelay = MediaRelay> {
   readonly records: SipRecord[] = [];
-  readonly relays = new Map<string, MediaRelay>();
+  readonly relays = new Map<string, R>();
   readonly origin = performance.now();
   readonly #opts: SipAlgOptions;
   #callerSock!: Socket; // faces callers (and receives requests the gateway sends to our Contact)
@@ -39,8 +50,16 @@ export class SipAlg {
   #gatewaySockPort = 0;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(opts: SipAlgOptions) {
+  readonly #createRelay: (callId: string, origin: number) => Promise<R>;
+
+  /** `createRelay` replaces the default MediaRelay (recording, impairing) with another relay. */
+  constructor(opts: SipAlgOptions, createRelay?: (callId: string, origin: number) => Promise<R>) {
     this.#opts = opts;
+    this.#createRelay =
+      createRelay ??
+      // Without a factory R is the default type parameter, MediaRelay.
+      (async (_callId, origin) =>
+        (await MediaRelay.create(opts.host, origin, opts.impairment ?? {}, opts.seed ?? 1, opts.echo)) as unknown as R);
   }
 
   async start(): Promise<void> {
@@ -67,7 +86,7 @@ export class SipAlg {
     return { address: this.#opts.host, port: this.#opts.port };
   }
 
-  relayFor(callId: string): MediaRelay | undefined {
+  relayFor(callId: string): R | undefined {
     return this.relays.get(callId);
   }
 
@@ -105,10 +124,10 @@ export class SipAlg {
     }
   }
 
-  async #relay(callId: string): Promise<MediaRelay> {
+  async #relay(callId: string): Promise<R> {
     let relay = this.relays.get(callId);
     if (!relay) {
-      relay = await MediaRelay.create(this.#opts.host, this.origin, this.#opts.impairment ?? {}, this.#opts.seed ?? 1, this.#opts.echo);
+      relay = await this.#createRelay(callId, this.origin);
       this.relays.set(callId, relay);
     }
     return relay;
