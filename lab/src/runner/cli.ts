@@ -9,11 +9,15 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../repo-root.js';
 import { backendName, createBackend } from './backends/index.js';
+import { isLoadScenario, LoadScenarioError, loadLoadScenario, runLoad, type LoadScenario } from '../load/index.js';
 import { loadScenario, ScenarioError } from './load-scenario.js';
 import { formatElapsed, progressLine, summaryTable, writeIndex } from './catalogue.js';
 import { formatReport, type ScenarioReport } from './report.js';
 import { runScenario } from './run-scenario.js';
 import { describeError } from 'connect-realtime-gateway';
+import type { Scenario } from './scenario-schema.js';
+
+type Planned = { name: string; load: LoadScenario } | { name: string; call: Scenario };
 
 function usage(message: string): never {
   process.stderr.write(`scenario: ${message}\nusage: scenario <name> | --all | --list  [--seed <n>]\n`);
@@ -44,17 +48,20 @@ async function main(argv: string[]): Promise<number> {
   if (arg.startsWith('-') && arg !== '--all') usage(`unknown flag ${arg}`);
   const names = arg === '--all' ? all : [arg];
   // Validate every file first: a typo in the last scenario should not wait for the others to run.
-  let scenarios;
+  let scenarios: Planned[];
   try {
-    scenarios = names.map((n) => loadScenario(root, n));
+    scenarios = names.map((n): Planned => (isLoadScenario(root, n) ? { name: n, load: loadLoadScenario(root, n) } : { name: n, call: loadScenario(root, n) }));
+    // --all: every call scenario and the load runs of the test suite (the bench ones: make bench).
+    if (arg === '--all') scenarios = scenarios.filter((p) => !('load' in p) || p.load.suite === 'test');
   } catch (err) {
-    if (err instanceof ScenarioError) {
+    if (err instanceof ScenarioError || err instanceof LoadScenarioError) {
       process.stderr.write(`scenario: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
-  if (seed !== undefined) for (const s of scenarios) s.network.seed = seed;
+  // Load runs have no impairment to seed.
+  if (seed !== undefined) for (const p of scenarios) if ('call' in p) p.call.network.seed = seed;
   let backend;
   try {
     backend = await createBackend(root, backendName(process.env.LAB_BACKEND));
@@ -72,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const [i, scenario] of scenarios.entries()) {
       if (scenarios.length > 1) process.stdout.write(`${progressLine(i + 1, scenarios.length, scenario.name, performance.now() - started, failed)}\n`);
-      const report = await runScenario(root, scenario, backend);
+      const report = 'load' in scenario ? await runLoad(root, scenario.load, backend) : await runScenario(root, scenario.call, backend);
       reports.push(report);
       process.stdout.write(`${formatReport(report)}\n  report: ${join('lab', 'out', scenario.name, 'report.html')}\n`);
       if (!report.passed) failed++;

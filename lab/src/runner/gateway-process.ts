@@ -17,6 +17,15 @@ export interface GatewayLogLine {
   [key: string]: unknown;
 }
 
+export interface GatewayProcessOptions {
+  /** Where it runs: a child process (default) or a container. */
+  launcher?: Launcher;
+  /** Pin the gateway to these CPUs (taskset list), e.g. '0' for load runs. */
+  cpus?: string;
+  /** Node options before the entry point (e.g. `--import` of a lab probe). */
+  nodeArgs?: string[];
+}
+
 export class GatewayProcess {
   readonly logs: GatewayLogLine[] = [];
   #proc: ToolProcess | undefined;
@@ -31,18 +40,17 @@ export class GatewayProcess {
     private readonly root: string,
     private readonly env: Record<string, string>,
     private readonly logPath: string,
-    private readonly launcher: Launcher = localLauncher,
-    /** Pin the gateway to these CPUs (taskset list), e.g. '0' for load runs. */
-    private readonly cpus?: string,
+    private readonly opts: GatewayProcessOptions = {},
   ) {}
 
   async start(readyTimeoutMs = 10_000): Promise<void> {
     this.#logFile = createWriteStream(this.logPath);
-    const proc = await this.launcher.spawn(this.launcher.node, [join(this.root, 'dist/gateway/src/main.js')], {
+    const launcher = this.opts.launcher ?? localLauncher;
+    const proc = await launcher.spawn(launcher.node, [...(this.opts.nodeArgs ?? []), join(this.root, 'dist/gateway/src/main.js')], {
       cwd: this.root,
       env: this.env,
       name: 'gateway',
-      ...(this.cpus !== undefined ? { cpus: this.cpus } : {}),
+      ...(this.opts.cpus !== undefined ? { cpus: this.opts.cpus } : {}),
     });
     this.#proc = proc;
     this.#exit = proc.exited.then((code) => (this.#exitCode = code));

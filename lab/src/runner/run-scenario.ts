@@ -115,7 +115,7 @@ async function execute(
       ...scenario.gateway.env,
     },
     join(outDir, 'gateway.log'),
-    backend.launcher,
+    { launcher: backend.launcher },
   );
   await gateway.start();
   cleanups.push(() => gateway.stop());

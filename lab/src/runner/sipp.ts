@@ -42,14 +42,21 @@ export interface SippOptions {
   launcher?: Launcher;
 }
 
-export async function runSipp(opts: SippOptions): Promise<SippRun> {
+/**
+ * Renders the script into the output folder and returns SIPp's command line. One call by default,
+ * with every message traced; `load` places many (rate, concurrency, periodic statistics to a CSV)
+ * and traces only errors.
+ */
+export function sippCommandLine(opts: SippOptions, load?: { calls: number; ratePerS: number; concurrent: number; statsFile: string }): string[] {
   const template = readFileSync(join(opts.root, 'lab', 'sipp', `${opts.script}.xml`), 'utf8');
   const xmlPath = join(opts.outDir, `${opts.script}.xml`);
   writeFileSync(xmlPath, renderTemplate(template, opts.values));
-  const args = [
+  const volume = load
+    ? ['-m', String(load.calls), '-r', String(load.ratePerS), '-l', String(load.concurrent), '-trace_stat', '-stf', load.statsFile, '-fd', '1']
+    : ['-m', '1', '-trace_msg', '-message_file', join(opts.outDir, 'sipp-messages.log'), '-trace_logs', '-log_file', join(opts.outDir, 'sipp-actions.log')];
+  return [
     `${opts.target.address}:${opts.target.port}`,
     '-sf', xmlPath,
-    '-m', '1',
     '-t', opts.transport === 'tcp' ? 't1' : 'u1',
     '-i', opts.local.address,
     '-p', String(opts.local.port),
@@ -58,11 +65,14 @@ export async function runSipp(opts: SippOptions): Promise<SippRun> {
     '-nostdin',
     '-timeout', `${opts.timeoutS}s`,
     '-timeout_error',
-    '-trace_msg', '-message_file', join(opts.outDir, 'sipp-messages.log'),
     '-trace_err', '-error_file', join(opts.outDir, 'sipp-errors.log'),
-    '-trace_logs', '-log_file', join(opts.outDir, 'sipp-actions.log'),
+    ...volume,
     ...opts.extraArgs,
   ];
+}
+
+export async function runSipp(opts: SippOptions): Promise<SippRun> {
+  const args = sippCommandLine(opts);
   const startedAt = performance.now();
   let child;
   try {

@@ -110,7 +110,7 @@ export interface LabBackend {
   readonly name: BackendName;
   readonly launcher: Launcher;
   startTap(opts: SipAlgOptions, outDir: string): Promise<TapPart>;
-  startFakeRealtime(opts: { host: string; port: number; script: FakeScript; recordDir: string }, outDir: string): Promise<RealtimePart>;
+  startFakeRealtime(opts: { host: string; port: number; script: FakeScript; recordDir?: string }, outDir: string): Promise<RealtimePart>;
   startFakeConnect(opts: { host: string; port: number; failures?: FakeConnectFailures }, outDir: string): Promise<ConnectPart>;
   /** Runs the lab's TypeScript caller to the end; `startedAt` is runner performance.now() when it began. */
   runLabCaller(options: LabCallerOptions, script: LabScript, outDir: string): Promise<{ result: LabCallerResult; startedAt: number }>;

@@ -63,7 +63,7 @@ async function main(configPath: string): Promise<void> {
       return;
     }
     case 'fake-realtime': {
-      const fake = await startFakeRealtime({ host: config.host, port: config.port, script: config.script, recordDir: config.recordDir });
+      const fake = await startFakeRealtime({ host: config.host, port: config.port, script: config.script, ...(config.recordDir !== undefined ? { recordDir: config.recordDir } : {}) });
       ready({ kind: 'fake-realtime', origin: absolute(fake.epoch), url: fake.url });
       onStop(
         config.snapshotFile,

@@ -13,7 +13,7 @@ export const READY_PREFIX = 'lab-part ready ';
 
 export type PartConfig =
   | { kind: 'tap'; options: SipAlgOptions; snapshotFile: string }
-  | { kind: 'fake-realtime'; host: string; port: number; script: FakeScript; recordDir: string; snapshotFile: string }
+  | { kind: 'fake-realtime'; host: string; port: number; script: FakeScript; recordDir?: string; snapshotFile: string }
   | { kind: 'fake-connect'; host: string; port: number; failures?: FakeConnectFailures; snapshotFile: string }
   | { kind: 'lab-caller'; options: LabCallerOptions; script: LabScript; resultFile: string };
 

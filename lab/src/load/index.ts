@@ -1,0 +1,9 @@
+/** Load runs: many calls at once through the real gateway, with live progress and a per-call account. */
+export { isLoadScenario, loadLoadScenario, loadScenarioSchema, LoadScenarioError, type LoadScenario } from './load-spec.js';
+export { runLoad, type LoadMetrics, type LoopLagSample } from './run-load.js';
+export { loadChecks } from './load-checks.js';
+export { ProgressLine } from './progress-line.js';
+export { PacingMeter, RecentLateness, pacingSummary, type PacingSummary } from './pacing-meter.js';
+export { MeteredRelay, type RelayCounts } from './metered-relay.js';
+export { gatewayLoss, gatewayPacing, type GatewayLoss, type GatewayPacing } from './gateway-accounting.js';
+export { sampleProc, cpuPercent, type ProcSample } from './proc-sampler.js';

@@ -1,0 +1,401 @@
+/**
+ * A load run: SIPp places `calls` calls (`concurrent` at once, `ratePerS` new per second), each one
+ * saying an utterance every `sayEveryMs` while the fake Realtime answers every turn, so audio flows
+ * both ways on every call. The gateway is pinned to its own core; SIPp, the tap and the fakes share
+ * the other (`generatorCpus`). While it runs, a live progress line; at the end a report with the
+ * calls attempted/answered/failed, the gateway's CPU and RSS per call on the plateau, its event-loop
+ * delay, the wire pacing of its RTP and the RTP lost inside it, each checked against the scenario's
+ * thresholds. Reused by capacity work: `runLoad` takes the parsed scenario and a backend.
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { buildCallerStream } from '../callers/caller-audio.js';
+import type { LabBackend, ToolProcess } from '../runner/backends/backend.js';
+import { READY_PREFIX } from '../runner/backends/containers/part-protocol.js';
+import { decodeSnapshot } from '../runner/backends/snapshot-json.js';
+import { GatewayProcess } from '../runner/gateway-process.js';
+import { freePort } from '../runner/ports.js';
+import { writeReport, type ScenarioReport } from '../runner/report.js';
+import { HOSTS } from '../runner/run-scenario.js';
+import { sippCommandLine } from '../runner/sipp.js';
+import { gatewayLoss, gatewayPacing, type GatewayLoss, type GatewayPacing } from './gateway-accounting.js';
+import { loadChecks } from './load-checks.js';
+import { LoopLagMonitor } from './loop-lag.js';
+import { loadFakeScript, type LoadScenario } from './load-spec.js';
+import { LOAD_STATS_PREFIX, type LoadTapConfig, type LoadTapSnapshot, type LoadTapStats } from './load-tap-protocol.js';
+import type { PacingSummary } from './pacing-meter.js';
+import { cpuPercent, sampleProc, type ProcSample } from './proc-sampler.js';
+import { ProgressLine } from './progress-line.js';
+import { readSippStats, type SippCallStats } from './sipp-stats.js';
+
+const TICK_MS = 1_000;
+const IDLE_BASELINE_MS = 1_500;
+const PART_READY_MS = 15_000;
+const DRAIN_MS = 15_000;
+
+export interface LoopLagSample {
+  at: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface LoadMetrics {
+  calls: { planned: number; attempted: number; answered: number; completed: number; failed: number; rejected: number; gatewayHungUp: number };
+  sipp: (SippCallStats & { exitCode: number | null }) | null;
+  /** The plateau the per-call figures are measured on. */
+  plateau: { calls: number; seconds: number } | null;
+  gateway: {
+    cpus: string;
+    idle: { cpuPct: number; rssMb: number } | null;
+    /** On the plateau: CPU as % of one core, RSS; per call: the increase over idle divided by the calls up. */
+    plateau: { cpuPct: number; rssMb: number; cpuPctPerCall: number; rssKbPerCall: number } | null;
+    peakRssMb: number;
+  };
+  /** The load's own side: when its event loops lag, its receive times and pacing are not the gateway's. */
+  generator: { cpus: string; sippCpuPct: number | null; tapLoopLagWorstP99Ms: number | null; runnerLoopLagWorstP99Ms: number | null };
+  eventLoopLag: { seconds: number; worstP99Ms: number; medianP99Ms: number; maxMs: number } | null;
+  wirePacing: PacingSummary;
+  gatewayPacing: GatewayPacing;
+  rtpLost: GatewayLoss;
+  /** false on a one-core machine: nothing pinned. */
+  pinned: boolean;
+  /** The gateway's open sockets before the first call and after the last. */
+  sockets: { before: number; after: number } | null;
+  /** The last call summary's resource counters (all 0 when everything was released). */
+  resources: Record<string, number> | null;
+}
+
+const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+export async function runLoad(root: string, s: LoadScenario, backend: LabBackend, progress: ProgressLine = new ProgressLine()): Promise<ScenarioReport> {
+  const outDir = join(root, 'lab', 'out', s.name);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const report: ScenarioReport = { name: s.name, passed: false, checks: [], metrics: {}, outDir };
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const started = performance.now();
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      const t = setTimeout(() => reject(new Error(`load run timed out after ${s.timeoutS} s`)), s.timeoutS * 1000);
+      cleanups.push(async () => clearTimeout(t));
+    });
+    const metrics = await Promise.race([execute(root, s, backend, outDir, cleanups, progress), timeout]);
+    report.metrics = metrics as unknown as Record<string, unknown>;
+    report.checks = loadChecks(s, metrics);
+    report.passed = report.checks.every((c) => c.passed);
+  } catch (err) {
+    report.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    progress.done();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+  report.metrics.durationS = round((performance.now() - started) / 1000);
+  writeReport(outDir, report);
+  return report;
+}
+
+async function execute(
+  root: string,
+  s: LoadScenario,
+  backend: LabBackend,
+  outDir: string,
+  cleanups: Array<() => Promise<unknown>>,
+  progress: ProgressLine,
+): Promise<LoadMetrics> {
+  const { load } = s;
+  // Pinning needs two cores; on one, everything shares it and the report says so.
+  const pinned = availableParallelism() >= 2;
+  const gatewayCpus = pinned ? s.gateway.cpus : undefined;
+  const generatorCpus = pinned ? s.generatorCpus : undefined;
+  if (generatorCpus !== undefined) {
+    const restore = pinProcess(process.pid, generatorCpus);
+    cleanups.push(async () => restore());
+  }
+
+  // The caller's stream: the utterance every sayEveryMs, silence between, ending before the BYE.
+  const streamMs = load.holdMs - 400;
+  const utterances = [];
+  for (let at = 200; at < streamMs - 1_000; at += load.sayEveryMs) utterances.push({ atMs: at, wavPath: join(root, load.audio) });
+  writeFileSync(join(outDir, 'caller.pcap'), buildCallerStream(load.codec, utterances, [], streamMs).pcap);
+
+  const fake = await backend.startFakeRealtime({ host: HOSTS.realtime, port: 0, script: loadFakeScript(s, root) }, outDir);
+  cleanups.push(() => fake.stop());
+
+  // The tap in a process of its own, on the generator's core.
+  const gatewaySip = await freePort(HOSTS.gateway);
+  const tapPort = await freePort(HOSTS.alg);
+  const tapConfig: LoadTapConfig = { host: HOSTS.alg, port: tapPort, gateway: { address: HOSTS.gateway, port: gatewaySip }, snapshotFile: join(outDir, 'load-tap.snapshot.json'), statsEveryMs: TICK_MS };
+  writeFileSync(join(outDir, 'load-tap.config.json'), JSON.stringify(tapConfig));
+  const tap = await backend.launcher.spawn(backend.launcher.node, [join(root, 'dist/lab/src/load/load-tap-main.js'), join(outDir, 'load-tap.config.json')], {
+    cwd: root,
+    name: 'load-tap',
+    ...(generatorCpus !== undefined ? { cpus: generatorCpus } : {}),
+  });
+  cleanups.push(async () => stopTool(tap));
+  const tapStats: LoadTapStats[] = [];
+  await tapReady(tap, join(outDir, 'load-tap.log'), (st) => tapStats.push(st));
+
+  const loopFile = join(outDir, 'loop-lag.jsonl');
+  const gateway = new GatewayProcess(
+    root,
+    {
+      AMAZON_CONNECT_SIP_HOST: HOSTS.gateway,
+      AMAZON_CONNECT_SIP_PORT: String(gatewaySip),
+      SIP_ALLOW_FROM: '127.0.0.0/8',
+      SIP_MAX_CALLS: String(load.concurrent + 50),
+      SIP_INVITE_RATE: String(Math.ceil(load.ratePerS * 2)),
+      SIP_INVITE_BURST: String(Math.ceil(load.ratePerS * 4)),
+      RTP_HOST: HOSTS.gateway,
+      RTP_PORT_MIN: '40000',
+      RTP_PORT_MAX: String(40_000 + 4 * load.concurrent + 200),
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'sk-lab-fake-key',
+      LOG_LEVEL: 'info',
+      LAB_LOOP_PROBE_FILE: loopFile,
+      ...s.gateway.env,
+    },
+    join(outDir, 'gateway.log'),
+    {
+      launcher: backend.launcher,
+      nodeArgs: ['--import', join(root, 'dist/lab/src/load/loop-lag-probe.js')],
+      ...(gatewayCpus !== undefined ? { cpus: gatewayCpus } : {}),
+    },
+  );
+  await gateway.start();
+  cleanups.push(() => gateway.stop());
+  const gwPid = gateway.pid;
+  if (gwPid === undefined) throw new Error('the gateway has no PID to measure');
+  const socketsBefore = gateway.socketCount();
+
+  const idleA = sampleProc(gwPid);
+  await sleep(IDLE_BASELINE_MS);
+  const idleB = sampleProc(gwPid);
+
+  const statsFile = join(outDir, 'sipp-stats.csv');
+  const sippArgs = sippCommandLine(
+    {
+      root,
+      outDir,
+      script: 'uac-call',
+      values: {
+        FROM_USER: '+15550100',
+        TO_USER: '+15550199',
+        HANGUP_MS: String(load.holdMs),
+        EXTRA_HEADERS: '',
+        PAYLOAD_TYPES: load.codec === 'PCMU' ? '0 8' : '8 0',
+        RTPMAPS: (load.codec === 'PCMU' ? ['0 PCMU', '8 PCMA'] : ['8 PCMA', '0 PCMU']).map((m) => `      a=rtpmap:${m}/8000`).join('\n'),
+      },
+      target: { address: HOSTS.alg, port: tapPort },
+      transport: 'udp',
+      extraArgs: [],
+      local: { address: HOSTS.caller, port: await freePort(HOSTS.caller), mediaPort: 2 * Math.floor((await freePort(HOSTS.caller)) / 2) },
+      timeoutS: s.timeoutS,
+    },
+    { calls: load.calls, ratePerS: load.ratePerS, concurrent: load.concurrent, statsFile },
+  );
+  const sipp = await backend.launcher.spawn('sipp', sippArgs, { cwd: outDir, name: 'sipp', ...(generatorCpus !== undefined ? { cpus: generatorCpus } : {}) });
+  cleanups.push(async () => stopTool(sipp));
+  const sippLog = createWriteStream(join(outDir, 'sipp-stdout.log'));
+  sipp.stdout.pipe(sippLog, { end: false });
+  sipp.stderr.pipe(sippLog, { end: false });
+  void sipp.exited.then(() => setTimeout(() => sippLog.end(), 500));
+  const sippPid = await sipp.hostPid();
+  let sippExit: number | null | undefined;
+  void sipp.exited.then((c) => (sippExit = c));
+
+  // Live: once a second, until SIPp is done.
+  const timeline = createWriteStream(join(outDir, 'load-timeline.jsonl'));
+  const lag: LoopLagSample[] = [];
+  let lagRead = 0;
+  const gwSamples: ProcSample[] = [];
+  const sippSamples: ProcSample[] = [];
+  let plateau: { start: number; startSample: ProcSample; end?: number; endSample?: ProcSample; rss: number[] } | undefined;
+  const runnerLag = new LoopLagMonitor();
+  cleanups.push(async () => runnerLag.stop());
+  const runnerLagP99: number[] = [];
+  const t0 = performance.now();
+  while (sippExit === undefined) {
+    await Promise.race([sleep(TICK_MS), sipp.exited]);
+    lagRead = readLoopLag(loopFile, lagRead, lag);
+    runnerLagP99.push(runnerLag.take().p99Ms);
+    const gw = sampleProc(gwPid);
+    const gen = sippPid !== undefined ? sampleProc(sippPid) : undefined;
+    if (gw) gwSamples.push(gw);
+    if (gen) sippSamples.push(gen);
+    const st = tapStats[tapStats.length - 1];
+    if (st && gw) {
+      const up = st.sip.active;
+      const ended = st.sip.byesAnswered + st.sip.gatewayByes;
+      if (plateau === undefined && up >= load.concurrent) plateau = { start: gw.at, startSample: gw, rss: [] };
+      else if (plateau && plateau.end === undefined) {
+        if (up < load.concurrent || ended > 0) {
+          plateau.end = gw.at;
+          plateau.endSample = gw;
+        } else plateau.rss.push(gw.rssBytes);
+      }
+    }
+    const prevGw = gwSamples[gwSamples.length - 2];
+    const line = progressText(s, performance.now() - t0, st, gw && prevGw ? cpuPercent(prevGw, gw) : undefined, gw?.rssBytes, lag[lag.length - 1]);
+    progress.update(line);
+    timeline.write(`${JSON.stringify({ t: round((performance.now() - t0) / 1000), tap: st, gateway: gw, loopLag: lag[lag.length - 1] })}\n`);
+  }
+  timeline.end();
+  progress.done();
+
+  // Let the last calls end, then collect.
+  const answered = tapStats[tapStats.length - 1]?.sip.answered ?? 0;
+  await gateway.waitFor(() => gateway.logs.filter((l) => l.msg === 'call ended').length >= answered, DRAIN_MS).catch(() => undefined);
+  await sleep(1_000);
+  lagRead = readLoopLag(loopFile, lagRead, lag);
+  const socketsAfter = gateway.socketCount();
+  const snapshot = await stopTap(tap, tapConfig.snapshotFile);
+  const sippStats = readSippStats(statsFile);
+  const peakRss = Math.max(0, ...gwSamples.map((g) => g.rssBytes));
+
+  const idle = idleA && idleB ? { cpuPct: round(cpuPercent(idleA, idleB)), rssMb: round(idleB.rssBytes / 2 ** 20) } : null;
+  let plateauMetrics: LoadMetrics['gateway']['plateau'] = null;
+  let plateauInfo: LoadMetrics['plateau'] = null;
+  if (plateau?.endSample && plateau.end !== undefined && plateau.end > plateau.start) {
+    const cpu = cpuPercent(plateau.startSample, plateau.endSample);
+    const rss = plateau.rss.length ? plateau.rss.reduce((a, b) => a + b, 0) / plateau.rss.length : plateau.endSample.rssBytes;
+    plateauInfo = { calls: load.concurrent, seconds: round((plateau.end - plateau.start) / 1000) };
+    plateauMetrics = {
+      cpuPct: round(cpu),
+      rssMb: round(rss / 2 ** 20),
+      cpuPctPerCall: round((cpu - (idle?.cpuPct ?? 0)) / load.concurrent, 3),
+      rssKbPerCall: round((rss - (idleB?.rssBytes ?? 0)) / 1024 / load.concurrent),
+    };
+  }
+  const activeLag = lag.filter((l) => l.at >= (tapStats.find((t) => t.sip.answered > 0)?.at ?? Infinity));
+  const p99s = activeLag.map((l) => l.p99Ms).sort((a, b) => a - b);
+  const sippCpu = sippSamples.length >= 2 ? round(cpuPercent(sippSamples[0]!, sippSamples[sippSamples.length - 1]!)) : null;
+  const completed = snapshot.sip.byesAnswered + snapshot.sip.gatewayByes;
+  const attempted = sippStats?.created ?? snapshot.sip.invited;
+  return {
+    calls: {
+      planned: load.calls,
+      attempted,
+      answered: snapshot.sip.answered,
+      completed,
+      // A call counts as done when the caller's BYE was answered; anything else (a rejection, a
+      // call the gateway hung up, a call never answered) failed.
+      failed: Math.max(0, attempted - snapshot.sip.byesAnswered),
+      rejected: snapshot.sip.rejected,
+      gatewayHungUp: snapshot.sip.gatewayByes,
+    },
+    sipp: sippStats ? { ...sippStats, exitCode: sippExit ?? null } : null,
+    plateau: plateauInfo,
+    gateway: { cpus: gatewayCpus ?? 'any', idle, plateau: plateauMetrics, peakRssMb: round(peakRss / 2 ** 20) },
+    generator: {
+      cpus: generatorCpus ?? 'any',
+      sippCpuPct: sippCpu,
+      tapLoopLagWorstP99Ms: tapStats.length ? Math.max(...tapStats.map((t) => t.loopLagP99Ms)) : null,
+      runnerLoopLagWorstP99Ms: runnerLagP99.length ? Math.max(...runnerLagP99) : null,
+    },
+    eventLoopLag: p99s.length
+      ? { seconds: p99s.length, worstP99Ms: p99s[p99s.length - 1]!, medianP99Ms: p99s[Math.floor(p99s.length / 2)]!, maxMs: Math.max(...activeLag.map((l) => l.maxMs)) }
+      : null,
+    wirePacing: snapshot.pacing,
+    gatewayPacing: gatewayPacing(gateway.logs),
+    rtpLost: gatewayLoss(gateway.logs, snapshot.calls),
+    pinned,
+    sockets: socketsBefore !== undefined && socketsAfter !== undefined ? { before: socketsBefore, after: socketsAfter } : null,
+    resources: lastResources(gateway.logs),
+  };
+}
+
+function lastResources(logs: GatewayProcess['logs']): Record<string, number> | null {
+  const ended = [...logs].reverse().find((l) => l.msg === 'call ended');
+  return (ended?.resources as Record<string, number> | undefined) ?? null;
+}
+
+function progressText(s: LoadScenario, elapsedMs: number, st: LoadTapStats | undefined, cpuPct: number | undefined, rss: number | undefined, lag: LoopLagSample | undefined): string {
+  const parts = [`${s.name} ${Math.round(elapsedMs / 1000)}s`];
+  if (st) {
+    const done = st.sip.byesAnswered + st.sip.gatewayByes;
+    const failed = st.sip.rejected;
+    parts.push(`calls ${st.sip.active} up, ${done}/${s.load.calls} done, ${failed} failed`);
+  }
+  if (cpuPct !== undefined) parts.push(`gateway cpu ${Math.round(cpuPct)}%`);
+  if (rss !== undefined) parts.push(`rss ${Math.round(rss / 2 ** 20)} MB`);
+  if (lag) parts.push(`loop p99 ${lag.p99Ms.toFixed(1)} ms`);
+  if (st?.pacingP99Ms != null) parts.push(`wire p99 ${st.pacingP99Ms.toFixed(1)} ms`);
+  return parts.join('  ');
+}
+
+/** New lines of the gateway's loop-lag file since byte `from`; returns the new offset. */
+function readLoopLag(file: string, from: number, into: LoopLagSample[]): number {
+  if (!existsSync(file)) return from;
+  const text = readFileSync(file, 'utf8');
+  const end = text.lastIndexOf('\n') + 1;
+  for (const line of text.slice(from, end).split('\n')) {
+    if (line === '') continue;
+    try {
+      into.push(JSON.parse(line) as LoopLagSample);
+    } catch {
+      // a torn line cannot happen with appendFileSync; ignore anything odd rather than fail the run
+    }
+  }
+  return Math.max(from, end);
+}
+
+function tapReady(tap: ToolProcess, logPath: string, onStats: (s: LoadTapStats) => void): Promise<void> {
+  const log = createWriteStream(logPath);
+  tap.stderr.on('data', (d: Buffer) => log.write(d));
+  void tap.exited.then(() => setTimeout(() => log.end(), 500));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`load tap not ready within ${PART_READY_MS} ms; see ${logPath}`)), PART_READY_MS);
+    createInterface({ input: tap.stdout }).on('line', (line) => {
+      if (line.startsWith(LOAD_STATS_PREFIX)) {
+        try {
+          onStats(JSON.parse(line.slice(LOAD_STATS_PREFIX.length)) as LoadTapStats);
+        } catch {
+          log.write(`bad stats line: ${line.slice(0, 200)}\n`);
+        }
+        return;
+      }
+      log.write(`${line}\n`);
+      if (line.startsWith(READY_PREFIX)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void tap.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`load tap exited (code ${code}) before it was ready; see ${logPath}`));
+    });
+  });
+}
+
+async function stopTap(tap: ToolProcess, snapshotFile: string): Promise<LoadTapSnapshot> {
+  tap.kill('SIGTERM');
+  const done = await Promise.race([tap.exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!done) tap.kill('SIGKILL');
+  if (!existsSync(snapshotFile)) throw new Error('the load tap exited without its counters');
+  return decodeSnapshot<LoadTapSnapshot>(readFileSync(snapshotFile, 'utf8'));
+}
+
+async function stopTool(p: ToolProcess): Promise<void> {
+  p.kill('SIGTERM');
+  const done = await Promise.race([p.exited.then(() => true), sleep(5_000).then(() => false)]);
+  if (!done) p.kill('SIGKILL');
+}
+
+/** Pins a process to `cpus` with taskset; returns what restores its previous affinity. */
+function pinProcess(pid: number, cpus: string): () => void {
+  let previous: string | undefined;
+  try {
+    previous = /:\s*(\S+)\s*$/.exec(execFileSync('taskset', ['-pc', String(pid)]).toString())?.[1];
+    execFileSync('taskset', ['-pc', cpus, String(pid)], { stdio: 'ignore' });
+  } catch {
+    return () => undefined;
+  }
+  return () => {
+    if (previous !== undefined) execFileSync('taskset', ['-pc', previous, String(pid)], { stdio: 'ignore' });
+  };
+}
