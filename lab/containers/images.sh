@@ -34,12 +34,17 @@ build_base() {
   trap "rm -rf '$work'" EXIT
   started=$(date +%s)
   log "building $BASE: debootstrap --variant=minbase bookworm from $mirror"
+  # dpkg inside the chroot skips its fsyncs (a throw-away build folder): 2-3 times faster on slow
+  # disks. The setting is removed again before the folder becomes the image.
+  mkdir -p "$work/rootfs/etc/dpkg/dpkg.cfg.d"
+  echo force-unsafe-io >"$work/rootfs/etc/dpkg/dpkg.cfg.d/lab-unsafe-io"
   if ! debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
     tail -n 5 "$work/debootstrap.log" >&2
     die "debootstrap failed"
   fi
   # apt's downloaded lists and packages only make the image bigger; images run apt-get update.
-  rm -rf "$work"/rootfs/var/cache/apt/archives/*.deb "$work"/rootfs/var/cache/apt/*.bin "$work"/rootfs/var/lib/apt/lists/*
+  rm -rf "$work"/rootfs/var/cache/apt/archives/*.deb "$work"/rootfs/var/cache/apt/*.bin "$work"/rootfs/var/lib/apt/lists/* \
+    "$work/rootfs/etc/dpkg/dpkg.cfg.d/lab-unsafe-io"
   tar -C "$work/rootfs" -c . | docker import -c 'CMD ["/bin/bash"]' -m "debootstrap --variant=minbase bookworm $mirror" - "$BASE" >/dev/null
   rm -rf "$work"
   trap - EXIT
