@@ -33,7 +33,7 @@ help:
 	@echo "make scenario NAME=<name> [SEED=n]   run scenarios/<name>.yaml, write lab/out/<name>/report.json and report.html"
 	@echo "make scenarios   every scenario, with progress, a summary table and lab/out/index.html"
 	@echo "make gateway     run the gateway for real traffic (config from environment, see README)"
-	@echo "make bench       media benchmarks -> lab/out/bench/results.json"
+	@echo "make bench       media benchmarks -> lab/out/bench/results.json, load-300 and load-500 runs"
 	@echo "make images      the lab's container images (LAB_BACKEND=containers, docker-compose up)"
 	@echo "make fixtures    regenerate fixtures/*.wav (needs espeak-ng and sox)"
 	@echo "make docs        regenerate the check list and quality limits in docs/lab.md"
@@ -102,6 +102,7 @@ fake-realtime: build
 
 bench: setup build
 	@node dist/lab/src/bench/main.js
+	@rc=0; for n in load-300 load-500; do node dist/lab/src/runner/cli.js $$n || rc=1; done; exit $$rc
 
 fixtures:
 	@bash fixtures/make-fixtures.sh
