@@ -1,6 +1,8 @@
 /** Load runs: many calls at once through the real gateway, with live progress and a per-call account. */
 export { isLoadScenario, loadLoadScenario, loadScenarioSchema, LoadScenarioError, type LoadScenario } from './load-spec.js';
-export { runLoad, type LoadMetrics, type LoopLagSample } from './run-load.js';
+export { runLoad, type LoadMetrics } from './run-load.js';
+export { type LoopLagSample } from './loop-lag-file.js';
+export { LoopLagMonitor, type LoopLag } from './loop-lag.js';
 export { loadChecks } from './load-checks.js';
 export { ProgressLine } from './progress-line.js';
 export { PacingMeter, RecentLateness, pacingSummary, type PacingSummary } from './pacing-meter.js';

@@ -7,15 +7,11 @@
  * delay, the wire pacing of its RTP and the RTP lost inside it, each checked against the scenario's
  * thresholds. Reused by capacity work: `runLoad` takes the parsed scenario and a backend.
  */
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { buildCallerStream } from '../callers/caller-audio.js';
-import type { LabBackend, ToolProcess } from '../runner/backends/backend.js';
-import { READY_PREFIX } from '../runner/backends/containers/part-protocol.js';
-import { decodeSnapshot } from '../runner/backends/snapshot-json.js';
+import type { LabBackend } from '../runner/backends/backend.js';
 import { GatewayProcess } from '../runner/gateway-process.js';
 import { freePort } from '../runner/ports.js';
 import { writeReport, type ScenarioReport } from '../runner/report.js';
@@ -23,9 +19,12 @@ import { HOSTS } from '../runner/run-scenario.js';
 import { sippCommandLine } from '../runner/sipp.js';
 import { gatewayLoss, gatewayPacing, type GatewayLoss, type GatewayPacing } from './gateway-accounting.js';
 import { loadChecks } from './load-checks.js';
+import { readLoopLag, type LoopLagSample } from './loop-lag-file.js';
+import { stopTap, tapReady } from './load-tap-client.js';
+import { pinProcess, stopTool } from './processes.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { loadFakeScript, type LoadScenario } from './load-spec.js';
-import { LOAD_STATS_PREFIX, type LoadTapConfig, type LoadTapSnapshot, type LoadTapStats } from './load-tap-protocol.js';
+import type { LoadTapConfig, LoadTapStats } from './load-tap-protocol.js';
 import type { PacingSummary } from './pacing-meter.js';
 import { cpuPercent, sampleProc, type ProcSample } from './proc-sampler.js';
 import { ProgressLine } from './progress-line.js';
@@ -33,15 +32,7 @@ import { readSippStats, type SippCallStats } from './sipp-stats.js';
 
 const TICK_MS = 1_000;
 const IDLE_BASELINE_MS = 1_500;
-const PART_READY_MS = 15_000;
 const DRAIN_MS = 15_000;
-
-export interface LoopLagSample {
-  at: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
 
 export interface LoadMetrics {
   calls: { planned: number; attempted: number; answered: number; completed: number; failed: number; rejected: number; gatewayHungUp: number };
@@ -328,74 +319,3 @@ function progressText(s: LoadScenario, elapsedMs: number, st: LoadTapStats | und
   return parts.join('  ');
 }
 
-/** New lines of the gateway's loop-lag file since byte `from`; returns the new offset. */
-function readLoopLag(file: string, from: number, into: LoopLagSample[]): number {
-  if (!existsSync(file)) return from;
-  const text = readFileSync(file, 'utf8');
-  const end = text.lastIndexOf('\n') + 1;
-  for (const line of text.slice(from, end).split('\n')) {
-    if (line === '') continue;
-    try {
-      into.push(JSON.parse(line) as LoopLagSample);
-    } catch {
-      // a torn line cannot happen with appendFileSync; ignore anything odd rather than fail the run
-    }
-  }
-  return Math.max(from, end);
-}
-
-function tapReady(tap: ToolProcess, logPath: string, onStats: (s: LoadTapStats) => void): Promise<void> {
-  const log = createWriteStream(logPath);
-  tap.stderr.on('data', (d: Buffer) => log.write(d));
-  void tap.exited.then(() => setTimeout(() => log.end(), 500));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`load tap not ready within ${PART_READY_MS} ms; see ${logPath}`)), PART_READY_MS);
-    createInterface({ input: tap.stdout }).on('line', (line) => {
-      if (line.startsWith(LOAD_STATS_PREFIX)) {
-        try {
-          onStats(JSON.parse(line.slice(LOAD_STATS_PREFIX.length)) as LoadTapStats);
-        } catch {
-          log.write(`bad stats line: ${line.slice(0, 200)}\n`);
-        }
-        return;
-      }
-      log.write(`${line}\n`);
-      if (line.startsWith(READY_PREFIX)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void tap.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`load tap exited (code ${code}) before it was ready; see ${logPath}`));
-    });
-  });
-}
-
-async function stopTap(tap: ToolProcess, snapshotFile: string): Promise<LoadTapSnapshot> {
-  tap.kill('SIGTERM');
-  const done = await Promise.race([tap.exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!done) tap.kill('SIGKILL');
-  if (!existsSync(snapshotFile)) throw new Error('the load tap exited without its counters');
-  return decodeSnapshot<LoadTapSnapshot>(readFileSync(snapshotFile, 'utf8'));
-}
-
-async function stopTool(p: ToolProcess): Promise<void> {
-  p.kill('SIGTERM');
-  const done = await Promise.race([p.exited.then(() => true), sleep(5_000).then(() => false)]);
-  if (!done) p.kill('SIGKILL');
-}
-
-/** Pins a process to `cpus` with taskset; returns what restores its previous affinity. */
-function pinProcess(pid: number, cpus: string): () => void {
-  let previous: string | undefined;
-  try {
-    previous = /:\s*(\S+)\s*$/.exec(execFileSync('taskset', ['-pc', String(pid)]).toString())?.[1];
-    execFileSync('taskset', ['-pc', cpus, String(pid)], { stdio: 'ignore' });
-  } catch {
-    return () => undefined;
-  }
-  return () => {
-    if (previous !== undefined) execFileSync('taskset', ['-pc', previous, String(pid)], { stdio: 'ignore' });
-  };
-}
