@@ -3,7 +3,7 @@ export { isLoadScenario, loadLoadScenario, loadScenarioSchema, LoadScenarioError
 export { runLoad, type LoadMetrics } from './run-load.js';
 export { type LoopLagSample } from './loop-lag-file.js';
 export { LoopLagMonitor, type LoopLag } from './loop-lag.js';
-export { loadChecks } from './load-checks.js';
+export { LOAD_CHECKS, loadChecks, loadThresholdsSchema, type LoadRun } from './load-checks.js';
 export { ProgressLine } from './progress-line.js';
 export { PacingMeter, RecentLateness, pacingSummary, type PacingSummary } from './pacing-meter.js';
 export { MeteredRelay, type RelayCounts } from './metered-relay.js';

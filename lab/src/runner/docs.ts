@@ -1,12 +1,13 @@
 /**
- * `make docs`: regenerates the generated parts of docs/lab.md — the check list from the check
- * registry and the quality limits from their schema — so every parameter a scenario can set is
+ * `make docs`: regenerates the generated parts of docs/lab.md — the check lists from the check
+ * registries (scenario checks, load checks) and the quality limits from their schema — so every parameter a scenario can set is
  * documented where it is defined. lab/test/runner/docs.test.ts fails when docs/lab.md is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMIT_DOCS } from '../quality/thresholds.js';
 import { repoRoot } from '../repo-root.js';
+import { LOAD_CHECKS } from '../load/load-checks.js';
 import { checksMarkdown } from './checks/registry.js';
 
 export function qualityLimitsMarkdown(): string {
@@ -14,7 +15,11 @@ export function qualityLimitsMarkdown(): string {
   return ['| limit | meaning |', '|---|---|', ...rows].join('\n');
 }
 
-const SECTIONS: Record<string, () => string> = { checks: checksMarkdown, 'quality-limits': qualityLimitsMarkdown };
+const SECTIONS: Record<string, () => string> = {
+  checks: () => checksMarkdown(),
+  'quality-limits': qualityLimitsMarkdown,
+  'load-checks': () => checksMarkdown(LOAD_CHECKS, '`thresholds:` it reads'),
+};
 
 /** docs/lab.md with every generated section replaced by what the code says now. */
 export function regenerate(text: string): string {

@@ -127,6 +127,8 @@ describe('load scenario files', () => {
     expect(errorOf({ ...base(), load: { ...(base().load as object), audio: 'fixtures/none.wav' } })).toBe('scenarios/load-x.yaml: load.audio: file not found: fixtures/none.wav');
     expect(errorOf({ ...base(), gateway: { cpus: 'zero' } })).toMatch(/^scenarios\/load-x\.yaml: gateway\.cpus: a CPU list/);
     expect(errorOf({ ...base(), thresholds: {} })).toMatch(/^scenarios\/load-x\.yaml: thresholds\.wirePacingP99Ms: /);
+    // The thresholds are the load checks' parameters: a misspelt one is refused, not ignored.
+    expect(errorOf({ ...base(), thresholds: { wirePacingP99Ms: 10, eventLoopLagP99Ms: 10, callsFailedMax: 1 } })).toBe('scenarios/load-x.yaml: thresholds: unknown field "callsFailedMax"');
   });
 });
 

@@ -1,6 +1,7 @@
 /** docs/lab.md documents every check, every check parameter and every quality limit, as the code defines them. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { LOAD_CHECKS } from '../../src/load/index.js';
 import { CHECKS } from '../../src/runner/checks/index.js';
 import { labDocPath, regenerate } from '../../src/runner/docs.js';
 import { LIMIT_DOCS, qualityLimitsSchema } from '../../src/quality/thresholds.js';
@@ -12,9 +13,10 @@ describe('docs/lab.md', () => {
     expect(regenerate(doc)).toBe(doc);
   });
 
-  it('names every check and each of its parameters with a description', () => {
+  it('names every check (scenario and load) and each of its parameters with a description', () => {
     expect(CHECKS.length).toBeGreaterThan(25);
-    for (const check of CHECKS) {
+    expect(LOAD_CHECKS.length).toBeGreaterThan(5);
+    for (const check of [...CHECKS, ...LOAD_CHECKS]) {
       const row = doc.split('\n').find((l) => l.startsWith(`| \`${check.name}\` |`));
       expect(row, check.name).toBeDefined();
       for (const p of check.params) {

@@ -5,14 +5,15 @@ import type { CheckResult, Evidence } from '../evidence.js';
  * One check a scenario can ask for, defined in one place: its name, what it proves (the docs
  * string), the schema of its parameters (each `.describe()`d: docs/lab.md is generated from these),
  * and its implementation. Each returns the measured value beside its limit, so the report shows how
- * close a pass was.
+ * close a pass was. `E` is what it judges: a call's evidence, or a load run's figures
+ * (lab/src/load/load-checks.ts).
  */
-export interface CheckDefinition<N extends string, P extends z.ZodRawShape> {
+export interface CheckDefinition<N extends string, P extends z.ZodRawShape, E = Evidence> {
   name: N;
   /** "passes when …", one sentence; `param` names in backticks. */
   doc: string;
   params: P;
-  run(spec: z.output<z.ZodObject<P>> & { check: N }, ev: Evidence): CheckResult;
+  run(spec: z.output<z.ZodObject<P>> & { check: N }, ev: E): CheckResult;
 }
 
 /** A check spec as parsed from a scenario's `expect:` list. */
@@ -25,16 +26,18 @@ export interface ParamDoc {
   default?: unknown;
 }
 
-export interface RegisteredCheck {
+export interface RegisteredCheck<E = Evidence> {
   name: string;
   doc: string;
   /** `{ check: <name>, …params }`, strict: an unknown or misspelt parameter is an error. */
   schema: z.ZodObject<z.ZodRawShape>;
+  /** The parameters' schemas alone (without `check`). */
+  paramShape: z.ZodRawShape;
   params: ParamDoc[];
-  run(spec: CheckSpec, ev: Evidence): CheckResult;
+  run(spec: CheckSpec, ev: E): CheckResult;
 }
 
-export function defineCheck<N extends string, P extends z.ZodRawShape>(def: CheckDefinition<N, P>): RegisteredCheck {
+export function defineCheck<N extends string, P extends z.ZodRawShape, E = Evidence>(def: CheckDefinition<N, P, E>): RegisteredCheck<E> {
   const schema = z.strictObject({ check: z.literal(def.name), ...def.params }) as unknown as z.ZodObject<z.ZodRawShape>;
   const params = Object.entries(def.params).map(([name, s]): ParamDoc => {
     const field = s as z.ZodType;
@@ -46,6 +49,7 @@ export function defineCheck<N extends string, P extends z.ZodRawShape>(def: Chec
     name: def.name,
     doc: def.doc,
     schema,
+    paramShape: def.params,
     params,
     // The scenario loader parsed `spec` with this check's own schema.
     run: (spec, ev) => def.run(spec as z.output<z.ZodObject<P>> & { check: N }, ev),

@@ -29,12 +29,12 @@ export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
 }
 
 /** The checks section of docs/lab.md: every check with what it proves and each parameter. */
-export function checksMarkdown(): string {
-  const rows = CHECKS.map((c) => {
+export function checksMarkdown(checks: ReadonlyArray<Pick<RegisteredCheck, 'name' | 'doc' | 'params'>> = CHECKS, paramsHeading = 'parameters'): string {
+  const rows = checks.map((c) => {
     const params = c.params.length
       ? c.params.map((p) => `\`${p.name}\`${p.required ? '' : p.default !== undefined ? ` (default \`${JSON.stringify(p.default)}\`)` : ' (optional)'}: ${p.doc}`).join('<br>')
       : '—';
     return `| \`${c.name}\` | ${c.doc} | ${params} |`;
   });
-  return ['| check | passes when | parameters |', '|---|---|---|', ...rows].join('\n');
+  return [`| check | passes when | ${paramsHeading} |`, '|---|---|---|', ...rows].join('\n');
 }
