@@ -14,6 +14,7 @@ import { buildCallerStream } from '../callers/caller-audio.js';
 import type { LabBackend } from '../runner/backends/backend.js';
 import { GatewayProcess } from '../runner/gateway-process.js';
 import { freePort } from '../runner/ports.js';
+import { scenarioPage } from '../report/scenario-page.js';
 import { writeReport, type ScenarioReport } from '../runner/report.js';
 import { HOSTS } from '../runner/run-scenario.js';
 import { sippCommandLine } from '../runner/sipp.js';
@@ -33,6 +34,8 @@ import { readSippStats, type SippCallStats } from './sipp-stats.js';
 const TICK_MS = 1_000;
 const IDLE_BASELINE_MS = 1_500;
 const DRAIN_MS = 15_000;
+/** What a load run writes beside its report (linked from report.html). */
+const LOAD_EVIDENCE = ['report.json', 'load-timeline.jsonl', 'gateway.log', 'loop-lag.jsonl', 'sipp-stats.csv', 'load-tap.log'];
 
 export interface LoadMetrics {
   calls: { planned: number; attempted: number; answered: number; completed: number; failed: number; rejected: number; gatewayHungUp: number };
@@ -85,8 +88,10 @@ export async function runLoad(root: string, s: LoadScenario, backend: LabBackend
     progress.done();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
-  report.metrics.durationS = round((performance.now() - started) / 1000);
+  report.durationMs = Math.round(performance.now() - started);
+  report.metrics.durationS = round(report.durationMs / 1000);
   writeReport(outDir, report);
+  writeFileSync(join(outDir, 'report.html'), scenarioPage(report, { description: s.description.trim(), evidence: LOAD_EVIDENCE }));
   return report;
 }
 

@@ -47,7 +47,10 @@ function picturesSection(pictures: Pictures): string {
   return parts.length ? `<h2>Sent and received audio</h2>${parts.join('')}` : '';
 }
 
-export function scenarioPage(report: ScenarioReport, opts: { description?: string; pictures?: Pictures } = {}): string {
+/** The evidence files a call scenario writes beside its report. */
+const CALL_EVIDENCE = ['report.json', 'gateway.log', 'sip.log', 'wire.jsonl', 'fates.jsonl'];
+
+export function scenarioPage(report: ScenarioReport, opts: { description?: string; pictures?: Pictures; evidence?: readonly string[] } = {}): string {
   const status = report.passed ? 'pass' : 'fail';
   const failed = report.checks.filter((c) => !c.passed).length;
   const checks = report.checks
@@ -69,7 +72,7 @@ export function scenarioPage(report: ScenarioReport, opts: { description?: strin
     report.quality ? `<h2>Audio quality</h2>${qualityTable(report.quality)}` : '',
     picturesSection(opts.pictures ?? {}),
     `<h2>Metrics</h2><table id="metrics">${metrics}</table>`,
-    `<p class="note">Evidence beside this page: <a href="report.json">report.json</a>, <a href="gateway.log">gateway.log</a>, <a href="sip.log">sip.log</a>, <a href="wire.jsonl">wire.jsonl</a>, <a href="fates.jsonl">fates.jsonl</a>.</p>`,
+    `<p class="note">Evidence beside this page: ${(opts.evidence ?? CALL_EVIDENCE).map((f) => `<a href="${esc(f)}">${esc(f)}</a>`).join(', ')}.</p>`,
   ];
   return page(`${report.name}: ${status}`, body.join('\n'));
 }
