@@ -41,6 +41,9 @@ export function wireStream(records: readonly RtpRecord[], dir: RtpRecord['dir'])
   if (audio.length === 0) return undefined;
   const ssrc = mainSsrc(audio);
   const mine = audio.filter((r) => r.ssrc === ssrc);
+  // RFC 4733 telephone-events (and comfort noise) share the stream's sequence space: the numbers they
+  // took are not missing audio. Kept as 16-bit numbers: a call would need 21 minutes to wrap onto one.
+  const otherSeqs = new Set(records.filter((r) => !r.rtcp && r.dir === dir && r.ssrc === ssrc && r.seq !== undefined && !(r.pt !== undefined && AUDIO_PT.has(r.pt))).map((r) => r.seq!));
   // Extend 16-bit sequence numbers and 32-bit timestamps relative to the first packet seen.
   const first = mine[0]!;
   let prevSeq = first.seq!;
@@ -78,6 +81,7 @@ export function wireStream(records: readonly RtpRecord[], dir: RtpRecord['dir'])
   for (let ext = lo; ext <= hi && frames.length < 1_000_000; ext++) {
     const e = bySeq.get(ext);
     if (!e) {
+      if (otherSeqs.has(ext & 0xffff)) continue;
       // Never reached the tap at all (the sender skipped it): lost as far as the receiver knows.
       const prev = frames.at(-1);
       frames.push({ seq: ext & 0xffff, ts: (prev?.ts ?? 0) + 160, sentAt: (prev?.sentAt ?? 0) + 20, lost: true });

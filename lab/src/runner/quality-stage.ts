@@ -18,7 +18,8 @@ import type { Scenario } from './scenario-schema.js';
  */
 export function assessQuality(root: string, scenario: Scenario, evidence: Evidence, outDir: string): { quality: CallQuality; checks: CheckResult[]; signals: QualitySignals } {
   writeFateLog(outDir, evidence);
-  const callerReference = scenario.caller.tool === 'lab' && scenario.caller.audio ? g711RoundTrip(readWav(join(root, scenario.caller.audio)).samples) : undefined;
+  // Callers that do not hand back what they sent (the lab caller, baresip): their WAV, through G.711.
+  const callerReference = (scenario.caller.tool === 'lab' || scenario.caller.tool === 'baresip') && scenario.caller.audio ? g711RoundTrip(readWav(join(root, scenario.caller.audio)).samples) : undefined;
   const { quality, signals } = analyzeCallQuality({ evidence, ...(callerReference ? { callerReference } : {}) });
   return { quality, checks: qualityChecks(scenario.quality, quality), signals };
 }

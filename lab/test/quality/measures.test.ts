@@ -131,6 +131,16 @@ describe('wire stream', () => {
     expect(steady.jitterMs).toBe(0);
     expect(steady.loss.lost).toBe(0);
   });
+
+  it('does not count the sequence numbers of RFC 4733 events in the stream as lost audio', () => {
+    const records = [10, 11, 12, 13, 14, 15].map((seq) => rec({ t: 20 * seq, seq, ...(seq >= 12 && seq <= 13 ? { pt: 101, payload: Buffer.from([5, 0x0a, 0, 160]) } : {}) }));
+    const ws = wireStream(records, 'toGateway')!;
+    expect(ws.frames.map((f) => f.seq)).toEqual([10, 11, 14, 15]);
+    expect(ws.loss.lost).toBe(0);
+    // A real gap beside them still is loss.
+    const gap = wireStream(records.filter((r) => r.seq !== 14), 'toGateway')!;
+    expect(gap.frames.map((f) => [f.seq, f.lost])).toEqual([[10, false], [11, false], [14, true], [15, false]]);
+  });
 });
 
 describe('RTCP report blocks', () => {
