@@ -77,4 +77,16 @@ describe('caller-recording-heard-agent', () => {
     expect(none.passed).toBe(false);
     expect(none.detail).toBe('the caller recorded nothing');
   });
+
+  it('finds answers in order: the same audio sent twice must be heard twice', () => {
+    const same = answer(3);
+    // The second copy louder: it is the best cross-correlation match, yet the first answer is the first copy.
+    const louder = same.map((v) => Math.round(v * 1.5));
+    const twice = callerRecordingHeardAgent(spec, evidence(recording('twice', [same, louder]), [same, same]));
+    expect(twice.passed).toBe(true);
+    expect(twice.detail).toMatch(/answer 1 at 0\.15 s .*answer 2 at 1\.60 s /);
+    const once = callerRecordingHeardAgent(spec, evidence(recording('once', [same]), [same, same]));
+    expect(once.passed).toBe(false);
+    expect(once.detail).toMatch(/answer 2 /);
+  });
 });

@@ -33,6 +33,8 @@ export function alignedSnrDb(reference: Int16Array, test: Int16Array): number {
     signal += s * s;
     noise += (aligned[i]! - s) * (aligned[i]! - s);
   }
+  // Nothing of the reference in the test (silence there): no signal, not a perfect match.
+  if (signal === 0) return -Infinity;
   return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
 }
 

@@ -139,7 +139,7 @@ export const mediaChecks = [
   }),
   defineCheck({
     name: 'caller-recording-heard-agent',
-    doc: 'the caller\'s own recording (an independent stack\'s decoder, e.g. baresip\'s) holds every agent answer, found by cross-correlation against the fixture the fake sent, at an aligned SNR ≥ `minSnrDb`',
+    doc: 'the caller\'s own recording (an independent stack\'s decoder, e.g. baresip\'s) holds every agent answer in order (the same audio twice must be heard twice), each found by cross-correlation against the fixture the fake sent, at an aligned SNR ≥ `minSnrDb`',
     params: {
       minSnrDb: z.number().default(20).describe('lowest aligned SNR of any answer, dB (G.711 itself allows about 35 dB)'),
     },
