@@ -14,6 +14,7 @@ import { UdpPeer, probeOptions } from './conformance/wire/index.js';
 import { repoRoot } from './repo-root.js';
 import { runSippCaller } from './runner/caller-sipp.js';
 import { loadScenario } from './runner/load-scenario.js';
+import { describeError } from 'connect-realtime-gateway';
 
 function endpoint(text: string, flag: string): { address: string; port: number } {
   const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(text);
@@ -79,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`caller: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`caller: ${describeError(err)}\n`);
     process.exit(2);
   },
 );

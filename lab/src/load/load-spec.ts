@@ -9,6 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from '
 import { z } from 'zod';
 import { parseFakeScript, type FakeScript } from '../fake-realtime/index.js';
 import { loadThresholdsSchema } from './load-checks.js';
+import { describeError } from 'connect-realtime-gateway';
 
 const cpuList = z.string().regex(/^\d{1,3}(-\d{1,3})?(,\d{1,3}(-\d{1,3})?)*$/, 'a CPU list for taskset, e.g. "0" or "1-3"');
 
@@ -104,7 +105,7 @@ export function loadLoadScenario(root: string, name: string): LoadScenario {
   try {
     loadFakeScript(s, root, label);
   } catch (err) {
-    throw new LoadScenarioError(err instanceof Error ? err.message : String(err));
+    throw new LoadScenarioError(describeError(err));
   }
   return s;
 }

@@ -30,6 +30,7 @@ import type { PacingSummary } from './pacing-meter.js';
 import { cpuPercent, sampleProc, type ProcSample } from './proc-sampler.js';
 import { ProgressLine } from './progress-line.js';
 import { readSippStats, type SippCallStats } from './sipp-stats.js';
+import { describeError } from 'connect-realtime-gateway';
 
 const TICK_MS = 1_000;
 const IDLE_BASELINE_MS = 1_500;
@@ -83,7 +84,7 @@ export async function runLoad(root: string, s: LoadScenario, backend: LabBackend
     report.checks = loadChecks(s, metrics);
     report.passed = report.checks.every((c) => c.passed);
   } catch (err) {
-    report.error = err instanceof Error ? err.message : String(err);
+    report.error = describeError(err);
   } finally {
     progress.done();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     backend = await createBackend(root, backendName(process.env.LAB_BACKEND));
   } catch (err) {
-    process.stderr.write(`scenario: LAB_BACKEND=${process.env.LAB_BACKEND ?? ''}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`scenario: LAB_BACKEND=${process.env.LAB_BACKEND ?? ''}: ${describeError(err)}\n`);
     return 3;
   }
   if (backend.name !== 'local') {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Launcher } from './backends/backend.js';
 import { localLauncher } from './backends/local-launcher.js';
+import { describeError } from 'connect-realtime-gateway';
 
 /**
  * Runs a real SIPp (Debian's sip-tester) as the caller. Scenario XML templates live in lab/sipp/ with
@@ -78,7 +79,7 @@ export async function runSipp(opts: SippOptions): Promise<SippRun> {
   try {
     child = await (opts.launcher ?? localLauncher).spawn('sipp', args, { cwd: opts.outDir, name: 'sipp' });
   } catch (err) {
-    return { exitCode: null, stdout: '', stderr: err instanceof Error ? err.message : String(err), startedAt, endedAt: performance.now() };
+    return { exitCode: null, stdout: '', stderr: describeError(err), startedAt, endedAt: performance.now() };
   }
   let stdout = '';
   let stderr = '';

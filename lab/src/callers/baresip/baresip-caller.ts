@@ -10,6 +10,7 @@ import type { Launcher, ToolProcess } from '../../runner/backends/backend.js';
 import { readWav, wavBytes } from '../wav.js';
 import { writeBaresipConfig } from './config.js';
 import { BaresipControl, type BaresipEvent } from './ctrl-tcp.js';
+import { describeError } from 'connect-realtime-gateway';
 
 export interface BaresipCallOptions {
   launcher: Launcher;
@@ -141,7 +142,7 @@ export async function placeBaresipCall(o: BaresipCallOptions): Promise<BaresipCa
       result.problems.push(`no CALL_CLOSED within ${CLOSE_MS} ms of the hangup`);
     }
   } catch (err) {
-    result.problems.push(err instanceof Error ? err.message : String(err));
+    result.problems.push(describeError(err));
   } finally {
     result.exitCode = await stop(proc, ctrl);
     if (ctrl) result.events = ctrl.events;

@@ -4,6 +4,7 @@
  * unasked. Everything is bounded: a frame over MAX_FRAME bytes or a malformed one closes the link.
  */
 import { connect, type Socket } from 'node:net';
+import { describeError } from 'connect-realtime-gateway';
 
 const MAX_FRAME = 64 * 1024;
 
@@ -98,7 +99,7 @@ export class BaresipControl {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    throw new Error(`cannot reach baresip's ctrl_tcp at ${host}:${port} within ${timeoutMs} ms (${last instanceof Error ? last.message : String(last)})`);
+    throw new Error(`cannot reach baresip's ctrl_tcp at ${host}:${port} within ${timeoutMs} ms (${describeError(last)})`);
   }
 
   #onFrame(text: string): void {

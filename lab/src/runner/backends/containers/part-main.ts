@@ -17,6 +17,7 @@ import { SipAlg } from '../../../netem/sip-alg.js';
 import { LabCaller } from '../../../callers/lab-caller/index.js';
 import { encodeSnapshot, decodeSnapshot } from '../snapshot-json.js';
 import { READY_PREFIX, type PartConfig, type PartReady, type RealtimeSnapshot, type TapSnapshot } from './part-protocol.js';
+import { describeError } from 'connect-realtime-gateway';
 
 /** This process's performance.now() as epoch milliseconds: comparable across processes on one host. */
 const absolute = (t: number): number => performance.timeOrigin + t;
@@ -39,7 +40,7 @@ function onStop(snapshotFile: string, snapshot: () => unknown, stop: () => Promi
     try {
       writeAtomically(snapshotFile, encodeSnapshot(snapshot()));
     } catch (err) {
-      process.stderr.write(`lab-part: cannot write ${snapshotFile}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`lab-part: cannot write ${snapshotFile}: ${describeError(err)}\n`);
       process.exitCode = 1;
     }
     void stop().finally(() => process.exit());
