@@ -44,7 +44,15 @@ start_daemon() {
     return 1
   fi
   echo "starting dockerd (no bridge, no iptables; log $LOG)"
-  nohup dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 >>"$LOG" 2>&1 </dev/null &
+  # The daemon outlives this run, so it must not inherit our descriptors beyond stdio: a lock the
+  # caller holds (flock around make test) or a pipe (make test | tee) would stay held by dockerd.
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+    done
+    exec nohup dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 >>"$LOG" 2>&1 </dev/null
+  ) &
   for _ in $(seq 1 $((WAIT_S * 5))); do
     answers && return 0
     sleep 0.2
