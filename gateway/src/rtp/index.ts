@@ -36,6 +36,8 @@ export { RTCP_MIN_TIME_S, rtcpIntervalMs, type RtcpIntervalInput } from './rtcp/
 export { MAX_DROPOUT, MAX_MISORDER, MIN_SEQUENTIAL, SourceState, type SeqVerdict, type SourceReport } from './stats/source-state.js';
 export { SourceTracker, type PacketVerdict } from './stats/source-tracker.js';
 export { RemoteQuality, type RemoteQualitySnapshot } from './stats/remote-quality.js';
+export { eModel, effectiveEquipmentImpairment, g711Rating, G107_DEFAULTS, G711_BPL_WITH_PLC, G711_BPL_WITHOUT_PLC, mosFromR, pureDelayImpairment, type EModelParams, type EModelResult } from './stats/e-model.js';
+export { receiveQuality, type ReceiveQuality } from './stats/receive-quality.js';
 
 // Jitter buffer
 export {
