@@ -27,7 +27,7 @@ type ServerState = 'new' | 'starting' | 'running' | 'stopped';
  * session timers, digest auth and admission control. It knows nothing of calls, media or AI: the
  * call layer listens for `invite` and drives each IncomingCall / Dialog.
  */
-export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; listening: [] }> {
+export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; listening: []; response: [status: number, method: string] }> {
   readonly #opts: SipServerOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -41,6 +41,7 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
   readonly #router: Router;
   #active = 0;
   #state: ServerState = 'new';
+  #drainRetryAfterS: number | undefined;
 
   constructor(opts: SipServerOptions) {
     super((event, err) => opts.logger.error({ err, event }, 'sip: server listener threw'));
@@ -83,6 +84,7 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
           this.#active -= 1;
         };
       },
+      drainRetryAfterS: () => this.#drainRetryAfterS,
       emitInvite: (call) => {
         if (this.listenerCount('invite') === 0) return false;
         this.safeEmit('invite', call);
@@ -135,6 +137,24 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
     await this.#closeTransports();
   }
 
+  /**
+   * Graceful drain: from now on new INVITEs and OPTIONS are answered 503 with this Retry-After, so
+   * a connector's other routes and a dispatcher's OPTIONS probe move traffic elsewhere; requests in
+   * existing dialogs and transactions go on as before.
+   */
+  drain(retryAfterS: number): void {
+    this.#drainRetryAfterS = retryAfterS;
+  }
+
+  get draining(): boolean {
+    return this.#drainRetryAfterS !== undefined;
+  }
+
+  /** True while the transports are bound and messages are handled. */
+  get listening(): boolean {
+    return this.#state === 'running';
+  }
+
   /** Dialog-creating INVITEs in progress (admitted, not yet ended) plus confirmed dialogs. */
   get activeCalls(): number {
     return this.#active;
@@ -178,6 +198,13 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
     await Promise.all([...this.#transports.values()].map((t) => t.close().catch((err: unknown) => this.#logger.warn({ err }, 'sip: transport close failed'))));
   }
 
+  /** One 'response' event per response sent (first transmission); a listener that throws is logged. */
+  #emitResponse(res: SipResponse): void {
+    if (this.listenerCount('response') === 0) return;
+    const method = (res.headers.get('CSeq') ?? '').trim().split(/\s+/)[1]?.toUpperCase() ?? '';
+    this.safeEmit('response', res.status, method);
+  }
+
   #isReliable(kind: TransportKind): boolean {
     return this.#transports.get(kind)?.reliable ?? kind !== 'udp';
   }
@@ -217,9 +244,13 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
       },
       reply: (tx: ServerTransaction, res: SipResponse) => {
         const wire = sealResponse(res, userAgent);
-        if (tx.respond(wire)) this.#stats.inc(`tx.response.${statusClass(res.status)}`);
+        if (tx.respond(wire)) {
+          this.#stats.inc(`tx.response.${statusClass(res.status)}`);
+          this.#emitResponse(res);
+        }
         return wire;
       },
+      respondedStatelessly: (res) => this.#emitResponse(res),
       isReliable: (kind) => this.#isReliable(kind),
       localContact: (source, secure) => {
         const { host, port } = this.#advertised(source);

@@ -53,6 +53,8 @@ export interface RouterDeps {
   takeSlot(): () => void;
   /** Hands a new call to the application; false when nobody listens. */
   emitInvite(call: IncomingCall): boolean;
+  /** While draining: the Retry-After (s) of the 503 that new INVITEs and OPTIONS get; else undefined. */
+  drainRetryAfterS(): number | undefined;
 }
 
 /**
@@ -168,6 +170,13 @@ export class Router {
     if (ids.toTag !== undefined) {
       if (this.#dialogFor(ids) !== undefined) this.#toDialog(r);
       else this.#replyNew(r, 481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const drainRetryAfter = d.drainRetryAfterS();
+    if (drainRetryAfter !== undefined && (req.method === 'INVITE' || req.method === 'OPTIONS')) {
+      // Draining: the peer (a connector's next route, a dispatcher's probe) takes new calls elsewhere.
+      s.stats.inc(`reject.draining.${req.method}`);
+      this.#replyNew(r, 503, 'Service Unavailable (draining)', [['Retry-After', String(drainRetryAfter)]]);
       return;
     }
     switch (req.method) {
@@ -308,6 +317,7 @@ export class Router {
     const s = this.#d.services;
     s.stats.inc(`tx.response.${statusClass(res.status)}`);
     s.send(dest, sealResponse(res, s.userAgent).data);
+    s.respondedStatelessly(res);
   }
 }
 

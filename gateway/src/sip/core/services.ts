@@ -28,6 +28,8 @@ export interface UaServices {
    * counting it by class. Returns the sealed bytes: a 2xx to INVITE is retransmitted from them.
    */
   reply(tx: ServerTransaction, res: SipResponse): WireResponse;
+  /** A response left outside a transaction (stateless 400s): counted like the others. */
+  respondedStatelessly(res: SipResponse): void;
   isReliable(kind: TransportKind): boolean;
   /** `<sip:host:port;transport=…>` for the transport a request arrived on (sips: when `secure`). */
   localContact(source: SourceInfo, secure: boolean): string;
