@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { describeAgentDefinition, loadAgentDefinition, ToolRegistry, type AgentDefinition } from './agent/index.js';
-import { systemClock, TrackingClock, type Clock } from './clock.js';
+import { systemClock, TrackingClock, type Clock, type TimerId } from './clock.js';
 import { CallManager } from './call/call-manager.js';
+import { combineObservers, type CallObserver } from './call/call-observer.js';
 import { ConfigError, type Env } from './config/env.js';
 import { ContactAttributesWriter, readConnectApiConfig, type ConnectApiConfig, type ContactAttributesUpdater } from './connect/index.js';
 import type { Logger } from './log.js';
@@ -10,8 +12,31 @@ import type { RealtimeBackendFactory } from './realtime/backend.js';
 import { MediaScheduler, PortAllocator, udpSockets, type DatagramSocketFactory } from './rtp/index.js';
 import { SipServer, type SipServerOptions, type SipTransport } from './sip/index.js';
 import { describeError } from './describe-error.js';
+import { OpsHttpServer } from './http/http-server.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { RealtimeReachability, tcpProbe, type TcpProbe } from './http/realtime-reachability.js';
+import { describeSipEndpoint } from './http/sip-endpoint.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { SqliteRecordStore } from './store/sqlite-record-store.js';
 
 const RETRY_AFTER_S = 30;
+/** How often every live call's stream quality goes to the records and metrics, ms. */
+const QUALITY_SAMPLE_MS = 5_000;
+/** After the drain deadline, how long the hand-backs (Connect write + BYE) may take before exit anyway, ms. */
+const HAND_BACK_BOUND_MS = 15_000;
+
+/** What a drain did, for the log and the exit. */
+export interface DrainReport {
+  /** Calls up when the drain began. */
+  callsAtStart: number;
+  /** Calls that ended on their own within the drain timeout. */
+  finished: number;
+  /** Calls handed back to Connect at the deadline (or on a second signal). */
+  handedBack: number;
+  /** Calls still up when the hand-back bound ran out (ended without signalling). */
+  abandoned: number;
+  durationMs: number;
+}
 
 export interface GatewayDeps {
   clock?: Clock;
@@ -25,6 +50,12 @@ export interface GatewayDeps {
   agent?: AgentDefinition;
   /** Writes the hand-back attributes, instead of Amazon Connect's UpdateContactAttributes. */
   contactAttributes?: ContactAttributesUpdater;
+  /** More observers of every call's events, beside the records, the metrics and the reachability. */
+  callObservers?: CallObserver[];
+  /** How the health check reaches the Realtime endpoint when calls are quiet (default: a TCP connect). */
+  realtimeProbe?: TcpProbe;
+  /** false: no operations HTTP listener (in-process tests that open no socket). Default true. */
+  serveHttp?: boolean;
 }
 
 /**
@@ -40,9 +71,25 @@ export class Gateway {
   readonly #logger: Logger;
   /** The Connect API client the gateway made (closed on stop); undefined when one was injected. */
   readonly #connectWriter: ContactAttributesWriter | undefined;
+  readonly #store: SqliteRecordStore;
+  readonly #metrics: GatewayMetrics;
+  readonly #reachability: RealtimeReachability;
+  readonly #http: OpsHttpServer;
+  #httpAddress: AddressInfo | undefined;
+  #qualityTimer: TimerId | undefined;
+  #drain: { hurry: () => void; done: Promise<DrainReport> } | undefined;
 
-  private constructor(env: Env, log: Logger, deps: GatewayDeps, agent: AgentDefinition, connect: ConnectApiConfig, realtime: RealtimeBackendFactory) {
+  private constructor(
+    env: Env,
+    log: Logger,
+    deps: GatewayDeps,
+    agent: AgentDefinition,
+    connect: ConnectApiConfig,
+    realtime: RealtimeBackendFactory,
+    store: SqliteRecordStore,
+  ) {
     this.#logger = log;
+    this.#store = store;
     this.#clock = new TrackingClock(deps.clock ?? systemClock);
     const clock = this.#clock;
     this.#ports = new PortAllocator({ min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX });
@@ -66,6 +113,14 @@ export class Gateway {
       writer = made;
     }
     const advertised = env.PUBLIC_IP ?? (env.RTP_HOST && env.RTP_HOST !== '0.0.0.0' && env.RTP_HOST !== '::' ? env.RTP_HOST : firstNonWildcard(env));
+    this.#metrics = new GatewayMetrics({
+      activeCalls: () => this.#calls.activeCalls,
+      draining: () => this.#sip.draining,
+      pacingLatenessP99Ms: () => this.#scheduler.stats().lateness.p99Ms,
+      records: () => ({ ...store.stats(), backlog: store.health().backlog }),
+    });
+    this.#sip.on('response', (status, method) => this.#metrics.sipResponse(status, method));
+    this.#reachability = new RealtimeReachability(env.OPENAI_BASE_URL, clock, log, deps.realtimeProbe ?? tcpProbe);
     this.#calls = new CallManager(
       {
         clock,
@@ -89,9 +144,39 @@ export class Gateway {
         echoGuard: env.ECHO_GUARD_MARGIN_DB > 0 ? { marginDb: env.ECHO_GUARD_MARGIN_DB, tailMs: env.ECHO_GUARD_TAIL_MS } : undefined,
         retryAfterS: RETRY_AFTER_S,
         pacing: () => this.#scheduler.stats().lateness,
+        observer: combineObservers([store, this.#metrics, this.#reachability, ...(deps.callObservers ?? [])], log),
       },
       this.#sip,
       () => ({ rtpPortsInUse: this.#ports.inUse, mediaStreams: this.#scheduler.size }),
+    );
+    this.#http = new OpsHttpServer(
+      opsRoutes({
+        log,
+        wallNow: () => clock.wallNow(),
+        metrics: this.#metrics,
+        sipEndpoint: () => {
+          const a = this.#sip.addresses();
+          return describeSipEndpoint({
+            publicAddress: advertised,
+            user: env.AMAZON_CONNECT_SIP_USERNAME,
+            domain: env.AMAZON_CONNECT_SIP_DOMAIN ?? advertised,
+            ports: { udp: a.udp?.port, tcp: a.tcp?.port, tls: a.tls?.port },
+            codecs: env.CODECS,
+            srtp: env.SRTP,
+            rtpPorts: { min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX },
+            allowFrom: env.SIP_ALLOW_FROM,
+            digestAuth: env.AMAZON_CONNECT_SIP_PASSWORD !== undefined,
+          });
+        },
+        sipListening: () => this.#sip.listening,
+        draining: () => this.#sip.draining,
+        activeCalls: () => this.#calls.activeCalls,
+        realtime: () => this.#reachability.report(),
+        records: store,
+        apiToken: env.HTTP_API_TOKEN,
+        callbackSecret: env.CALLBACK_SECRET,
+      }),
+      log,
     );
   }
 
@@ -104,13 +189,83 @@ export class Gateway {
     const connect = readConnectApiConfig(process.env);
     if (!connect.ok) throw new ConfigError(connect.error);
     log.info({ agent: describeAgentDefinition(agent), provider: deps.realtime?.provider ?? env.REALTIME_PROVIDER }, 'agent loaded');
-    const gw = new Gateway(env, log, deps, agent, connect.value, deps.realtime ?? (await realtimeProvider(env)));
-    await gw.#sip.start();
+    const realtime = deps.realtime ?? (await realtimeProvider(env));
+    let store: SqliteRecordStore;
+    try {
+      store = SqliteRecordStore.open({ path: env.RECORDS_PATH, clock: deps.clock ?? systemClock, logger: log, retentionDays: env.RECORDS_RETENTION_DAYS });
+    } catch (err) {
+      throw new ConfigError([`RECORDS_PATH: ${env.RECORDS_PATH} cannot be used: ${describeError(err)}`]);
+    }
+    const gw = new Gateway(env, log, deps, agent, connect.value, realtime, store);
+    try {
+      if (deps.serveHttp !== false) gw.#httpAddress = await gw.#http.listen(env.HTTP_HOST, env.HTTP_PORT);
+      await gw.#sip.start();
+    } catch (err) {
+      await gw.#http.close();
+      store.close();
+      throw err;
+    }
+    store.startPruning();
+    gw.#reachability.start();
+    gw.#sampleQuality();
     return gw;
   }
 
   addresses(): ReturnType<SipServer['addresses']> {
     return this.#sip.addresses();
+  }
+
+  /** Where the operations HTTP server listens. */
+  get httpAddress(): AddressInfo | undefined {
+    return this.#httpAddress;
+  }
+
+  get draining(): boolean {
+    return this.#sip.draining;
+  }
+
+  #sampleQuality(): void {
+    this.#calls.sampleQuality();
+    this.#qualityTimer = this.#clock.setTimeout(() => this.#sampleQuality(), QUALITY_SAMPLE_MS);
+  }
+
+  /**
+   * Graceful drain (SIGTERM): new INVITEs and OPTIONS get 503 + Retry-After and the health check 503
+   * at once, so the connector's other routes and a dispatcher take new calls elsewhere; calls in
+   * progress may finish for `timeoutMs`; the rest are then handed back to Connect (attributes + BYE).
+   * `hurry()` (a second signal) hands back at once. Resolves once every call has ended or the
+   * hand-back bound ran out; stop() then closes the rest.
+   */
+  drain(timeoutMs: number): { hurry: () => void; done: Promise<DrainReport> } {
+    if (this.#drain) return this.#drain;
+    const started = this.#clock.now();
+    const callsAtStart = this.#calls.activeCalls;
+    this.#sip.drain(RETRY_AFTER_S);
+    this.#calls.stopAccepting();
+    this.#logger.info({ activeCalls: callsAtStart, drainTimeoutMs: timeoutMs }, 'draining: new calls refused (503), calls in progress may finish');
+    // A second signal aborts the wait for calls to finish on their own.
+    const hurry = new AbortController();
+    const hurried = new Promise<boolean>((resolve) => hurry.signal.addEventListener('abort', () => resolve(false), { once: true }));
+    const done = (async (): Promise<DrainReport> => {
+      const idle = await Promise.race([this.#calls.whenIdle(timeoutMs), hurried]);
+      const left = this.#calls.activeCalls;
+      const finished = callsAtStart - left;
+      let handedBack = 0;
+      if (!idle && left > 0) {
+        this.#logger.warn({ calls: left }, 'drain deadline: handing the remaining calls back to Connect');
+        const handing = this.#calls.handBackAll();
+        let bound: TimerId | undefined;
+        await Promise.race([handing, new Promise((r) => (bound = this.#clock.setTimeout(() => r(undefined), HAND_BACK_BOUND_MS)))]);
+        this.#clock.clearTimeout(bound);
+        handedBack = left;
+      }
+      const abandoned = this.#calls.activeCalls;
+      const report = { callsAtStart, finished, handedBack: handedBack - abandoned, abandoned, durationMs: Math.round(this.#clock.now() - started) };
+      this.#logger.info(report, 'drained');
+      return report;
+    })();
+    this.#drain = { hurry: () => hurry.abort(), done };
+    return this.#drain;
   }
 
   get activeCalls(): number {
@@ -122,12 +277,17 @@ export class Gateway {
     return { activeCalls: this.#calls.activeCalls, rtpPortsInUse: this.#ports.inUse, mediaStreams: this.#scheduler.size, pendingTimers: this.#clock.pendingTimers };
   }
 
-  /** Ends every call cleanly, then closes the SIP sockets. */
+  /** Ends every call cleanly, closes the SIP sockets and the HTTP server, flushes and closes the records. */
   async stop(): Promise<void> {
+    this.#clock.clearTimeout(this.#qualityTimer);
+    this.#qualityTimer = undefined;
+    this.#reachability.stop();
     await this.#calls.shutdown();
     await this.#sip.stop();
+    await this.#http.close();
     this.#connectWriter?.close();
-    this.#logger.info({ pendingTimers: this.#clock.pendingTimers }, 'gateway stopped');
+    this.#store.close();
+    this.#logger.info({ pendingTimers: this.#clock.pendingTimers, records: this.#store.stats() }, 'gateway stopped');
   }
 }
 

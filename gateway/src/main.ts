@@ -1,12 +1,17 @@
 /**
  * Process entry point: `npm start` / `make gateway`. Reads configuration from the environment, starts
- * the gateway and stops it cleanly on SIGTERM/SIGINT. A bad configuration is one line on stderr and
- * exit code 2; the process never starts half-configured.
+ * the gateway, and drains it on SIGTERM/SIGINT: new calls get 503 at once, calls in progress may
+ * finish for DRAIN_TIMEOUT_S, the rest are handed back to Connect, the records are flushed, exit 0.
+ * A second signal hands back at once; a hard bound ends the process whatever happens. A bad
+ * configuration is one line on stderr and exit code 2; the process never starts half-configured.
  */
 import { ConfigError, parseEnv } from './config/env.js';
 import { Gateway } from './gateway.js';
 import { createRootLogger } from './log.js';
 import { describeError } from './describe-error.js';
+
+/** Beyond DRAIN_TIMEOUT_S: time for the hand-backs (Connect write, BYE) and the records flush, ms. */
+const HARD_BOUND_EXTRA_MS = 25_000;
 
 async function main(): Promise<void> {
   let env;
@@ -41,24 +46,38 @@ async function main(): Promise<void> {
       realtime: env.OPENAI_BASE_URL,
       model: env.OPENAI_VOICE_MODEL,
       rtpPorts: `${env.RTP_PORT_MIN}-${env.RTP_PORT_MAX}`,
+      http: gateway.httpAddress ? `${gateway.httpAddress.address}:${gateway.httpAddress.port}` : undefined,
+      records: env.RECORDS_PATH,
     },
     'gateway listening',
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, activeCalls: gateway.activeCalls }, 'stopping');
-    gateway.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
+  let drain: ReturnType<Gateway['drain']> | undefined;
+  const onSignal = (signal: string) => {
+    if (drain) {
+      log.warn({ signal, activeCalls: gateway.activeCalls }, 'second signal: handing the remaining calls back now');
+      drain.hurry();
+      return;
+    }
+    log.info({ signal, activeCalls: gateway.activeCalls, drainTimeoutS: env.DRAIN_TIMEOUT_S }, 'stopping: draining');
+    drain = gateway.drain(env.DRAIN_TIMEOUT_S * 1000);
+    // Whatever a peer or the Connect API does, the process ends.
+    const bound = setTimeout(() => {
+      log.error({ activeCalls: gateway.activeCalls }, 'drain bound reached: exiting');
+      process.exit(1);
+    }, env.DRAIN_TIMEOUT_S * 1000 + HARD_BOUND_EXTRA_MS);
+    bound.unref();
+    drain.done
+      .then(() => gateway.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'stop failed');
+          process.exit(1);
+        },
+      );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 }
 
 void main();

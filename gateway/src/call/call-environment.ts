@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { RealtimeBackendFactory } from '../realtime/backend.js';
 import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator } from '../rtp/index.js';
 import type { NegotiationPrefs } from '../sdp/index.js';
+import type { CallObserver } from './call-observer.js';
 
 /** What every call shares: built once by the gateway. */
 export interface CallEnvironment {
@@ -36,4 +37,6 @@ export interface CallEnvironment {
   resources: () => Record<string, number>;
   /** The shared pacer's send lateness (how late each 20 ms packet left), for the call summary. */
   pacing: () => LatenessSummary;
+  /** Where the call's events go (call records, metrics). */
+  observer: CallObserver;
 }

@@ -19,6 +19,7 @@ import {
 import type { Dialog, DialogOffer, IncomingCall } from '../sip/index.js';
 import { reasonPhrase } from '../sip/message/index.js';
 import type { CallEnvironment } from './call-environment.js';
+import { CallReporter } from './call-reporter.js';
 import { holdingsOf, type CallAgent, type CallMedia, type CallPhase, type CallState } from './call-state.js';
 import type { CallTimeline, EndReason } from './call-stats.js';
 import { byeReason, callSummary } from './call-summary.js';
@@ -70,6 +71,8 @@ export class Call {
   readonly #abort = new AbortController();
   readonly #handBackAttributes = new Map<string, string>();
   readonly #onEnded: (call: Call) => void;
+  /** The call's events towards the records and metrics, from the INVITE to the end. */
+  readonly #reporter: CallReporter;
   #state: CallState = { phase: 'offered' };
   #ended: Promise<void> | undefined;
 
@@ -83,9 +86,12 @@ export class Call {
     this.log = callLogger(env.logger, incoming.callId, context.contactId);
     this.#clock = new TrackingClock(env.clock);
     this.timeline = { invitedAt: env.clock.wallNow() };
+    const source = `${incoming.source.transport}:${incoming.source.address}:${incoming.source.port}`;
+    this.#reporter = new CallReporter(incoming.callId, env.observer, env.clock);
+    this.#reporter.offered(context, source);
     this.log.info(
       {
-        source: `${incoming.source.transport}:${incoming.source.address}:${incoming.source.port}`,
+        source,
         caller: context.callerNumber,
         dialled: context.dialledNumber,
         connect: { initialContactId: context.initialContactId, instanceId: context.instanceId, uui: context.uui?.json ?? context.uui?.text },
@@ -101,6 +107,26 @@ export class Call {
 
   get endReason(): EndReason | undefined {
     return this.#state.phase === 'ending' || this.#state.phase === 'ended' ? this.#state.reason : undefined;
+  }
+
+  /** The call's id in the records (GET /calls/:id). */
+  get recordId(): string {
+    return this.#reporter.ref.recordId;
+  }
+
+  /** Reports the caller stream's quality now (the gateway samples every live call periodically). */
+  sampleQuality(): void {
+    const answered = this.#answered();
+    if (answered !== undefined) this.#reporter.quality(answered.media.rtp.stats());
+  }
+
+  /**
+   * Drain: an answered call is handed back to Connect (attributes, then BYE) so the flow routes the
+   * caller on; a call still being set up is refused with 503. Resolves once the call has ended.
+   */
+  async handBackForShutdown(): Promise<void> {
+    await this.#handBack('gateway_shutdown', 'the gateway is shutting down');
+    await this.end('shutdown');
   }
 
   /** Runs the call set-up; never throws (every failure ends the call with the right SIP answer). */
@@ -207,10 +233,13 @@ export class Call {
     }
     this.#state = { ...ringing, backend };
     this.#wireBackend(backend, media);
+    this.#reporter.watch(backend, () => (this.#agent()?.bridge.framesToRealtime ?? 0) * 20);
+    const connectStarted = env.clock.now();
     try {
       await backend.connect(rendered.config, { timeoutMs: env.realtimeConnectTimeoutMs, signal: this.#abort.signal });
     } catch (err) {
       if (this.#settingUp() === undefined) return undefined;
+      this.#reporter.realtimeUnavailable(err, env.agent.handBack.onRealtimeFailure);
       if (!env.agent.handBack.onRealtimeFailure) {
         this.log.error({ err }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
         this.#reject(503, 'AI backend unreachable', [['Retry-After', String(env.retryAfterS)]]);
@@ -223,6 +252,7 @@ export class Call {
     const ready = this.#settingUp();
     if (ready === undefined) return undefined;
     this.timeline.realtimeReadyAt = env.clock.wallNow();
+    this.#reporter.realtimeReady(Math.round(env.clock.now() - connectStarted));
     const agent = this.#startAgent(media, backend, rendered);
     this.#state = { ...ready, agent };
     return { rendered, agent };
@@ -273,6 +303,7 @@ export class Call {
       },
       'call answered',
     );
+    this.#reporter.answered(media.codec, this.#env.agent.audioMode, Boolean(media.negotiated?.srtp));
     if (ai.agent === undefined) {
       await this.#apologiseAndHandBack('the AI backend could not be reached');
       return;
@@ -288,7 +319,10 @@ export class Call {
     const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, env.echoGuard);
     const td = rendered.config.turnDetection;
     // With interrupt_response the server cancels its response itself; otherwise we do.
-    backend.on('speechStarted', () => void bridge.bargeIn({ cancel: td !== null && !td.interruptResponse }));
+    backend.on('speechStarted', ({ audioStartMs }) => {
+      const stopped = bridge.bargeIn({ cancel: td !== null && !td.interruptResponse });
+      if (stopped) this.#reporter.bargeIn(stopped, audioStartMs);
+    });
     return {
       bridge,
       transcript: new TranscriptLog(backend, () => env.clock.wallNow()),
@@ -299,6 +333,7 @@ export class Call {
         this.#control(media),
         { callId: this.callId, connect: this.context, handBackAttributes: this.#handBackAttributes, signal: this.#abort.signal },
         this.log,
+        (r) => this.#reporter.toolResult(r.toolCallId, r.name, r.ok, r.output, r.durationMs),
       ),
     };
   }
@@ -383,12 +418,13 @@ export class Call {
       },
     );
     for (const problem of report.problems) this.log.warn({ problem }, 'hand-back attribute problem');
+    this.#reporter.handBack(outcome, reason, report);
     if (report.result.ok) {
       this.log.info({ outcome, attempts: report.result.value.attempts, target: report.target, attributes: Object.keys(report.attributes) }, 'contact attributes updated');
     } else {
       this.log.error({ outcome, error: report.result.error }, 'could not update the contact attributes (hanging up anyway)');
     }
-    await this.end(outcome === 'ai_unavailable' ? 'realtime-failed' : outcome === 'transfer_to_human' ? 'handed-back' : 'agent-hangup');
+    await this.end(handBackEndReason(outcome));
   }
 
   /** The AI is gone: say sorry in the gateway's own voice (a fixture prompt), then hand back. */
@@ -479,7 +515,10 @@ export class Call {
       const hangUp = before.phase === 'answered' && reason !== 'remote-bye' && reason !== 'no-ack' ? before.dialog.bye({ reason: byeReason(reason) }) : undefined;
       await Promise.allSettled([rtpClosed, backendClosed, hangUp]);
       this.#state = { phase: 'ended', reason, held };
-      this.timeline.endedAt = this.#env.clock.wallNow();
+      const endedAt = this.#env.clock.wallNow();
+      this.timeline.endedAt = endedAt;
+      const { answeredAt } = this.timeline;
+      this.#reporter.ended(reason, answeredAt === undefined ? 0 : endedAt - answeredAt, held.media?.rtp.stats());
       this.#onEnded(this);
       this.log.info(
         callSummary(reason, this.timeline, held, {
@@ -502,6 +541,12 @@ export class Call {
     return this.#state.phase === 'answered' ? this.#state : undefined;
   }
 
+  /** The AI side while the call is being set up or live. */
+  #agent(): CallAgent | undefined {
+    const state = this.#state;
+    return state.phase === 'setting-up' || state.phase === 'answered' ? state.agent : undefined;
+  }
+
   #prefs(port: number, session: LocalSdpSession | undefined): NegotiationPrefs {
     const env = this.#env;
     return {
@@ -518,6 +563,21 @@ export class Call {
     if (this.#incoming.state !== 'proceeding') return;
     const reason = detail === undefined ? reasonPhrase(status) : `${reasonPhrase(status)} (${detail})`;
     this.#incoming.reject(status, { reason, headers });
+  }
+}
+
+/** The end reason a hand-back outcome gives the call. */
+function handBackEndReason(outcome: HandBackOutcome): EndReason {
+  switch (outcome) {
+    case 'ai_unavailable':
+      return 'realtime-failed';
+    case 'transfer_to_human':
+      return 'handed-back';
+    case 'gateway_shutdown':
+      return 'shutdown';
+    case 'completed':
+    case 'caller_hangup':
+      return 'agent-hangup';
   }
 }
 

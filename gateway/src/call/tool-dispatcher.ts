@@ -3,6 +3,15 @@ import type { ConnectCallContext, HandBackOutcome } from '../connect/index.js';
 import type { Logger } from '../log.js';
 import type { RealtimeBackend } from '../realtime/backend.js';
 
+/** A tool's result as the call records keep it. */
+export interface ToolResultReport {
+  toolCallId: string;
+  name: string;
+  ok: boolean;
+  output: string;
+  durationMs: number;
+}
+
 /** What the built-in tools may do to the call. */
 export interface CallControl {
   /** Resolves once the given response's audio has all been sent as RTP (bounded wait). */
@@ -24,6 +33,7 @@ export class ToolDispatcher {
   readonly #control: CallControl;
   readonly #logger: Logger;
   readonly #ctx: { callId: string; connect: ConnectCallContext; handBackAttributes: Map<string, string>; signal: AbortSignal };
+  readonly #onResult: ((result: ToolResultReport) => void) | undefined;
   calls = 0;
   failures = 0;
 
@@ -33,7 +43,9 @@ export class ToolDispatcher {
     control: CallControl,
     ctx: { callId: string; connect: ConnectCallContext; handBackAttributes: Map<string, string>; signal: AbortSignal },
     log: Logger,
+    onResult?: (result: ToolResultReport) => void,
   ) {
+    this.#onResult = onResult;
     this.#registry = registry;
     this.#backend = backend;
     this.#control = control;
@@ -46,6 +58,8 @@ export class ToolDispatcher {
     this.calls++;
     const result = await this.#registry.run(name, args, this.#ctx);
     if (this.#ctx.signal.aborted) return;
+    const failed = 'error' in result && result.error !== undefined;
+    this.#onResult?.({ toolCallId: callId, name, ok: !failed, output: result.output, durationMs: result.durationMs });
     if ('error' in result && result.error) {
       this.failures++;
       this.#logger.warn({ tool: name, code: result.error.code, message: result.error.message, ms: result.durationMs }, 'tool failed; the model is told');

@@ -49,3 +49,15 @@ export const DEFAULT_RTP_INACTIVITY_MS = 30_000;
  */
 export const DEFAULT_ECHO_GUARD_MARGIN_DB = 12;
 export const DEFAULT_ECHO_GUARD_TAIL_MS = 250;
+
+/** Operations HTTP server (health, SIP endpoint, callback, metrics, call records). */
+export const DEFAULT_HTTP_PORT = 8080;
+/** Call records file (SQLite); relative to the working directory. */
+export const DEFAULT_RECORDS_PATH = 'records/calls.db';
+/** Call records older than this are pruned (0 keeps them forever). */
+export const DEFAULT_RECORDS_RETENTION_DAYS = 30;
+/**
+ * SIGTERM: how long calls may go on before the rest are handed back to Connect, seconds. Give the
+ * orchestrator's stop grace period this plus ~15 s (the hand-back write and the BYE).
+ */
+export const DEFAULT_DRAIN_TIMEOUT_S = 60;

@@ -20,6 +20,10 @@ import {
   DEFAULT_RTP_PORT_MIN,
   DEFAULT_SIP_PORT,
   DEFAULT_SIP_TLS_PORT,
+  DEFAULT_DRAIN_TIMEOUT_S,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_RECORDS_PATH,
+  DEFAULT_RECORDS_RETENTION_DAYS,
 } from './defaults.js';
 
 /**
@@ -111,6 +115,27 @@ const envSchema = z
     OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be a URL such as https://api.openai.com/v1' }).default(DEFAULT_OPENAI_BASE_URL),
     OPENAI_VOICE_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
     REALTIME_CONNECT_TIMEOUT_MS: positiveInt('REALTIME_CONNECT_TIMEOUT_MS').default(DEFAULT_REALTIME_CONNECT_TIMEOUT_MS),
+    HTTP_HOST: ipAddress('HTTP_HOST').default('0.0.0.0'),
+    HTTP_PORT: port('HTTP_PORT').default(DEFAULT_HTTP_PORT),
+    HTTP_API_TOKEN: z
+      .string()
+      .min(16, 'HTTP_API_TOKEN must be at least 16 characters')
+      .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'HTTP_API_TOKEN must be a bearer token (letters, digits, - . _ ~ + /)')
+      .optional(),
+    CALLBACK_SECRET: z.string().min(32, 'CALLBACK_SECRET must be at least 32 characters').optional(),
+    RECORDS_PATH: z.string().min(1).default(DEFAULT_RECORDS_PATH),
+    RECORDS_RETENTION_DAYS: z.coerce
+      .number({ error: 'RECORDS_RETENTION_DAYS must be a number' })
+      .int('RECORDS_RETENTION_DAYS must be an integer')
+      .min(0, 'RECORDS_RETENTION_DAYS must be >= 0 (0 keeps records forever)')
+      .max(36_500, 'RECORDS_RETENTION_DAYS must be <= 36500')
+      .default(DEFAULT_RECORDS_RETENTION_DAYS),
+    DRAIN_TIMEOUT_S: z.coerce
+      .number({ error: 'DRAIN_TIMEOUT_S must be a number' })
+      .int('DRAIN_TIMEOUT_S must be an integer')
+      .min(0, 'DRAIN_TIMEOUT_S must be >= 0')
+      .max(86_400, 'DRAIN_TIMEOUT_S must be <= 86400')
+      .default(DEFAULT_DRAIN_TIMEOUT_S),
     LOG_LEVEL: z.enum(logLevels, { error: `LOG_LEVEL must be one of ${logLevels.join(', ')}` }).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -3,7 +3,7 @@
  * ("Resume flow after disconnect = Yes"). The flow reads them with `$.Attributes.<name>` (e.g. a Check
  * contact attributes block on `ai_outcome` routing to a queue). Names are documented and stable:
  *
- *   ai_outcome      transfer_to_human | completed | ai_unavailable | caller_hangup
+ *   ai_outcome      transfer_to_human | completed | ai_unavailable | caller_hangup | gateway_shutdown
  *   ai_summary      the agent's summary for the human who takes over (≤ 2 KB, cut with "…")
  *   ai_reason       why the AI handed back (≤ 512 B)
  *   ai_handback_at  ISO-8601 UTC time of the hand-back
@@ -16,7 +16,8 @@
 import { ATTRIBUTE_KEY_PATTERN, contactAttributesBytes, MAX_CONTACT_ATTRIBUTES_BYTES, utf8Length } from './attribute-limits.js';
 import { lastLinesWithin, truncateUtf8 } from './utf8-text.js';
 
-export type HandBackOutcome = 'transfer_to_human' | 'completed' | 'ai_unavailable' | 'caller_hangup';
+/** gateway_shutdown: the gateway was drained (SIGTERM) while the call went on; route the caller on. */
+export type HandBackOutcome = 'transfer_to_human' | 'completed' | 'ai_unavailable' | 'caller_hangup' | 'gateway_shutdown';
 
 export const HAND_BACK_ATTRIBUTE_NAMES = Object.freeze({
   outcome: 'ai_outcome',

@@ -17,7 +17,8 @@ const PACKAGE = 'connect-realtime-gateway';
 
 /** The entry points: gateway.ts assembles the layers, main.ts runs them, index.ts is the public API. */
 const ENTRY_POINTS = ['gateway', 'main', 'index'];
-const ABOVE_PROTOCOL = ['call', 'realtime', 'connect', 'agent', 'http', 'store', ...ENTRY_POINTS];
+const OPERATIONS = ['http', 'store', 'metrics'];
+const ABOVE_PROTOCOL = ['call', 'realtime', 'connect', 'agent', ...OPERATIONS, ...ENTRY_POINTS];
 
 /** Per layer (a folder of gateway/src, or a top-level file by its base name): what it may not import, and why. */
 const FORBIDDEN: Record<string, { layers: string[]; why: string }> = {
@@ -25,7 +26,12 @@ const FORBIDDEN: Record<string, { layers: string[]; why: string }> = {
   sdp: { layers: ABOVE_PROTOCOL, why: 'sdp knows nothing of calls or AI' },
   rtp: { layers: ABOVE_PROTOCOL, why: 'rtp knows nothing of calls or AI' },
   audio: { layers: ABOVE_PROTOCOL, why: 'audio knows nothing of calls or AI' },
-  realtime: { layers: ['call', 'sip', 'sdp', 'rtp', 'http', 'store', ...ENTRY_POINTS], why: 'the AI backend knows nothing of calls, SIP or RTP' },
+  realtime: { layers: ['call', 'sip', 'sdp', 'rtp', ...OPERATIONS, ...ENTRY_POINTS], why: 'the AI backend knows nothing of calls, SIP or RTP' },
+  call: { layers: OPERATIONS, why: 'calls emit events to observers; they know nothing of HTTP, SQLite or Prometheus' },
+  connect: { layers: OPERATIONS, why: 'connect is AWS; operations layers sit above it' },
+  agent: { layers: OPERATIONS, why: 'the agent definition knows nothing of the operations layers' },
+  store: { layers: ['http', 'metrics'], why: 'the records store serves the HTTP API, not the reverse' },
+  metrics: { layers: ['http', 'store'], why: 'metrics are read by the HTTP server, not the reverse' },
 };
 /** Every layer: the entry points sit above all of them (gateway.ts is main.ts's alone). */
 const NO_LAYER_IMPORTS = { layers: ENTRY_POINTS, why: 'entry points are imported by no layer' };
@@ -66,7 +72,7 @@ describe('layers: lower layers never import higher ones', () => {
   it('gateway/src follows the layer rules and imports neither the lab nor test code', () => {
     const files = sourceFilesUnder(SRC);
     const layers = new Set(files.map(layerOf));
-    for (const layer of ['sip', 'sdp', 'rtp', 'audio', 'realtime', 'call']) expect(layers).toContain(layer);
+    for (const layer of ['sip', 'sdp', 'rtp', 'audio', 'realtime', 'call', 'http', 'store', 'metrics']) expect(layers).toContain(layer);
     expect(files.flatMap((f) => violationsIn(f, readFileSync(f, 'utf8')))).toEqual([]);
   });
 
@@ -87,6 +93,13 @@ describe('layers: lower layers never import higher ones', () => {
       `gateway/src/rtp/index.ts:1 imports the lab (lab/src/netem/media-relay.js): the product never does`,
     ]);
     expect(at('call/call.ts', `import { fakeBackend } from '../../test/call/fakes.js';`)).toHaveLength(1);
+    expect(at('call/call.ts', `import { SqliteRecordStore } from '../store/sqlite-record-store.js';`)).toEqual([
+      `gateway/src/call/call.ts:1 call imports store (gateway/src/store/sqlite-record-store.js): calls emit events to observers; they know nothing of HTTP, SQLite or Prometheus`,
+    ]);
+    expect(at('call/call-reporter.ts', `import { GatewayMetrics } from '../metrics/gateway-metrics.js';`, `import { x } from '../http/ops-routes.js';`)).toHaveLength(2);
+    expect(at('store/sqlite-record-store.ts', `import { opsRoutes } from '../http/ops-routes.js';`)).toHaveLength(1);
+    // The operations layers may observe calls.
+    expect(at('store/sqlite-record-store.ts', `import type { CallEvent } from '../call/call-observer.js';`)).toEqual([]);
     // Allowed edges stay allowed: within a layer, down to a lower one, and main.ts assembling the gateway.
     expect(at('call/call.ts', `import { SipServer } from '../sip/index.js';`, `import { x } from './media-bridge.js';`, `import { y } from '../clock.js';`)).toEqual([]);
     expect(at('sdp/answer.ts', `import { PT_PCMU } from '../rtp/constants.js';`)).toEqual([]);

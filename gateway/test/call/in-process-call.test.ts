@@ -271,6 +271,70 @@ describe('a whole call in-process', () => {
   });
 });
 
+describe('operations on a call in-process: what the records see, and the drain', () => {
+  it('the observers see the call as it goes: offered, Realtime ready, answered, quality every 5 s, barge-in, ended with its quality', async () => {
+    const { h, phone, backend } = await answeredCall();
+    speak(backend, 'resp-1', 'item-1', agentSpeech(10_000));
+    for (const frame of callerSpeech(300)) {
+      phone.sendRtp(frame);
+      await h.run(20);
+    }
+    backend.emit('speechStarted', { audioStartMs: 5_000, itemId: 'caller-item-1' });
+    phone.bye();
+    await h.run(40);
+    const types = h.events.map((e) => e.event.type);
+    expect(types.slice(0, 3)).toEqual(['offered', 'realtime-ready', 'answered']);
+    expect(types.filter((t) => t === 'quality').length).toBeGreaterThanOrEqual(1);
+    // Reaction in caller-audio time: the caller audio appended so far (the jitter buffer still holds
+    // its delay of the 6 s sent), minus where the speech began (5 s into it).
+    const appendedMs = backend.of('appendAudio').length * 20;
+    expect(appendedMs).toBeGreaterThan(5_800);
+    expect(h.events.at(-2)?.event).toMatchObject({ type: 'barge-in', itemId: 'item-1', reactionMs: appendedMs - 5_000 });
+    expect(types.at(-1)).toBe('ended');
+    // One record id and the SIP Call-ID on every event of the call.
+    expect(new Set(h.events.map((e) => `${e.ref.recordId}/${e.ref.callId}`)).size).toBe(1);
+    const ended = h.events.at(-1)?.event;
+    expect(ended).toMatchObject({ type: 'ended', reason: 'remote-bye', quality: { lost: 0, lossRatio: 0, concealedFrames: 0 } });
+    // 300 sent; RFC 3550 A.1 counts from the packet that ends the source's probation.
+    expect(ended?.type === 'ended' ? ended.quality?.expected : undefined).toBeGreaterThanOrEqual(299);
+    const answered = h.events[2]?.event;
+    expect(answered).toMatchObject({ type: 'answered', codec: 'PCMU', mode: 'passthrough', srtp: false });
+    expectReleased(h);
+  });
+
+  it('drain: an answered call past the deadline is handed back (ai_outcome gateway_shutdown written before the BYE)', async () => {
+    const { h, phone } = await answeredCall();
+    await h.run(200);
+    const drain = h.gateway.drain(1_000);
+    expect(h.gateway.draining).toBe(true);
+    await h.run(900);
+    expect(h.connect.writes).toHaveLength(0); // still within DRAIN_TIMEOUT_S: the call may finish on its own
+    await h.run(200);
+    expect(h.connect.writes.map((w) => w.update.attributes.ai_outcome)).toEqual(['gateway_shutdown']);
+    const byeIndex = h.sip.sent.findIndex((p) => p.data.toString().startsWith('BYE '));
+    expect(byeIndex).toBeGreaterThanOrEqual(0);
+    expect(h.connect.writes[0]?.sipMessagesSentBefore).toBeLessThanOrEqual(byeIndex);
+    phone.read();
+    await h.run(40);
+    await expect(drain.done).resolves.toMatchObject({ callsAtStart: 1, finished: 0, handedBack: 1, abandoned: 0 });
+    expect(endedLine(h).reason).toBe('shutdown');
+    expect(h.events.find((e) => e.event.type === 'hand-back')?.event).toMatchObject({ outcome: 'gateway_shutdown', ok: true });
+    expectReleased(h);
+  });
+
+  it('drain: a call that ends within the deadline is not handed back, and the drain ends with it', async () => {
+    const { h, phone } = await answeredCall();
+    const drain = h.gateway.drain(60_000);
+    await h.run(500);
+    phone.bye();
+    await h.run(40);
+    await expect(drain.done).resolves.toMatchObject({ callsAtStart: 1, finished: 1, handedBack: 0, abandoned: 0 });
+    expect(h.connect.writes).toHaveLength(0);
+    expect(endedLine(h).reason).toBe('remote-bye');
+    expectReleased(h);
+  });
+});
+
 /** The agent's apology prompt as the gateway sends it (PCMU), padded to whole frames. */
 function encodedApology(h: InProcessGateway): Buffer {
   const samples = h.agent.handBack.apologyAudio.samples;

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { loadAgentDefinition, type AgentDefinition } from '../../src/agent/index.js';
 import { encodeMulaw } from '../../src/audio/index.js';
 import { ManualClock } from '../../src/clock.js';
+import type { CallEvent, CallRef } from '../../src/call/call-observer.js';
 import { parseEnv } from '../../src/config/env.js';
 import type { ContactAttributesUpdate, ContactAttributesUpdater, ConnectResult } from '../../src/connect/index.js';
 import { Gateway } from '../../src/gateway.js';
@@ -123,6 +124,8 @@ export interface InProcessGateway {
   agent: AgentDefinition;
   /** Every JSON log line the gateway wrote. */
   logs: Array<Record<string, unknown>>;
+  /** Every call event the gateway's observers saw (what the records and metrics get). */
+  events: Array<{ ref: CallRef; event: CallEvent }>;
   /** Lets the transports' and sockets' queued deliveries run (event-loop turns, no timers). */
   settle(): Promise<void>;
   /** Moves time on in 20 ms steps, letting deliveries run after each step (media flows both ways). */
@@ -140,6 +143,7 @@ export async function startGateway(opts: { agent?: (def: AgentDefinition) => Age
   if (!loaded.ok) throw new Error(`built-in agent did not load: ${loaded.error.join('; ')}`);
   const agent = opts.agent ? opts.agent(loaded.value.definition) : loaded.value.definition;
   const logs: Array<Record<string, unknown>> = [];
+  const events: InProcessGateway['events'] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -153,6 +157,8 @@ export async function startGateway(opts: { agent?: (def: AgentDefinition) => Age
     RTP_PORT_MIN: '30000',
     RTP_PORT_MAX: '30099',
     LOG_LEVEL: 'info',
+    // The call records in memory (no HTTP listener and no reachability socket: see Gateway.start below).
+    RECORDS_PATH: ':memory:',
     ...opts.env,
   });
   const gateway = await Gateway.start(env, createRootLogger('info', sink), {
@@ -162,6 +168,9 @@ export async function startGateway(opts: { agent?: (def: AgentDefinition) => Age
     mediaSockets: network,
     agent,
     contactAttributes: connect,
+    callObservers: [{ onCallEvent: (ref, event) => events.push({ ref, event }) }],
+    realtimeProbe: () => Promise.resolve(undefined),
+    serveHttp: false,
   });
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 8; i++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -175,6 +184,7 @@ export async function startGateway(opts: { agent?: (def: AgentDefinition) => Age
     connect,
     agent,
     logs,
+    events,
     settle,
     run: async (ms) => {
       for (let t = 0; t < ms; t += 20) {

@@ -46,6 +46,11 @@ describe('defaults', () => {
       OPENAI_BASE_URL: 'https://api.openai.com/v1',
       OPENAI_VOICE_MODEL: 'gpt-realtime',
       REALTIME_CONNECT_TIMEOUT_MS: 5_000,
+      HTTP_HOST: '0.0.0.0',
+      HTTP_PORT: 8080,
+      RECORDS_PATH: 'records/calls.db',
+      RECORDS_RETENTION_DAYS: 30,
+      DRAIN_TIMEOUT_S: 60,
       LOG_LEVEL: 'info',
     };
     expect(parseEnv(KEY)).toEqual(expected);
@@ -62,6 +67,8 @@ describe('defaults', () => {
       'PUBLIC_IP',
       'RTP_HOST',
       'AGENTS_SDK_MODULE',
+      'HTTP_API_TOKEN',
+      'CALLBACK_SECRET',
     ] as const) {
       expect(env[name], name).toBeUndefined();
     }
@@ -174,6 +181,15 @@ describe('a bad value is a ConfigError naming the variable', () => {
     ['REALTIME_PROVIDER', 'gemini', /^REALTIME_PROVIDER must be openai or agents-sdk$/],
     ['OPENAI_BASE_URL', 'api.openai.com', /^OPENAI_BASE_URL must be a URL/],
     ['REALTIME_CONNECT_TIMEOUT_MS', '0', /^REALTIME_CONNECT_TIMEOUT_MS must be > 0$/],
+    ['HTTP_HOST', 'ops.example.com', /^HTTP_HOST must be an IPv4 or IPv6 address$/],
+    ['HTTP_PORT', '80800', /^HTTP_PORT must be 0\.\.65535$/],
+    ['HTTP_API_TOKEN', 'short', /^HTTP_API_TOKEN must be at least 16 characters$/],
+    ['HTTP_API_TOKEN', 'has spaces in it, sixteen+', /^HTTP_API_TOKEN must be a bearer token/],
+    ['CALLBACK_SECRET', 'too-short-secret', /^CALLBACK_SECRET must be at least 32 characters$/],
+    ['RECORDS_RETENTION_DAYS', '-1', /^RECORDS_RETENTION_DAYS must be >= 0 \(0 keeps records forever\)$/],
+    ['RECORDS_RETENTION_DAYS', 'month', /^RECORDS_RETENTION_DAYS must be a number$/],
+    ['DRAIN_TIMEOUT_S', '1.5', /^DRAIN_TIMEOUT_S must be an integer$/],
+    ['DRAIN_TIMEOUT_S', '-2', /^DRAIN_TIMEOUT_S must be >= 0$/],
     ['LOG_LEVEL', 'verbose', /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent$/],
   ];
 
