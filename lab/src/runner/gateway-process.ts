@@ -1,5 +1,5 @@
 import { createWriteStream, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Launcher, ToolProcess } from './backends/backend.js';
 import { localLauncher } from './backends/local-launcher.js';
@@ -44,11 +44,12 @@ export class GatewayProcess {
   ) {}
 
   async start(readyTimeoutMs = 10_000): Promise<void> {
-    this.#logFile = createWriteStream(this.logPath);
+    // Appended to: a restarted gateway (operations scenarios) keeps one log file.
+    this.#logFile = createWriteStream(this.logPath, { flags: 'a' });
     const launcher = this.opts.launcher ?? localLauncher;
     const proc = await launcher.spawn(launcher.node, [...(this.opts.nodeArgs ?? []), join(this.root, 'dist/gateway/src/main.js')], {
       cwd: this.root,
-      env: this.env,
+      env: { ...labOperationsEnv(this.env, this.logPath), ...this.env },
       name: 'gateway',
       ...(this.opts.cpus !== undefined ? { cpus: this.opts.cpus } : {}),
     });
@@ -84,6 +85,30 @@ export class GatewayProcess {
   /** The gateway's PID on this host (for /proc), also when it runs in a container. */
   get pid(): number | undefined {
     return this.#pid;
+  }
+
+  /** The operations HTTP server's base URL, from the 'gateway listening' line. */
+  get httpUrl(): string | undefined {
+    const listening = this.logs.find((l) => l.msg === 'gateway listening');
+    return typeof listening?.http === 'string' ? `http://${listening.http}` : undefined;
+  }
+
+  /** Sends a signal (SIGTERM drains, SIGKILL is a crash). */
+  kill(signal: 'SIGTERM' | 'SIGKILL' | 'SIGINT'): void {
+    if (this.#proc !== undefined && this.#exitCode === undefined) this.#proc.kill(signal);
+  }
+
+  /** The exit code (null: killed by a signal), once the process has exited; rejects after `timeoutMs`. */
+  async exited(timeoutMs: number): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`gateway still running after ${timeoutMs} ms`)), timeoutMs)));
+    try {
+      const code = await Promise.race([this.#exit, timeout]);
+      await new Promise<void>((resolve) => (this.#logFile.writableEnded ? resolve() : this.#logFile.end(resolve)));
+      return code;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   waitFor(match: (l: GatewayLogLine) => boolean, timeoutMs: number): Promise<GatewayLogLine> {
@@ -134,6 +159,20 @@ export class GatewayProcess {
     await new Promise<void>((resolve) => this.#logFile.end(resolve));
     return code;
   }
+}
+
+/**
+ * The operations settings every lab gateway gets unless the caller sets them: the HTTP server on the
+ * SIP host with a port the OS picks (read back from the 'gateway listening' line), the call records
+ * beside the log file, and a short drain so a run's teardown is quick.
+ */
+function labOperationsEnv(env: Record<string, string>, logPath: string): Record<string, string> {
+  return {
+    HTTP_HOST: env.AMAZON_CONNECT_SIP_HOST ?? '127.0.0.1',
+    HTTP_PORT: '0',
+    RECORDS_PATH: join(dirname(logPath), `${basename(logPath, '.log')}.records.db`),
+    DRAIN_TIMEOUT_S: '2',
+  };
 }
 
 /** Inodes of the process's TCP sockets whose remote address is one of `hosts` (IPv4, /proc/net/tcp). */
