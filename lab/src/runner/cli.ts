@@ -15,9 +15,12 @@ import { formatElapsed, progressLine, summaryTable, writeIndex } from './catalog
 import { formatReport, type ScenarioReport } from './report.js';
 import { runScenario } from './run-scenario.js';
 import { describeError } from 'connect-realtime-gateway';
+import { isOpsScenario, loadOpsScenario, OpsScenarioError, type OpsScenario } from './ops/ops-scenario.js';
+import { runOpsScenario } from './ops/run-ops-scenario.js';
 import type { Scenario } from './scenario-schema.js';
 
-type Planned = { name: string; load: LoadScenario } | { name: string; call: Scenario };
+/** A call scenario, a load run, or an operations scenario (an `operations:` section: several gateway processes, signals). */
+type Planned = { name: string; load: LoadScenario } | { name: string; ops: OpsScenario } | { name: string; call: Scenario };
 
 function usage(message: string): never {
   process.stderr.write(`scenario: ${message}\nusage: scenario <name> | --all | --list  [--seed <n>]\n`);
@@ -50,17 +53,19 @@ async function main(argv: string[]): Promise<number> {
   // Validate every file first: a typo in the last scenario should not wait for the others to run.
   let scenarios: Planned[];
   try {
-    scenarios = names.map((n): Planned => (isLoadScenario(root, n) ? { name: n, load: loadLoadScenario(root, n) } : { name: n, call: loadScenario(root, n) }));
+    scenarios = names.map((n): Planned =>
+      isLoadScenario(root, n) ? { name: n, load: loadLoadScenario(root, n) } : isOpsScenario(root, n) ? { name: n, ops: loadOpsScenario(root, n) } : { name: n, call: loadScenario(root, n) },
+    );
     // --all: every call scenario and the load runs of the test suite (the bench ones: make bench).
     if (arg === '--all') scenarios = scenarios.filter((p) => !('load' in p) || p.load.suite === 'test');
   } catch (err) {
-    if (err instanceof ScenarioError || err instanceof LoadScenarioError) {
+    if (err instanceof ScenarioError || err instanceof LoadScenarioError || err instanceof OpsScenarioError) {
       process.stderr.write(`scenario: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
-  // Load runs have no impairment to seed.
+  // Load runs and operations scenarios have no impairment to seed.
   if (seed !== undefined) for (const p of scenarios) if ('call' in p) p.call.network.seed = seed;
   let backend;
   try {
@@ -79,7 +84,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     for (const [i, scenario] of scenarios.entries()) {
       if (scenarios.length > 1) process.stdout.write(`${progressLine(i + 1, scenarios.length, scenario.name, performance.now() - started, failed)}\n`);
-      const report = 'load' in scenario ? await runLoad(root, scenario.load, backend) : await runScenario(root, scenario.call, backend);
+      // Operations scenarios start their own local gateway processes (and Kamailio), whatever the backend.
+      const report =
+        'load' in scenario ? await runLoad(root, scenario.load, backend) : 'ops' in scenario ? await runOpsScenario(root, scenario.ops) : await runScenario(root, scenario.call, backend);
       reports.push(report);
       process.stdout.write(`${formatReport(report)}\n  report: ${join('lab', 'out', scenario.name, 'report.html')}\n`);
       if (!report.passed) failed++;

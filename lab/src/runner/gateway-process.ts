@@ -101,7 +101,10 @@ export class GatewayProcess {
   /** The exit code (null: killed by a signal), once the process has exited; rejects after `timeoutMs`. */
   async exited(timeoutMs: number): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`gateway still running after ${timeoutMs} ms`)), timeoutMs)));
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`gateway still running after ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+    });
     try {
       const code = await Promise.race([this.#exit, timeout]);
       await new Promise<void>((resolve) => (this.#logFile.writableEnded ? resolve() : this.#logFile.end(resolve)));

@@ -102,7 +102,7 @@ export class LabCaller {
         },
       );
       const dialog = new UacDialog({
-        callId: newCallId(agent.localAddress),
+        callId: o.callId ?? newCallId(agent.localAddress),
         localTag: newTag(),
         local: {
           transport: o.transport,

@@ -85,6 +85,8 @@ export interface LabCallerOptions {
   maxCallMs?: number;
   /** RTCP sender-report interval, ms; 0 sends none. Default 5000. */
   rtcpIntervalMs?: number;
+  /** The call's Call-ID (a proxy hashing on it then routes the call the same way every run). Default: random. */
+  callId?: string;
   /** User-Agent header. Default 'lab-caller'. */
   userAgent?: string;
 }
@@ -114,6 +116,7 @@ export interface ResolvedOptions {
   maxCallMs: number;
   rtcpIntervalMs: number;
   userAgent: string;
+  callId: string | undefined;
 }
 
 /** Named defaults (see LabCallerOptions). */
@@ -243,6 +246,7 @@ export function resolveOptions(o: LabCallerOptions): ResolvedOptions {
   if (rtcpIntervalMs > 0 && rtcpIntervalMs < 100) throw bad('rtcpIntervalMs', 'must be 0 (off) or at least 100 ms');
   const userAgent = o.userAgent ?? LAB_CALLER_DEFAULTS.userAgent;
   if (/[\r\n]/.test(userAgent)) throw bad('userAgent', 'must not contain CR or LF');
+  if (o.callId !== undefined && !/^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}@]{1,128}$/.test(o.callId)) throw bad('callId', 'must be a SIP Call-ID word (RFC 3261 §25.1), at most 128 characters');
 
   return {
     transport,
@@ -268,5 +272,6 @@ export function resolveOptions(o: LabCallerOptions): ResolvedOptions {
     maxCallMs,
     rtcpIntervalMs,
     userAgent,
+    callId: o.callId,
   };
 }

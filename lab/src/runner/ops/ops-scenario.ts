@@ -1,0 +1,191 @@
+/**
+ * Operations scenario files (`scenarios/<name>.yaml` with a top-level `operations:` section): one or
+ * more gateway processes (optionally behind Kamailio), batches of calls placed by the lab caller, and a
+ * timeline of steps done to the processes (signals, restarts) and questions asked of them (SIP probes,
+ * the health check, Kamailio's dispatcher state). Strict like every scenario file: an unknown key or an
+ * impossible combination is one line naming the field.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { parseFakeScript, type FakeScript } from '../../fake-realtime/index.js';
+
+/** Most gateway processes a scenario may start (each gets its own loopback address). */
+export const MAX_GATEWAYS = 4;
+
+const gatewayIndex = z.number().int().min(0).max(MAX_GATEWAYS - 1);
+const atMs = z.number().int().min(0).max(600_000);
+
+const callBatchSchema = z
+  .object({
+    /** Calls in the batch, placed `spacingMs` apart from `startMs` (ms after the gateways are up). */
+    count: z.number().int().min(1).max(50),
+    startMs: atMs.default(0),
+    spacingMs: z.number().int().min(0).max(60_000).default(0),
+    /** Each call hangs up this long after it was answered (unless the gateway hangs up first). */
+    hangupAfterMs: z.number().int().min(500).max(600_000),
+    /** Spoken once, `leadInMs` after the answer. */
+    audio: z.string().min(1).default('fixtures/caller-hello.wav'),
+    leadInMs: z.number().int().min(0).max(60_000).default(300),
+    /** Extra INVITE headers; {n} in a value is replaced by the call's number in the batch (Connect contact ids). */
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+const stepSchema = z.discriminatedUnion('do', [
+  z.object({ do: z.literal('signal'), atMs, gateway: gatewayIndex, signal: z.enum(['SIGTERM', 'SIGKILL', 'SIGINT']) }).strict(),
+  /** Starts the gateway again (same address, ports and records file) once it has exited. */
+  z.object({ do: z.literal('restart'), atMs, gateway: gatewayIndex }).strict(),
+  /** One out-of-dialog request to the entry point (Kamailio, else gateway 0) or to a gateway; its final status is recorded. */
+  z.object({ do: z.literal('probe'), atMs, method: z.enum(['INVITE', 'OPTIONS']), gateway: gatewayIndex.optional() }).strict(),
+  z.object({ do: z.literal('health'), atMs, gateway: gatewayIndex }).strict(),
+]);
+
+const checkSchema = z.discriminatedUnion('check', [
+  /** Calls of a batch (all batches when omitted) that were answered and ended as said. */
+  z
+    .object({
+      check: z.literal('calls-ended'),
+      batch: z.number().int().min(0).optional(),
+      /** Only calls placed at or after this step (index in `steps`), or before it with `before: true`. */
+      afterStep: z.number().int().min(0).optional(),
+      before: z.boolean().default(false),
+      endedBy: z.enum(['caller', 'gateway']),
+      /** The gateway's BYE carried a Reason matching this (endedBy: gateway). */
+      byeReason: z.string().optional(),
+      /** Only the calls that ran on this gateway (from its log). */
+      servedBy: gatewayIndex.optional(),
+      /** Every call must have run on this gateway (e.g. new calls land on the survivor). */
+      onGateway: gatewayIndex.optional(),
+      /** How many must match; default all of them. */
+      count: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  z.object({ check: z.literal('probe-status'), step: z.number().int().min(0), status: z.number().int().min(100).max(699), headers: z.array(z.string()).default([]) }).strict(),
+  z.object({ check: z.literal('health-status'), step: z.number().int().min(0), status: z.number().int().min(100).max(599), bodyStatus: z.string().optional() }).strict(),
+  /** The gateway's process exited with this code within `withinMs` of the signal step. */
+  z.object({ check: z.literal('gateway-exit'), gateway: gatewayIndex, step: z.number().int().min(0), code: z.number().int(), withinMs: z.number().int().positive() }).strict(),
+  /** Every call the gateway hung up for this reason first wrote its outcome to Connect, before its BYE. */
+  z.object({ check: z.literal('handed-back-before-bye'), outcome: z.string(), count: z.number().int().min(1) }).strict(),
+  /** Kamailio's dispatcher marked the gateway inactive within `withinMs` of the step, and kept it so. */
+  z.object({ check: z.literal('dispatcher-marked-down'), gateway: gatewayIndex, step: z.number().int().min(0), withinMs: z.number().int().positive() }).strict(),
+  /**
+   * The call records of a gateway (read through GET /calls after the run) hold the calls of a batch:
+   * end reason, and every transcript turn the fake Realtime sent at least `marginMs` before a step
+   * (e.g. a SIGKILL) — what the gateway had observed.
+   */
+  z
+    .object({
+      check: z.literal('records-hold'),
+      gateway: gatewayIndex,
+      batch: z.number().int().min(0),
+      endReason: z.string(),
+      transcriptsBeforeStep: z.number().int().min(0).optional(),
+      marginMs: z.number().int().min(0).max(5_000).default(300),
+      /** Event types each record must contain. */
+      events: z.array(z.string()).default([]),
+    })
+    .strict(),
+]);
+
+export const opsScenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/, 'name must be lower-case words joined by -'),
+    description: z.string().min(1),
+    operations: z
+      .object({
+        gateways: z.number().int().min(1).max(MAX_GATEWAYS),
+        /** Kamailio's dispatcher in front of the gateways (the callers and probes talk to it). */
+        kamailio: z.boolean().default(false),
+        /** Kamailio's OPTIONS probing interval, s. */
+        pingIntervalS: z.number().int().min(1).max(60).default(1),
+        /** Extra environment for every gateway. */
+        env: z.record(z.string(), z.string()).default({}),
+        calls: z.array(callBatchSchema).min(1),
+        steps: z.array(stepSchema).default([]),
+      })
+      .strict(),
+    /** The fake Realtime server's script. */
+    realtime: z.record(z.string(), z.unknown()),
+    connect: z.object({ delayMs: z.number().int().min(0).optional() }).strict().default({}),
+    timeoutS: z.number().positive().max(600).default(120),
+    expect: z.array(checkSchema).min(1),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const ops = s.operations;
+    ops.steps.forEach((step, i) => {
+      if ('gateway' in step && step.gateway !== undefined && step.gateway >= ops.gateways) {
+        ctx.addIssue({ code: 'custom', path: ['operations', 'steps', i, 'gateway'], message: `there are ${ops.gateways} gateway(s)` });
+      }
+    });
+    s.expect.forEach((c, i) => {
+      if ('step' in c && c.step >= ops.steps.length) ctx.addIssue({ code: 'custom', path: ['expect', i, 'step'], message: `there are ${ops.steps.length} step(s)` });
+      if ('afterStep' in c && c.afterStep !== undefined && c.afterStep >= ops.steps.length) {
+        ctx.addIssue({ code: 'custom', path: ['expect', i, 'afterStep'], message: `there are ${ops.steps.length} step(s)` });
+      }
+      if ('batch' in c && c.batch !== undefined && c.batch >= ops.calls.length) ctx.addIssue({ code: 'custom', path: ['expect', i, 'batch'], message: `there are ${ops.calls.length} call batch(es)` });
+      if ('gateway' in c && c.gateway >= ops.gateways) ctx.addIssue({ code: 'custom', path: ['expect', i, 'gateway'], message: `there are ${ops.gateways} gateway(s)` });
+      if (c.check === 'dispatcher-marked-down' && !ops.kamailio) ctx.addIssue({ code: 'custom', path: ['expect', i], message: 'needs operations.kamailio: true' });
+    });
+  });
+
+export type OpsScenario = z.infer<typeof opsScenarioSchema>;
+export type OpsStep = OpsScenario['operations']['steps'][number];
+export type OpsCheck = OpsScenario['expect'][number];
+export type CallBatch = OpsScenario['operations']['calls'][number];
+
+export class OpsScenarioError extends Error {}
+
+function read(root: string, name: string): { doc: unknown; label: string } {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new OpsScenarioError(`scenario name "${name}" must be lower-case words joined by -`);
+  const label = `scenarios/${name}.yaml`;
+  const file = join(root, 'scenarios', `${name}.yaml`);
+  if (!existsSync(file)) throw new OpsScenarioError(`no such scenario: ${label}`);
+  try {
+    return { doc: parseYaml(readFileSync(file, 'utf8')), label };
+  } catch (err) {
+    throw new OpsScenarioError(`${label}: not valid YAML: ${err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err)}`);
+  }
+}
+
+/** True when scenarios/<name>.yaml is an operations scenario (it has a top-level `operations:` section). */
+export function isOpsScenario(root: string, name: string): boolean {
+  try {
+    const { doc } = read(root, name);
+    return typeof doc === 'object' && doc !== null && 'operations' in doc;
+  } catch {
+    return false;
+  }
+}
+
+export function loadOpsScenario(root: string, name: string): OpsScenario {
+  const { doc, label } = read(root, name);
+  return parseOpsScenario(doc, label, root, name);
+}
+
+export function parseOpsScenario(doc: unknown, label: string, root: string, name?: string): OpsScenario {
+  const parsed = opsScenarioSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
+    const what = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : (issue?.message ?? 'invalid');
+    throw new OpsScenarioError(`${label}: ${field}: ${what}`);
+  }
+  const s = parsed.data;
+  if (name !== undefined && s.name !== name) throw new OpsScenarioError(`${label}: name: must be "${name}" (the file name)`);
+  s.operations.calls.forEach((b, i) => {
+    if (!existsSync(join(root, b.audio))) throw new OpsScenarioError(`${label}: operations.calls.${i}.audio: file not found: ${b.audio}`);
+  });
+  try {
+    opsFakeScript(s, root, label);
+  } catch (err) {
+    throw new OpsScenarioError(err instanceof Error ? err.message : String(err));
+  }
+  return s;
+}
+
+export function opsFakeScript(s: OpsScenario, root: string, label = `scenarios/${s.name}.yaml`): FakeScript {
+  return parseFakeScript(stringifyYaml(s.realtime), root, `${label}: realtime`);
+}
