@@ -117,7 +117,7 @@ export class Gateway {
       activeCalls: () => this.#calls.activeCalls,
       draining: () => this.#sip.draining,
       pacingLatenessP99Ms: () => this.#scheduler.stats().lateness.p99Ms,
-      records: () => ({ ...store.stats(), backlog: store.health().backlog }),
+      records: () => store.stats(),
     });
     this.#sip.on('response', (status, method) => this.#metrics.sipResponse(status, method));
     this.#reachability = new RealtimeReachability(env.OPENAI_BASE_URL, clock, log, deps.realtimeProbe ?? tcpProbe);
@@ -192,7 +192,7 @@ export class Gateway {
     const realtime = deps.realtime ?? (await realtimeProvider(env));
     let store: SqliteRecordStore;
     try {
-      store = SqliteRecordStore.open({ path: env.RECORDS_PATH, clock: deps.clock ?? systemClock, logger: log, retentionDays: env.RECORDS_RETENTION_DAYS });
+      store = await SqliteRecordStore.open({ path: env.RECORDS_PATH, logger: log, retentionDays: env.RECORDS_RETENTION_DAYS });
     } catch (err) {
       throw new ConfigError([`RECORDS_PATH: ${env.RECORDS_PATH} cannot be used: ${describeError(err)}`]);
     }
@@ -202,10 +202,9 @@ export class Gateway {
       await gw.#sip.start();
     } catch (err) {
       await gw.#http.close();
-      store.close();
+      await store.close();
       throw err;
     }
-    store.startPruning();
     gw.#reachability.start();
     gw.#sampleQuality();
     return gw;
@@ -286,7 +285,7 @@ export class Gateway {
     await this.#sip.stop();
     await this.#http.close();
     this.#connectWriter?.close();
-    this.#store.close();
+    await this.#store.close();
     this.#logger.info({ pendingTimers: this.#clock.pendingTimers, records: this.#store.stats() }, 'gateway stopped');
   }
 }

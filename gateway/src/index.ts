@@ -31,6 +31,20 @@ export { RtpHeaderView, writeRtpFixedHeader, RTP_FIXED_HEADER_SIZE } from './rtp
 export { parseRtp, serializeRtp, type RtpPacket } from './rtp/packet/rtp-packet.js';
 export { parseRtcp, serializeRtcp, type RtcpPacket } from './rtp/rtcp/compound.js';
 
+// Call quality: the ITU-T G.107 E-model (R, MOS-CQE, G.711 with G.113 Bpl) the gateway rates its streams with, for the lab's quality reports.
+export {
+  eModel,
+  g711Rating,
+  effectiveEquipmentImpairment,
+  mosFromR,
+  pureDelayImpairment,
+  G107_DEFAULTS,
+  G711_BPL_WITH_PLC,
+  G711_BPL_WITHOUT_PLC,
+  type EModelParams,
+  type EModelResult,
+} from './rtp/stats/e-model.js';
+
 // SRTP (RFC 3711) with SDES keys (RFC 4568 a=crypto), for test endpoints that encrypt media.
 export {
   SrtpSession,
@@ -104,3 +118,9 @@ export { LatenessHistogram } from './rtp/pacing/lateness-histogram.js';
 export { RtpSession } from './rtp/session/rtp-session.js';
 export type { RtpSessionOptions, RtpSessionStats } from './rtp/session/rtp-session-types.js';
 export { PortAllocator, type PortRange } from './rtp/session/port-allocator.js';
+
+// Operations: the call records store and the events calls report to it, for the records benchmark and embedders.
+export { SqliteRecordStore, type RecordStoreOptions, type StoreStats, type StoreHealth } from './store/sqlite-record-store.js';
+export type { CallRecord, CallSummary } from './store/call-record.js';
+export type { CallEvent, CallRef, CallObserver } from './call/call-observer.js';
+export type { ReceiveQuality } from './rtp/stats/receive-quality.js';

@@ -37,10 +37,10 @@ export interface OpsContext {
 }
 
 export interface RecordsAccess {
-  health(): StoreHealth;
-  list(q: { limit: number; before?: number | undefined; contactId?: string | undefined }): CallSummary[];
-  get(id: string): CallRecord | undefined;
-  recordCallback(contactId: string, event: string, data: Record<string, unknown>): void;
+  health(): Promise<StoreHealth>;
+  list(q: { limit: number; before?: number | undefined; contactId?: string | undefined }): Promise<CallSummary[]>;
+  get(id: string): Promise<CallRecord | undefined>;
+  recordCallback(contactId: string, event: string, data: Record<string, unknown>): Promise<void>;
 }
 
 const CONTACT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -74,8 +74,8 @@ export function opsRoutes(ctx: OpsContext): Route[] {
   ];
 }
 
-function health(ctx: OpsContext): HttpResult {
-  const store = ctx.records.health();
+async function health(ctx: OpsContext): Promise<HttpResult> {
+  const store = await ctx.records.health();
   const realtime = ctx.realtime();
   const checks = {
     draining: ctx.draining(),
@@ -129,19 +129,19 @@ async function callback(ctx: OpsContext, verifier: CallbackVerifier | undefined,
   }
   const { contactId, event, ...data } = parsed.data;
   try {
-    ctx.records.recordCallback(contactId, event, data);
+    await ctx.records.recordCallback(contactId, event, data);
   } catch (err) {
     ctx.metrics.callback('unavailable');
     ctx.log.error({ err, contactId }, 'callback could not be recorded');
     return { status: 503, headers: { 'Retry-After': '5' }, body: { error: 'the records store is not writable' } };
   }
   ctx.metrics.callback('recorded');
-  const call = ctx.records.list({ limit: 1, contactId })[0];
+  const call = (await ctx.records.list({ limit: 1, contactId }))[0];
   ctx.log.info({ contactId, event, callId: call?.callId }, 'callback recorded');
   return { status: 202, body: { recorded: true, call: call ? { id: call.id, callId: call.callId } : null } };
 }
 
-function withToken(ctx: OpsContext, req: HttpRequest, then: () => HttpResult): HttpResult {
+async function withToken(ctx: OpsContext, req: HttpRequest, then: () => Promise<HttpResult>): Promise<HttpResult> {
   if (ctx.apiToken === undefined) return { status: 404, body: { error: 'the calls API is not enabled (set HTTP_API_TOKEN)' } };
   const token = bearerToken(header(req, 'authorization'));
   const challenge = { 'WWW-Authenticate': 'Bearer realm="calls"' };
@@ -153,7 +153,7 @@ function withToken(ctx: OpsContext, req: HttpRequest, then: () => HttpResult): H
   return then();
 }
 
-function listCalls(ctx: OpsContext, req: HttpRequest): HttpResult {
+async function listCalls(ctx: OpsContext, req: HttpRequest): Promise<HttpResult> {
   const q = req.query;
   const limitText = q.get('limit') ?? '50';
   if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 500) return { status: 400, body: { error: 'limit must be 1..500' } };
@@ -165,15 +165,15 @@ function listCalls(ctx: OpsContext, req: HttpRequest): HttpResult {
   }
   const contactId = q.get('contactId') ?? undefined;
   if (contactId !== undefined && !CONTACT_ID.test(contactId)) return { status: 400, body: { error: 'contactId must be a Connect contact id' } };
-  const calls = ctx.records.list({ limit: Number(limitText), before, contactId });
+  const calls = await ctx.records.list({ limit: Number(limitText), before, contactId });
   const last = calls.at(-1);
   return { status: 200, body: { calls, next: calls.length === Number(limitText) && last ? `?limit=${limitText}&before=${Date.parse(last.invitedAt)}` : null } };
 }
 
-function getCall(ctx: OpsContext, req: HttpRequest): HttpResult {
+async function getCall(ctx: OpsContext, req: HttpRequest): Promise<HttpResult> {
   const id = req.params.id ?? '';
   if (id.length > 256) return { status: 400, body: { error: 'id too long' } };
-  const record = ctx.records.get(id);
+  const record = await ctx.records.get(id);
   return record ? { status: 200, body: record } : { status: 404, body: { error: 'no such call' } };
 }
 

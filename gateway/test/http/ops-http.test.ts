@@ -35,7 +35,7 @@ describe('operations HTTP surface', () => {
       activeCalls: () => 3,
       draining: () => state.draining,
       pacingLatenessP99Ms: () => 1.5,
-      records: () => ({ ...store.stats(), backlog: store.health().backlog }),
+      records: () => store.stats(),
     });
     const ctx: OpsContext = {
       log,
@@ -67,17 +67,17 @@ describe('operations HTTP surface', () => {
     base = `http://127.0.0.1:${addr.port}`;
   }
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ops-http-'));
     clock = new ManualClock(0, Date.now());
-    store = SqliteRecordStore.open({ path: join(dir, 'r.db'), clock, logger: log, retentionDays: 30 });
+    store = await SqliteRecordStore.open({ path: join(dir, 'r.db'), logger: log, retentionDays: 30 });
     state.draining = false;
     state.sipListening = true;
     state.realtime = { reachable: true, via: 'probe', ageMs: 10, detail: undefined };
   });
   afterEach(async () => {
     await server.close();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -114,7 +114,7 @@ describe('operations HTTP surface', () => {
 
     it('is 503 when the store no longer takes writes', async () => {
       await start();
-      store.close();
+      await store.close();
       const res = await fetch(`${base}/amazon-connect/health`);
       expect(res.status).toBe(503);
       expect(((await res.json()) as { checks: { storeWritable: boolean } }).checks.storeWritable).toBe(false);
@@ -156,10 +156,11 @@ describe('operations HTTP surface', () => {
         { recordId: 'r-1', callId: 'call-1' },
         { type: 'offered', at: clock.wallNow(), from: undefined, to: undefined, source: 'udp:1.2.3.4:5060', contactId: 'c-1', initialContactId: undefined, instanceId: undefined },
       );
+      await store.flushed();
       const res = await fetch(`${base}/amazon-connect/callback`, signed(body));
       expect(res.status).toBe(202);
       expect(await res.json()).toEqual({ recorded: true, call: { id: 'r-1', callId: 'call-1' } });
-      expect(store.get('r-1')!.callbacks).toMatchObject([{ contactId: 'c-1', event: 'flow.resumed', data: { attributes: { branch: 'queue' } } }]);
+      expect((await store.get('r-1'))!.callbacks).toMatchObject([{ contactId: 'c-1', event: 'flow.resumed', data: { attributes: { branch: 'queue' } } }]);
     });
 
     it('refuses a replay of an accepted request (409), even with the same valid signature', async () => {
@@ -168,7 +169,7 @@ describe('operations HTTP surface', () => {
       expect((await fetch(`${base}/amazon-connect/callback`, req)).status).toBe(202);
       const again = await fetch(`${base}/amazon-connect/callback`, req);
       expect(again.status).toBe(409);
-      expect(store.list({ limit: 10 })).toHaveLength(0);
+      expect(await store.list({ limit: 10 })).toHaveLength(0);
     });
 
     it.each([
@@ -237,11 +238,12 @@ describe('operations HTTP surface', () => {
   });
 
   describe('GET /calls and /calls/:id', () => {
-    beforeEach(() => {
+    beforeEach(async () => {
       const at = clock.wallNow();
       const ref = { recordId: 'rec-1', callId: 'abc@host' };
       store.onCallEvent(ref, { type: 'offered', at, from: '+1555', to: '+1666', source: 'udp:1.2.3.4:5060', contactId: 'c-9', initialContactId: undefined, instanceId: undefined });
       store.onCallEvent(ref, { type: 'transcript', at: at + 1, role: 'user', text: 'hello', itemId: 'i' });
+      await store.flushed();
     });
 
     it('needs the bearer token: none is 401 with a challenge, a wrong one 401 invalid_token', async () => {

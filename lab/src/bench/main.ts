@@ -10,6 +10,7 @@ import { repoRoot } from '../repo-root.js';
 import { formatAudioBenchTable, runAudioBench } from './audio-bench.js';
 import { formatPacingTable, runPacingBench } from './pacing.js';
 import { describeError } from 'connect-realtime-gateway';
+import { formatRecordsBench, runRecordsBench } from './records-bench.js';
 
 interface BenchArgs {
   streams: number[];
@@ -62,8 +63,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatPacingTable(pacing)}\n`);
   const outDir = join(root, 'lab', 'out', 'bench');
   mkdirSync(outDir, { recursive: true });
+  process.stdout.write('bench: call records (SQLite commit per event) at the rate of 200 calls…\n');
+  const records = await runRecordsBench(outDir, { calls: 200, seconds: args.seconds });
+  process.stdout.write(`${formatRecordsBench(records)}\n`);
   const path = join(outDir, 'results.json');
-  writeFileSync(path, `${JSON.stringify({ machine, g711: audio.g711, resampler: audio.resampler, pacing }, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify({ machine, g711: audio.g711, resampler: audio.resampler, pacing, records }, null, 2)}\n`);
   process.stdout.write(`bench: results in ${join('lab', 'out', 'bench', 'results.json')}\n`);
 }
 
