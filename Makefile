@@ -25,7 +25,7 @@ NAME ?= happy-path
 SEED ?=
 SEED_ARG := $(if $(SEED),--seed $(SEED))
 
-.PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures docs images engine clean
+.PHONY: help setup node deps build typecheck unit test demo scenario scenarios gateway fake-realtime bench fixtures docs images engine image clean
 
 help:
 	@echo "make demo        build, start gateway + fake Realtime on loopback, place a real SIPp call, print a summary"
@@ -35,6 +35,7 @@ help:
 	@echo "make gateway     run the gateway for real traffic (config from environment, see README)"
 	@echo "make bench       media benchmarks -> lab/out/bench/results.json, load-300 and load-500 runs"
 	@echo "make images      the lab's container images (LAB_BACKEND=containers, docker-compose up)"
+	@echo "make image       the gateway's production image (connect-realtime-gateway:latest), built locally"
 	@echo "make fixtures    regenerate fixtures/*.wav (needs espeak-ng and sox)"
 	@echo "make docs        regenerate the check list and quality limits in docs/lab.md"
 
@@ -49,12 +50,16 @@ $(NODE24)/bin/node:
 # chromium renders the lab's HTML reports in the report test (playwright-core drives /usr/bin/chromium).
 # The container tools are installed the same way when we are root; elsewhere their absence only
 # means the containers part of `make test` says why it did not run.
-LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl chromium:chromium baresip:baresip
+# Kamailio (the dispatcher in front of several gateways, deploy/kamailio) lives in /usr/sbin; its TLS
+# module is a package of its own.
+LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl chromium:chromium baresip:baresip kamailio:kamailio
 CONTAINER_TOOLS := dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap
 setup: node
 	@missing=""; optional=""; \
 	for pair in $(LAB_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
-	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	  command -v $$bin >/dev/null 2>&1 || PATH=$$PATH:/usr/sbin:/sbin command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if command -v dpkg-query >/dev/null 2>&1 && ! dpkg-query -W -f='$${Status}' kamailio-tls-modules 2>/dev/null | grep -q 'ok installed'; then \
+	  missing="$$missing kamailio-tls-modules"; fi; \
 	for pair in $(CONTAINER_TOOLS); do bin=$${pair%%:*}; pkg=$${pair##*:}; \
 	  command -v $$bin >/dev/null 2>&1 || PATH=$$PATH:/usr/sbin:/sbin command -v $$bin >/dev/null 2>&1 || optional="$$optional $$pkg"; done; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then missing="$$missing$$optional"; fi; \
@@ -117,6 +122,10 @@ engine:
 
 images: node engine
 	@bash lab/containers/images.sh
+
+# The production image (deploy/image/Dockerfile) on the locally imported Debian base.
+image: node engine
+	@bash deploy/image/build.sh
 
 clean:
 	rm -rf dist lab/out

@@ -14,6 +14,10 @@
 #   CHILDREN          UDP worker processes [4]
 #   CTL_SOCKET        kamcmd's control socket [/run/kamailio/kamailio_ctl]
 #   LOG_STDERR        yes: log to stderr (foreground runs) [no]
+#   TLS_CERT_FILE,    PEM certificate and key: adds a TLS listener on TLS_PORT for connectors with
+#   TLS_KEY_FILE      encryption on (Kamailio terminates TLS, SRTP goes to the gateways) [none]
+#   TLS_CA_FILE       CA bundle to verify clients with, e.g. AWS's combined-ca-bundle.pem [none]
+#   TLS_PORT          [5061]
 set -euo pipefail
 OUT=${1:?usage: render.sh <output folder>}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -25,11 +29,21 @@ MAX_TRIES=${MAX_TRIES:-2}
 CHILDREN=${CHILDREN:-4}
 CTL_SOCKET=${CTL_SOCKET:-/run/kamailio/kamailio_ctl}
 LOG_STDERR=${LOG_STDERR:-no}
+TLS_PORT=${TLS_PORT:-5061}
 ADVERTISE_CLAUSE=""
-[ -n "${ADVERTISE:-}" ] && ADVERTISE_CLAUSE=" advertise ${ADVERTISE}:${LISTEN_PORT}"
+TLS_ADVERTISE_CLAUSE=""
+if [ -n "${ADVERTISE:-}" ]; then
+  ADVERTISE_CLAUSE=" advertise ${ADVERTISE}:${LISTEN_PORT}"
+  TLS_ADVERTISE_CLAUSE=" advertise ${ADVERTISE}:${TLS_PORT}"
+fi
+TLS_DEFINE=""
+if [ -n "${TLS_CERT_FILE:-}" ] || [ -n "${TLS_KEY_FILE:-}" ]; then
+  [ -r "${TLS_CERT_FILE:-}" ] && [ -r "${TLS_KEY_FILE:-}" ] || { echo "render.sh: TLS_CERT_FILE and TLS_KEY_FILE must both be readable files" >&2; exit 2; }
+  TLS_DEFINE="#!define WITH_TLS"
+fi
 
 valid_hostport='^[0-9A-Za-z.:-]+:[0-9]{1,5}$'
-for v in "$LISTEN_PORT" "$PING_INTERVAL_S" "$MAX_TRIES" "$CHILDREN"; do
+for v in "$LISTEN_PORT" "$TLS_PORT" "$PING_INTERVAL_S" "$MAX_TRIES" "$CHILDREN"; do
   [[ "$v" =~ ^[0-9]+$ ]] || { echo "render.sh: '$v' is not a number" >&2; exit 2; }
 done
 [[ "$LOG_STDERR" =~ ^(yes|no)$ ]] || { echo "render.sh: LOG_STDERR must be yes or no" >&2; exit 2; }
@@ -46,7 +60,32 @@ list="$OUT/dispatcher.list"
   done
 } >"$list"
 
+if [ -n "$TLS_DEFINE" ]; then
+  {
+    echo "# Kamailio tls module settings (rendered by deploy/kamailio/render.sh)"
+    echo "[server:default]"
+    echo "method = TLSv1.2+"
+    echo "certificate = ${TLS_CERT_FILE}"
+    echo "private_key = ${TLS_KEY_FILE}"
+    if [ -n "${TLS_CA_FILE:-}" ]; then
+      echo "ca_list = ${TLS_CA_FILE}"
+      echo "verify_certificate = yes"
+      echo "require_certificate = yes"
+    else
+      echo "verify_certificate = no"
+      echo "require_certificate = no"
+    fi
+    echo "[client:default]"
+    echo "method = TLSv1.2+"
+    echo "verify_certificate = no"
+  } >"$OUT/tls.cfg"
+fi
+
 sed -e "s#@LISTEN_ADDRESS@#${LISTEN_ADDRESS}#g" \
+    -e "s|@TLS_DEFINE@|${TLS_DEFINE}|g" \
+    -e "s#@TLS_PORT@#${TLS_PORT}#g" \
+    -e "s#@TLS_ADVERTISE@#${TLS_ADVERTISE_CLAUSE}#g" \
+    -e "s#@TLS_CONFIG@#${OUT}/tls.cfg#g" \
     -e "s#@LISTEN_PORT@#${LISTEN_PORT}#g" \
     -e "s#@ADVERTISE@#${ADVERTISE_CLAUSE}#g" \
     -e "s#@PING_INTERVAL_S@#${PING_INTERVAL_S}#g" \

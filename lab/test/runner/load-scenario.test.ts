@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { isLoadScenario } from '../../src/load/index.js';
 import { repoRoot } from '../../src/repo-root.js';
 import { loadScenario, parseScenario, ScenarioError } from '../../src/runner/load-scenario.js';
+import { isOpsScenario } from '../../src/runner/ops/ops-scenario.js';
 
 const root = repoRoot();
 const LABEL = 'scenarios/t.yaml';
@@ -45,7 +46,8 @@ describe('scenarios/*.yaml', () => {
   const names = readdirSync(join(root, 'scenarios'))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
-    .filter((n) => !isLoadScenario(root, n));
+    // Load runs and operations scenarios (several processes) have their own formats and tests.
+    .filter((n) => !isLoadScenario(root, n) && !isOpsScenario(root, n));
 
   it('ships scenarios to load', () => {
     expect(names.length).toBeGreaterThan(10);
