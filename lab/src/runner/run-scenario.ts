@@ -9,6 +9,7 @@ import { runCheck } from './checks/index.js';
 import { rtpPackets } from './checks/wire.js';
 import type { Evidence, RealtimeEvidence } from './evidence.js';
 import { GatewayProcess } from './gateway-process.js';
+import { labGatewayEnv } from './lab-gateway-env.js';
 import { fakeScriptOf } from './load-scenario.js';
 import { freePort } from './ports.js';
 import { writeReport, type ScenarioReport } from './report.js';
@@ -95,19 +96,7 @@ async function execute(
   const gateway = new GatewayProcess(
     root,
     {
-      AMAZON_CONNECT_SIP_HOST: HOSTS.gateway,
-      AMAZON_CONNECT_SIP_PORT: String(gatewaySip),
-      SIP_ALLOW_FROM: '127.0.0.0/8',
-      RTP_HOST: HOSTS.gateway,
-      RTP_PORT_MIN: '30000',
-      RTP_PORT_MAX: '30999',
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'sk-lab-fake-key',
-      AMAZON_CONNECT_ENDPOINT: connect.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIALABFAKEKEY000000',
-      AWS_SECRET_ACCESS_KEY: 'lab-fake-secret-access-key',
-      LOG_LEVEL: 'debug',
+      ...labGatewayEnv({ host: HOSTS.gateway, sipPort: gatewaySip, rtpPorts: { min: 30_000, max: 30_999 }, realtimeUrl: fake.url, connectUrl: connect.url }),
       ...(tls && tlsPort
         ? { SIP_TRANSPORTS: 'udp,tcp,tls', SIP_TLS_PORT: String(tlsPort), SIP_TLS_CERT_FILE: tls.certFile, SIP_TLS_KEY_FILE: tls.keyFile }
         : {}),

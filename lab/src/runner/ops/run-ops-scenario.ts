@@ -11,6 +11,7 @@ import { LabCaller, parseLabScript, type LabCallerResult } from '../../callers/l
 import { startFakeConnect } from '../../fake-connect/index.js';
 import { startFakeRealtime } from '../../fake-realtime/index.js';
 import { GatewayProcess, type GatewayLogLine } from '../gateway-process.js';
+import { labGatewayEnv } from '../lab-gateway-env.js';
 import { freePort } from '../ports.js';
 import { writeReport, type ScenarioReport } from '../report.js';
 import { KamailioProcess } from './kamailio-process.js';
@@ -77,19 +78,7 @@ async function execute(root: string, s: OpsScenario, outDir: string, cleanups: A
     const host = OPS_HOSTS.gateways[i]!;
     const sipPort = await freePort(host);
     const env: Record<string, string> = {
-      AMAZON_CONNECT_SIP_HOST: host,
-      AMAZON_CONNECT_SIP_PORT: String(sipPort),
-      SIP_ALLOW_FROM: '127.0.0.0/8',
-      RTP_HOST: host,
-      RTP_PORT_MIN: String(31_000 + i * 1_000),
-      RTP_PORT_MAX: String(31_999 + i * 1_000),
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'sk-lab-fake-key',
-      AMAZON_CONNECT_ENDPOINT: connect.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIALABFAKEKEY000000',
-      AWS_SECRET_ACCESS_KEY: 'lab-fake-secret-access-key',
-      LOG_LEVEL: 'debug',
+      ...labGatewayEnv({ host, sipPort, rtpPorts: { min: 31_000 + i * 1_000, max: 31_999 + i * 1_000 }, realtimeUrl: fake.url, connectUrl: connect.url }),
       HTTP_HOST: host,
       HTTP_PORT: '0',
       HTTP_API_TOKEN: LAB_RECORDS_TOKEN,
