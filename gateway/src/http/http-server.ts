@@ -148,7 +148,10 @@ export class OpsHttpServer {
       return drainThen(req, { status: 400, body: { error: 'bad request target' } });
     }
     const segments = url.pathname.split('/').filter(Boolean);
-    const matches = this.#routes.map((r) => ({ route: r, params: matchPath(r.segments, segments) })).filter((m) => m.params !== undefined);
+    const matches = this.#routes.flatMap((route) => {
+      const params = matchPath(route.segments, segments);
+      return params === undefined ? [] : [{ route, params }];
+    });
     if (matches.length === 0) return drainThen(req, { status: 404, body: { error: 'not found' } });
     const match = matches.find((m) => m.route.method === req.method || (req.method === 'HEAD' && m.route.method === 'GET'));
     if (match === undefined) {
@@ -165,7 +168,7 @@ export class OpsHttpServer {
       headers: req.headers,
       source: req.socket.remoteAddress ?? 'unknown',
       body,
-      params: match.params!,
+      params: match.params,
     });
   }
 }
@@ -173,9 +176,8 @@ export class OpsHttpServer {
 function matchPath(pattern: string[], segments: string[]): Record<string, string> | undefined {
   if (pattern.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i]!;
-    const s = segments[i]!;
+  for (const [i, p] of pattern.entries()) {
+    const s = segments[i] ?? '';
     if (p.startsWith(':')) {
       let value: string;
       try {

@@ -51,9 +51,10 @@ export function describeSipEndpoint(c: SipEndpointConfig): SipEndpointDescriptio
     sipUris.push(`sips:${c.user}@${host}:${c.ports.tls};transport=tls`);
   }
   // With encryption on, the connector signals over TLS to the route's port (protocol TCP in its API).
-  const tlsUsable = c.ports.tls !== undefined && c.srtp !== 'off';
-  const connectorRoutes: SipEndpointDescription['connectorRoutes'] = tlsUsable
-    ? [{ host: c.publicAddress, port: c.ports.tls!, protocol: 'TCP', priority: 1, weight: 1 }]
+  const tlsPort = c.srtp !== 'off' ? c.ports.tls : undefined;
+  const connectorRoutes: SipEndpointDescription['connectorRoutes'] =
+    tlsPort !== undefined
+      ? [{ host: c.publicAddress, port: tlsPort, protocol: 'TCP', priority: 1, weight: 1 }]
     : [
         ...(c.ports.udp !== undefined ? [{ host: c.publicAddress, port: c.ports.udp, protocol: 'UDP' as const, priority: 1, weight: 1 }] : []),
         ...(c.ports.tcp !== undefined ? [{ host: c.publicAddress, port: c.ports.tcp, protocol: 'TCP' as const, priority: 1, weight: 1 }] : []),
@@ -63,7 +64,7 @@ export function describeSipEndpoint(c: SipEndpointConfig): SipEndpointDescriptio
     sipUris,
     transports,
     connectorRoutes,
-    encryption: !tlsUsable ? 'unavailable' : c.srtp === 'required' ? 'required' : 'recommended',
+    encryption: tlsPort === undefined ? 'unavailable' : c.srtp === 'required' ? 'required' : 'recommended',
     codecs: c.codecs,
     dtmf: 'RFC 4733 telephone-event/8000 (and SIP INFO)',
     srtp: c.srtp,

@@ -69,8 +69,8 @@ export async function runRecordsBench(outDir: string, opts: { calls: number; sec
         const due = Math.round(eventsPerS / 50);
         for (let k = 0; k < due; k++, n++) {
           const call = callEvents(Date.now(), 100_000 + (n % opts.calls));
-          const e = n < opts.calls ? call[0]! : call[3 + (n % 4)]!;
-          if (write) store.onCallEvent({ recordId: `live-${n % opts.calls}`, callId: `live-${n % opts.calls}@x` }, e);
+          const e = n < opts.calls ? call[0] : call[3 + (n % 4)];
+          if (write && e !== undefined) store.onCallEvent({ recordId: `live-${n % opts.calls}`, callId: `live-${n % opts.calls}@x` }, e);
         }
       }, 20);
       await new Promise((r) => setTimeout(r, opts.seconds * 1000));

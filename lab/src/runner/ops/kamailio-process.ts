@@ -46,8 +46,9 @@ export function parseDispatcherList(text: string): DispatcherTarget[] {
     const u = /^\s*URI:\s*(\S+)/.exec(line);
     if (u) uri = u[1];
     const f = /^\s*FLAGS:\s*(\S+)/.exec(line);
-    if (f && uri !== undefined) {
-      out.push({ uri, flags: f[1]! });
+    const flags = f?.[1];
+    if (flags !== undefined && uri !== undefined) {
+      out.push({ uri, flags });
       uri = undefined;
     }
   }
@@ -101,8 +102,8 @@ export class KamailioProcess {
     this.#log = createWriteStream(join(this.#dir, 'kamailio.log'));
     const child = spawn(kamailio, ['-f', join(this.#dir, 'kamailio.cfg'), '-DD', '-E', '-m', '64', '-M', '8', '-Y', this.#dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    child.stdout!.pipe(this.#log, { end: false });
-    child.stderr!.pipe(this.#log, { end: false });
+    child.stdout.pipe(this.#log, { end: false });
+    child.stderr.pipe(this.#log, { end: false });
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const deadline = performance.now() + 10_000;
     for (;;) {

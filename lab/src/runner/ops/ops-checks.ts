@@ -77,7 +77,7 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
       return {
         name: `${c.check} gateway ${c.gateway} (step ${c.step})`,
         passed: run?.exitedAt !== undefined && run.exitCode === c.code && ms !== undefined && ms <= c.withinMs,
-        value: run?.exitedAt === undefined ? 'still running' : `code ${run.exitCode} after ${Math.round(ms!)} ms`,
+        value: run?.exitedAt === undefined || ms === undefined ? 'still running' : `code ${run.exitCode} after ${Math.round(ms)} ms`,
         limit: `code ${c.code} within ${c.withinMs} ms`,
       };
     }
@@ -102,10 +102,14 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
       const restart = ev.steps.find((st) => st.do === 'restart' && st.gateway === c.gateway && step !== undefined && st.t > step.t);
       const upAgain = down ? after.find((sm) => sm.t > down.t && (restart === undefined || sm.t < restart.t) && /^A/.test(flagsOf(sm) ?? '')) : undefined;
       const ms = down && step ? down.t - step.t : undefined;
+      const upAgainMs = upAgain && step ? upAgain.t - step.t : undefined;
       return {
         name: `${c.check} gateway ${c.gateway}`,
         passed: ms !== undefined && ms <= c.withinMs && upAgain === undefined,
-        value: down ? `${flagsOf(down)} after ${Math.round(ms!)} ms${upAgain ? `, active again at +${Math.round(upAgain.t - step!.t)} ms` : ''}` : 'never marked down',
+        value:
+          down && ms !== undefined
+            ? `${flagsOf(down)} after ${Math.round(ms)} ms${upAgainMs !== undefined ? `, active again at +${Math.round(upAgainMs)} ms` : ''}`
+            : 'never marked down',
         limit: `inactive within ${c.withinMs} ms, and kept so`,
       };
     }
@@ -129,7 +133,7 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
         if (missingTypes.length) problems.push(`#${call.n}: no ${missingTypes.join(', ')} event`);
         const texts = new Set(record.transcript.map((t) => t.text));
         const missing = observed.filter((t) => !texts.has(t));
-        if (missing.length) problems.push(`#${call.n}: ${missing.length} of ${observed.length} transcripts missing ("${missing[0]!.slice(0, 40)}")`);
+        if (missing.length) problems.push(`#${call.n}: ${missing.length} of ${observed.length} transcripts missing ("${(missing[0] ?? '').slice(0, 40)}")`);
       }
       if (cutoff !== undefined && observed.length === 0) problems.push('the fake sent no transcript before the step: nothing to compare');
       return {

@@ -75,7 +75,8 @@ async function execute(root: string, s: OpsScenario, outDir: string, cleanups: A
 
   const slots: GatewaySlot[] = [];
   for (let i = 0; i < ops.gateways; i++) {
-    const host = OPS_HOSTS.gateways[i]!;
+    const host = OPS_HOSTS.gateways[i];
+    if (host === undefined) throw new Error(`no loopback address for gateway ${i}`);
     const sipPort = await freePort(host);
     const env: Record<string, string> = {
       ...labGatewayEnv({ host, sipPort, rtpPorts: { min: 31_000 + i * 1_000, max: 31_999 + i * 1_000 }, realtimeUrl: fake.url, connectUrl: connect.url }),
@@ -94,15 +95,17 @@ async function execute(root: string, s: OpsScenario, outDir: string, cleanups: A
   });
 
   let kamailio: KamailioProcess | undefined;
-  let entry = { address: slots[0]!.host, port: slots[0]!.sipPort };
+  const first = slotOf(slots, 0);
+  let entry = { address: first.host, port: first.sipPort };
   if (ops.kamailio) {
     const port = await freePort(OPS_HOSTS.kamailio);
     const dir = join(outDir, 'kamailio');
     mkdirSync(dir, { recursive: true });
-    kamailio = new KamailioProcess({ root, dir, address: OPS_HOSTS.kamailio, port, gateways: slots.map((g) => `${g.host}:${g.sipPort}`), pingIntervalS: ops.pingIntervalS, origin });
-    cleanups.push(() => kamailio!.stop());
-    await kamailio.start();
-    await waitUntil(async () => (await kamailio!.dispatcher()).every((t) => t.flags.startsWith('A')), 10_000, 'Kamailio to see every gateway active');
+    const k = new KamailioProcess({ root, dir, address: OPS_HOSTS.kamailio, port, gateways: slots.map((g) => `${g.host}:${g.sipPort}`), pingIntervalS: ops.pingIntervalS, origin });
+    kamailio = k;
+    cleanups.push(() => k.stop());
+    await k.start();
+    await waitUntil(async () => (await k.dispatcher()).every((t) => t.flags.startsWith('A')), 10_000, 'Kamailio to see every gateway active');
     entry = { address: OPS_HOSTS.kamailio, port };
   }
 
@@ -160,6 +163,20 @@ async function execute(root: string, s: OpsScenario, outDir: string, cleanups: A
   };
 }
 
+/** The scenario's gateway `i` (the schema bounds indexes by the gateway count). */
+function slotOf(slots: GatewaySlot[], i: number): GatewaySlot {
+  const slot = slots[i];
+  if (slot === undefined) throw new Error(`the scenario has no gateway ${i}`);
+  return slot;
+}
+
+/** Gateway `i`'s latest process run. */
+function currentRun(slots: GatewaySlot[], i: number): GatewaySlot['runs'][number] {
+  const run = slotOf(slots, i).runs.at(-1);
+  if (run === undefined) throw new Error(`gateway ${i} was never started`);
+  return run;
+}
+
 async function startRun(root: string, outDir: string, slot: GatewaySlot, now: () => number): Promise<void> {
   const gw = new GatewayProcess(root, slot.env, join(outDir, `gateway-${slot.index}.log`));
   const run: GatewaySlot['runs'][number] = { process: gw, startedAt: now() };
@@ -184,23 +201,24 @@ async function doStep(
 ): Promise<Omit<StepEvidence, 'index' | 'do' | 't'>> {
   switch (step.do) {
     case 'signal':
-      slots[step.gateway]!.runs.at(-1)!.process.kill(step.signal);
+      currentRun(slots, step.gateway).process.kill(step.signal);
       return { gateway: step.gateway, signal: step.signal };
     case 'restart': {
-      const slot = slots[step.gateway]!;
-      const last = slot.runs.at(-1)!;
+      const slot = slotOf(slots, step.gateway);
+      const last = currentRun(slots, step.gateway);
       await last.process.exited(60_000);
       last.exitedAt ??= now();
       await startRun(root, outDir, slot, now);
       return { gateway: step.gateway, restartedAt: now() };
     }
     case 'probe': {
-      const to = step.gateway === undefined ? entry : { address: slots[step.gateway]!.host, port: slots[step.gateway]!.sipPort };
+      const target = step.gateway === undefined ? undefined : slotOf(slots, step.gateway);
+      const to = target === undefined ? entry : { address: target.host, port: target.sipPort };
       const result = await sipProbe({ method: step.method, from: OPS_HOSTS.caller, to });
       return { method: step.method, ...(step.gateway !== undefined ? { gateway: step.gateway } : {}), probe: result };
     }
     case 'health': {
-      const url = slots[step.gateway]!.runs.at(-1)!.process.httpUrl;
+      const url = currentRun(slots, step.gateway).process.httpUrl;
       if (url === undefined) return { gateway: step.gateway, health: { status: undefined, body: 'no HTTP address in the gateway log' } };
       try {
         const res = await fetch(`${url}/amazon-connect/health`, { signal: AbortSignal.timeout(3_000) });

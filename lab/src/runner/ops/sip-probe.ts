@@ -75,7 +75,7 @@ export async function sipProbe(opts: { method: 'INVITE' | 'OPTIONS'; from: strin
       if (!m || !text.includes(callId)) return;
       const status = Number(m[1]);
       if (status < 200) return;
-      const head = text.split('\r\n\r\n')[0]!.split('\r\n').slice(1);
+      const head = (text.split('\r\n\r\n')[0] ?? '').split('\r\n').slice(1);
       if (opts.method === 'INVITE') {
         const toTag = /^(?:To|t):.*;tag=([^;\s]+)/im.exec(text)?.[1];
         if (status >= 300) send([`ACK sip:agent@${target} SIP/2.0`, ...common('ACK', toTag), 'Content-Length: 0', '', ''].join('\r\n'));
