@@ -5,6 +5,7 @@
  * to the entry point while the steps signal, restart and question the processes. After the run the
  * gateways' call records are read through their HTTP API (GET /calls) and everything is checked.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabCaller, parseLabScript, type LabCallerResult } from '../../callers/lab-caller/index.js';
@@ -241,8 +242,10 @@ async function placeCall(root: string, batch: CallBatch, b: number, n: number, e
     toUser: '+15550199',
     extraHeaders: headers,
     answerTimeoutMs: 15_000,
-    // The same Call-IDs every run: a dispatcher hashing on them splits the calls the same way.
-    callId: `ops-b${b}-${number}@${OPS_HOSTS.caller}`,
+    // The same Call-IDs every run, so a dispatcher hashing on them splits the calls the same way; hex
+    // like a connector's, because Kamailio's Call-ID hash sums 4-byte words: ids differing only in a
+    // counter (ops-b0-0000, ops-b0-0001, …) all land on one gateway of two.
+    callId: `${createHash('sha256').update(`ops-b${b}-${number}`).digest('hex').slice(0, 32)}@${OPS_HOSTS.caller}`,
     maxCallMs: batch.hangupAfterMs + 30_000,
   });
   const script = parseLabScript([
