@@ -9,6 +9,7 @@ import { LIMIT_DOCS } from '../quality/thresholds.js';
 import { repoRoot } from '../repo-root.js';
 import { LOAD_CHECKS } from '../load/load-checks.js';
 import { checksMarkdown } from './checks/registry.js';
+import { OPS_CHECKS } from './ops/ops-checks.js';
 
 export function qualityLimitsMarkdown(): string {
   const rows = Object.entries(LIMIT_DOCS).map(([name, doc]) => `| \`${name}\` | ${doc} |`);
@@ -19,6 +20,7 @@ const SECTIONS: Record<string, () => string> = {
   checks: () => checksMarkdown(),
   'quality-limits': qualityLimitsMarkdown,
   'load-checks': () => checksMarkdown(LOAD_CHECKS, '`thresholds:` it reads'),
+  'operations-checks': () => checksMarkdown(OPS_CHECKS),
 };
 
 /** docs/lab.md with every generated section replaced by what the code says now. */

@@ -1,10 +1,19 @@
 /**
- * The checks of operations scenarios. Like the call checks, each returns the measured value beside
- * its limit, so a pass shows its margin (drain and failover timings land in the report this way).
+ * The checks of operations scenarios, in the same registry idiom as the call checks (one
+ * `defineCheck({ name, doc, params, run })` entry each, documented in docs/lab.md by `make docs`).
+ * Each returns the measured value beside its limit, so a pass shows its margin (drain and failover
+ * timings land in the report this way).
  */
+import { z } from 'zod';
+import { defineCheck, type CheckSpec, type RegisteredCheck } from '../checks/define.js';
+import { checksMarkdown } from '../checks/registry.js';
 import type { CheckResult } from '../evidence.js';
 import type { CallEvidence, OpsEvidence } from './ops-evidence.js';
-import type { OpsCheck } from './ops-scenario.js';
+
+/** Most gateway processes a scenario may start (each gets its own loopback address). */
+export const MAX_GATEWAYS = 4;
+
+const gatewayIndex = z.number().int().min(0).max(MAX_GATEWAYS - 1);
 
 interface RecordShape {
   callId: string;
@@ -14,9 +23,21 @@ interface RecordShape {
   events: Array<{ type: string }>;
 }
 
-export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
-  switch (c.check) {
-    case 'calls-ended': {
+export const OPS_CHECKS: ReadonlyArray<RegisteredCheck<OpsEvidence>> = [
+  defineCheck({
+    name: 'calls-ended',
+    doc: 'calls (of `batch`, or all) were answered and ended by `endedBy` (the caller\'s own BYE, or the gateway\'s with a Reason matching `byeReason`); `count` of them, or all',
+    params: {
+      batch: z.number().int().min(0).optional().describe('the call batch (index in operations.calls); all batches when omitted'),
+      afterStep: z.number().int().min(0).optional().describe('only calls placed at or after this step (index in operations.steps), or before it with `before`'),
+      before: z.boolean().default(false).describe('with `afterStep`: the calls placed before that step instead'),
+      endedBy: z.enum(['caller', 'gateway']).describe('who sent the BYE'),
+      byeReason: z.string().optional().describe("regular expression the gateway's BYE Reason must match (endedBy: gateway)"),
+      servedBy: gatewayIndex.optional().describe('only the calls that ran on this gateway (from its log)'),
+      onGateway: gatewayIndex.optional().describe('every call must have run on this gateway (new calls land on the survivor)'),
+      count: z.number().int().min(0).optional().describe('how many must match; all of them when omitted'),
+    },
+    run(c, ev: OpsEvidence) {
       const stepAt = c.afterStep === undefined ? undefined : ev.steps[c.afterStep]?.t;
       const pool = ev.calls.filter(
         (call) =>
@@ -42,8 +63,17 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
           ? { detail: bad.map((b) => `#${b.n}: status ${b.finalStatus}, ended by ${b.endedBy}${b.byeReason ? ` (${b.byeReason})` : ''}, on ${b.servedBy ?? '?'}${b.notes.length ? `; ${b.notes.join('; ')}` : ''}`).join(' | ') }
           : {}),
       };
-    }
-    case 'probe-status': {
+    },
+  }),
+  defineCheck({
+    name: 'probe-status',
+    doc: 'the SIP probe of `step` got the final `status`, with `headers` (regular expressions) among its header lines',
+    params: {
+      step: z.number().int().min(0).describe('the probe step (index in operations.steps)'),
+      status: z.number().int().min(100).max(699).describe('the final status expected'),
+      headers: z.array(z.string()).default([]).describe('regular expressions, each matching one header line of the answer'),
+    },
+    run(c, ev: OpsEvidence) {
       const step = ev.steps[c.step];
       const probe = step?.probe;
       const missing = c.headers.filter((h) => !(probe?.headers ?? []).some((l) => new RegExp(h, 'i').test(l)));
@@ -54,8 +84,17 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
         limit: `${c.status}${c.headers.length ? ` with ${c.headers.join(', ')}` : ''}`,
         ...(missing.length ? { detail: `missing ${missing.join(', ')}` } : {}),
       };
-    }
-    case 'health-status': {
+    },
+  }),
+  defineCheck({
+    name: 'health-status',
+    doc: 'GET /amazon-connect/health at `step` answered `status` (and `bodyStatus` in its JSON)',
+    params: {
+      step: z.number().int().min(0).describe('the health step (index in operations.steps)'),
+      status: z.number().int().min(100).max(599).describe('the HTTP status expected'),
+      bodyStatus: z.string().optional().describe('the `status` field expected in the JSON body'),
+    },
+    run(c, ev: OpsEvidence) {
       const health = ev.steps[c.step]?.health;
       let bodyStatus: string | undefined;
       try {
@@ -69,8 +108,18 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
         value: `${health?.status ?? 'no answer'} ${bodyStatus ?? ''}`.trim(),
         limit: `${c.status}${c.bodyStatus ? ` ${c.bodyStatus}` : ''}`,
       };
-    }
-    case 'gateway-exit': {
+    },
+  }),
+  defineCheck({
+    name: 'gateway-exit',
+    doc: 'the `gateway` process exited with `code` within `withinMs` of the signal `step`',
+    params: {
+      gateway: gatewayIndex.describe('the gateway (index)'),
+      step: z.number().int().min(0).describe('the signal step (index in operations.steps)'),
+      code: z.number().int().describe('the exit code expected'),
+      withinMs: z.number().int().positive().describe('longest time from the signal to the exit, ms'),
+    },
+    run(c, ev: OpsEvidence) {
       const step = ev.steps[c.step];
       const run = step ? ev.gateways[c.gateway]?.runs.find((r) => r.startedAt <= step.t && (r.exitedAt === undefined || r.exitedAt >= step.t)) : undefined;
       const ms = run?.exitedAt !== undefined && step ? run.exitedAt - step.t : undefined;
@@ -80,8 +129,16 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
         value: run?.exitedAt === undefined || ms === undefined ? 'still running' : `code ${run.exitCode} after ${Math.round(ms)} ms`,
         limit: `code ${c.code} within ${c.withinMs} ms`,
       };
-    }
-    case 'handed-back-before-bye': {
+    },
+  }),
+  defineCheck({
+    name: 'handed-back-before-bye',
+    doc: 'at least `count` calls the gateway hung up had their `outcome` written to the fake Connect API (ai_outcome) before the gateway\'s BYE',
+    params: {
+      outcome: z.string().describe('the ai_outcome written (e.g. gateway_shutdown)'),
+      count: z.number().int().min(1).describe('fewest calls handed back so'),
+    },
+    run(c, ev: OpsEvidence) {
       const byGateway = ev.calls.filter((call) => call.endedBy === 'gateway' && call.contactId !== undefined);
       const handedBack = byGateway.filter((call) =>
         ev.connect.some((u) => u.status === 200 && u.contactId === call.contactId && u.attributes.ai_outcome === c.outcome && call.gatewayByeAt !== undefined && u.t <= call.gatewayByeAt),
@@ -92,8 +149,17 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
         value: `${handedBack.length} calls (${ev.connect.filter((u) => u.attributes.ai_outcome === c.outcome).length} updates with ai_outcome=${c.outcome})`,
         limit: `>= ${c.count}, each update before its BYE`,
       };
-    }
-    case 'dispatcher-marked-down': {
+    },
+  }),
+  defineCheck({
+    name: 'dispatcher-marked-down',
+    doc: 'Kamailio\'s dispatcher marked `gateway` inactive within `withinMs` of `step`, and kept it so (until a restart)',
+    params: {
+      gateway: gatewayIndex.describe('the gateway (index)'),
+      step: z.number().int().min(0).describe('the step that stopped it (index in operations.steps)'),
+      withinMs: z.number().int().positive().describe('longest time from the step to the inactive flag, ms'),
+    },
+    run(c, ev: OpsEvidence) {
       const step = ev.steps[c.step];
       const address = ev.gatewayAddresses[c.gateway];
       const flagsOf = (sample: OpsEvidence['dispatcher'][number]) => sample.targets.find((t) => t.uri === `sip:${address}`)?.flags;
@@ -112,8 +178,20 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
             : 'never marked down',
         limit: `inactive within ${c.withinMs} ms, and kept so`,
       };
-    }
-    case 'records-hold': {
+    },
+  }),
+  defineCheck({
+    name: 'records-hold',
+    doc: 'the call records of `gateway` (GET /calls after the run) hold every call of `batch` with `endReason`, the `events` types, and every transcript turn the fake sent `marginMs` before `transcriptsBeforeStep` (what the gateway had observed before a SIGKILL)',
+    params: {
+      gateway: gatewayIndex.describe('the gateway whose records are read'),
+      batch: z.number().int().min(0).describe('the call batch (index in operations.calls)'),
+      endReason: z.string().describe("each record's end reason (lost: closed by the next start after a crash)"),
+      transcriptsBeforeStep: z.number().int().min(0).optional().describe('compare the transcripts the fake sent before this step'),
+      marginMs: z.number().int().min(0).max(5_000).default(300).describe('how long before the step a transcript must have been sent to count, ms'),
+      events: z.array(z.string()).default([]).describe('event types each record must contain'),
+    },
+    run(c, ev: OpsEvidence) {
       const gw = ev.gateways[c.gateway];
       const records = (gw?.records ?? []) as RecordShape[];
       const calls = ev.calls.filter((call) => call.batch === c.batch);
@@ -142,6 +220,25 @@ export function runOpsCheck(c: OpsCheck, ev: OpsEvidence): CheckResult {
         value: problems.length ? problems.join('; ') : `${calls.length} records, end reason ${c.endReason}${cutoff === undefined ? '' : `, all ${observed.length} transcripts sent before step ${c.transcriptsBeforeStep}`}`,
         limit: `end reason ${c.endReason}${c.events.length ? `, events ${c.events.join(', ')}` : ''}`,
       };
-    }
-  }
+    },
+  }),
+];
+
+const byName = new Map(OPS_CHECKS.map((c) => [c.name, c]));
+if (byName.size !== OPS_CHECKS.length) throw new Error('two operations checks share a name');
+
+export const opsCheckSpecSchema = z.discriminatedUnion(
+  'check',
+  OPS_CHECKS.map((c) => c.schema) as unknown as [z.ZodObject<{ check: z.ZodLiteral<string> }>, ...Array<z.ZodObject<{ check: z.ZodLiteral<string> }>>],
+) as unknown as z.ZodType<CheckSpec>;
+
+export function runOpsCheck(spec: CheckSpec, ev: OpsEvidence): CheckResult {
+  const check = byName.get(spec.check);
+  if (!check) return { name: spec.check, passed: false, value: null, limit: null, detail: 'no such check' };
+  return check.run(spec, ev);
+}
+
+/** The operations checks section of docs/lab.md. */
+export function opsChecksMarkdown(): string {
+  return checksMarkdown(OPS_CHECKS);
 }

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseFakeScript, type FakeScript } from '../../fake-realtime/index.js';
+import { MAX_GATEWAYS, opsCheckSpecSchema } from './ops-checks.js';
 
-/** Most gateway processes a scenario may start (each gets its own loopback address). */
-export const MAX_GATEWAYS = 4;
+export { MAX_GATEWAYS };
 
 const gatewayIndex = z.number().int().min(0).max(MAX_GATEWAYS - 1);
 const atMs = z.number().int().min(0).max(600_000);
@@ -42,53 +42,6 @@ const stepSchema = z.discriminatedUnion('do', [
   z.object({ do: z.literal('health'), atMs, gateway: gatewayIndex }).strict(),
 ]);
 
-const checkSchema = z.discriminatedUnion('check', [
-  /** Calls of a batch (all batches when omitted) that were answered and ended as said. */
-  z
-    .object({
-      check: z.literal('calls-ended'),
-      batch: z.number().int().min(0).optional(),
-      /** Only calls placed at or after this step (index in `steps`), or before it with `before: true`. */
-      afterStep: z.number().int().min(0).optional(),
-      before: z.boolean().default(false),
-      endedBy: z.enum(['caller', 'gateway']),
-      /** The gateway's BYE carried a Reason matching this (endedBy: gateway). */
-      byeReason: z.string().optional(),
-      /** Only the calls that ran on this gateway (from its log). */
-      servedBy: gatewayIndex.optional(),
-      /** Every call must have run on this gateway (e.g. new calls land on the survivor). */
-      onGateway: gatewayIndex.optional(),
-      /** How many must match; default all of them. */
-      count: z.number().int().min(0).optional(),
-    })
-    .strict(),
-  z.object({ check: z.literal('probe-status'), step: z.number().int().min(0), status: z.number().int().min(100).max(699), headers: z.array(z.string()).default([]) }).strict(),
-  z.object({ check: z.literal('health-status'), step: z.number().int().min(0), status: z.number().int().min(100).max(599), bodyStatus: z.string().optional() }).strict(),
-  /** The gateway's process exited with this code within `withinMs` of the signal step. */
-  z.object({ check: z.literal('gateway-exit'), gateway: gatewayIndex, step: z.number().int().min(0), code: z.number().int(), withinMs: z.number().int().positive() }).strict(),
-  /** Every call the gateway hung up for this reason first wrote its outcome to Connect, before its BYE. */
-  z.object({ check: z.literal('handed-back-before-bye'), outcome: z.string(), count: z.number().int().min(1) }).strict(),
-  /** Kamailio's dispatcher marked the gateway inactive within `withinMs` of the step, and kept it so. */
-  z.object({ check: z.literal('dispatcher-marked-down'), gateway: gatewayIndex, step: z.number().int().min(0), withinMs: z.number().int().positive() }).strict(),
-  /**
-   * The call records of a gateway (read through GET /calls after the run) hold the calls of a batch:
-   * end reason, and every transcript turn the fake Realtime sent at least `marginMs` before a step
-   * (e.g. a SIGKILL) — what the gateway had observed.
-   */
-  z
-    .object({
-      check: z.literal('records-hold'),
-      gateway: gatewayIndex,
-      batch: z.number().int().min(0),
-      endReason: z.string(),
-      transcriptsBeforeStep: z.number().int().min(0).optional(),
-      marginMs: z.number().int().min(0).max(5_000).default(300),
-      /** Event types each record must contain. */
-      events: z.array(z.string()).default([]),
-    })
-    .strict(),
-]);
-
 export const opsScenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'name must be lower-case words joined by -'),
@@ -110,7 +63,7 @@ export const opsScenarioSchema = z
     realtime: z.record(z.string(), z.unknown()),
     connect: z.object({ delayMs: z.number().int().min(0).optional() }).strict().default({}),
     timeoutS: z.number().positive().max(600).default(120),
-    expect: z.array(checkSchema).min(1),
+    expect: z.array(opsCheckSpecSchema).min(1),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -121,19 +74,22 @@ export const opsScenarioSchema = z
       }
     });
     s.expect.forEach((c, i) => {
-      if ('step' in c && c.step >= ops.steps.length) ctx.addIssue({ code: 'custom', path: ['expect', i, 'step'], message: `there are ${ops.steps.length} step(s)` });
-      if ('afterStep' in c && c.afterStep !== undefined && c.afterStep >= ops.steps.length) {
+      // Each check's own schema has checked the types; these are the cross-references to the scenario.
+      if (typeof c.step === 'number' && c.step >= ops.steps.length) ctx.addIssue({ code: 'custom', path: ['expect', i, 'step'], message: `there are ${ops.steps.length} step(s)` });
+      if (typeof c.afterStep === 'number' && c.afterStep >= ops.steps.length) {
         ctx.addIssue({ code: 'custom', path: ['expect', i, 'afterStep'], message: `there are ${ops.steps.length} step(s)` });
       }
-      if ('batch' in c && c.batch !== undefined && c.batch >= ops.calls.length) ctx.addIssue({ code: 'custom', path: ['expect', i, 'batch'], message: `there are ${ops.calls.length} call batch(es)` });
-      if ('gateway' in c && c.gateway >= ops.gateways) ctx.addIssue({ code: 'custom', path: ['expect', i, 'gateway'], message: `there are ${ops.gateways} gateway(s)` });
+      if (typeof c.batch === 'number' && c.batch >= ops.calls.length) ctx.addIssue({ code: 'custom', path: ['expect', i, 'batch'], message: `there are ${ops.calls.length} call batch(es)` });
+      for (const key of ['gateway', 'servedBy', 'onGateway']) {
+        const g = c[key];
+        if (typeof g === 'number' && g >= ops.gateways) ctx.addIssue({ code: 'custom', path: ['expect', i, key], message: `there are ${ops.gateways} gateway(s)` });
+      }
       if (c.check === 'dispatcher-marked-down' && !ops.kamailio) ctx.addIssue({ code: 'custom', path: ['expect', i], message: 'needs operations.kamailio: true' });
     });
   });
 
 export type OpsScenario = z.infer<typeof opsScenarioSchema>;
 export type OpsStep = OpsScenario['operations']['steps'][number];
-export type OpsCheck = OpsScenario['expect'][number];
 export type CallBatch = OpsScenario['operations']['calls'][number];
 
 export class OpsScenarioError extends Error {}

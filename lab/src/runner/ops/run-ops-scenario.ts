@@ -14,6 +14,7 @@ import { startFakeRealtime } from '../../fake-realtime/index.js';
 import { GatewayProcess, type GatewayLogLine } from '../gateway-process.js';
 import { labGatewayEnv } from '../lab-gateway-env.js';
 import { freePort } from '../ports.js';
+import { scenarioPage } from '../../report/scenario-page.js';
 import { writeReport, type ScenarioReport } from '../report.js';
 import { KamailioProcess } from './kamailio-process.js';
 import { runOpsCheck } from './ops-checks.js';
@@ -62,6 +63,8 @@ export async function runOpsScenario(root: string, s: OpsScenario): Promise<Scen
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
   writeReport(outDir, report);
+  // The same page as a call scenario's (no audio, so no pictures): the catalogue's index links to it.
+  writeFileSync(join(outDir, 'report.html'), scenarioPage(report, { description: s.description.trim() }));
   return report;
 }
 
