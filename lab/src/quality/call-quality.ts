@@ -1,7 +1,6 @@
-import { decodeAlaw, decodeMulaw } from 'connect-realtime-gateway';
+import { decodeAlaw, decodeMulaw, g711Rating } from 'connect-realtime-gateway';
 import type { RtpRecord } from '../netem/media-relay.js';
 import type { Evidence } from '../runner/evidence.js';
-import { g711Rating } from './emodel.js';
 import { reportBlocks } from './rtcp-reports.js';
 import { compareSignals, FRAME, snrFromEnergies, speechFrames, type SignalComparison } from './signal-compare.js';
 import { wireStream, type WireStream } from './wire-stream.js';
