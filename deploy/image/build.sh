@@ -36,6 +36,10 @@ cp "$npm_tgz" "$ctx/npm.tgz"
 cp package.json package-lock.json tsconfig.json "$ctx/"
 cp deploy/image/Dockerfile deploy/image/tsconfig.gateway.json "$ctx/deploy/image/"
 cp -r gateway/src "$ctx/gateway/src"
+# Every dependency, installed here so the image build needs no network (a TLS-inspecting proxy's CA,
+# for one, is the host's configuration, not the image's); the build stage prunes the dev ones.
+log "installing the locked dependencies into the build context"
+(cd "$ctx" && npm ci --ignore-scripts --no-audit --no-fund >"$ctx/npm-ci.log" 2>&1) || { tail -n 5 "$ctx/npm-ci.log" >&2; die "npm ci failed"; }
 cp fixtures/agent-apology.wav "$ctx/fixtures/"
 
 version=$(node -p "require('./package.json').version")
