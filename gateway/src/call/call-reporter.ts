@@ -15,6 +15,7 @@ import type { RealtimeBackend } from '../realtime/backend.js';
 import { receiveQuality, type ReceiveQuality, type RtpSessionStats } from '../rtp/index.js';
 import type { CallEvent, CallObserver, CallRef } from './call-observer.js';
 import type { EndReason } from './call-stats.js';
+import { describeError } from '../describe-error.js';
 
 /** Longest text kept per transcript turn, tool argument or tool output in an event (characters). */
 export const MAX_EVENT_TEXT = 4_000;
@@ -54,7 +55,7 @@ export class CallReporter {
   }
 
   realtimeUnavailable(err: unknown, handBack: boolean): void {
-    this.#emit({ type: 'realtime-unavailable', at: this.#clock.wallNow(), error: cut(err instanceof Error ? err.message : String(err)), handBack });
+    this.#emit({ type: 'realtime-unavailable', at: this.#clock.wallNow(), error: cut(describeError(err)), handBack });
   }
 
   answered(codec: 'PCMU' | 'PCMA', mode: 'passthrough' | 'pcm16', srtp: boolean): void {

@@ -46,14 +46,14 @@ export class OpsHttpServer {
   readonly #server: Server;
   readonly #routes: CompiledRoute[];
   readonly #limits: HttpLimits;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #perSource = new Map<string, number>();
   readonly #sockets = new Set<Socket>();
   #listening = false;
 
   constructor(routes: Route[], log: Logger, limits: Partial<HttpLimits> = {}) {
     this.#limits = { ...DEFAULT_HTTP_LIMITS, ...limits };
-    this.#log = log;
+    this.#logger = log;
     this.#routes = routes.map((r) => ({ ...r, segments: r.path.split('/').filter(Boolean) }));
     const l = this.#limits;
     this.#server = createServer({
@@ -89,7 +89,7 @@ export class OpsHttpServer {
       });
     });
     this.#listening = true;
-    this.#server.on('error', (err) => this.#log.error({ err }, 'http: server error'));
+    this.#server.on('error', (err) => this.#logger.error({ err }, 'http: server error'));
     return this.#server.address() as AddressInfo;
   }
 
@@ -115,7 +115,7 @@ export class OpsHttpServer {
     const source = socket.remoteAddress ?? 'unknown';
     const open = (this.#perSource.get(source) ?? 0) + 1;
     if (open > this.#limits.maxConnectionsPerSource) {
-      this.#log.warn({ source, open: open - 1 }, 'http: too many connections from one source; closing');
+      this.#logger.warn({ source, open: open - 1 }, 'http: too many connections from one source; closing');
       socket.destroy();
       return;
     }
@@ -134,7 +134,7 @@ export class OpsHttpServer {
     try {
       result = await this.#dispatch(req);
     } catch (err) {
-      this.#log.error({ err, method: req.method, path: (req.url ?? '').slice(0, 200) }, 'http: handler failed');
+      this.#logger.error({ err, method: req.method, path: (req.url ?? '').slice(0, 200) }, 'http: handler failed');
       result = { status: 500, body: { error: 'internal error' } };
     }
     send(res, result);

@@ -38,7 +38,7 @@ export const tcpProbe: TcpProbe = (host, port, timeoutMs) =>
 
 export class RealtimeReachability implements CallObserver {
   readonly #clock: Clock;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #target: { host: string; port: number };
   readonly #probe: TcpProbe;
   #last: { at: number; ok: boolean; via: 'call' | 'probe'; detail: string | undefined } | undefined;
@@ -50,7 +50,7 @@ export class RealtimeReachability implements CallObserver {
     const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : 80;
     this.#target = { host: url.hostname.replace(/^\[|\]$/g, ''), port };
     this.#clock = clock;
-    this.#log = log;
+    this.#logger = log;
     this.#probe = probe;
   }
 
@@ -84,7 +84,7 @@ export class RealtimeReachability implements CallObserver {
     if (last === undefined || this.#clock.now() - last.at >= PROBE_EVERY_MS) {
       const error = await this.#probe(this.#target.host, this.#target.port, PROBE_TIMEOUT_MS);
       if (this.#stopped) return;
-      if (error !== undefined && this.#last?.ok !== false) this.#log.warn({ target: `${this.#target.host}:${this.#target.port}`, error }, 'Realtime endpoint unreachable');
+      if (error !== undefined && this.#last?.ok !== false) this.#logger.warn({ target: `${this.#target.host}:${this.#target.port}`, error }, 'Realtime endpoint unreachable');
       this.#note(error === undefined, 'probe', error);
     }
     this.#timer = this.#clock.setTimeout(() => void this.#tick(), PROBE_EVERY_MS);

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RecordDatabase, type PendingEvent } from './record-database.js';
 import type { FromThread, RecordThreadInit, ThreadHealth, ToThread } from './record-thread-protocol.js';
+import { describeError } from '../describe-error.js';
 
 const port = parentPort;
 if (port === null) throw new Error('record-thread.ts runs as a worker thread');
@@ -17,7 +18,7 @@ let db: RecordDatabase;
 try {
   db = RecordDatabase.open(init.path, Date.now());
 } catch (err) {
-  send({ kind: 'open-failed', error: err instanceof Error ? err.message : String(err) });
+  send({ kind: 'open-failed', error: describeError(err) });
   process.exit(0);
 }
 send({ kind: 'ready', lost: db.lostOnOpen });
@@ -34,7 +35,7 @@ function flush(): void {
   try {
     db.write(backlog);
   } catch (err) {
-    lastError = err instanceof Error ? err.message : String(err);
+    lastError = describeError(err);
     send({ kind: 'write-failed', error: lastError, backlog: backlog.length, dropped });
     retry ??= setTimeout(() => {
       retry = undefined;
@@ -54,7 +55,7 @@ function health(): ThreadHealth {
       db.probe(Date.now());
       lastError = undefined;
     } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
+      lastError = describeError(err);
     }
   }
   return { writable: backlog.length === 0 && lastError === undefined, backlog: backlog.length, lastError };
@@ -74,7 +75,7 @@ function safely(fn: () => unknown): void {
   try {
     fn();
   } catch (err) {
-    lastError = err instanceof Error ? err.message : String(err);
+    lastError = describeError(err);
   }
 }
 
@@ -120,6 +121,6 @@ port.on('message', (m: ToThread) => {
         return;
     }
   } catch (err) {
-    send({ kind: 'reply', id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    send({ kind: 'reply', id: m.id, ok: false, error: describeError(err) });
   }
 });

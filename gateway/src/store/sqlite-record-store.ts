@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import type { CallRecord, CallSummary } from './call-record.js';
 import { MAX_LIST, type ListQuery, type PendingEvent } from './record-database.js';
 import type { FromThread, ThreadHealth, ToThread } from './record-thread-protocol.js';
+import { describeError } from '../describe-error.js';
 
 export { MAX_LIST, type ListQuery } from './record-database.js';
 export type { ThreadHealth as StoreHealth } from './record-thread-protocol.js';
@@ -58,7 +59,7 @@ export interface StoreStats {
 export class SqliteRecordStore implements CallObserver {
   readonly path: string;
   readonly #worker: Worker;
-  readonly #log: Logger;
+  readonly #logger: Logger;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   readonly #flushWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   readonly #stats: StoreStats = {
@@ -84,11 +85,11 @@ export class SqliteRecordStore implements CallObserver {
   private constructor(opts: RecordStoreOptions, worker: Worker) {
     this.path = opts.path;
     this.#worker = worker;
-    this.#log = opts.logger;
+    this.#logger = opts.logger;
     worker.on('message', (m: FromThread) => this.#onMessage(m));
     worker.on('error', (err) => {
       this.#lastError = err.message;
-      this.#log.error({ err }, 'records: thread failed');
+      this.#logger.error({ err }, 'records: thread failed');
     });
     worker.on('exit', () => {
       this.#exited = true;
@@ -187,7 +188,7 @@ export class SqliteRecordStore implements CallObserver {
     try {
       return (await this.#request({ kind: 'health', id: 0 }, 3_000)) as ThreadHealth;
     } catch (err) {
-      return { writable: false, backlog: this.#backlog, lastError: err instanceof Error ? err.message : String(err) };
+      return { writable: false, backlog: this.#backlog, lastError: describeError(err) };
     }
   }
 
@@ -207,9 +208,9 @@ export class SqliteRecordStore implements CallObserver {
     this.#closed = true;
     try {
       const left = (await this.#request({ kind: 'close', id: 0 })) as number;
-      if (left > 0) this.#log.error({ events: left, error: this.#lastError }, 'records: closed with events that could not be written');
+      if (left > 0) this.#logger.error({ events: left, error: this.#lastError }, 'records: closed with events that could not be written');
     } catch (err) {
-      this.#log.error({ err }, 'records: close failed');
+      this.#logger.error({ err }, 'records: close failed');
     }
     await this.#worker.terminate();
   }
@@ -236,7 +237,7 @@ export class SqliteRecordStore implements CallObserver {
         s.writeMicros += m.micros;
         if (m.micros > s.maxWriteMicros) s.maxWriteMicros = m.micros;
         this.#backlog = 0;
-        if (this.#lastError !== undefined) this.#log.info({ events: m.events }, 'records: writing again');
+        if (this.#lastError !== undefined) this.#logger.info({ events: m.events }, 'records: writing again');
         this.#lastError = undefined;
         this.#wakeFlushWaiters();
         return;
@@ -245,13 +246,13 @@ export class SqliteRecordStore implements CallObserver {
         this.#stats.writeErrors++;
         this.#stats.droppedEvents = m.dropped;
         this.#backlog = m.backlog;
-        if (this.#lastError === undefined) this.#log.error({ error: m.error, backlog: m.backlog }, 'records: write failed; retrying');
+        if (this.#lastError === undefined) this.#logger.error({ error: m.error, backlog: m.backlog }, 'records: write failed; retrying');
         this.#lastError = m.error;
         this.#wakeFlushWaiters();
         return;
       case 'pruned':
         this.#stats.prunedCalls += m.calls;
-        this.#log.info({ calls: m.calls }, 'records: pruned old calls');
+        this.#logger.info({ calls: m.calls }, 'records: pruned old calls');
         return;
       case 'reply': {
         const p = this.#pending.get(m.id);

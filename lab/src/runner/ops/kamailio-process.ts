@@ -8,6 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { describeError } from 'connect-realtime-gateway';
 
 const run = promisify(execFile);
 
@@ -65,7 +66,7 @@ export class KamailioProcess {
   readonly #pingIntervalS: number;
   readonly #origin: number;
   #child: ChildProcess | undefined;
-  #log: WriteStream | undefined;
+  #logFile: WriteStream | undefined;
   #poll: NodeJS.Timeout | undefined;
   #exited: Promise<void> = Promise.resolve();
 
@@ -99,11 +100,11 @@ export class KamailioProcess {
         LOG_STDERR: 'yes',
       },
     });
-    this.#log = createWriteStream(join(this.#dir, 'kamailio.log'));
+    this.#logFile = createWriteStream(join(this.#dir, 'kamailio.log'));
     const child = spawn(kamailio, ['-f', join(this.#dir, 'kamailio.cfg'), '-DD', '-E', '-m', '64', '-M', '8', '-Y', this.#dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    child.stdout.pipe(this.#log, { end: false });
-    child.stderr.pipe(this.#log, { end: false });
+    child.stdout.pipe(this.#logFile, { end: false });
+    child.stderr.pipe(this.#logFile, { end: false });
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const deadline = performance.now() + 10_000;
     for (;;) {
@@ -112,7 +113,7 @@ export class KamailioProcess {
         await this.dispatcher();
         break;
       } catch (err) {
-        if (performance.now() > deadline) throw new Error(`kamailio did not answer kamcmd within 10 s: ${err instanceof Error ? err.message : String(err)}`);
+        if (performance.now() > deadline) throw new Error(`kamailio did not answer kamcmd within 10 s: ${describeError(err)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -148,6 +149,6 @@ export class KamailioProcess {
       await this.#exited;
       clearTimeout(timer);
     }
-    await new Promise<void>((resolve) => (this.#log ? this.#log.end(resolve) : resolve()));
+    await new Promise<void>((resolve) => (this.#logFile ? this.#logFile.end(resolve) : resolve()));
   }
 }

@@ -11,6 +11,7 @@ import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from '
 import { z } from 'zod';
 import { parseFakeScript, type FakeScript } from '../../fake-realtime/index.js';
 import { MAX_GATEWAYS, opsCheckSpecSchema } from './ops-checks.js';
+import { describeError } from 'connect-realtime-gateway';
 
 export { MAX_GATEWAYS };
 
@@ -137,7 +138,7 @@ export function parseOpsScenario(doc: unknown, label: string, root: string, name
   try {
     opsFakeScript(s, root, label);
   } catch (err) {
-    throw new OpsScenarioError(err instanceof Error ? err.message : String(err));
+    throw new OpsScenarioError(describeError(err));
   }
   return s;
 }

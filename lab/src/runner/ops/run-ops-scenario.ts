@@ -21,6 +21,7 @@ import { runOpsCheck } from './ops-checks.js';
 import type { CallEvidence, GatewayEvidence, OpsEvidence, StepEvidence } from './ops-evidence.js';
 import { opsFakeScript, type CallBatch, type OpsScenario, type OpsStep } from './ops-scenario.js';
 import { sipProbe } from './sip-probe.js';
+import { describeError } from 'connect-realtime-gateway';
 
 export const OPS_HOSTS = {
   gateways: ['127.0.0.1', '127.0.0.7', '127.0.0.8', '127.0.0.9'],
@@ -58,7 +59,7 @@ export async function runOpsScenario(root: string, s: OpsScenario): Promise<Scen
     report.passed = report.checks.every((c) => c.passed);
     writeFileSync(join(outDir, 'evidence.json'), `${JSON.stringify({ ...evidence, gateways: evidence.gateways.map((g) => ({ ...g, logs: undefined })) }, null, 2)}\n`);
   } catch (err) {
-    report.error = err instanceof Error ? err.message : String(err);
+    report.error = describeError(err);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
@@ -228,7 +229,7 @@ async function doStep(
         const res = await fetch(`${url}/amazon-connect/health`, { signal: AbortSignal.timeout(3_000) });
         return { gateway: step.gateway, health: { status: res.status, body: await res.text() } };
       } catch (err) {
-        return { gateway: step.gateway, health: { status: undefined, body: err instanceof Error ? err.message : String(err) } };
+        return { gateway: step.gateway, health: { status: undefined, body: describeError(err) } };
       }
     }
   }
@@ -260,7 +261,7 @@ async function placeCall(root: string, batch: CallBatch, b: number, n: number, e
   try {
     result = await caller.run(script);
   } catch (err) {
-    return { batch: b, n, startedAt, callId: '', finalStatus: undefined, answered: false, endedBy: 'none', notes: [err instanceof Error ? err.message : String(err)] };
+    return { batch: b, n, startedAt, callId: '', finalStatus: undefined, answered: false, endedBy: 'none', notes: [describeError(err)] };
   }
   const bye = result.sip.find((r) => r.dir === 'in' && r.text.startsWith('BYE '));
   const reason = bye ? /^Reason:\s*(.+)$/im.exec(bye.text)?.[1]?.trim() : undefined;
