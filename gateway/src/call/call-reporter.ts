@@ -115,7 +115,7 @@ export class CallReporter {
       reason: cut(reason),
       attributes: report.attributes,
       ok: report.result.ok,
-      attempts: report.result.ok ? report.result.attempts : undefined,
+      attempts: report.result.ok ? report.result.value.attempts : undefined,
       error: report.result.ok ? undefined : cut(`${report.result.error.code}: ${report.result.error.message}`),
     });
   }

@@ -318,7 +318,7 @@ describe('operations on a call in-process: what the records see, and the drain',
     await h.run(40);
     await expect(drain.done).resolves.toMatchObject({ callsAtStart: 1, finished: 0, handedBack: 1, abandoned: 0 });
     expect(endedLine(h).reason).toBe('shutdown');
-    expect(h.events.find((e) => e.event.type === 'hand-back')?.event).toMatchObject({ outcome: 'gateway_shutdown', ok: true });
+    expect(h.events.find((e) => e.event.type === 'hand-back')?.event).toMatchObject({ outcome: 'gateway_shutdown', ok: true, attempts: 1, error: undefined });
     expectReleased(h);
   });
 
