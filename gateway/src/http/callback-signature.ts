@@ -11,13 +11,16 @@
  * rather than forget one that could still be replayed.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { err, ok, type Result } from '../result.js';
 
 export const TOLERANCE_S = 300;
 export const MAX_REMEMBERED = 10_000;
 export const TIMESTAMP_HEADER = 'x-gateway-timestamp';
 export const SIGNATURE_HEADER = 'x-gateway-signature';
 
-export type SignatureVerdict = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'bad-signature' | 'replay' | 'busy' };
+export type SignatureRefusal = 'missing' | 'malformed' | 'stale' | 'bad-signature' | 'replay' | 'busy';
+/** The one result shape: ok, or why the request is refused. */
+export type SignatureVerdict = Result<void, SignatureRefusal>;
 
 /** The header value a sender puts in X-Gateway-Signature (also what the lab and tests sign with). */
 export function signCallback(secret: string, timestampS: number, body: string | Buffer): string {
@@ -36,22 +39,22 @@ export class CallbackVerifier {
   }
 
   verify(timestampHeader: string | undefined, signatureHeader: string | undefined, body: Buffer): SignatureVerdict {
-    if (timestampHeader === undefined || signatureHeader === undefined) return { ok: false, reason: 'missing' };
-    if (!/^\d{1,12}$/.test(timestampHeader)) return { ok: false, reason: 'malformed' };
+    if (timestampHeader === undefined || signatureHeader === undefined) return err('missing');
+    if (!/^\d{1,12}$/.test(timestampHeader)) return err('malformed');
     const signature = signatureHeader.trim();
-    if (!/^sha256=[0-9a-f]{64}$/i.test(signature)) return { ok: false, reason: 'malformed' };
+    if (!/^sha256=[0-9a-f]{64}$/i.test(signature)) return err('malformed');
     const timestampS = Number(timestampHeader);
     const now = this.#nowMs();
-    if (Math.abs(now / 1000 - timestampS) > TOLERANCE_S) return { ok: false, reason: 'stale' };
+    if (Math.abs(now / 1000 - timestampS) > TOLERANCE_S) return err('stale');
     const expected = createHmac('sha256', this.#secret).update(`${timestampS}.`).update(body).digest();
     const given = Buffer.from(signature.slice('sha256='.length), 'hex');
-    if (!timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+    if (!timingSafeEqual(given, expected)) return err('bad-signature');
     const key = expected.toString('hex');
     this.#forgetExpired(now);
-    if (this.#seen.has(key)) return { ok: false, reason: 'replay' };
-    if (this.#seen.size >= MAX_REMEMBERED) return { ok: false, reason: 'busy' };
+    if (this.#seen.has(key)) return err('replay');
+    if (this.#seen.size >= MAX_REMEMBERED) return err('busy');
     this.#seen.set(key, (timestampS + TOLERANCE_S) * 1000);
-    return { ok: true };
+    return ok(undefined);
   }
 
   #forgetExpired(now: number): void {

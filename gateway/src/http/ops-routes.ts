@@ -101,11 +101,11 @@ async function callback(ctx: OpsContext, verifier: CallbackVerifier | undefined,
   if (verifier === undefined) return { status: 404, body: { error: 'callbacks are not enabled (set CALLBACK_SECRET)' } };
   const verdict = verifier.verify(header(req, TIMESTAMP_HEADER), header(req, SIGNATURE_HEADER), req.body);
   if (!verdict.ok) {
-    ctx.metrics.callback(verdict.reason === 'replay' ? 'replay' : verdict.reason === 'stale' ? 'stale' : verdict.reason === 'busy' ? 'unavailable' : 'bad-signature');
-    ctx.log.warn({ source: req.source, reason: verdict.reason }, 'callback refused');
-    if (verdict.reason === 'replay') return { status: 409, body: { error: 'replayed callback (this signature was already accepted)' } };
-    if (verdict.reason === 'busy') return { status: 503, headers: { 'Retry-After': '5' }, body: { error: 'too many callbacks in the replay window' } };
-    return { status: 401, body: { error: `callback signature ${verdict.reason === 'stale' ? 'timestamp outside the allowed window' : verdict.reason}` } };
+    ctx.metrics.callback(verdict.error === 'replay' ? 'replay' : verdict.error === 'stale' ? 'stale' : verdict.error === 'busy' ? 'unavailable' : 'bad-signature');
+    ctx.log.warn({ source: req.source, reason: verdict.error }, 'callback refused');
+    if (verdict.error === 'replay') return { status: 409, body: { error: 'replayed callback (this signature was already accepted)' } };
+    if (verdict.error === 'busy') return { status: 503, headers: { 'Retry-After': '5' }, body: { error: 'too many callbacks in the replay window' } };
+    return { status: 401, body: { error: `callback signature ${verdict.error === 'stale' ? 'timestamp outside the allowed window' : verdict.error}` } };
   }
   const contentType = header(req, 'content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
