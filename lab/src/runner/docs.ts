@@ -1,6 +1,6 @@
 /**
  * `make docs`: regenerates the generated parts of docs/lab.md — the check lists from the check
- * registries (scenario checks, load checks) and the quality limits from their schema — so every parameter a scenario can set is
+ * registries (scenario checks, load checks, operations checks) and the quality limits from their schema — so every parameter a scenario can set is
  * documented where it is defined. lab/test/runner/docs.test.ts fails when docs/lab.md is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
