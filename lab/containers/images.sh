@@ -7,6 +7,7 @@
 #                                        baresip, iproute2 (lab/containers/lab.Dockerfile). Rebuilt
 #                                        only when the Dockerfile, the Node build or the base changes.
 #
+# `images.sh base` builds only the base (all the production image needs: deploy/image/build.sh).
 # Needs a running engine (lab/containers/engine.sh ensure) and, for the base, root and debootstrap.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -86,5 +87,8 @@ build_image() {
   log "$IMAGE built in $(( $(date +%s) - started )) s"
 }
 
-build_base
-build_image
+case "${1:-all}" in
+  base) build_base ;;
+  all) build_base; build_image ;;
+  *) die "unknown argument '$1' (base, or nothing for every lab image)" ;;
+esac
