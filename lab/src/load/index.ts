@@ -1,5 +1,5 @@
 /** Load runs: many calls at once through the real gateway, with live progress and a per-call account. */
-export { isLoadScenario, loadLoadScenario, loadScenarioSchema, LoadScenarioError, type LoadScenario } from './load-spec.js';
+export { loadLoadScenario, loadScenarioSchema, LoadScenarioError, type LoadScenario } from './load-spec.js';
 export { runLoad, type LoadMetrics } from './run-load.js';
 export { type LoopLagSample } from './loop-lag-file.js';
 export { LoopLagMonitor, type LoopLag } from './loop-lag.js';

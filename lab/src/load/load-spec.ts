@@ -3,13 +3,14 @@
  * a single call. Strict like every scenario file: unknown keys and impossible combinations are one
  * line naming the field.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { parseFakeScript, type FakeScript } from '../fake-realtime/index.js';
 import { loadThresholdsSchema } from './load-checks.js';
 import { describeError } from 'connect-realtime-gateway';
+import { describeSchemaIssue, readScenarioDocument } from '../runner/scenario-file.js';
 
 const cpuList = z.string().regex(/^\d{1,3}(-\d{1,3})?(,\d{1,3}(-\d{1,3})?)*$/, 'a CPU list for taskset, e.g. "0" or "1-3"');
 
@@ -68,37 +69,12 @@ export type LoadScenario = z.infer<typeof loadScenarioSchema>;
 
 export class LoadScenarioError extends Error {}
 
-function read(root: string, name: string): { doc: unknown; label: string } {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new LoadScenarioError(`scenario name "${name}" must be lower-case words joined by -`);
-  const label = `scenarios/${name}.yaml`;
-  const file = join(root, 'scenarios', `${name}.yaml`);
-  if (!existsSync(file)) throw new LoadScenarioError(`no such scenario: ${label}`);
-  try {
-    return { doc: parseYaml(readFileSync(file, 'utf8')), label };
-  } catch (err) {
-    throw new LoadScenarioError(`${label}: not valid YAML: ${err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err)}`);
-  }
-}
-
-/** True when scenarios/<name>.yaml is a load run (it has a top-level `load:` section). */
-export function isLoadScenario(root: string, name: string): boolean {
-  try {
-    const { doc } = read(root, name);
-    return typeof doc === 'object' && doc !== null && 'load' in doc;
-  } catch {
-    return false;
-  }
-}
+const fail = (message: string): LoadScenarioError => new LoadScenarioError(message);
 
 export function loadLoadScenario(root: string, name: string): LoadScenario {
-  const { doc, label } = read(root, name);
+  const { doc, label } = readScenarioDocument(root, name, fail);
   const parsed = loadScenarioSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
-    const what = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : (issue?.message ?? 'invalid');
-    throw new LoadScenarioError(`${label}: ${field}: ${what}`);
-  }
+  if (!parsed.success) throw fail(`${label}: ${describeSchemaIssue(parsed.error.issues[0])}`);
   const s = parsed.data;
   if (s.name !== name) throw new LoadScenarioError(`${label}: name: must be "${name}" (the file name)`);
   if (!existsSync(join(root, s.load.audio))) throw new LoadScenarioError(`${label}: load.audio: file not found: ${s.load.audio}`);

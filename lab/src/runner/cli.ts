@@ -9,13 +9,14 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../repo-root.js';
 import { backendName, createBackend } from './backends/index.js';
-import { isLoadScenario, LoadScenarioError, loadLoadScenario, runLoad, type LoadScenario } from '../load/index.js';
+import { LoadScenarioError, loadLoadScenario, runLoad, type LoadScenario } from '../load/index.js';
 import { loadScenario, ScenarioError } from './load-scenario.js';
 import { formatElapsed, progressLine, summaryTable, writeIndex } from './catalogue.js';
 import { formatReport, type ScenarioReport } from './report.js';
 import { runScenario } from './run-scenario.js';
 import { describeError } from 'connect-realtime-gateway';
-import { isOpsScenario, loadOpsScenario, OpsScenarioError, type OpsScenario } from './ops/ops-scenario.js';
+import { loadOpsScenario, OpsScenarioError, type OpsScenario } from './ops/ops-scenario.js';
+import { scenarioKind } from './scenario-file.js';
 import { runOpsScenario } from './ops/run-ops-scenario.js';
 import type { Scenario } from './scenario-schema.js';
 
@@ -53,9 +54,10 @@ async function main(argv: string[]): Promise<number> {
   // Validate every file first: a typo in the last scenario should not wait for the others to run.
   let scenarios: Planned[];
   try {
-    scenarios = names.map((n): Planned =>
-      isLoadScenario(root, n) ? { name: n, load: loadLoadScenario(root, n) } : isOpsScenario(root, n) ? { name: n, ops: loadOpsScenario(root, n) } : { name: n, call: loadScenario(root, n) },
-    );
+    scenarios = names.map((n): Planned => {
+      const kind = scenarioKind(root, n);
+      return kind === 'load' ? { name: n, load: loadLoadScenario(root, n) } : kind === 'operations' ? { name: n, ops: loadOpsScenario(root, n) } : { name: n, call: loadScenario(root, n) };
+    });
     // --all: every call scenario and the load runs of the test suite (the bench ones: make bench).
     if (arg === '--all') scenarios = scenarios.filter((p) => !('load' in p) || p.load.suite === 'test');
   } catch (err) {

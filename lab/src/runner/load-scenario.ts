@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
 import { parseLabScript } from '../callers/lab-caller/index.js';
 import { resolveScriptPaths, type FakeScript } from '../fake-realtime/index.js';
 import { scenarioSchema, type Scenario } from './scenario-schema.js';
 import { describeError } from 'connect-realtime-gateway';
+import { describeSchemaIssue, parseScenarioYaml, scenarioFile } from './scenario-file.js';
 
 export class ScenarioError extends Error {
   constructor(message: string) {
@@ -16,22 +15,16 @@ export class ScenarioError extends Error {
 
 /** Loads and validates scenarios/<name>.yaml; errors are one line naming the file and the field. */
 export function loadScenario(root: string, name: string): Scenario {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new ScenarioError(`scenario name "${name}" must be lower-case words joined by -`);
-  const file = join(root, 'scenarios', `${name}.yaml`);
-  if (!existsSync(file)) throw new ScenarioError(`no such scenario: scenarios/${name}.yaml`);
-  return parseScenario(readFileSync(file, 'utf8'), `scenarios/${name}.yaml`, root);
+  const { file, label } = scenarioFile(root, name, fail);
+  return parseScenario(readFileSync(file, 'utf8'), label, root);
 }
 
+const fail = (message: string): ScenarioError => new ScenarioError(message);
+
 export function parseScenario(text: string, label: string, root: string): Scenario {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-    throw new ScenarioError(`${label}: not valid YAML: ${detail}`);
-  }
+  const doc = parseScenarioYaml(text, label, fail);
   const result = scenarioSchema.safeParse(doc);
-  if (!result.success) throw new ScenarioError(`${label}: ${describeIssue(result.error.issues[0])}`);
+  if (!result.success) throw fail(`${label}: ${describeSchemaIssue(result.error.issues[0])}`);
   const scenario = result.data;
   if (scenario.caller.tool === 'sipp') {
     scenario.caller.utterances.forEach((u, i) => {
@@ -55,13 +48,6 @@ export function parseScenario(text: string, label: string, root: string): Scenar
     }
   }
   return scenario;
-}
-
-function describeIssue(issue: z.core.$ZodIssue | undefined): string {
-  if (!issue) return 'invalid scenario';
-  const field = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
-  if (issue.code === 'unrecognized_keys') return `${field === '(top level)' ? '' : `${field}: `}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return `${field}: ${issue.message}`;
 }
 
 /** The scenario's `realtime` section as the fake's script; wav paths resolve from the repository root. */

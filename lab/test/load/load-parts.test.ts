@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { gatewayLoss, gatewayPacing } from '../../src/load/gateway-accounting.js';
-import { loadLoadScenario, isLoadScenario } from '../../src/load/load-spec.js';
+import { loadLoadScenario } from '../../src/load/load-spec.js';
+import { scenarioKind } from '../../src/runner/scenario-file.js';
 import { ProgressLine } from '../../src/load/progress-line.js';
 import { SipCallCounter } from '../../src/load/sip-counter.js';
 import { lastSippStats } from '../../src/load/sipp-stats.js';
@@ -111,15 +112,15 @@ describe('load scenario files', () => {
 
   it('the shipped load runs load, and are told apart from call scenarios', () => {
     for (const n of ['load-100', 'load-300', 'load-500']) {
-      expect(isLoadScenario(root, n)).toBe(true);
+      expect(scenarioKind(root, n)).toBe('load');
       expect(loadLoadScenario(root, n).name).toBe(n);
     }
     expect(loadLoadScenario(root, 'load-100').suite).toBe('test');
-    expect(isLoadScenario(root, 'happy-path')).toBe(false);
+    expect(scenarioKind(root, 'happy-path')).toBe('call');
   });
 
   it('names the field in one line', () => {
-    expect(errorOf({ ...base(), extra: 1 })).toBe('scenarios/load-x.yaml: (top level): unknown field "extra"');
+    expect(errorOf({ ...base(), extra: 1 })).toBe('scenarios/load-x.yaml: unknown field "extra"');
     expect(errorOf({ ...base(), load: { ...(base().load as object), concurrent: 20 } })).toBe('scenarios/load-x.yaml: load.concurrent: must be <= load.calls (10)');
     expect(errorOf({ ...base(), load: { ...(base().load as object), ratePerS: 1 } })).toBe(
       'scenarios/load-x.yaml: load.holdMs: too short to reach 10 calls at 1/s (at most 5 up at once)',

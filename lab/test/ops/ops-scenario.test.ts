@@ -1,7 +1,8 @@
 /** Operations scenario files: the shipped ones load; a bad one fails with one line naming the field. */
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/repo-root.js';
-import { isOpsScenario, loadOpsScenario, OpsScenarioError, parseOpsScenario } from '../../src/runner/ops/ops-scenario.js';
+import { scenarioKind } from '../../src/runner/scenario-file.js';
+import { loadOpsScenario, OpsScenarioError, parseOpsScenario } from '../../src/runner/ops/ops-scenario.js';
 
 const root = repoRoot();
 const LABEL = 'scenarios/t.yaml';
@@ -31,13 +32,13 @@ function errorOf(doc: Record<string, unknown>): string {
 
 describe('operations scenarios', () => {
   it.each(['graceful-shutdown', 'crash-kill9-records', 'cluster-failover'])('%s is one, and loads', (name) => {
-    expect(isOpsScenario(root, name)).toBe(true);
+    expect(scenarioKind(root, name)).toBe('operations');
     expect(loadOpsScenario(root, name).name).toBe(name);
   });
 
   it('a call scenario is not one', () => {
-    expect(isOpsScenario(root, 'happy-path')).toBe(false);
-    expect(isOpsScenario(root, 'no-such-scenario')).toBe(false);
+    expect(scenarioKind(root, 'happy-path')).toBe('call');
+    expect(scenarioKind(root, 'no-such-scenario')).toBe('call');
   });
 
   it('fills defaults', () => {
@@ -48,7 +49,7 @@ describe('operations scenarios', () => {
   });
 
   it.each([
-    ['an unknown key', (d: Record<string, unknown>) => ({ ...d, extra: 1 }), 'scenarios/t.yaml: (top level): unknown field "extra"'],
+    ['an unknown key', (d: Record<string, unknown>) => ({ ...d, extra: 1 }), 'scenarios/t.yaml: unknown field "extra"'],
     [
       'a step naming a gateway that does not exist',
       (d: Record<string, unknown>) => ({ ...d, operations: { ...(d.operations as object), steps: [{ do: 'signal', atMs: 1, gateway: 2, signal: 'SIGTERM' }] } }),

@@ -3,10 +3,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { isLoadScenario } from '../../src/load/index.js';
 import { repoRoot } from '../../src/repo-root.js';
 import { loadScenario, parseScenario, ScenarioError } from '../../src/runner/load-scenario.js';
-import { isOpsScenario } from '../../src/runner/ops/ops-scenario.js';
+import { scenarioKind } from '../../src/runner/scenario-file.js';
 
 const root = repoRoot();
 const LABEL = 'scenarios/t.yaml';
@@ -47,7 +46,7 @@ describe('scenarios/*.yaml', () => {
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -'.yaml'.length))
     // Load runs and operations scenarios (several processes) have their own formats and tests.
-    .filter((n) => !isLoadScenario(root, n) && !isOpsScenario(root, n));
+    .filter((n) => scenarioKind(root, n) === 'call');
 
   it('ships scenarios to load', () => {
     expect(names.length).toBeGreaterThan(10);

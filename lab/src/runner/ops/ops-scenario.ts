@@ -5,13 +5,14 @@
  * the health check, Kamailio's dispatcher state). Strict like every scenario file: an unknown key or an
  * impossible combination is one line naming the field.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { parseFakeScript, type FakeScript } from '../../fake-realtime/index.js';
 import { MAX_GATEWAYS, opsCheckSpecSchema } from './ops-checks.js';
 import { describeError } from 'connect-realtime-gateway';
+import { describeSchemaIssue, readScenarioDocument } from '../scenario-file.js';
 
 export { MAX_GATEWAYS };
 
@@ -95,41 +96,16 @@ export type CallBatch = OpsScenario['operations']['calls'][number];
 
 export class OpsScenarioError extends Error {}
 
-function read(root: string, name: string): { doc: unknown; label: string } {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new OpsScenarioError(`scenario name "${name}" must be lower-case words joined by -`);
-  const label = `scenarios/${name}.yaml`;
-  const file = join(root, 'scenarios', `${name}.yaml`);
-  if (!existsSync(file)) throw new OpsScenarioError(`no such scenario: ${label}`);
-  try {
-    return { doc: parseYaml(readFileSync(file, 'utf8')), label };
-  } catch (err) {
-    throw new OpsScenarioError(`${label}: not valid YAML: ${err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err)}`);
-  }
-}
-
-/** True when scenarios/<name>.yaml is an operations scenario (it has a top-level `operations:` section). */
-export function isOpsScenario(root: string, name: string): boolean {
-  try {
-    const { doc } = read(root, name);
-    return typeof doc === 'object' && doc !== null && 'operations' in doc;
-  } catch {
-    return false;
-  }
-}
+const fail = (message: string): OpsScenarioError => new OpsScenarioError(message);
 
 export function loadOpsScenario(root: string, name: string): OpsScenario {
-  const { doc, label } = read(root, name);
+  const { doc, label } = readScenarioDocument(root, name, fail);
   return parseOpsScenario(doc, label, root, name);
 }
 
 export function parseOpsScenario(doc: unknown, label: string, root: string, name?: string): OpsScenario {
   const parsed = opsScenarioSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.length ? issue.path.map(String).join('.') : '(top level)';
-    const what = issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : (issue?.message ?? 'invalid');
-    throw new OpsScenarioError(`${label}: ${field}: ${what}`);
-  }
+  if (!parsed.success) throw fail(`${label}: ${describeSchemaIssue(parsed.error.issues[0])}`);
   const s = parsed.data;
   if (name !== undefined && s.name !== name) throw new OpsScenarioError(`${label}: name: must be "${name}" (the file name)`);
   s.operations.calls.forEach((b, i) => {
