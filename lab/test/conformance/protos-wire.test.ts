@@ -310,6 +310,6 @@ describe('PROTOS c07-sip over UDP against the running gateway', () => {
     expect(firstGrowth ?? Infinity).toBeLessThan(MAX_FIRST_PASS_RSS_GROWTH_BYTES);
     expect(repeatGrowth ?? Infinity).toBeLessThan(MAX_REPEAT_RSS_GROWTH_BYTES);
     expect(await gw.stop()).toBe(0);
-    expect(gw.process.logs.find((l) => l.msg === 'stopping')?.activeCalls).toBe(0);
+    expect(gw.process.logs.find((l) => l.msg === 'stopping: draining')?.activeCalls).toBe(0);
   }, RUN_TIMEOUT_MS);
 });

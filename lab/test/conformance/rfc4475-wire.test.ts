@@ -201,7 +201,7 @@ describe('RFC 4475 / RFC 5118 torture messages over UDP against the running gate
       expect(isAlive(gw.process.pid ?? -1)).toBe(true);
       expect(crashTraces(gw.process)).toEqual([]);
       expect(await gw.stop()).toBe(0);
-      expect(gw.process.logs.find((l) => l.msg === 'stopping')?.activeCalls).toBe(0);
+      expect(gw.process.logs.find((l) => l.msg === 'stopping: draining')?.activeCalls).toBe(0);
       expect(callLedger(gw.process.logs).open).toBe(0);
     }
     // The INVITEs of the table reached the call layer (answered or rejected there).

@@ -55,3 +55,28 @@ export function defineCheck<N extends string, P extends z.ZodRawShape, E = Evide
     run: (spec, ev) => def.run(spec as z.output<z.ZodObject<P>> & { check: N }, ev),
   };
 }
+
+/** A set of checks on one kind of evidence: the `expect:` entry schema and how to run an entry. */
+export interface CheckCatalogue<E> {
+  /** One entry of an `expect:` list: a discriminated union on `check`, strict per check. */
+  specSchema: z.ZodType<CheckSpec>;
+  run(spec: CheckSpec, ev: E): CheckResult;
+}
+
+/** `checks` as a catalogue; `what` names them in the start-up error when two share a name. */
+export function checkCatalogue<E>(checks: readonly RegisteredCheck<E>[], what: string): CheckCatalogue<E> {
+  const byName = new Map(checks.map((c) => [c.name, c]));
+  if (byName.size !== checks.length) throw new Error(`two ${what} share a name`);
+  const specSchema = z.discriminatedUnion(
+    'check',
+    checks.map((c) => c.schema) as unknown as [z.ZodObject<{ check: z.ZodLiteral<string> }>, ...Array<z.ZodObject<{ check: z.ZodLiteral<string> }>>],
+  ) as unknown as z.ZodType<CheckSpec>;
+  return {
+    specSchema,
+    run(spec, ev) {
+      const check = byName.get(spec.check);
+      if (!check) return { name: spec.check, passed: false, value: null, limit: null, detail: 'no such check' };
+      return check.run(spec, ev);
+    },
+  };
+}

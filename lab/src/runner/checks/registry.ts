@@ -1,11 +1,10 @@
-import { z } from 'zod';
 import type { CheckResult, Evidence } from '../evidence.js';
 import { bargeInChecks } from './catalog/barge-in.js';
 import { gatewayChecks } from './catalog/gateway.js';
 import { mediaChecks } from './catalog/media.js';
 import { realtimeChecks } from './catalog/realtime.js';
 import { sipChecks } from './catalog/sip.js';
-import type { CheckSpec, RegisteredCheck } from './define.js';
+import { checkCatalogue, type CheckSpec, type RegisteredCheck } from './define.js';
 
 /**
  * Every check a scenario's `expect:` list can name. A new check is one `defineCheck({…})` entry in
@@ -14,18 +13,12 @@ import type { CheckSpec, RegisteredCheck } from './define.js';
  */
 export const CHECKS: readonly RegisteredCheck[] = [...sipChecks, ...mediaChecks, ...bargeInChecks, ...realtimeChecks, ...gatewayChecks];
 
-const byName = new Map(CHECKS.map((c) => [c.name, c]));
-if (byName.size !== CHECKS.length) throw new Error('two checks share a name');
+const catalogue = checkCatalogue(CHECKS, 'checks');
 
-export const checkSpecSchema = z.discriminatedUnion(
-  'check',
-  CHECKS.map((c) => c.schema) as unknown as [z.ZodObject<{ check: z.ZodLiteral<string> }>, ...Array<z.ZodObject<{ check: z.ZodLiteral<string> }>>],
-) as unknown as z.ZodType<CheckSpec>;
+export const checkSpecSchema = catalogue.specSchema;
 
 export function runCheck(spec: CheckSpec, ev: Evidence): CheckResult {
-  const check = byName.get(spec.check);
-  if (!check) return { name: spec.check, passed: false, value: null, limit: null, detail: 'no such check' };
-  return check.run(spec, ev);
+  return catalogue.run(spec, ev);
 }
 
 /** The checks section of docs/lab.md: every check with what it proves and each parameter. */

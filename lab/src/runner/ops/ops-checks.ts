@@ -5,7 +5,7 @@
  * timings land in the report this way).
  */
 import { z } from 'zod';
-import { defineCheck, type CheckSpec, type RegisteredCheck } from '../checks/define.js';
+import { checkCatalogue, defineCheck, type CheckSpec, type RegisteredCheck } from '../checks/define.js';
 import { checksMarkdown } from '../checks/registry.js';
 import type { CheckResult } from '../evidence.js';
 import type { CallEvidence, OpsEvidence } from './ops-evidence.js';
@@ -224,18 +224,12 @@ export const OPS_CHECKS: ReadonlyArray<RegisteredCheck<OpsEvidence>> = [
   }),
 ];
 
-const byName = new Map(OPS_CHECKS.map((c) => [c.name, c]));
-if (byName.size !== OPS_CHECKS.length) throw new Error('two operations checks share a name');
+const catalogue = checkCatalogue(OPS_CHECKS, 'operations checks');
 
-export const opsCheckSpecSchema = z.discriminatedUnion(
-  'check',
-  OPS_CHECKS.map((c) => c.schema) as unknown as [z.ZodObject<{ check: z.ZodLiteral<string> }>, ...Array<z.ZodObject<{ check: z.ZodLiteral<string> }>>],
-) as unknown as z.ZodType<CheckSpec>;
+export const opsCheckSpecSchema = catalogue.specSchema;
 
 export function runOpsCheck(spec: CheckSpec, ev: OpsEvidence): CheckResult {
-  const check = byName.get(spec.check);
-  if (!check) return { name: spec.check, passed: false, value: null, limit: null, detail: 'no such check' };
-  return check.run(spec, ev);
+  return catalogue.run(spec, ev);
 }
 
 /** The operations checks section of docs/lab.md. */
