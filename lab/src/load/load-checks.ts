@@ -101,7 +101,7 @@ export const LOAD_CHECKS: ReadonlyArray<RegisteredCheck<LoadRun>> = [
   }),
   defineCheck({
     name: 'load-generator-kept-up',
-    doc: 'the lab\'s own side kept up: the tap\'s and the runner\'s (fakes\') event-loop delay p99 ≤ `generatorLoopLagP99Ms`; above it the receive times, hence the pacing and loss figures, are the lab\'s, not the gateway\'s',
+    doc: 'the lab\'s own side kept up: the tap\'s and the runner\'s (fakes\') event-loop delay p99 ≤ `generatorLoopLagP99Ms`; above it the receive times, hence the pacing and loss figures, are the lab\'s, not the gateway\'s, so such a run is repeated once and the repeat decides (`repeatedAfterLabLagMs` in the report)',
     params: {
       generatorLoopLagP99Ms: z.number().positive().default(100).describe('largest one-second event-loop-delay p99 of the tap and the runner, ms'),
     },

@@ -29,6 +29,7 @@ import type { LoadTapConfig, LoadTapStats } from './load-tap-protocol.js';
 import type { PacingSummary } from './pacing-meter.js';
 import { cpuPercent, sampleProc, type ProcSample } from './proc-sampler.js';
 import { ProgressLine } from './progress-line.js';
+import { repeatWhileLabFellBehind } from './repeat-run.js';
 import { readSippStats, type SippCallStats } from './sipp-stats.js';
 import { describeError } from 'connect-realtime-gateway';
 
@@ -67,13 +68,29 @@ export interface LoadMetrics {
 const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** A run the lab itself fell behind in is repeated once (repeat-run.ts); a second such run fails. */
+const MAX_RUNS = 2;
+
 export async function runLoad(root: string, s: LoadScenario, backend: LabBackend, progress: ProgressLine = new ProgressLine()): Promise<ScenarioReport> {
   const outDir = join(root, 'lab', 'out', s.name);
+  const started = performance.now();
+  const { report, fellBehindMs } = await repeatWhileLabFellBehind(() => attempt(root, s, backend, outDir, progress), MAX_RUNS, (lag) => {
+    process.stdout.write(`${s.name}: the lab's own side fell behind (event-loop delay p99 ${String(lag)} ms), so the run measured the lab: running it again\n`);
+  });
+  if (fellBehindMs.length > 0) report.metrics.repeatedAfterLabLagMs = fellBehindMs;
+  report.durationMs = Math.round(performance.now() - started);
+  report.metrics.durationS = round(report.durationMs / 1000);
+  writeReport(outDir, report);
+  writeFileSync(join(outDir, 'report.html'), scenarioPage(report, { description: s.description.trim(), evidence: LOAD_EVIDENCE }));
+  return report;
+}
+
+/** One load run from a clean output folder: its checks, metrics, or the error that stopped it. */
+async function attempt(root: string, s: LoadScenario, backend: LabBackend, outDir: string, progress: ProgressLine): Promise<ScenarioReport> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const report: ScenarioReport = { name: s.name, passed: false, checks: [], metrics: {}, outDir };
   const cleanups: Array<() => Promise<unknown>> = [];
-  const started = performance.now();
   try {
     const timeout = new Promise<never>((_, reject) => {
       const t = setTimeout(() => reject(new Error(`load run timed out after ${s.timeoutS} s`)), s.timeoutS * 1000);
@@ -89,10 +106,6 @@ export async function runLoad(root: string, s: LoadScenario, backend: LabBackend
     progress.done();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
-  report.durationMs = Math.round(performance.now() - started);
-  report.metrics.durationS = round(report.durationMs / 1000);
-  writeReport(outDir, report);
-  writeFileSync(join(outDir, 'report.html'), scenarioPage(report, { description: s.description.trim(), evidence: LOAD_EVIDENCE }));
   return report;
 }
 
