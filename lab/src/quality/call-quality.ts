@@ -2,7 +2,7 @@ import { decodeAlaw, decodeMulaw, g711Rating } from 'connect-realtime-gateway';
 import type { RtpRecord } from '../netem/media-relay.js';
 import type { Evidence } from '../runner/evidence.js';
 import { reportBlocks } from './rtcp-reports.js';
-import { compareSignals, FRAME, snrFromEnergies, speechFrames, type SignalComparison } from './signal-compare.js';
+import { compareSignals, FRAME, snrFromEnergies, speechFrames, utteranceSnr, type SignalComparison } from './signal-compare.js';
 import { wireStream, type WireStream } from './wire-stream.js';
 
 /**
@@ -147,6 +147,7 @@ function callerToModelQuality({ evidence: ev, callerReference }: QualityInput, s
   if (received.length === 0) return empty('callerToModel', 'the fake Realtime server received no audio', ws);
   const cmp = compareSignals(sent, received);
   if (!cmp) return empty('callerToModel', 'the caller’s audio carries no speech', ws);
+  const bySpeech = utteranceSnr(sent, received, cmp.offsetSamples);
   const sessions = ev.realtime.connections.length;
   signals.callerToModel = { sent, received, offsetSamples: cmp.offsetSamples };
 
@@ -186,6 +187,8 @@ function callerToModelQuality({ evidence: ev, callerReference }: QualityInput, s
     ...(sessions > 1 ? { note: `the audio spans ${sessions} Realtime sessions (reconnects): compared as one stream, so the seams count as errors` } : {}),
     latencyMs,
     ...figures('callerToModel', cmp, cmp.speechFrames * 20),
+    // SNR per utterance: a frame a jitter buffer dropped in a pause must not count as error for the rest.
+    ...(bySpeech ? { snrDb: finite(bySpeech.snrDb), segSnrDb: bySpeech.segSnrDb } : {}),
     concealedFrames: concealed,
     rtp: ws ? rtpFigures(ws) : null,
     receiver: media?.stream ? { lost: media.stream.lost ?? 0, jitterMs: media.stream.jitterMs ?? 0, source: 'gateway receive statistics (RFC 3550 A.3/A.8)' } : null,

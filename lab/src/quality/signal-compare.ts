@@ -135,13 +135,68 @@ export function compareSignals(reference: Int16Array, recording: ArrayLike<numbe
 }
 
 function sliceFrom(x: ArrayLike<number>, from: number): ArrayLike<number> {
-  if (from === 0) return x;
-  if (x instanceof Int16Array || x instanceof Float64Array) return x.subarray(from);
-  return Array.from({ length: Math.max(0, x.length - from) }, (_, i) => x[i + from] as number);
+  return from === 0 ? x : sliceRange(x, from, x.length);
 }
 
 /** SNR in dB from summed energies, capped like snrDb. */
 export function snrFromEnergies(signal: number, noise: number): number {
   if (signal === 0) return -Infinity;
   return noise === 0 ? SNR_CAP_DB : Math.min(SNR_CAP_DB, 10 * Math.log10(signal / noise));
+}
+
+/** Silence that separates two utterances, in frames (300 ms): where receivers adjust their delay. */
+const UTTERANCE_GAP_FRAMES = 15;
+/** How far an utterance may have moved from the stream's alignment, in frames (±80 ms). */
+const UTTERANCE_SLACK_FRAMES = 4;
+
+/** Sample ranges [start, end) of the reference's utterances: speech runs split by a long silence. */
+export function utteranceSpans(reference: Int16Array): Array<[number, number]> {
+  const speech = speechFrames(reference);
+  const spans: Array<[number, number]> = [];
+  let first = -1;
+  let last = -1;
+  for (let f = 0; f < speech.length; f++) {
+    if (!speech[f]) continue;
+    if (first >= 0 && f - last > UTTERANCE_GAP_FRAMES) {
+      spans.push([first * FRAME, (last + 1) * FRAME]);
+      first = -1;
+    }
+    if (first < 0) first = f;
+    last = f;
+  }
+  if (first >= 0) spans.push([first * FRAME, (last + 1) * FRAME]);
+  return spans;
+}
+
+/**
+ * Aligned and segmental SNR with each utterance aligned on its own (as PESQ does), near where the
+ * whole stream's alignment `offsetSamples` puts it. A receiver may drop or repeat a frame in a pause
+ * to move its playout delay (a jitter buffer shrinking, RFC 3550 §6.4.1 receivers adapting): what
+ * follows then sits 20 ms off, which one alignment for the whole stream would count as error for the
+ * rest of the call although nothing was lost. Undefined when no utterance was found.
+ */
+export function utteranceSnr(reference: Int16Array, recording: ArrayLike<number>, offsetSamples: number): { snrDb: number; segSnrDb: number } | undefined {
+  let signal = 0;
+  let noise = 0;
+  let segSum = 0;
+  let segFrames = 0;
+  const slack = UTTERANCE_SLACK_FRAMES * FRAME;
+  for (const [start, end] of utteranceSpans(reference)) {
+    const from = Math.max(0, Math.floor(start + offsetSamples - slack));
+    const to = Math.min(recording.length, Math.ceil(end + offsetSamples + slack));
+    if (to - from < end - start) continue;
+    const c = compareSignals(reference.subarray(start, end), sliceRange(recording, from, to), 0);
+    if (!c || c.heardFrames === 0) continue;
+    signal += c.signalEnergy;
+    noise += c.noiseEnergy;
+    segSum += c.segSnrDb * c.heardFrames;
+    segFrames += c.heardFrames;
+  }
+  if (segFrames === 0) return undefined;
+  return { snrDb: snrFromEnergies(signal, noise), segSnrDb: segSum / segFrames };
+}
+
+function sliceRange(x: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  if (x instanceof Int16Array || x instanceof Float64Array) return x.subarray(from, to);
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => x[i + from] as number);
 }

@@ -4,7 +4,7 @@ import type { RtpRecord } from '../../src/netem/media-relay.js';
 import { Impairment } from '../../src/netem/impairment.js';
 import { lossPattern } from '../../src/quality/loss-pattern.js';
 import { reportBlocks } from '../../src/quality/rtcp-reports.js';
-import { compareSignals } from '../../src/quality/signal-compare.js';
+import { compareSignals, utteranceSnr, utteranceSpans } from '../../src/quality/signal-compare.js';
 import { wireStream } from '../../src/quality/wire-stream.js';
 
 /** Speech-like test signal: vowels of 300 ms, each at its own pitch, with 200 ms pauses. */
@@ -108,6 +108,51 @@ describe('signal comparison', () => {
 function rec(partial: Partial<RtpRecord> & { t: number; seq: number }): RtpRecord {
   return { dir: 'toGateway', rtcp: false, fate: 'forwarded', length: 172, pt: 0, ts: partial.seq * 160, ssrc: 1, payload: Buffer.alloc(160, 0xff), ...partial };
 }
+
+describe('SNR per utterance', () => {
+  /** Vowels of 300 ms every 800 ms (500 ms pauses): utterances a receiver may move between. */
+  function phrases(count: number): Int16Array {
+    const out = new Int16Array(count * 6400 + 1600);
+    for (let k = 0; k < count; k++) out.set(toInt16(syntheticVowel({ f0Hz: 120 + 13 * k, rateHz: 8000, seconds: 0.3, peakDbfs: -12 })), 800 + k * 6400);
+    return out;
+  }
+
+  it('splits the reference at pauses of 300 ms or more', () => {
+    const spans = utteranceSpans(phrases(4));
+    expect(spans).toHaveLength(4);
+    spans.forEach(([start, end], k) => {
+      expect(start).toBe(800 + k * 6400);
+      expect(end - start).toBe(2400);
+    });
+  });
+
+  it('keeps a bit-exact SNR when a receiver drops one silent frame between utterances, where one alignment collapses', () => {
+    const sent = phrases(6);
+    // In the pause after the third utterance (16000-20000), the receiver skips one 20 ms frame.
+    const cut = 18_000;
+    const received = new Int16Array(sent.length - 160 + 400);
+    received.set(sent.subarray(0, cut), 400);
+    received.set(sent.subarray(cut + 160), 400 + cut);
+    const whole = compareSignals(sent, received);
+    expect(whole?.snrDb).toBeLessThan(5);
+    const per = utteranceSnr(sent, received, whole?.offsetSamples ?? 0);
+    expect(per?.snrDb).toBe(99);
+    expect(per?.segSnrDb).toBe(35);
+  });
+
+  it('still counts real damage inside an utterance', () => {
+    const sent = phrases(3);
+    const received = sent.slice();
+    let seed = 3;
+    for (let i = 6400 + 800; i < 6400 + 3200; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      received[i] = Math.max(-32768, Math.min(32767, (received[i] as number) + ((seed % 2001) - 1000)));
+    }
+    const per = utteranceSnr(sent, received, 0);
+    expect(per?.snrDb).toBeGreaterThan(10);
+    expect(per?.snrDb).toBeLessThan(40);
+  });
+});
 
 describe('wire stream', () => {
   it('rebuilds loss, duplicates, reordering and RFC 3550 jitter from the tap and the fates', () => {
