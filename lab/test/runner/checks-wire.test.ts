@@ -255,19 +255,34 @@ describe('realtime-stream-gap-free', () => {
     // The frame after a loss may be cross-faded by the concealment: allowed to differ.
     received[5 * 160] = received[5 * 160]! ^ 0x55;
     const r = runCheck(s, evidence({ rtp, realtime: { receivedAudio: received } }));
-    expect(r).toMatchObject({ passed: true, value: '10 frames, 0 intact frames altered', limit: '10 frames (first to last caller packet), 0 altered' });
+    expect(r).toMatchObject({ passed: true, value: '10 frames, 0 intact frames altered, 0 skipped by the jitter buffer', limit: '10 frames (first to last caller packet) less the 0 the jitter buffer reports it dropped, 0 altered' });
   });
 
   it('fails when a frame is missing (a gap instead of concealment)', () => {
     const { rtp, received } = lossyCall([4]);
     const gappy = Buffer.concat([received.subarray(0, 4 * 160), received.subarray(5 * 160)]);
-    expect(runCheck(s, evidence({ rtp, realtime: { receivedAudio: gappy } }))).toMatchObject({ passed: false, value: '9 frames, 4 intact frames altered' });
+    expect(runCheck(s, evidence({ rtp, realtime: { receivedAudio: gappy } }))).toMatchObject({ passed: false, value: '9 frames, 4 intact frames altered, 0 skipped by the jitter buffer' });
   });
 
   it('fails when an intact frame was altered', () => {
     const { rtp, received } = lossyCall([4]);
     received[7 * 160 + 3] = received[7 * 160 + 3]! ^ 0x01;
-    expect(runCheck(s, evidence({ rtp, realtime: { receivedAudio: received } }))).toMatchObject({ passed: false, value: '10 frames, 1 intact frames altered' });
+    expect(runCheck(s, evidence({ rtp, realtime: { receivedAudio: received } }))).toMatchObject({ passed: false, value: '10 frames, 1 intact frames altered, 0 skipped by the jitter buffer' });
+  });
+
+  it('allows exactly the frames the jitter buffer reports it dropped to shrink its delay, each where it was skipped', () => {
+    const { rtp, received } = lossyCall([2]);
+    // The buffer skipped caller frame 6 (a quiet frame, to shrink its delay) and said so.
+    const shrunk = Buffer.concat([received.subarray(0, 6 * 160), received.subarray(7 * 160)]);
+    const summary = (shrinkDrops: number) => logLine('call ended', { media: { jitterBuffer: { shrinkDrops } } });
+    expect(runCheck(s, evidence({ rtp, realtime: { receivedAudio: shrunk }, logs: [summary(1)] }))).toMatchObject({
+      passed: true,
+      value: '9 frames, 0 intact frames altered, 1 skipped by the jitter buffer',
+    });
+    // The same missing frame without the buffer's word for it is a gap.
+    expect(runCheck(s, evidence({ rtp, realtime: { receivedAudio: shrunk }, logs: [summary(0)] })).passed).toBe(false);
+    // A reported drop that did not happen does not excuse anything either.
+    expect(runCheck(s, evidence({ rtp, realtime: { receivedAudio: received }, logs: [summary(1)] })).passed).toBe(false);
   });
 
   it('ignores packets the relay could not route yet, and fails when nothing reached the gateway', () => {
