@@ -87,14 +87,14 @@ unit: deps
 
 test: setup build typecheck
 	@npx vitest run
-	@node dist/lab/src/runner/cli.js --all
+	@node dist/lab/src/runner/cli.js --all --rerun-failed
 	@bash lab/containers/test.sh
 
 scenario: setup build
 	@node dist/lab/src/runner/cli.js $(NAME) $(SEED_ARG)
 
 scenarios: setup build
-	@node dist/lab/src/runner/cli.js --all
+	@node dist/lab/src/runner/cli.js --all --rerun-failed
 
 demo: setup build
 	@node dist/lab/src/demo.js

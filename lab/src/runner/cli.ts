@@ -18,13 +18,14 @@ import { describeError } from 'connect-realtime-gateway';
 import { loadOpsScenario, OpsScenarioError, type OpsScenario } from './ops/ops-scenario.js';
 import { scenarioKind } from './scenario-file.js';
 import { runOpsScenario } from './ops/run-ops-scenario.js';
+import { runWithRerun } from './rerun.js';
 import type { Scenario } from './scenario-schema.js';
 
 /** A call scenario, a load run, or an operations scenario (an `operations:` section: several gateway processes, signals). */
 type Planned = { name: string; load: LoadScenario } | { name: string; ops: OpsScenario } | { name: string; call: Scenario };
 
 function usage(message: string): never {
-  process.stderr.write(`scenario: ${message}\nusage: scenario <name> | --all | --list  [--seed <n>]\n`);
+  process.stderr.write(`scenario: ${message}\nusage: scenario <name> | --all | --list  [--seed <n>] [--rerun-failed]\n`);
   process.exit(2);
 }
 
@@ -43,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
     seed = Number(value);
     args.splice(seedAt, 2);
   }
+  // A catalogue run on a shared machine reruns a failed scenario once (rerun.ts).
+  const rerunAt = args.indexOf('--rerun-failed');
+  const rerunFailed = rerunAt >= 0;
+  if (rerunFailed) args.splice(rerunAt, 1);
   if (args.length !== 1) usage(args.length === 0 ? 'name a scenario' : 'one scenario at a time (or --all)');
   const arg = args[0]!;
   if (arg === '--list') {
@@ -83,12 +88,17 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const reports: ScenarioReport[] = [];
   let failed = 0;
+  const passedOnRerun: string[] = [];
   try {
     for (const [i, scenario] of scenarios.entries()) {
       if (scenarios.length > 1) process.stdout.write(`${progressLine(i + 1, scenarios.length, scenario.name, performance.now() - started, failed)}\n`);
       // Operations scenarios start their own local gateway processes (and Kamailio), whatever the backend.
-      const report =
-        'load' in scenario ? await runLoad(root, scenario.load, backend) : 'ops' in scenario ? await runOpsScenario(root, scenario.ops) : await runScenario(root, scenario.call, backend);
+      const run = (): Promise<ScenarioReport> =>
+        'load' in scenario ? runLoad(root, scenario.load, backend) : 'ops' in scenario ? runOpsScenario(root, scenario.ops) : runScenario(root, scenario.call, backend);
+      const { report, passedOnRerun: second } = await runWithRerun(run, rerunFailed, (first) => {
+        process.stdout.write(`${formatReport(first)}\n  ${scenario.name} failed; running it once more (--rerun-failed)\n`);
+      });
+      if (second) passedOnRerun.push(scenario.name);
       reports.push(report);
       process.stdout.write(`${formatReport(report)}\n  report: ${join('lab', 'out', scenario.name, 'report.html')}\n`);
       if (!report.passed) failed++;
@@ -101,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
     // The run index covers a catalogue run; one scenario on its own leaves the last catalogue's page be.
     writeIndex(root, reports, elapsed);
     process.stdout.write(`\n${summaryTable(reports)}\n\nindex: ${join('lab', 'out', 'index.html')}\n`);
-    process.stdout.write(`scenarios: ${scenarios.length - failed} passed, ${failed} failed in ${formatElapsed(elapsed)}\n`);
+    const rerun = passedOnRerun.length ? ` (${passedOnRerun.length} on a second run: ${passedOnRerun.join(', ')})` : '';
+    process.stdout.write(`scenarios: ${scenarios.length - failed} passed${rerun}, ${failed} failed in ${formatElapsed(elapsed)}\n`);
   }
   return failed === 0 ? 0 : 1;
 }
