@@ -30,7 +30,7 @@ build_base() {
   command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
   local mirror work started
   mirror=$("$HERE/debian-mirror.sh" bookworm)
-  work=$(mktemp -d /var/tmp/lab-base.XXXXXX)
+  work=$(mktemp -d -p /var/tmp)
   # shellcheck disable=SC2064 # expand now: the folder is this call's
   trap "rm -rf '$work'" EXIT
   started=$(date +%s)
@@ -71,7 +71,7 @@ build_image() {
     return
   fi
   started=$(date +%s)
-  ctx=$(mktemp -d /var/tmp/lab-image.XXXXXX)
+  ctx=$(mktemp -d -p /var/tmp)
   # shellcheck disable=SC2064
   trap "rm -rf '$ctx'" EXIT
   cp "$HERE/lab.Dockerfile" "$ctx/Dockerfile"
