@@ -230,6 +230,26 @@ describe('jitter buffer: bounds and adaptation', () => {
     expect(jb.targetDelayMs).toBeLessThanOrEqual(40);
   });
 
+  it('tells a stall of our own process from network jitter: a burst read after a late tick neither raises the target nor overflows', () => {
+    const run = (reportLateness: boolean): { target: number; overflowDrops: number } => {
+      const jb = makeBuffer({ minDelayMs: 20, maxDelayMs: 200 });
+      for (let seq = 0; seq < 20; seq++) {
+        push(jb, seq);
+        jb.tick(seq * 20, 0);
+      }
+      // 300 ms without a tick: 15 packets queue in the socket and are read at the wake-up.
+      for (let seq = 20; seq < 35; seq++) push(jb, seq, { at: 680 });
+      if (reportLateness) jb.tick(680, 300);
+      else jb.tick();
+      return { target: jb.targetDelayMs, overflowDrops: jb.stats().overflowDrops };
+    };
+    expect(run(true)).toEqual({ target: 20, overflowDrops: 0 });
+    // The same arrivals with no word of the stall look like 300 ms of jitter.
+    const blind = run(false);
+    expect(blind.target).toBe(200);
+    expect(blind.overflowDrops).toBeGreaterThan(0);
+  });
+
   it('handles 10 ms packets and the 32-bit timestamp wrap byte-identically', () => {
     const jb = makeBuffer();
     const start = 0xffffffff - 800 + 1;

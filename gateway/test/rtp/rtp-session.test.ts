@@ -5,7 +5,7 @@
  * covered in udp-socket.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock, type Clock } from '../../src/clock.js';
 import { createRootLogger } from '../../src/log.js';
 import { DtmfSender, type DtmfDigitEvent } from '../../src/rtp/dtmf/index.js';
 import { isRtpWireError, RtpError } from '../../src/rtp/errors.js';
@@ -295,6 +295,52 @@ describe('RtpSession inbound path', () => {
     expect(st.stream).toMatchObject({ ssrc: 0x5eed, lost: 0, ssrcChanges: 0 });
     expect(st.jitterBuffer.concealedFrames).toBe(0);
     expect(st.received.held).toBe(1);
+  });
+
+  it('after a stall longer than the catch-up bound, hands the skipped periods\' caller audio on instead of keeping it as delay', async () => {
+    let stall = 0;
+    const stalling: Clock = {
+      now: () => clock.now(),
+      wallNow: () => clock.wallNow(),
+      setTimeout: (fn, ms) => clock.setTimeout(fn, ms + stall),
+      clearTimeout: (id) => clock.clearTimeout(id),
+    };
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port }, scheduler: new MediaScheduler({ clock: stalling, phases: 1 }) });
+    const frames: number[][] = [];
+    s.setAudioSink(sinkOf((f) => frames.push([...f.payload])));
+    let k = 0;
+    const sendOne = async (): Promise<void> => {
+      await p.send(rtpBytes(100 + k, 8000 + k * 160, frame(k), { marker: k === 0 }), s.localPort);
+      k++;
+    };
+    for (let i = 0; i < 20; i++) {
+      await sendOne();
+      await ticks(1);
+    }
+    // The event loop stalls for 300 ms: the next wake-up comes 300 ms late while the caller's
+    // packets queue up; the scheduler then serves its 5 catch-up periods and skips the rest.
+    stall = 300;
+    await ticks(1);
+    stall = 0;
+    // The socket's queue is read when the process wakes: the packets carry the wake-up time.
+    clock.advance(nextTickAt + 290 - clock.now());
+    for (let i = 0; i < 17; i++) await sendOne();
+    nextTickAt += 300;
+    await ticks(1);
+    for (let i = 0; i < 40; i++) {
+      await sendOne();
+      await ticks(1);
+    }
+    await ticks(20);
+    const jb = s.stats().jitterBuffer;
+    // Every caller frame reached the sink, in order and unchanged; none dropped to cap the delay,
+    // and the delay is back where it was before the stall.
+    expect(frames.length).toBe(k);
+    expect(frames).toEqual(Array.from({ length: k }, (_, i) => [...frame(i)]));
+    expect(jb).toMatchObject({ overflowDrops: 0, shrinkDrops: 0, concealedFrames: 0 });
+    expect(jb.targetDelayMs).toBe(20);
+    expect(jb.bufferedMs).toBe(0);
   });
 
   it('counts malformed datagrams, unknown payload types and DTMF, and emits the digit', async () => {

@@ -21,6 +21,11 @@ export class DelayEstimator {
   #prevMin = Number.POSITIVE_INFINITY;
   #peak = 0;
   #lastPeakMs = 0;
+  /** The peak as it stood at the last on-time scheduler tick (see `checkpoint`). */
+  #savedPeak = 0;
+  #savedPeakMs = 0;
+  /** Packets read up to this time arrived during a local stall: their transit says nothing. */
+  #blindUntilMs = Number.NEGATIVE_INFINITY;
 
   readonly #clockRate: number;
 
@@ -30,6 +35,14 @@ export class DelayEstimator {
 
   /** Feed one packet (any order). */
   onPacket(timestamp: number, arrivalMs: number): void {
+    if (arrivalMs <= this.#blindUntilMs) {
+      // Keep the timestamp chain so the next measured packet's media time is right.
+      if (this.#started) {
+        this.#extTs += (timestamp - this.#lastTs) | 0;
+        this.#lastTs = timestamp;
+      }
+      return;
+    }
     if (!this.#started) {
       this.#started = true;
       this.#lastTs = timestamp;
@@ -53,6 +66,24 @@ export class DelayEstimator {
     const decay = Math.pow(0.5, (arrivalMs - this.#lastPeakMs) / PEAK_HALF_LIFE_MS);
     this.#lastPeakMs = arrivalMs;
     this.#peak = Math.max(spread, this.#peak * decay);
+  }
+
+  /** Remembers the current peak: called when our own process is known to be on time. */
+  checkpoint(): void {
+    this.#savedPeak = this.#peak;
+    this.#savedPeakMs = this.#lastPeakMs;
+  }
+
+  /**
+   * Our process stalled until `nowMs` (the scheduler woke up late). Packets read during and right
+   * after the stall carry our read time, not their arrival time: a 300 ms stall would look like
+   * 300 ms of network jitter and hold the delay high for seconds. Forget what they raised since the
+   * last checkpoint, and do not measure packets read until `nowMs + graceMs`.
+   */
+  discardStall(nowMs: number, graceMs: number): void {
+    this.#peak = this.#savedPeak;
+    this.#lastPeakMs = this.#savedPeakMs;
+    this.#blindUntilMs = nowMs + graceMs;
   }
 
   /** Delay variation the buffer should absorb, ms. */

@@ -98,6 +98,14 @@ const SHRINK_WINDOW_TICKS = 100;
 /** A frame whose peak is below this (about -36 dBFS) is quiet enough to drop unheard. */
 const QUIET_PEAK = 512;
 
+/**
+ * A tick this late means our process stalled (GC, a blocking call, an overloaded core), not that the
+ * network jittered: two periods, beyond the scheduler's ordinary timer slack.
+ */
+const STALL_MS = 2 * FRAME_MS;
+/** Packets read this soon after a stalled tick were queued during the stall. */
+const STALL_GRACE_MS = FRAME_MS / 2;
+
 const SLOT_EMPTY = 0;
 /** The sender skipped this frame on purpose (silence suppression): pass over it, never conceal. */
 const SLOT_SKIP = 1;
@@ -274,8 +282,17 @@ export class JitterBuffer {
   /**
    * One scheduler tick: the next 20 ms frame, or undefined when nothing should play (not started,
    * waiting after an underrun, or no stream).
+   *
+   * `nowMs` and `lateMs` (how late this tick runs, counting periods the scheduler skipped) tell a
+   * stall of our own process from network jitter: the caller's packets for the periods we are behind
+   * are due, not delay, so they do not count against the maximum; and packets read during a stall
+   * carry our read time, so they must not teach the delay estimator (STALL_MS).
    */
-  tick(): JitterFrame | undefined {
+  tick(nowMs?: number, lateMs = 0): JitterFrame | undefined {
+    if (nowMs !== undefined) {
+      if (lateMs >= STALL_MS) this.#estimator.discardStall(nowMs, STALL_GRACE_MS);
+      else this.#estimator.checkpoint();
+    }
     if (!this.#anchored) return undefined;
     const targetSamples = (this.targetDelayMs * G711_CLOCK_RATE) / 1000;
     if (!this.#playing) {
@@ -287,7 +304,7 @@ export class JitterBuffer {
       this.#playing = true;
       this.#waitTicks = 0;
     }
-    this.#enforceBounds(targetSamples);
+    this.#enforceBounds(targetSamples, lateMs);
     // Bounded: each pass consumes a frame slot, and there are capFrames of them.
     for (let guard = 0; guard <= this.#capFrames; guard++) {
       const h = this.#headFrame;
@@ -407,8 +424,9 @@ export class JitterBuffer {
   }
 
   /** Hard cap at maxDelay; soft shrink towards target through quiet frames. */
-  #enforceBounds(targetSamples: number): void {
-    const maxSamples = (this.maxDelayMs * G711_CLOCK_RATE) / 1000 + FRAME_SAMPLES;
+  #enforceBounds(targetSamples: number, lateMs: number): void {
+    const dueSamples = Math.floor(Math.max(0, lateMs) / FRAME_MS) * FRAME_SAMPLES;
+    const maxSamples = (this.maxDelayMs * G711_CLOCK_RATE) / 1000 + FRAME_SAMPLES + dueSamples;
     if (this.#ahead > maxSamples) {
       this.#dropHead(Math.ceil((this.#ahead - maxSamples) / FRAME_SAMPLES), 'overflow');
       this.#shrinkTicks = 0;

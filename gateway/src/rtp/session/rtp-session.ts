@@ -26,7 +26,7 @@ import type { Logger } from '../../log.js';
 import { g711Codec, LossConcealer, type G711Name } from '../../audio/index.js';
 import { DtmfReceiver, DtmfSender, type DtmfDigitEvent } from '../dtmf/index.js';
 import type { SrtpSession } from '../srtp/index.js';
-import { FRAME_SAMPLES, G711_CLOCK_RATE } from '../constants.js';
+import { FRAME_MS, FRAME_SAMPLES, G711_CLOCK_RATE } from '../constants.js';
 import { RtpError } from '../errors.js';
 import { SafeEmitter } from '../../safe-emitter.js';
 import { JitterBuffer, type JitterFrame } from '../jitter/jitter-buffer.js';
@@ -471,16 +471,37 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
 
   onTick(tick: number, scheduledAt: number): void {
     if (this.#closing) return;
+    // Periods the scheduler skipped after a stall longer than its catch-up bound.
+    const skipped = this.#tickBase < 0 ? 0 : Math.max(0, tick - this.#lastTick - 1);
     if (this.#tickBase < 0) this.#tickBase = tick;
     this.#lastTick = tick;
     this.#lastTickAt = scheduledAt;
     if (this.#delivering) {
-      const frame = this.#jitter.tick();
+      const now = this.#clock.now();
+      const lateMs = Math.max(0, now - scheduledAt) + skipped * FRAME_MS;
+      const frame = this.#jitter.tick(now, lateMs);
       if (frame !== undefined) this.#deliver(frame);
+      if (skipped > 0) this.#catchUpDelivery(skipped);
     }
     if (this.#sending && this.#rtpLatch.remoteAddress !== undefined) this.#sendNextPacket(this.#timestampAt(tick));
     else if (!this.#sending) this.#markerNext = true;
     this.#checkTimers(scheduledAt);
+  }
+
+  /**
+   * The caller's packets for skipped periods arrived during the stall and sit in the jitter buffer.
+   * Outbound, a skipped period is right (the phone must not get a burst); inbound it would turn the
+   * stall into permanent extra delay, and past the buffer's maximum into dropped caller audio. The
+   * sink (Realtime) takes audio faster than real time, so hand those frames on now, but only while
+   * the buffer stays above its target: the delay falls back to where it was, never into an underrun.
+   */
+  #catchUpDelivery(periods: number): void {
+    const margin = this.#jitter.targetDelayMs + FRAME_MS;
+    for (let i = 0; i < periods && this.#jitter.bufferedMs > margin; i++) {
+      const frame = this.#jitter.tick(undefined, (periods - i) * FRAME_MS);
+      if (frame === undefined) return;
+      this.#deliver(frame);
+    }
   }
 
   #deliver(frame: JitterFrame): void {
