@@ -56,6 +56,14 @@ export class StreamFramer {
     this.#onPing = opts?.onPing;
   }
 
+  /**
+   * True while part of a message is held: its first bytes arrived, its last not yet (keep-alive
+   * CRLFs between messages do not count). The transport's message deadline runs while it is true.
+   */
+  get midMessage(): boolean {
+    return this.#pending !== undefined || this.#start < this.#end;
+  }
+
   /** Feeds one read; returns every message completed by it, in order. */
   push(chunk: Buffer): ParseResult[] {
     if (this.#dead || chunk.length === 0) return [];

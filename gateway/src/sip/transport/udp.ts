@@ -20,8 +20,16 @@ export class UdpTransport implements SipTransport {
   #bound: AddressInfo | undefined;
   #closed = false;
   readonly #family: 4 | 6;
+  readonly #admit: (address: string) => boolean;
+  readonly #count: (name: string) => void;
 
-  constructor(opts: { host: string; port: number; logger: Logger }) {
+  /**
+   * `admit` is the source allow-list: a datagram from elsewhere is dropped and counted
+   * (`udp.refused.not_allowed`) before a byte of it is parsed.
+   */
+  constructor(opts: { host: string; port: number; logger: Logger; admit?: (address: string) => boolean; count?: (name: string) => void }) {
+    this.#admit = opts.admit ?? (() => true);
+    this.#count = opts.count ?? (() => undefined);
     this.#host = opts.host;
     this.#port = opts.port;
     this.#logger = opts.logger;
@@ -34,12 +42,17 @@ export class UdpTransport implements SipTransport {
     socket.on('message', (data, rinfo) => {
       // A throwing handler must never take the socket (and every call on it) down with it.
       try {
+        const address = normalizeAddress(rinfo.address);
+        if (!this.#admit(address)) {
+          this.#count('udp.refused.not_allowed');
+          return;
+        }
         const bound = this.#bound;
         onMessage({
           result: parseMessage(data),
           source: {
             transport: 'udp',
-            address: normalizeAddress(rinfo.address),
+            address,
             port: rinfo.port,
             localAddress: bound?.address ?? this.#host,
             localPort: bound?.port ?? this.#port,

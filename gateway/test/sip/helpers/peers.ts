@@ -38,13 +38,14 @@ export class UdpPeer {
   readonly inbox = new Inbox();
   readonly socket = dgram.createSocket('udp4');
 
-  static async open(): Promise<UdpPeer> {
+  /** `localAddress`: the loopback address the peer sends from (127.0.0.x stands for another host). */
+  static async open(localAddress = '127.0.0.1'): Promise<UdpPeer> {
     const p = new UdpPeer();
     p.socket.on('message', (data) => {
       const r = parseMessage(data);
       if (r.ok) p.inbox.push(r.value);
     });
-    await new Promise<void>((resolve) => p.socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => p.socket.bind(0, localAddress, resolve));
     return p;
   }
 
@@ -83,9 +84,10 @@ export class StreamPeer {
     return new StreamPeer(socket);
   }
 
-  static connectTcp(port: number): Promise<StreamPeer> {
+  /** `localAddress`: the loopback address the peer connects from (127.0.0.x stands for another host). */
+  static connectTcp(port: number, localAddress?: string): Promise<StreamPeer> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(new StreamPeer(s)));
+      const s = net.connect({ host: '127.0.0.1', port, ...(localAddress !== undefined ? { localAddress } : {}) }, () => resolve(new StreamPeer(s)));
       s.once('error', reject);
     });
   }

@@ -128,8 +128,8 @@ describe('RFC 3261 §18.3 SIP over TCP framing (real sockets)', () => {
     expect(dialog.state).toBe('terminated');
   });
 
-  it('closes a connection that stays quiet for tcpIdleTimeoutMs (injected clock)', async () => {
-    const { peer, clock, me } = await setup({ tcpIdleTimeoutMs: 30_000 });
+  it('closes a connection that stays quiet for streamLimits.idleTimeoutMs (injected clock)', async () => {
+    const { peer, clock, me } = await setup({ streamLimits: { idleTimeoutMs: 30_000 } });
     await peer.write(buildRequest({ method: 'OPTIONS' }, me, 'tcp'));
     await peer.inbox.next();
     clock.advance(29_000);

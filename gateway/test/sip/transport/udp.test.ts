@@ -80,4 +80,28 @@ describe('RFC 3261 §18 SIP over UDP (real sockets on 127.0.0.1)', () => {
     expect(r.type).toBe('response');
     expect(s.stats()['error.handler']).toBeUndefined();
   });
+
+  it('a datagram from a source off the allow-list is dropped before it is parsed, and counted', async () => {
+    const clock = new ManualClock();
+    server = new SipServer({ clock, logger: silentLogger, udp: { host: '127.0.0.1', port: 0 }, allowFrom: ['127.0.0.1/32'] });
+    await server.start();
+    const port = server.addresses().udp!.port;
+    const outsider = await UdpPeer.open('127.0.0.9');
+    try {
+      await outsider.send(buildRequest({ method: 'OPTIONS' }, { address: '127.0.0.9', port: outsider.port }), port);
+      await outsider.send('garbage that would be a parse error', port);
+      peer = await UdpPeer.open();
+      await peer.send(buildRequest({ method: 'OPTIONS', branch: 'z9hG4bK-in' }, { address: '127.0.0.1', port: peer.port }), port);
+      expect(((await peer.inbox.next()) as SipResponse).status).toBe(200);
+      const stats = server.stats();
+      expect(stats['udp.refused.not_allowed']).toBe(2);
+      // Neither reached the parser-fed pipeline: no parse error, no request counted, no router drop.
+      expect(stats['rx.parse_error']).toBeUndefined();
+      expect(stats['rx.request.OPTIONS']).toBe(1);
+      expect(stats['drop.not_allowed']).toBeUndefined();
+      expect(outsider.inbox.pending).toBe(0);
+    } finally {
+      await outsider.close();
+    }
+  });
 });
