@@ -5,6 +5,7 @@ import { systemClock, TrackingClock, type Clock, type TimerId } from './clock.js
 import { CallManager } from './call/call-manager.js';
 import { combineObservers, type CallObserver } from './call/call-observer.js';
 import { ConfigError, type Env } from './config/env.js';
+import { clientCertMode } from './config/sip-hardening.js';
 import { ContactAttributesWriter, readConnectApiConfig, type ConnectApiConfig, type ContactAttributesUpdater } from './connect/index.js';
 import type { Logger } from './log.js';
 import { createAgentsSdkFactory, createOpenAIRealtimeFactory, loadAgentModule } from './realtime/index.js';
@@ -326,6 +327,18 @@ function sipOptions(env: Env, clock: Clock, logger: Logger, transports: SipTrans
     maxConcurrentCalls: env.SIP_MAX_CALLS,
     allowFrom: env.SIP_ALLOW_FROM,
     inviteRateLimit: { perSecond: env.SIP_INVITE_RATE, burst: env.SIP_INVITE_BURST },
+    requestRateLimit: { perSecond: env.SIP_REQUEST_RATE, burst: env.SIP_REQUEST_BURST },
+    maxServerTransactions: env.SIP_MAX_TRANSACTIONS,
+    maxServerTransactionsPerSource: env.SIP_MAX_TRANSACTIONS_PER_SOURCE,
+    maxSetupCallsPerSource: env.SIP_MAX_SETUP_CALLS_PER_SOURCE,
+    streamLimits: {
+      maxConnections: env.SIP_TCP_MAX_CONNECTIONS,
+      maxConnectionsPerSource: env.SIP_TCP_MAX_CONNECTIONS_PER_SOURCE,
+      messageTimeoutMs: env.SIP_TCP_MESSAGE_TIMEOUT_MS,
+      idleTimeoutMs: env.SIP_TCP_IDLE_TIMEOUT_S * 1_000,
+      dialogIdleTimeoutMs: env.SIP_TCP_DIALOG_IDLE_TIMEOUT_S * 1_000,
+      handshakeTimeoutMs: env.SIP_TLS_HANDSHAKE_TIMEOUT_MS,
+    },
     sessionTimer: { defaultExpires: env.SIP_SESSION_EXPIRES_S, minSE: env.SIP_MIN_SE_S },
   };
   if (env.PUBLIC_IP) opts.publicAddress = env.PUBLIC_IP;
@@ -348,12 +361,24 @@ function addSocketTransports(opts: SipServerOptions, env: Env): void {
   if (env.SIP_TRANSPORTS.includes('udp')) opts.udp = { host, port: env.AMAZON_CONNECT_SIP_PORT };
   if (env.SIP_TRANSPORTS.includes('tcp')) opts.tcp = { host, port: env.AMAZON_CONNECT_SIP_PORT };
   if (env.SIP_TRANSPORTS.includes('tls') && env.SIP_TLS_CERT_FILE && env.SIP_TLS_KEY_FILE) {
+    const clientCert = clientCertMode(env);
     opts.tls = {
       host,
       port: env.SIP_TLS_PORT,
-      cert: readFileSync(env.SIP_TLS_CERT_FILE),
-      key: readFileSync(env.SIP_TLS_KEY_FILE),
-      ...(env.SIP_TLS_CA_FILE ? { ca: readFileSync(env.SIP_TLS_CA_FILE) } : {}),
+      cert: readConfigFile('SIP_TLS_CERT_FILE', env.SIP_TLS_CERT_FILE),
+      key: readConfigFile('SIP_TLS_KEY_FILE', env.SIP_TLS_KEY_FILE),
+      ...(env.SIP_TLS_CA_FILE ? { ca: readConfigFile('SIP_TLS_CA_FILE', env.SIP_TLS_CA_FILE) } : {}),
+      clientCert,
+      ...(env.SIP_TLS_CLIENT_CA_FILE ? { clientCa: readConfigFile('SIP_TLS_CLIENT_CA_FILE', env.SIP_TLS_CLIENT_CA_FILE) } : {}),
     };
+  }
+}
+
+/** A file a variable names; one that cannot be read is a ConfigError naming the variable. */
+function readConfigFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError([`${variable}: ${path} cannot be read: ${describeError(err, { firstLine: true })}`]);
   }
 }

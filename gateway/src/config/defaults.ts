@@ -34,6 +34,25 @@ export const DEFAULT_REALTIME_CONNECT_TIMEOUT_MS = 5_000;
 /** Per source IP: new INVITEs per second (token bucket refill) and burst. Retries after 401 count too. */
 export const DEFAULT_INVITE_RATE_PER_S = 20;
 export const DEFAULT_INVITE_BURST = 40;
+/**
+ * Per source IP, every request (any method, retransmissions included): token bucket refill per
+ * second and burst. Generous for a carrier that sends all its calls from one address; a flood
+ * beyond it is answered sparingly (UDP) or with 503 (TCP/TLS) and never creates a transaction.
+ */
+export const DEFAULT_REQUEST_RATE_PER_S = 100;
+export const DEFAULT_REQUEST_BURST = 200;
+/** Live server transactions in all and per source (UDP keeps each ~32 s for retransmissions). */
+export const DEFAULT_MAX_SERVER_TRANSACTIONS = 5_000;
+export const DEFAULT_MAX_SERVER_TRANSACTIONS_PER_SOURCE = 1_000;
+/** Calls in set-up (INVITE not yet confirmed by ACK) from one source address. */
+export const DEFAULT_MAX_SETUP_CALLS_PER_SOURCE = 20;
+/** SIP over TCP/TLS: connection caps and deadlines (see sip/transport/stream-limits.ts). */
+export const DEFAULT_TCP_MAX_CONNECTIONS = 1_024;
+export const DEFAULT_TCP_MAX_CONNECTIONS_PER_SOURCE = 32;
+export const DEFAULT_TCP_MESSAGE_TIMEOUT_MS = 5_000;
+export const DEFAULT_TCP_IDLE_TIMEOUT_S = 30;
+export const DEFAULT_TCP_DIALOG_IDLE_TIMEOUT_S = 600;
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
 /** RFC 4028 session interval we ask for and the smallest we accept, seconds. */
 export const DEFAULT_SESSION_EXPIRES_S = 1800;
 export const DEFAULT_MIN_SE_S = 90;

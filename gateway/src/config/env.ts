@@ -25,6 +25,7 @@ import {
   DEFAULT_RECORDS_PATH,
   DEFAULT_RECORDS_RETENTION_DAYS,
 } from './defaults.js';
+import { checkSipHardening, sipHardeningSchema } from './sip-hardening.js';
 
 /**
  * The gateway's configuration, read from the environment once at start-up. Each variable is
@@ -84,6 +85,7 @@ const envSchema = z
     SIP_MAX_CALLS: positiveInt('SIP_MAX_CALLS').default(DEFAULT_MAX_CALLS),
     SIP_INVITE_RATE: positiveInt('SIP_INVITE_RATE').default(DEFAULT_INVITE_RATE_PER_S),
     SIP_INVITE_BURST: positiveInt('SIP_INVITE_BURST').default(DEFAULT_INVITE_BURST),
+    ...sipHardeningSchema,
     SIP_SESSION_EXPIRES_S: positiveInt('SIP_SESSION_EXPIRES_S').min(90, 'SIP_SESSION_EXPIRES_S must be >= 90 (RFC 4028)').default(DEFAULT_SESSION_EXPIRES_S),
     SIP_MIN_SE_S: positiveInt('SIP_MIN_SE_S').min(90, 'SIP_MIN_SE_S must be >= 90 (RFC 4028)').default(DEFAULT_MIN_SE_S),
     PUBLIC_IP: ipAddress('PUBLIC_IP').optional(),
@@ -154,6 +156,7 @@ const envSchema = z
     if (env.SIP_TRANSPORTS.includes('tls') && (!env.SIP_TLS_CERT_FILE || !env.SIP_TLS_KEY_FILE)) {
       ctx.addIssue({ code: 'custom', path: ['SIP_TLS_CERT_FILE'], message: 'SIP_TRANSPORTS includes tls: SIP_TLS_CERT_FILE and SIP_TLS_KEY_FILE are required' });
     }
+    checkSipHardening(env, ctx);
     if (env.REALTIME_PROVIDER === 'agents-sdk' && !env.AGENTS_SDK_MODULE) {
       ctx.addIssue({ code: 'custom', path: ['AGENTS_SDK_MODULE'], message: 'REALTIME_PROVIDER=agents-sdk needs AGENTS_SDK_MODULE (a module exporting a RealtimeAgent)' });
     }

@@ -2,6 +2,8 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { DigestAlgorithm } from './auth/digest.js';
 import { DEFAULT_MIN_SE_S, DEFAULT_SESSION_EXPIRES_S, validateSessionTimerConfig, type SessionTimerConfig } from './session-timer.js';
+import type { StreamLimits } from './transport/stream-limits.js';
+import type { TlsMaterial } from './transport/tls-policy.js';
 import type { SipTransport } from './transport/types.js';
 
 export interface SipServerOptions {
@@ -9,7 +11,8 @@ export interface SipServerOptions {
   logger: Logger;
   udp?: { host: string; port: number };
   tcp?: { host: string; port: number };
-  tls?: { host: string; port: number; cert: string | Buffer; key: string | Buffer; ca?: string | Buffer; minVersion?: 'TLSv1.2' | 'TLSv1.3' };
+  /** TLS listener: certificate, key, outbound CAs, and optional client-certificate verification. */
+  tls?: { host: string; port: number } & TlsMaterial;
   /** Advertised in Contact and Via (NAT); default = the bound host (or the connection's local address). */
   publicAddress?: string;
   /** Server / User-Agent header value. */
@@ -21,12 +24,24 @@ export interface SipServerOptions {
   maxConcurrentCalls?: number;
   /** Per-source-IP token bucket for new INVITEs: 503 + Retry-After when empty. */
   inviteRateLimit?: { perSecond: number; burst: number };
+  /**
+   * Per-source-IP token bucket for every request, any method, retransmissions included. A refused
+   * request creates no transaction; the first refusal of each Retry-After window gets a stateless
+   * 503 + Retry-After, the rest of the window is dropped (a flood cannot be reflected).
+   */
+  requestRateLimit?: { perSecond: number; burst: number };
+  /** Live server transactions in all; beyond: UDP dropped, TCP/TLS a stateless 503. */
+  maxServerTransactions?: number;
+  /** Live server transactions per source address (default: maxServerTransactions). */
+  maxServerTransactionsPerSource?: number;
+  /** Calls in set-up (INVITE not yet confirmed by ACK) per source address; beyond: 503 + Retry-After. */
+  maxSetupCallsPerSource?: number;
   /** RFC 3261 T1/T2/T4 in ms (defaults 500 / 4000 / 5000). */
   timers?: { t1?: number; t2?: number; t4?: number };
   /** RFC 4028, seconds (defaults 1800 / 90). */
   sessionTimer?: { defaultExpires: number; minSE: number };
-  /** TCP/TLS connections with no traffic for this long are closed (default 600 000 ms). */
-  tcpIdleTimeoutMs?: number;
+  /** Bounds on TCP/TLS connections: caps, message deadline, idle timeouts, TLS handshake deadline. */
+  streamLimits?: Partial<StreamLimits>;
   /** Methods accepted in dialogs besides the built-in ones; delivered as Dialog 'request' events. */
   extraAllowedMethods?: string[];
   /**
@@ -67,6 +82,12 @@ export function resolvePolicy(opts: SipServerOptions): ResolvedPolicy {
   validateSessionTimerConfig(sessionTimer);
   if (opts.maxConcurrentCalls !== undefined && !(Number.isInteger(opts.maxConcurrentCalls) && opts.maxConcurrentCalls >= 0)) {
     throw new RangeError(`maxConcurrentCalls must be an integer >= 0, got ${opts.maxConcurrentCalls}`);
+  }
+  if (opts.maxSetupCallsPerSource !== undefined && !(Number.isInteger(opts.maxSetupCallsPerSource) && opts.maxSetupCallsPerSource >= 1)) {
+    throw new RangeError(`maxSetupCallsPerSource must be an integer >= 1, got ${opts.maxSetupCallsPerSource}`);
+  }
+  if (opts.maxServerTransactionsPerSource !== undefined && opts.maxServerTransactions === undefined) {
+    throw new RangeError('maxServerTransactionsPerSource needs maxServerTransactions');
   }
   if (opts.udp === undefined && opts.tcp === undefined && opts.tls === undefined && (opts.transports ?? []).length === 0) {
     throw new RangeError('SipServer needs at least one of udp, tcp, tls or transports');

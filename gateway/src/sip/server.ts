@@ -39,6 +39,7 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
   readonly #dialogs = new Map<string, DialogHandle>();
   readonly #cancellables = new Map<string, CancelTarget>();
   readonly #router: Router;
+  readonly #allowList: AllowList;
   #active = 0;
   #state: ServerState = 'new';
   #drainRetryAfterS: number | undefined;
@@ -50,7 +51,8 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
     this.#logger = opts.logger;
     this.#policy = resolvePolicy(opts);
     this.#timers = new SipTimers(opts.timers);
-    this.#createTransports();
+    const allowList = new AllowList(opts.allowFrom);
+    this.#allowList = allowList;
     this.#tx = new TransactionManager({
       clock: this.#clock,
       timers: this.#timers,
@@ -58,6 +60,9 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
       logger: this.#logger,
       send: (dest, data) => this.#transportSend(dest, data),
       isReliable: (dest) => this.#isReliable(dest.transport),
+      ...(opts.maxServerTransactions !== undefined
+        ? { limits: { maxServer: opts.maxServerTransactions, maxServerPerSource: opts.maxServerTransactionsPerSource ?? opts.maxServerTransactions } }
+        : {}),
     });
     const requestPolicy: RequestPolicy = {
       allowedMethods: this.#policy.allowedMethods,
@@ -68,8 +73,10 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
     this.#router = new Router({
       services: this.#services(),
       requestPolicy,
-      allowList: new AllowList(opts.allowFrom),
+      allowList,
       rateLimiter: opts.inviteRateLimit === undefined ? undefined : new RateLimiter(this.#clock, opts.inviteRateLimit),
+      requestLimiter: opts.requestRateLimit === undefined ? undefined : new RateLimiter(this.#clock, opts.requestRateLimit, 'requestRateLimit'),
+      maxSetupCallsPerSource: opts.maxSetupCallsPerSource,
       authenticator: opts.auth === undefined ? undefined : new DigestAuthenticator(this.#clock, opts.auth),
       maxConcurrentCalls: opts.maxConcurrentCalls,
       dialogs: this.#dialogs,
@@ -91,6 +98,7 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
         return true;
       },
     });
+    this.#createTransports();
   }
 
   /** Binds every configured transport (port 0: the OS picks; see addresses()). */
@@ -184,8 +192,18 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
       if (this.#transports.has(t.kind)) throw new RangeError(`SipServer: more than one ${t.kind} transport configured`);
       this.#transports.set(t.kind, t);
     };
-    if (o.udp !== undefined) add(new UdpTransport({ ...o.udp, logger: this.#logger }));
-    const stream = { clock: this.#clock, logger: this.#logger, ...(o.tcpIdleTimeoutMs !== undefined ? { idleTimeoutMs: o.tcpIdleTimeoutMs } : {}) };
+    const admit = (address: string): boolean => this.#allowList.allows(address);
+    const count = (name: string): void => this.#stats.inc(name);
+    const stream = {
+      clock: this.#clock,
+      logger: this.#logger,
+      admit,
+      count,
+      inUse: (connectionId: string) => this.#router.holdsConnection(connectionId),
+      ...(o.streamLimits !== undefined ? { limits: o.streamLimits } : {}),
+    };
+    if (o.udp !== undefined) add(new UdpTransport({ ...o.udp, logger: this.#logger, admit, count }));
+
     if (o.tcp !== undefined) add(new StreamTransport({ kind: 'tcp', host: o.tcp.host, port: o.tcp.port, ...stream }));
     if (o.tls !== undefined) {
       const { host, port, ...material } = o.tls;

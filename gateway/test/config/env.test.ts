@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS } from '../../src/config/defaults.js';
 import { ConfigError, parseEnv, type Env } from '../../src/config/env.js';
+import { clientCertMode } from '../../src/config/sip-hardening.js';
 
 /** The smallest environment that starts: everything else defaulted. */
 const KEY = { OPENAI_API_KEY: 'sk-test-not-a-real-key' };
@@ -30,6 +31,17 @@ describe('defaults', () => {
       SIP_MAX_CALLS: 200,
       SIP_INVITE_RATE: 20,
       SIP_INVITE_BURST: 40,
+      SIP_REQUEST_RATE: 100,
+      SIP_REQUEST_BURST: 200,
+      SIP_MAX_TRANSACTIONS: 5_000,
+      SIP_MAX_TRANSACTIONS_PER_SOURCE: 1_000,
+      SIP_MAX_SETUP_CALLS_PER_SOURCE: 20,
+      SIP_TCP_MAX_CONNECTIONS: 1_024,
+      SIP_TCP_MAX_CONNECTIONS_PER_SOURCE: 32,
+      SIP_TCP_MESSAGE_TIMEOUT_MS: 5_000,
+      SIP_TCP_IDLE_TIMEOUT_S: 30,
+      SIP_TCP_DIALOG_IDLE_TIMEOUT_S: 600,
+      SIP_TLS_HANDSHAKE_TIMEOUT_MS: 5_000,
       SIP_SESSION_EXPIRES_S: 1800,
       SIP_MIN_SE_S: 90,
       RTP_PORT_MIN: 10_000,
@@ -64,6 +76,8 @@ describe('defaults', () => {
       'SIP_TLS_CERT_FILE',
       'SIP_TLS_KEY_FILE',
       'SIP_TLS_CA_FILE',
+      'SIP_TLS_CLIENT_CA_FILE',
+      'SIP_TLS_CLIENT_CERT',
       'PUBLIC_IP',
       'RTP_HOST',
       'AGENTS_SDK_MODULE',
@@ -160,6 +174,13 @@ describe('a bad value is a ConfigError naming the variable', () => {
     ['SIP_MAX_CALLS', 'many', /^SIP_MAX_CALLS must be a number$/],
     ['SIP_INVITE_RATE', '2.5', /^SIP_INVITE_RATE must be an integer$/],
     ['SIP_INVITE_BURST', '-3', /^SIP_INVITE_BURST must be > 0$/],
+    ['SIP_REQUEST_RATE', '0', /^SIP_REQUEST_RATE must be >= 1$/],
+    ['SIP_MAX_TRANSACTIONS', 'lots', /^SIP_MAX_TRANSACTIONS must be a number$/],
+    ['SIP_MAX_SETUP_CALLS_PER_SOURCE', '1.5', /^SIP_MAX_SETUP_CALLS_PER_SOURCE must be an integer$/],
+    ['SIP_TCP_MESSAGE_TIMEOUT_MS', '50', /^SIP_TCP_MESSAGE_TIMEOUT_MS must be >= 100 ms$/],
+    ['SIP_TCP_IDLE_TIMEOUT_S', '0', /^SIP_TCP_IDLE_TIMEOUT_S must be >= 1 s$/],
+    ['SIP_TLS_HANDSHAKE_TIMEOUT_MS', '200000', /^SIP_TLS_HANDSHAKE_TIMEOUT_MS must be <= 120000 ms$/],
+    ['SIP_TLS_CLIENT_CERT', 'yes', /^SIP_TLS_CLIENT_CERT must be off, optional or required$/],
     ['SIP_SESSION_EXPIRES_S', '89', /^SIP_SESSION_EXPIRES_S must be >= 90 \(RFC 4028\)$/],
     ['SIP_MIN_SE_S', '60', /^SIP_MIN_SE_S must be >= 90 \(RFC 4028\)$/],
     ['PUBLIC_IP', '203.0.113', /^PUBLIC_IP must be an IPv4 or IPv6 address$/],
@@ -264,6 +285,22 @@ describe('cross-field rules', () => {
 
   it('the TLS files are not needed without tls', () => {
     expect(parseEnv({ ...KEY, SIP_TRANSPORTS: 'udp,tcp' }).SIP_TLS_CERT_FILE).toBeUndefined();
+  });
+
+  it('SIP hardening: per-source caps within totals, dialog idle not below idle, request burst not below INVITE burst', () => {
+    expect(problemsOf({ ...KEY, SIP_TCP_MAX_CONNECTIONS: '10', SIP_TCP_MAX_CONNECTIONS_PER_SOURCE: '20' })).toEqual(['SIP_TCP_MAX_CONNECTIONS_PER_SOURCE must not exceed SIP_TCP_MAX_CONNECTIONS']);
+    expect(problemsOf({ ...KEY, SIP_TCP_IDLE_TIMEOUT_S: '60', SIP_TCP_DIALOG_IDLE_TIMEOUT_S: '30' })).toEqual(['SIP_TCP_DIALOG_IDLE_TIMEOUT_S must not be below SIP_TCP_IDLE_TIMEOUT_S']);
+    expect(problemsOf({ ...KEY, SIP_MAX_TRANSACTIONS: '100', SIP_MAX_TRANSACTIONS_PER_SOURCE: '200' })).toEqual(['SIP_MAX_TRANSACTIONS_PER_SOURCE must not exceed SIP_MAX_TRANSACTIONS']);
+    expect(problemsOf({ ...KEY, SIP_REQUEST_BURST: '10' })).toEqual(['SIP_REQUEST_BURST (every method) must not be below SIP_INVITE_BURST']);
+  });
+
+  it('client certificates: a mode that verifies needs SIP_TLS_CLIENT_CA_FILE; a CA file with the mode off is refused; a CA file alone means required', () => {
+    expect(problemsOf({ ...KEY, SIP_TLS_CLIENT_CERT: 'required' })).toEqual(['SIP_TLS_CLIENT_CERT=required needs SIP_TLS_CLIENT_CA_FILE (the CAs client certificates must chain to)']);
+    expect(problemsOf({ ...KEY, SIP_TLS_CLIENT_CERT: 'optional' })[0]).toMatch(/^SIP_TLS_CLIENT_CERT=optional needs SIP_TLS_CLIENT_CA_FILE/);
+    expect(problemsOf({ ...KEY, SIP_TLS_CLIENT_CERT: 'off', SIP_TLS_CLIENT_CA_FILE: '/ca.pem' })).toEqual(['SIP_TLS_CLIENT_CA_FILE is set but SIP_TLS_CLIENT_CERT=off: unset one of them']);
+    expect(clientCertMode(parseEnv({ ...KEY, SIP_TLS_CLIENT_CA_FILE: '/ca.pem' }))).toBe('required');
+    expect(clientCertMode(parseEnv({ ...KEY, SIP_TLS_CLIENT_CA_FILE: '/ca.pem', SIP_TLS_CLIENT_CERT: 'optional' }))).toBe('optional');
+    expect(clientCertMode(parseEnv(KEY))).toBe('off');
   });
 
   it('REALTIME_PROVIDER=agents-sdk needs AGENTS_SDK_MODULE', () => {

@@ -6,12 +6,18 @@ export const MAX_TRACKED_SOURCES = 10_000;
 interface Bucket {
   tokens: number;
   updatedAt: number;
+  /** Until when a refusal has already been answered (ms): later refusals in the window are not. */
+  answeredUntil: number;
 }
 
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterS: number };
+/**
+ * `first` is true for the first refusal of a Retry-After window: a flood gets one answer per
+ * window and source (so it cannot use us as a reflector), the rest are dropped.
+ */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterS: number; first: boolean };
 
 /**
- * Per-key token bucket (here: per source IP, for new INVITEs). `burst` tokens at most, refilled at
+ * Per-key token bucket (per source IP: for new INVITEs, and for every request). `burst` tokens at most, refilled at
  * `perSecond`. A refused request learns when the next token will be there, for Retry-After.
  */
 export class RateLimiter {
@@ -20,9 +26,9 @@ export class RateLimiter {
   readonly #burst: number;
   readonly #buckets = new Map<string, Bucket>();
 
-  constructor(clock: Clock, opts: { perSecond: number; burst: number }) {
-    if (!(opts.perSecond > 0)) throw new RangeError(`inviteRateLimit.perSecond must be > 0, got ${opts.perSecond}`);
-    if (!(opts.burst >= 1)) throw new RangeError(`inviteRateLimit.burst must be >= 1, got ${opts.burst}`);
+  constructor(clock: Clock, opts: { perSecond: number; burst: number }, name = 'inviteRateLimit') {
+    if (!(opts.perSecond > 0)) throw new RangeError(`${name}.perSecond must be > 0, got ${opts.perSecond}`);
+    if (!(opts.burst >= 1)) throw new RangeError(`${name}.burst must be >= 1, got ${opts.burst}`);
     this.#clock = clock;
     this.#perMs = opts.perSecond / 1_000;
     this.#burst = opts.burst;
@@ -33,7 +39,7 @@ export class RateLimiter {
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
       this.#makeRoom(now);
-      bucket = { tokens: this.#burst, updatedAt: now };
+      bucket = { tokens: this.#burst, updatedAt: now, answeredUntil: 0 };
       this.#buckets.set(key, bucket);
     } else {
       bucket.tokens = Math.min(this.#burst, bucket.tokens + (now - bucket.updatedAt) * this.#perMs);
@@ -47,7 +53,10 @@ export class RateLimiter {
       return { allowed: true };
     }
     const waitMs = (1 - bucket.tokens) / this.#perMs;
-    return { allowed: false, retryAfterS: Math.max(1, Math.ceil(waitMs / 1_000)) };
+    const retryAfterS = Math.max(1, Math.ceil(waitMs / 1_000));
+    const first = now >= bucket.answeredUntil;
+    if (first) bucket.answeredUntil = now + retryAfterS * 1_000;
+    return { allowed: false, retryAfterS, first };
   }
 
   get trackedSources(): number {

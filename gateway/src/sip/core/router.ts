@@ -36,6 +36,9 @@ interface LiveInvite {
   call: IncomingCall;
   txKey: string;
   requestUri: string;
+  /** The stream connection the INVITE came on: it stays in use while the call lives. */
+  connectionId: string | undefined;
+  sourceAddress: string;
 }
 
 export interface RouterDeps {
@@ -43,6 +46,10 @@ export interface RouterDeps {
   requestPolicy: RequestPolicy;
   allowList: AllowList;
   rateLimiter: RateLimiter | undefined;
+  /** Per-source bucket for every request, of any method; undefined: unlimited. */
+  requestLimiter: RateLimiter | undefined;
+  /** Calls in set-up (INVITE not yet confirmed) one source may hold; undefined: unlimited. */
+  maxSetupCallsPerSource: number | undefined;
   authenticator: DigestAuthenticator | undefined;
   maxConcurrentCalls: number | undefined;
   dialogs: Map<string, DialogHandle>;
@@ -76,6 +83,12 @@ export class Router {
   /** Live (unanswered or awaiting ACK) IncomingCalls, for shutdown. */
   liveCalls(): IncomingCall[] {
     return [...this.#live.values()].map((l) => l.call);
+  }
+
+  /** Whether a live call (set-up or confirmed dialog) came in on this stream connection. */
+  holdsConnection(connectionId: string): boolean {
+    for (const live of this.#live.values()) if (live.connectionId === connectionId) return true;
+    return false;
   }
 
   handle(msg: InboundMessage): void {
@@ -115,8 +128,11 @@ export class Router {
     const d = this.#d;
     const s = d.services;
     s.stats.inc(`rx.request.${d.requestPolicy.allowedMethods.includes(req.method) ? req.method : 'other'}`);
+    const overRate = this.#overRate(req, source);
     const ids = requestIds(req);
+    if (overRate === 'drop') return;
     if (ids === undefined) {
+      if (overRate !== undefined) return;
       // A mandatory header is missing or unparseable: checkRequest names which (§8.1.1).
       if (req.method === 'ACK') return;
       const rejection = checkRequest(req, d.requestPolicy) ?? { status: 400, reason: 'Bad Request (malformed mandatory header)', headers: [] };
@@ -138,6 +154,14 @@ export class Router {
       s.stats.inc('drop.unanswerable');
       return;
     }
+    if (overRate !== undefined) {
+      // Answered statelessly: a refused request creates no transaction and holds nothing.
+      this.#sendStateless(
+        createResponse(req, 503, { reason: 'Service Unavailable (rate limited)', toTag: ids.toTag ?? newTag(), headers: [['Retry-After', String(overRate.retryAfterS)]] }),
+        responseDest,
+      );
+      return;
+    }
     const txKey = serverTransactionKey(req, ids);
     const r: InDialogRequest = { request: req, ids, source, connectionId, txKey, responseDest };
 
@@ -156,6 +180,16 @@ export class Router {
       return;
     }
 
+    const admission = s.transactions.admitServer(responseDest.address);
+    if (admission !== 'ok') {
+      s.stats.inc(`reject.transactions.${admission}`);
+      // Over UDP a source address proves nothing: silence, so a spoofed flood reflects nothing.
+      // A stream peer has completed a handshake and is told to come back later.
+      if (source.transport !== 'udp') {
+        this.#sendStateless(createResponse(req, 503, { reason: 'Service Unavailable (too many transactions)', toTag: ids.toTag ?? newTag(), headers: [['Retry-After', '5']] }), responseDest);
+      }
+      return;
+    }
     const rejection = checkRequest(req, d.requestPolicy);
     if (rejection !== undefined) {
       s.stats.inc(`reject.check.${rejection.status}`);
@@ -219,6 +253,12 @@ export class Router {
         return;
       }
     }
+    if (d.maxSetupCallsPerSource !== undefined && this.#settingUpFrom(r.source.address) >= d.maxSetupCallsPerSource) {
+      // One source's unanswered INVITEs must not take every call slot and RTP port from the others.
+      s.stats.inc('reject.setup_per_source');
+      reject(503, [['Retry-After', String(MAX_CALLS_RETRY_AFTER_S)]], 'Service Unavailable (too many calls in set-up from this source)');
+      return;
+    }
     if (d.maxConcurrentCalls !== undefined && d.activeCalls() >= d.maxConcurrentCalls) {
       s.stats.inc('reject.max_calls');
       reject(503, [['Retry-After', String(MAX_CALLS_RETRY_AFTER_S)]], 'Service Unavailable (call limit reached)');
@@ -258,7 +298,7 @@ export class Router {
         release();
       },
     });
-    this.#live.set(liveKey, { call, txKey: r.txKey, requestUri: req.uri });
+    this.#live.set(liveKey, { call, txKey: r.txKey, requestUri: req.uri, connectionId: r.connectionId, sourceAddress: r.source.address });
     s.stats.inc('calls.offered');
     s.logger.info({ callId: call.callId, from: `${r.source.transport}:${r.source.address}:${r.source.port}` }, 'sip: incoming INVITE');
     if (!d.emitInvite(call)) call.reject(480, { reason: 'Temporarily Unavailable (no application)' });
@@ -295,6 +335,36 @@ export class Router {
     s.reply(tx, createResponse(req, 200, { ...(toTag !== undefined ? { toTag } : {}) }));
     if (target === undefined) s.stats.inc('cancel.too_late');
     else target.onCancel();
+  }
+
+  /**
+   * The per-source bucket for every request. Undefined: go on. Otherwise the refusal: answered with
+   * 503 + Retry-After once per Retry-After window and source ('drop' for the rest, and for ACK,
+   * which is never answered), so a flood gets at most one response a second per source.
+   */
+  #overRate(req: SipRequest, source: SourceInfo): { retryAfterS: number } | 'drop' | undefined {
+    const limiter = this.#d.requestLimiter;
+    if (limiter === undefined) return undefined;
+    const decision = limiter.take(source.address);
+    if (decision.allowed) return undefined;
+    const s = this.#d.services;
+    s.stats.inc('reject.request_rate');
+    if (!decision.first || req.method === 'ACK') {
+      s.stats.inc('drop.request_rate');
+      return 'drop';
+    }
+    return { retryAfterS: decision.retryAfterS };
+  }
+
+  /** Calls from this source still setting up: INVITE not answered, or answered and awaiting ACK. */
+  #settingUpFrom(address: string): number {
+    let n = 0;
+    for (const live of this.#live.values()) {
+      if (live.sourceAddress !== address) continue;
+      const state = live.call.state;
+      if (state === 'proceeding' || state === 'accepted') n += 1;
+    }
+    return n;
   }
 
   #dialogFor(ids: RequestIds): DialogHandle | undefined {

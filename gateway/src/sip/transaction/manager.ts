@@ -10,6 +10,7 @@ import { InviteServerTransaction } from './invite-server.js';
 import { clientTransactionKey, responseClientKey } from './key.js';
 import { NonInviteClientTransaction, type ClientTu } from './non-invite-client.js';
 import { NonInviteServerTransaction } from './non-invite-server.js';
+import { SourceCounts } from '../admission/source-counts.js';
 
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
@@ -21,7 +22,17 @@ export interface TransactionManagerDeps {
   logger: Logger;
   send(dest: Destination, data: Buffer): Promise<void>;
   isReliable(dest: Destination): boolean;
+  /** Live server transactions in all and per source address; absent: unbounded. */
+  limits?: ServerTransactionLimits;
 }
+
+export interface ServerTransactionLimits {
+  maxServer: number;
+  maxServerPerSource: number;
+}
+
+/** Whether a new server transaction may be created for a source, and if not which cap said no. */
+export type ServerAdmission = 'ok' | 'total_limit' | 'source_limit';
 
 /**
  * The transaction layer's tables (RFC 3261 §17): server transactions by §17.2.3 key, client
@@ -31,9 +42,31 @@ export class TransactionManager {
   readonly #deps: TransactionManagerDeps;
   readonly #servers = new Map<string, ServerTransaction>();
   readonly #clients = new Map<string, ClientTransaction>();
+  /** Server transactions per source address (the address responses go to, which is the source's). */
+  #perSource = new SourceCounts();
 
   constructor(deps: TransactionManagerDeps) {
+    const l = deps.limits;
+    if (l !== undefined) {
+      for (const [name, v] of Object.entries(l)) {
+        if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`transaction limits: ${name} must be an integer > 0, got ${String(v)}`);
+      }
+      if (l.maxServerPerSource > l.maxServer) throw new RangeError('transaction limits: maxServerPerSource must not exceed maxServer');
+    }
     this.#deps = deps;
+  }
+
+  /**
+   * Asked before a request that matches no transaction is handled: UDP keeps every server
+   * transaction for 64·T1 after its final response, so without a cap a flood of cheap requests
+   * would hold memory for half a minute each.
+   */
+  admitServer(address: string): ServerAdmission {
+    const l = this.#deps.limits;
+    if (l === undefined) return 'ok';
+    if (this.#servers.size >= l.maxServer) return 'total_limit';
+    if (this.#perSource.get(address) >= l.maxServerPerSource) return 'source_limit';
+    return 'ok';
   }
 
   findServer(key: string): ServerTransaction | undefined {
@@ -42,7 +75,7 @@ export class TransactionManager {
 
   createInviteServer(key: string, req: SipRequest, dest: Destination): InviteServerTransaction {
     let tx: InviteServerTransaction | undefined;
-    const env = this.#env(dest, () => {
+    const env = this.#serverEnv(dest, () => {
       if (tx !== undefined && this.#servers.get(key) === tx) this.#servers.delete(key);
     });
     const callId = req.headers.get('Call-ID');
@@ -55,7 +88,7 @@ export class TransactionManager {
 
   createNonInviteServer(key: string, req: SipRequest, dest: Destination): NonInviteServerTransaction {
     let tx: NonInviteServerTransaction | undefined;
-    const env = this.#env(dest, () => {
+    const env = this.#serverEnv(dest, () => {
       if (tx !== undefined && this.#servers.get(key) === tx) this.#servers.delete(key);
     });
     tx = new NonInviteServerTransaction(key, req, env);
@@ -96,6 +129,22 @@ export class TransactionManager {
     for (const tx of [...this.#clients.values()]) tx.terminate();
     this.#servers.clear();
     this.#clients.clear();
+    this.#perSource = new SourceCounts();
+  }
+
+  /** A server transaction's env: it holds a slot of its source until it terminates. */
+  #serverEnv(dest: Destination, onTerminated: () => void): TransactionEnv {
+    const source = dest.address;
+    const counts = this.#perSource;
+    counts.add(source);
+    let held = true;
+    return this.#env(dest, () => {
+      if (held) {
+        held = false;
+        counts.remove(source);
+      }
+      onTerminated();
+    });
   }
 
   #env(dest: Destination, onTerminated: () => void): TransactionEnv {

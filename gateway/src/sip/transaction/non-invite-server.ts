@@ -1,4 +1,5 @@
 import type { SipRequest } from '../message/index.js';
+import { BUILTIN_METHODS } from '../options.js';
 import { NamedTimers } from '../timers.js';
 import type { TransactionEnv } from './env.js';
 import type { WireResponse } from './wire-response.js';
@@ -49,7 +50,8 @@ export class NonInviteServerTransaction {
 
   /** A retransmission of the request. */
   receive(): void {
-    this.#env.count(`retransmit.rx.${this.request.method}`);
+    // Counter names come from a fixed set: a method token chosen by the peer must not mint new ones.
+    this.#env.count(`retransmit.rx.${(BUILTIN_METHODS as readonly string[]).includes(this.request.method) ? this.request.method : 'other'}`);
     if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#last !== undefined) {
       this.#transmit(this.#last);
     }

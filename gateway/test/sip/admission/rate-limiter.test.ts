@@ -8,9 +8,9 @@ describe('per-source token bucket', () => {
     const clock = new ManualClock();
     const rl = new RateLimiter(clock, { perSecond: 2, burst: 3 });
     expect([rl.take('a'), rl.take('a'), rl.take('a')].every((d) => d.allowed)).toBe(true);
-    expect(rl.take('a')).toEqual({ allowed: false, retryAfterS: 1 });
+    expect(rl.take('a')).toEqual({ allowed: false, retryAfterS: 1, first: true });
     clock.advance(499);
-    expect(rl.take('a').allowed).toBe(false);
+    expect(rl.take('a')).toEqual({ allowed: false, retryAfterS: 1, first: false });
     clock.advance(1);
     expect(rl.take('a').allowed).toBe(true);
     expect(rl.take('b').allowed).toBe(true);
@@ -20,7 +20,22 @@ describe('per-source token bucket', () => {
     const clock = new ManualClock();
     const rl = new RateLimiter(clock, { perSecond: 0.1, burst: 1 });
     rl.take('a');
-    expect(rl.take('a')).toEqual({ allowed: false, retryAfterS: 10 });
+    expect(rl.take('a')).toEqual({ allowed: false, retryAfterS: 10, first: true });
+  });
+
+  it('one refusal per Retry-After window is "first" (answered); the rest of the window is not', () => {
+    const clock = new ManualClock();
+    const rl = new RateLimiter(clock, { perSecond: 1, burst: 1 });
+    rl.take('a');
+    const firsts: boolean[] = [];
+    for (let t = 0; t < 3_000; t += 100) {
+      const d = rl.take('a');
+      if (!d.allowed) firsts.push(d.first);
+      clock.advance(100);
+    }
+    // Refusals at 0..900 ms: one first; the token at 1 s is spent; refusals again: one first per window.
+    expect(firsts.filter((f) => f).length).toBe(3);
+    expect(firsts.length).toBeGreaterThan(20);
   });
 
   it('property: over any schedule, admissions ≤ burst + rate·elapsed', () => {
