@@ -119,6 +119,7 @@ export class Gateway {
       draining: () => this.#sip.draining,
       pacingLatenessP99Ms: () => this.#scheduler.stats().lateness.p99Ms,
       records: () => store.stats(),
+      sipStats: () => this.#sip.stats(),
     });
     this.#sip.on('response', (status, method) => this.#metrics.sipResponse(status, method));
     this.#reachability = new RealtimeReachability(env.OPENAI_BASE_URL, clock, log, deps.realtimeProbe ?? tcpProbe);

@@ -7,6 +7,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallEvent, CallObserver, CallRef } from '../call/call-observer.js';
+import { registerSipRefusals } from './sip-protection.js';
 
 export const MAX_ERROR_CODES = 32;
 const SIP_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'UPDATE', 'INFO', 'PRACK', 'REFER', 'NOTIFY', 'SUBSCRIBE', 'MESSAGE', 'REGISTER']);
@@ -18,6 +19,8 @@ export interface MetricsSources {
   /** The shared pacer's send lateness p99 over its window, ms. */
   pacingLatenessP99Ms(): number;
   records(): { eventsWritten: number; writeErrors: number; droppedEvents: number; writeMicros: number; transactions: number; backlog: number };
+  /** The SIP server's named counters (SipServer.stats()); absent: no SIP refusal metrics. */
+  sipStats?(): Record<string, number>;
 }
 
 interface PerCall {
@@ -51,6 +54,7 @@ export class GatewayMetrics implements CallObserver {
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    if (sources.sipStats !== undefined) registerSipRefusals(this.registry, sources.sipStats);
     new Gauge({ name: 'gateway_active_calls', help: 'Calls in progress (ringing or answered).', registers, collect() { this.set(sources.activeCalls()); } });
     new Gauge({ name: 'gateway_draining', help: '1 while the gateway drains (SIGTERM): new calls get 503.', registers, collect() { this.set(sources.draining() ? 1 : 0); } });
     new Gauge({

@@ -71,3 +71,25 @@ describe('GatewayMetrics', () => {
     expect(value(await m.text(), 'gateway_realtime_errors_total{code="other"}')).toBe(11);
   });
 });
+
+describe('gateway_sip_refused_total', () => {
+  it('advances by what the SIP counters grew between scrapes, labelled from a closed table only', async () => {
+    const stats: Record<string, number> = { 'udp.refused.not_allowed': 3, 'tls.handshake_timeout': 1, 'retransmit.rx.OPTIONS': 9 };
+    const m = new GatewayMetrics({
+      activeCalls: () => 0,
+      draining: () => false,
+      pacingLatenessP99Ms: () => 0,
+      records: () => ({ eventsWritten: 0, writeErrors: 0, droppedEvents: 0, writeMicros: 0, transactions: 0, backlog: 0 }),
+      sipStats: () => stats,
+    });
+    let text = await m.registry.metrics();
+    expect(value(text, 'gateway_sip_refused_total{transport="udp",reason="not_allowed"}')).toBe(3);
+    expect(value(text, 'gateway_sip_refused_total{transport="tls",reason="handshake_timeout"}')).toBe(1);
+    stats['udp.refused.not_allowed'] = 10;
+    stats['reject.request_rate'] = 4;
+    text = await m.registry.metrics();
+    expect(value(text, 'gateway_sip_refused_total{transport="udp",reason="not_allowed"}')).toBe(10);
+    expect(value(text, 'gateway_sip_refused_total{transport="any",reason="request_rate"}')).toBe(4);
+    expect(text).not.toMatch(/retransmit/);
+  });
+});
