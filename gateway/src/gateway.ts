@@ -5,7 +5,7 @@ import { systemClock, TrackingClock, type Clock, type TimerId } from './clock.js
 import { CallManager } from './call/call-manager.js';
 import { combineObservers, type CallObserver } from './call/call-observer.js';
 import { ConfigError, type Env } from './config/env.js';
-import { clientCertMode } from './config/sip-hardening.js';
+import { clientCertMode, setupCallsPerSource } from './config/sip-hardening.js';
 import { ContactAttributesWriter, readConnectApiConfig, type ConnectApiConfig, type ContactAttributesUpdater } from './connect/index.js';
 import type { Logger } from './log.js';
 import { createAgentsSdkFactory, createOpenAIRealtimeFactory, loadAgentModule } from './realtime/index.js';
@@ -331,7 +331,7 @@ function sipOptions(env: Env, clock: Clock, logger: Logger, transports: SipTrans
     requestRateLimit: { perSecond: env.SIP_REQUEST_RATE, burst: env.SIP_REQUEST_BURST },
     maxServerTransactions: env.SIP_MAX_TRANSACTIONS,
     maxServerTransactionsPerSource: env.SIP_MAX_TRANSACTIONS_PER_SOURCE,
-    maxSetupCallsPerSource: env.SIP_MAX_SETUP_CALLS_PER_SOURCE,
+    maxSetupCallsPerSource: setupCallsPerSource(env),
     streamLimits: {
       maxConnections: env.SIP_TCP_MAX_CONNECTIONS,
       maxConnectionsPerSource: env.SIP_TCP_MAX_CONNECTIONS_PER_SOURCE,

@@ -44,8 +44,11 @@ export const DEFAULT_REQUEST_BURST = 200;
 /** Live server transactions in all and per source (UDP keeps each ~32 s for retransmissions). */
 export const DEFAULT_MAX_SERVER_TRANSACTIONS = 5_000;
 export const DEFAULT_MAX_SERVER_TRANSACTIONS_PER_SOURCE = 1_000;
-/** Calls in set-up (INVITE not yet confirmed by ACK) from one source address. */
-export const DEFAULT_MAX_SETUP_CALLS_PER_SOURCE = 20;
+/**
+ * Calls in set-up (INVITE not yet confirmed by ACK) from one source address: by default a quarter
+ * of min(SIP_MAX_CALLS, RTP port pairs), at least 2, at most this.
+ */
+export const MAX_DEFAULT_SETUP_CALLS_PER_SOURCE = 50;
 /** SIP over TCP/TLS: connection caps and deadlines (see sip/transport/stream-limits.ts). */
 export const DEFAULT_TCP_MAX_CONNECTIONS = 1_024;
 export const DEFAULT_TCP_MAX_CONNECTIONS_PER_SOURCE = 32;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   DEFAULT_MAX_SERVER_TRANSACTIONS,
   DEFAULT_MAX_SERVER_TRANSACTIONS_PER_SOURCE,
-  DEFAULT_MAX_SETUP_CALLS_PER_SOURCE,
+  MAX_DEFAULT_SETUP_CALLS_PER_SOURCE,
   DEFAULT_REQUEST_BURST,
   DEFAULT_REQUEST_RATE_PER_S,
   DEFAULT_TCP_DIALOG_IDLE_TIMEOUT_S,
@@ -30,7 +30,7 @@ export const sipHardeningSchema = {
   SIP_REQUEST_BURST: bounded('SIP_REQUEST_BURST', 1, 1_000_000).default(DEFAULT_REQUEST_BURST),
   SIP_MAX_TRANSACTIONS: bounded('SIP_MAX_TRANSACTIONS', 1, 1_000_000).default(DEFAULT_MAX_SERVER_TRANSACTIONS),
   SIP_MAX_TRANSACTIONS_PER_SOURCE: bounded('SIP_MAX_TRANSACTIONS_PER_SOURCE', 1, 1_000_000).default(DEFAULT_MAX_SERVER_TRANSACTIONS_PER_SOURCE),
-  SIP_MAX_SETUP_CALLS_PER_SOURCE: bounded('SIP_MAX_SETUP_CALLS_PER_SOURCE', 1, 100_000).default(DEFAULT_MAX_SETUP_CALLS_PER_SOURCE),
+  SIP_MAX_SETUP_CALLS_PER_SOURCE: bounded('SIP_MAX_SETUP_CALLS_PER_SOURCE', 1, 100_000).optional(),
   SIP_TCP_MAX_CONNECTIONS: bounded('SIP_TCP_MAX_CONNECTIONS', 1, 1_000_000).default(DEFAULT_TCP_MAX_CONNECTIONS),
   SIP_TCP_MAX_CONNECTIONS_PER_SOURCE: bounded('SIP_TCP_MAX_CONNECTIONS_PER_SOURCE', 1, 1_000_000).default(DEFAULT_TCP_MAX_CONNECTIONS_PER_SOURCE),
   SIP_TCP_MESSAGE_TIMEOUT_MS: bounded('SIP_TCP_MESSAGE_TIMEOUT_MS', 100, 120_000, ' ms').default(DEFAULT_TCP_MESSAGE_TIMEOUT_MS),
@@ -66,6 +66,17 @@ export function checkSipHardening(env: HardeningEnv, ctx: z.RefinementCtx): void
   if (mode === 'off' && env.SIP_TLS_CLIENT_CA_FILE) {
     issue('SIP_TLS_CLIENT_CERT', 'SIP_TLS_CLIENT_CA_FILE is set but SIP_TLS_CLIENT_CERT=off: unset one of them');
   }
+}
+
+/**
+ * SIP_MAX_SETUP_CALLS_PER_SOURCE, by default a quarter of what calls can hold (the call slots and
+ * the RTP port pairs, whichever is fewer), at least 2 and at most 50: one source's unanswered
+ * INVITEs can then never take the ports and slots every other source needs.
+ */
+export function setupCallsPerSource(env: { SIP_MAX_SETUP_CALLS_PER_SOURCE?: number | undefined; SIP_MAX_CALLS: number; RTP_PORT_MIN: number; RTP_PORT_MAX: number }): number {
+  if (env.SIP_MAX_SETUP_CALLS_PER_SOURCE !== undefined) return env.SIP_MAX_SETUP_CALLS_PER_SOURCE;
+  const pairs = Math.floor((env.RTP_PORT_MAX - env.RTP_PORT_MIN + 1) / 2);
+  return Math.min(MAX_DEFAULT_SETUP_CALLS_PER_SOURCE, Math.max(2, Math.floor(Math.min(env.SIP_MAX_CALLS, pairs) / 4)));
 }
 
 /** SIP_TLS_CLIENT_CERT, defaulting to required when a client CA is given and off otherwise. */

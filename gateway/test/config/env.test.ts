@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS } from '../../src/config/defaults.js';
 import { ConfigError, parseEnv, type Env } from '../../src/config/env.js';
-import { clientCertMode } from '../../src/config/sip-hardening.js';
+import { clientCertMode, setupCallsPerSource } from '../../src/config/sip-hardening.js';
 
 /** The smallest environment that starts: everything else defaulted. */
 const KEY = { OPENAI_API_KEY: 'sk-test-not-a-real-key' };
@@ -35,7 +35,6 @@ describe('defaults', () => {
       SIP_REQUEST_BURST: 200,
       SIP_MAX_TRANSACTIONS: 5_000,
       SIP_MAX_TRANSACTIONS_PER_SOURCE: 1_000,
-      SIP_MAX_SETUP_CALLS_PER_SOURCE: 20,
       SIP_TCP_MAX_CONNECTIONS: 1_024,
       SIP_TCP_MAX_CONNECTIONS_PER_SOURCE: 32,
       SIP_TCP_MESSAGE_TIMEOUT_MS: 5_000,
@@ -78,6 +77,7 @@ describe('defaults', () => {
       'SIP_TLS_CA_FILE',
       'SIP_TLS_CLIENT_CA_FILE',
       'SIP_TLS_CLIENT_CERT',
+      'SIP_MAX_SETUP_CALLS_PER_SOURCE',
       'PUBLIC_IP',
       'RTP_HOST',
       'AGENTS_SDK_MODULE',
@@ -301,6 +301,13 @@ describe('cross-field rules', () => {
     expect(clientCertMode(parseEnv({ ...KEY, SIP_TLS_CLIENT_CA_FILE: '/ca.pem' }))).toBe('required');
     expect(clientCertMode(parseEnv({ ...KEY, SIP_TLS_CLIENT_CA_FILE: '/ca.pem', SIP_TLS_CLIENT_CERT: 'optional' }))).toBe('optional');
     expect(clientCertMode(parseEnv(KEY))).toBe('off');
+  });
+
+  it('calls in set-up per source default to a quarter of min(call slots, RTP pairs), 2 to 50; a set value wins', () => {
+    expect(setupCallsPerSource(parseEnv(KEY))).toBe(50);
+    expect(setupCallsPerSource(parseEnv({ ...KEY, RTP_PORT_MIN: '30000', RTP_PORT_MAX: '30019' }))).toBe(2);
+    expect(setupCallsPerSource(parseEnv({ ...KEY, SIP_MAX_CALLS: '100' }))).toBe(25);
+    expect(setupCallsPerSource(parseEnv({ ...KEY, RTP_PORT_MIN: '30000', RTP_PORT_MAX: '30019', SIP_MAX_SETUP_CALLS_PER_SOURCE: '7' }))).toBe(7);
   });
 
   it('REALTIME_PROVIDER=agents-sdk needs AGENTS_SDK_MODULE', () => {

@@ -160,6 +160,10 @@ async function execute(
       SIP_MAX_CALLS: String(load.concurrent + 50),
       SIP_INVITE_RATE: String(Math.ceil(load.ratePerS * 2)),
       SIP_INVITE_BURST: String(Math.ceil(load.ratePerS * 4)),
+      // Every call comes from the one load tap: INVITE, ACK, BYE and refreshes, all set up at once.
+      SIP_REQUEST_RATE: String(Math.max(100, Math.ceil(load.ratePerS * 8))),
+      SIP_REQUEST_BURST: String(Math.max(200, Math.ceil(load.ratePerS * 16))),
+      SIP_MAX_SETUP_CALLS_PER_SOURCE: String(load.concurrent),
       RTP_HOST: HOSTS.gateway,
       RTP_PORT_MIN: '40000',
       RTP_PORT_MAX: String(40_000 + 4 * load.concurrent + 200),

@@ -24,6 +24,7 @@ import {
   type FeedResult,
   GATEWAY_MAIN,
   requireBuiltGateway,
+  UNLIMITED_REQUESTS,
 } from '../../src/conformance/wire/index.js';
 import { RFC4475_DIR, STREAM_DIR } from '../../src/conformance/corpora.js';
 
@@ -110,7 +111,7 @@ async function runStream(name: string, bytes: Buffer, chunks: number[], source: 
     name: `tcp-framing-${name}`,
     rtpPorts: { min: 44_000, max: 44_199 },
     realtime: 'refusing',
-    env: { SIP_INVITE_RATE: '100000', SIP_INVITE_BURST: '100000' },
+    env: UNLIMITED_REQUESTS,
   });
   try {
     const feed = await feedTcp({ server: gw.tcp, localAddress: source, bytes, chunks, quietMs: QUIET_MS, maxWaitMs: MAX_WAIT_MS });

@@ -12,6 +12,7 @@ export {
   conformanceOutDir,
   requireBuiltGateway,
   startWireGateway,
+  UNLIMITED_REQUESTS,
   type RealtimeMode,
   type WireGateway,
   type WireGatewayOptions,
