@@ -120,6 +120,7 @@ export class Gateway {
       pacingLatenessP99Ms: () => this.#scheduler.stats().lateness.p99Ms,
       records: () => store.stats(),
       sipStats: () => this.#sip.stats(),
+      sipTransactions: () => this.#sip.transactions(),
     });
     this.#sip.on('response', (status, method) => this.#metrics.sipResponse(status, method));
     this.#reachability = new RealtimeReachability(env.OPENAI_BASE_URL, clock, log, deps.realtimeProbe ?? tcpProbe);

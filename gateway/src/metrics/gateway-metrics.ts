@@ -21,6 +21,8 @@ export interface MetricsSources {
   records(): { eventsWritten: number; writeErrors: number; droppedEvents: number; writeMicros: number; transactions: number; backlog: number };
   /** The SIP server's named counters (SipServer.stats()); absent: no SIP refusal metrics. */
   sipStats?(): Record<string, number>;
+  /** Live SIP transactions (SipServer.transactions()); absent: no gauge. */
+  sipTransactions?(): { server: number; client: number };
 }
 
 interface PerCall {
@@ -55,6 +57,20 @@ export class GatewayMetrics implements CallObserver {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     if (sources.sipStats !== undefined) registerSipRefusals(this.registry, sources.sipStats);
+    const sipTransactions = sources.sipTransactions;
+    if (sipTransactions !== undefined) {
+      new Gauge({
+        name: 'gateway_sip_transactions',
+        help: 'Live SIP transactions, by side (server: requests we answer, kept 32 s after the answer over UDP).',
+        labelNames: ['side'],
+        registers,
+        collect() {
+          const n = sipTransactions();
+          this.set({ side: 'server' }, n.server);
+          this.set({ side: 'client' }, n.client);
+        },
+      });
+    }
     new Gauge({ name: 'gateway_active_calls', help: 'Calls in progress (ringing or answered).', registers, collect() { this.set(sources.activeCalls()); } });
     new Gauge({ name: 'gateway_draining', help: '1 while the gateway drains (SIGTERM): new calls get 503.', registers, collect() { this.set(sources.draining() ? 1 : 0); } });
     new Gauge({

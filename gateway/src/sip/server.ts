@@ -172,6 +172,11 @@ export class SipServer extends SafeEmitter<{ invite: [call: IncomingCall]; liste
     return this.#stats.snapshot();
   }
 
+  /** Live transactions now (server ones are capped per source and in all; see SipServerOptions). */
+  transactions(): { server: number; client: number } {
+    return this.#tx.size;
+  }
+
   // ---------------------------------------------------------------- internals
 
   #onMessage(msg: InboundMessage): void {

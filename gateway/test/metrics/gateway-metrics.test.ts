@@ -81,8 +81,10 @@ describe('gateway_sip_refused_total', () => {
       pacingLatenessP99Ms: () => 0,
       records: () => ({ eventsWritten: 0, writeErrors: 0, droppedEvents: 0, writeMicros: 0, transactions: 0, backlog: 0 }),
       sipStats: () => stats,
+      sipTransactions: () => ({ server: 7, client: 1 }),
     });
     let text = await m.registry.metrics();
+    expect(value(text, 'gateway_sip_transactions{side="server"}')).toBe(7);
     expect(value(text, 'gateway_sip_refused_total{transport="udp",reason="not_allowed"}')).toBe(3);
     expect(value(text, 'gateway_sip_refused_total{transport="tls",reason="handshake_timeout"}')).toBe(1);
     stats['udp.refused.not_allowed'] = 10;

@@ -22,6 +22,8 @@ export interface SecurityGateway {
   refused(): Promise<Record<string, number>>;
   /** gateway_sip_responses_total summed over every label. */
   responsesSent(): Promise<number>;
+  /** gateway_sip_transactions{side="server"}: live server transactions. */
+  serverTransactions(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startSecurityGateway(name: string, opts: { allow: string[]
       for (const m of (await metrics()).matchAll(/^gateway_sip_responses_total\{[^}]*\} (\d+)$/gm)) sum += Number(m[1]);
       return sum;
     },
+    serverTransactions: async () => Number(/^gateway_sip_transactions\{side="server"\} (\d+)$/m.exec(await metrics())?.[1] ?? NaN),
     stop: async () => {
       await gw.stop();
     },
