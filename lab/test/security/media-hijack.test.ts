@@ -9,7 +9,7 @@
 import { encodeMulaw, serializeRtcp } from 'connect-realtime-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWireGateway, type WireGateway } from '../../src/conformance/wire/index.js';
-import { constantFrame, RtpSource, runsOf, SipUac, spray, UdpBox } from './helpers/media-attack-kit.js';
+import { constantFrame, RtpSource, framesOf, SipUac, spray, UdpBox } from './helpers/media-attack-kit.js';
 
 const GATEWAY = '127.9.0.1';
 const CALLER = '127.9.0.2';
@@ -91,7 +91,7 @@ describe('RTP hijack: an attacker who knows the port sprays before the caller\'s
     const figures = {
       attackerPackets: attacker.received.length,
       callerPackets: call.callerBox.received.length,
-      attackerFramesHeardByModel: runsOf(call.modelAudio, ATTACK_BYTE),
+      attackerFramesHeardByModel: framesOf(call.modelAudio, ATTACK_BYTE),
       callerHeardByModel: heardCaller(call.modelAudio),
     };
     console.log(`media-attack spray-before-caller ${JSON.stringify(figures)}`);
@@ -99,6 +99,11 @@ describe('RTP hijack: an attacker who knows the port sprays before the caller\'s
     expect(figures.attackerFramesHeardByModel).toBe(0);
     expect(figures.callerHeardByModel).toBe(true);
     expect(figures.callerPackets).toBeGreaterThan(50);
+    // Dropped and counted: in the call's summary and in the metrics.
+    const ended = gw.process.logs.find((l) => l.msg === 'call ended' && l.callId === call.uac.callId) as { media?: { received?: { unexpectedSource?: number } } } | undefined;
+    expect(ended?.media?.received?.unexpectedSource).toBeGreaterThan(100);
+    const metrics = await (await fetch(`${gw.process.httpUrl}/metrics`)).text();
+    expect(Number(/^gateway_rtp_foreign_source_packets_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(100);
     await Promise.all([attacker.close(), call.callerBox.close(), call.uac.close()]);
   }, 30_000);
 });
@@ -117,7 +122,7 @@ describe('RTP hijack: a blind spray over the whole port range while the Realtime
     for (let i = 0; i < 3; i++) calls.push(await placeCall(40));
     spraying = false;
     await sprayLoop;
-    const hijacked = calls.filter((c) => runsOf(c.modelAudio, ATTACK_BYTE) > 0 || !heardCaller(c.modelAudio)).length;
+    const hijacked = calls.filter((c) => framesOf(c.modelAudio, ATTACK_BYTE) > 0 || !heardCaller(c.modelAudio)).length;
     const figures = {
       calls: calls.length,
       hijacked,

@@ -78,15 +78,22 @@ export function constantFrame(byte: number): Uint8Array {
   return new Uint8Array(160).fill(byte);
 }
 
-/** Runs of at least `minRun` bytes equal to `byte` in `audio`: how much of a constant frame got through. */
-export function runsOf(audio: Uint8Array, byte: number, minRun = 80): number {
-  let runs = 0;
+/**
+ * How many 20 ms frames of the constant `byte` are in `audio`: the bytes in runs of at least
+ * `minRun` equal bytes, over 160 (the model's audio arrives in chunks that need not be frame-aligned).
+ */
+export function framesOf(audio: Uint8Array, byte: number, minRun = 80): number {
+  let bytes = 0;
   let run = 0;
   for (const b of audio) {
-    run = b === byte ? run + 1 : 0;
-    if (run === minRun) runs++;
+    if (b === byte) run++;
+    else {
+      if (run >= minRun) bytes += run;
+      run = 0;
+    }
   }
-  return runs;
+  if (run >= minRun) bytes += run;
+  return Math.round(bytes / 160);
 }
 
 export interface UacOptions {
