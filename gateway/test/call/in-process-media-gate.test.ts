@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseTemplate } from '../../src/agent/instruction-template.js';
-import { agentSpeech, PHONE_IP, PHONE_RTP_PORT, startGateway, type InProcessGateway } from './in-process-gateway.js';
+import { agentSpeech, PHONE_IP, PHONE_RTP_PORT, startGateway, type InProcessGateway, type Phone } from './in-process-gateway.js';
 
 let gw: InProcessGateway | undefined;
 
@@ -60,14 +60,20 @@ describe('media waits for the ACK', () => {
   });
 });
 
+/** A call answered and confirmed with RTP_FIRST_PACKET_TIMEOUT_MS at 2 s; the phone has sent no media. */
+async function confirmedCall(): Promise<{ h: InProcessGateway; phone: Phone }> {
+  const h = (gw = await startGateway({ env: { RTP_FIRST_PACKET_TIMEOUT_MS: '2000' } }));
+  const phone = await h.phone();
+  phone.invite();
+  await h.settle();
+  phone.ack();
+  await h.settle();
+  return { h, phone };
+}
+
 describe('a remote that never sends: bounded, then BYE', () => {
   it('nothing from the caller within RTP_FIRST_PACKET_TIMEOUT_MS: sending stops and the gateway hangs up with a Reason', async () => {
-    const h = (gw = await startGateway({ env: { RTP_FIRST_PACKET_TIMEOUT_MS: '2000' } }));
-    const phone = await h.phone();
-    phone.invite();
-    await h.settle();
-    phone.ack();
-    await h.settle();
+    const { h, phone } = await confirmedCall();
     let byeAt: number | undefined;
     for (let t = 0; t < 4000 && byeAt === undefined; t += 20) {
       await h.run(20);
@@ -86,12 +92,7 @@ describe('a remote that never sends: bounded, then BYE', () => {
   });
 
   it('one packet from the caller in time, and the call goes on past the bound', async () => {
-    const h = (gw = await startGateway({ env: { RTP_FIRST_PACKET_TIMEOUT_MS: '2000' } }));
-    const phone = await h.phone();
-    phone.invite();
-    await h.settle();
-    phone.ack();
-    await h.settle();
+    const { h, phone } = await confirmedCall();
     await h.run(1500);
     phone.sendRtp(new Uint8Array(160).fill(0xff));
     await h.run(3000);
