@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseTemplate } from '../../src/agent/instruction-template.js';
-import { agentSpeech, PHONE_IP, PHONE_RTP_PORT, startGateway, type InProcessGateway, type Phone } from './in-process-gateway.js';
+import { serializeRtp } from '../../src/rtp/index.js';
+import { agentSpeech, GATEWAY_IP, PHONE_IP, PHONE_RTP_PORT, startGateway, type InProcessGateway, type Phone } from './in-process-gateway.js';
 
 let gw: InProcessGateway | undefined;
 
@@ -98,6 +99,56 @@ describe('a remote that never sends: bounded, then BYE', () => {
     await h.run(3000);
     expect(phone.read().some((m) => m.type === 'request' && m.method === 'BYE')).toBe(false);
     expect(phone.received().length).toBeGreaterThan(200);
+    phone.bye();
+    await h.run(40);
+    expect(endedLine(h).reason).toBe('remote-bye');
+  });
+});
+
+describe('media source policy through the gateway', () => {
+  /** The caller's media as a NAT rewrites it: from another port than its SDP names. */
+  async function natMedia(h: InProcessGateway, phone: Phone): Promise<{ received: Buffer[]; send: (n: number) => Promise<void> }> {
+    const socket = await h.network.bind(PHONE_IP, PHONE_RTP_PORT + 1234);
+    const received: Buffer[] = [];
+    socket.listen({ message: (m) => received.push(m), error: () => undefined });
+    let seq = 1;
+    const send = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++, seq++) {
+        const pkt = serializeRtp({ marker: false, payloadType: 0, sequenceNumber: seq, timestamp: seq * 160, ssrc: 0xa7, csrc: [], extension: undefined, payload: new Uint8Array(160).fill(0xff), paddingLength: 0 });
+        socket.send(pkt, 0, pkt.length, phone.gatewayRtpPort, GATEWAY_IP);
+        await h.run(20);
+      }
+    };
+    return { received, send };
+  }
+
+  it('strict (default): media from a port the SDP does not name is never accepted nor answered', async () => {
+    const { h, phone } = await confirmedCall();
+    const nat = await natMedia(h, phone);
+    await h.run(1200);
+    await nat.send(20);
+    expect(nat.received).toHaveLength(0);
+    expect(phone.received().length).toBeGreaterThan(50); // still to the SDP address
+    phone.bye();
+    await h.run(40);
+    expect((endedLine(h).media as { received: { unexpectedSource: number } }).received.unexpectedSource).toBe(20);
+  });
+
+  it('learn: the NATed source is learned after 5 in-sequence packets once the SDP address was quiet for 1 s', async () => {
+    const h = (gw = await startGateway({ env: { RTP_SOURCE_POLICY: 'learn' } }));
+    const phone = await h.phone();
+    phone.invite();
+    await h.settle();
+    phone.ack();
+    await h.settle();
+    const nat = await natMedia(h, phone);
+    await nat.send(10); // within the first second: the SDP address may still speak
+    expect(nat.received).toHaveLength(0);
+    await h.run(1000);
+    await nat.send(5);
+    await h.run(100);
+    expect(nat.received.length).toBeGreaterThanOrEqual(4);
+    expect(h.logs.some((l) => l.msg === 'media source learned: RTP now goes to the observed source')).toBe(true);
     phone.bye();
     await h.run(40);
     expect(endedLine(h).reason).toBe('remote-bye');
