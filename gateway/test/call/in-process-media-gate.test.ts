@@ -61,9 +61,9 @@ describe('media waits for the ACK', () => {
   });
 });
 
-/** A call answered and confirmed with RTP_FIRST_PACKET_TIMEOUT_MS at 2 s; the phone has sent no media. */
-async function confirmedCall(): Promise<{ h: InProcessGateway; phone: Phone }> {
-  const h = (gw = await startGateway({ env: { RTP_FIRST_PACKET_TIMEOUT_MS: '2000' } }));
+/** A call answered and confirmed (by default with RTP_FIRST_PACKET_TIMEOUT_MS at 2 s); the phone has sent no media. */
+async function confirmedCall(env: Record<string, string> = { RTP_FIRST_PACKET_TIMEOUT_MS: '2000' }): Promise<{ h: InProcessGateway; phone: Phone }> {
+  const h = (gw = await startGateway({ env }));
   const phone = await h.phone();
   phone.invite();
   await h.settle();
@@ -135,12 +135,7 @@ describe('media source policy through the gateway', () => {
   });
 
   it('learn: the NATed source is learned after 5 in-sequence packets once the SDP address was quiet for 1 s', async () => {
-    const h = (gw = await startGateway({ env: { RTP_SOURCE_POLICY: 'learn' } }));
-    const phone = await h.phone();
-    phone.invite();
-    await h.settle();
-    phone.ack();
-    await h.settle();
+    const { h, phone } = await confirmedCall({ RTP_SOURCE_POLICY: 'learn' });
     const nat = await natMedia(h, phone);
     await nat.send(10); // within the first second: the SDP address may still speak
     expect(nat.received).toHaveLength(0);
