@@ -141,6 +141,8 @@ export class Gateway {
           codecs: env.CODECS,
           srtp: env.SRTP,
           inactivityMs: env.RTP_INACTIVITY_MS,
+          sourcePolicy: env.RTP_SOURCE_POLICY,
+          firstPacketTimeoutMs: env.RTP_FIRST_PACKET_TIMEOUT_MS,
           jitter: { minDelayMs: env.JITTER_MIN_MS, maxDelayMs: env.JITTER_MAX_MS },
         },
         realtimeConnectTimeoutMs: env.REALTIME_CONNECT_TIMEOUT_MS,

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ContactAttributesUpdater } from '../connect/index.js';
 import type { Logger } from '../log.js';
 import type { RealtimeBackendFactory } from '../realtime/backend.js';
-import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator } from '../rtp/index.js';
+import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator, SourcePolicy } from '../rtp/index.js';
 import type { NegotiationPrefs } from '../sdp/index.js';
 import type { CallObserver } from './call-observer.js';
 
@@ -26,6 +26,10 @@ export interface CallEnvironment {
     codecs: ReadonlyArray<'PCMU' | 'PCMA'>;
     srtp: NegotiationPrefs['srtp'];
     inactivityMs: number;
+    /** Media source validation (rtp/session/latch.ts). */
+    sourcePolicy: SourcePolicy;
+    /** Nothing from the remote this long after the ACK: stop sending, end the call; 0 disables. */
+    firstPacketTimeoutMs: number;
     jitter: { minDelayMs: number; maxDelayMs: number };
   };
   realtimeConnectTimeoutMs: number;

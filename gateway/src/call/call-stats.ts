@@ -17,6 +17,7 @@ export type EndReason =
   | 'no-ack'
   | 'session-expired'
   | 'rtp-timeout'
+  | 'no-inbound-media'
   | 'agent-hangup'
   | 'handed-back'
   | 'shutdown'

@@ -40,6 +40,8 @@ export function byeReason(reason: EndReason): string {
   switch (reason) {
     case 'rtp-timeout':
       return 'SIP;cause=408;text="RTP timeout"';
+    case 'no-inbound-media':
+      return 'SIP;cause=408;text="No media from the remote"';
     case 'session-expired':
       return 'SIP;cause=408;text="Session expired"';
     case 'realtime-failed':

@@ -183,6 +183,11 @@ export class Call {
         rtcpMux: probe?.rtcpMux ?? false,
         inactivityMs: env.media.inactivityMs,
         jitter: env.media.jitter,
+        sourcePolicy: env.media.sourcePolicy,
+        firstPacketTimeoutMs: env.media.firstPacketTimeoutMs,
+        // No media to the offer's address before the ACK: an INVITE that is never confirmed (or
+        // whose SDP names a third party) gets no packet. We send no early media (180 has no SDP).
+        confirmed: false,
       });
     } catch (err) {
       this.log.error({ err }, 'no RTP port available');
@@ -293,6 +298,8 @@ export class Call {
       if (answer.value.codec.name !== media.codec) this.#followCodec(media, ai.agent, answer.value.codec.name);
     }
     this.#wireDialog(dialog, media, ai.agent);
+    // Confirmed: media flows from the next 20 ms tick, so the greeting requested below is heard at once.
+    media.rtp.confirm();
     this.log.info(
       {
         codec: media.codec,
@@ -367,6 +374,13 @@ export class Call {
       agent?.dtmf.key(key, 'info');
     });
     media.rtp.on('dtmf', (ev) => agent?.dtmf.key(ev.digit, 'rfc4733'));
+    media.rtp.on('unheard', ({ remote, waitedMs, packetsSent }) => {
+      this.log.warn(
+        { remote, waitedMs, packetsSent, limitMs: this.#env.media.firstPacketTimeoutMs },
+        'no RTP or RTCP from the remote media address since the call was answered: stopped sending, hanging up',
+      );
+      void this.end('no-inbound-media');
+    });
     media.rtp.on('inactive', ({ silentMs }) => {
       this.log.warn({ silentMs }, 'no RTP from the caller: hanging up');
       void this.end('rtp-timeout');

@@ -65,6 +65,12 @@ export const DEFAULT_JITTER_MAX_MS = 200;
 /** No RTP from the caller for this long ends the call with BYE, ms (0 disables). */
 export const DEFAULT_RTP_INACTIVITY_MS = 30_000;
 /**
+ * Nothing (RTP or RTCP) from the remote's address this long after the ACK ends the call with BYE, ms:
+ * what goes to an address that never answers is bounded to ~250 packets. Carriers (Chime Voice
+ * Connector included) send media at once after the ACK; 5 s leaves room for a slow media path.
+ */
+export const DEFAULT_RTP_FIRST_PACKET_TIMEOUT_MS = 5_000;
+/**
  * Echo guard: caller audio this many dB below what the agent sent within the tail is treated as the
  * agent's own echo and not passed to the model. Handsets and carriers give 20 dB or more of echo
  * return loss; real speech over the agent is near the agent's level.

@@ -11,6 +11,7 @@ import {
   DEFAULT_JITTER_MIN_MS,
   DEFAULT_MIN_SE_S,
   DEFAULT_RTP_INACTIVITY_MS,
+  DEFAULT_RTP_FIRST_PACKET_TIMEOUT_MS,
   DEFAULT_SESSION_EXPIRES_S,
   DEFAULT_MAX_CALLS,
   DEFAULT_OPENAI_BASE_URL,
@@ -100,6 +101,13 @@ const envSchema = z
       .int('RTP_INACTIVITY_MS must be an integer')
       .min(0, 'RTP_INACTIVITY_MS must be >= 0 (0 disables)')
       .default(DEFAULT_RTP_INACTIVITY_MS),
+    RTP_SOURCE_POLICY: z.enum(['strict', 'learn'], { error: 'RTP_SOURCE_POLICY must be strict or learn' }).default('strict'),
+    RTP_FIRST_PACKET_TIMEOUT_MS: z.coerce
+      .number({ error: 'RTP_FIRST_PACKET_TIMEOUT_MS must be a number' })
+      .int('RTP_FIRST_PACKET_TIMEOUT_MS must be an integer')
+      .min(0, 'RTP_FIRST_PACKET_TIMEOUT_MS must be >= 0 (0 disables)')
+      .max(60_000, 'RTP_FIRST_PACKET_TIMEOUT_MS must be <= 60000')
+      .default(DEFAULT_RTP_FIRST_PACKET_TIMEOUT_MS),
     ECHO_GUARD_MARGIN_DB: z.coerce
       .number({ error: 'ECHO_GUARD_MARGIN_DB must be a number' })
       .min(0, 'ECHO_GUARD_MARGIN_DB must be >= 0 (0 disables)')

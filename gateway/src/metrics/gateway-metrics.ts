@@ -29,6 +29,7 @@ interface PerCall {
   expected: number;
   lost: number;
   concealed: number;
+  foreign: number;
 }
 
 export class GatewayMetrics implements CallObserver {
@@ -41,6 +42,7 @@ export class GatewayMetrics implements CallObserver {
   readonly #rtpLost: Counter;
   readonly #jitter: Histogram;
   readonly #concealed: Counter;
+  readonly #foreignSource: Counter;
   readonly #mos: Histogram;
   readonly #bargeIns: Counter;
   readonly #bargeInReaction: Histogram;
@@ -92,6 +94,11 @@ export class GatewayMetrics implements CallObserver {
       registers,
     });
     this.#concealed = new Counter({ name: 'gateway_concealed_frames_total', help: 'Caller frames filled by packet-loss concealment.', registers });
+    this.#foreignSource = new Counter({
+      name: 'gateway_rtp_foreign_source_packets_total',
+      help: "RTP/RTCP packets on a call's ports from a source other than the peer's (RTP_SOURCE_POLICY): dropped, never answered.",
+      registers,
+    });
     this.#mos = new Histogram({ name: 'gateway_call_mos', help: 'E-model (ITU-T G.107) MOS estimate of the caller stream, per ended call.', buckets: [2.5, 3, 3.5, 3.8, 4, 4.2, 4.4], registers });
     this.#bargeIns = new Counter({ name: 'gateway_barge_ins_total', help: 'Times the caller interrupted the agent (agent audio stopped).', registers });
     this.#bargeInReaction = new Histogram({
@@ -185,12 +192,18 @@ export class GatewayMetrics implements CallObserver {
   }
 
   /** Counters take what a call's snapshot added since its last one. */
-  #quality(recordId: string, q: { expected: number; lost: number; concealedFrames: number }): void {
-    const last = this.#perCall.get(recordId) ?? { expected: 0, lost: 0, concealed: 0 };
+  #quality(recordId: string, q: { expected: number; lost: number; concealedFrames: number; foreignSourcePackets: number }): void {
+    const last = this.#perCall.get(recordId) ?? { expected: 0, lost: 0, concealed: 0, foreign: 0 };
     this.#rtpExpected.inc(Math.max(0, q.expected - last.expected));
     this.#rtpLost.inc(Math.max(0, q.lost - last.lost));
     this.#concealed.inc(Math.max(0, q.concealedFrames - last.concealed));
-    this.#perCall.set(recordId, { expected: Math.max(last.expected, q.expected), lost: Math.max(last.lost, q.lost), concealed: Math.max(last.concealed, q.concealedFrames) });
+    this.#foreignSource.inc(Math.max(0, q.foreignSourcePackets - last.foreign));
+    this.#perCall.set(recordId, {
+      expected: Math.max(last.expected, q.expected),
+      lost: Math.max(last.lost, q.lost),
+      concealed: Math.max(last.concealed, q.concealedFrames),
+      foreign: Math.max(last.foreign, q.foreignSourcePackets),
+    });
   }
 
   #errorCode(code: string | undefined): string {

@@ -82,7 +82,7 @@ export { MemoryDatagramNetwork, MemoryDatagramSocket, type MemoryDatagramNetwork
 
 // Session
 export { PortAllocator, type PortRange } from './session/port-allocator.js';
-export { DEFAULT_LATCHING, type Endpoint, type LatchingPolicy } from './session/latch.js';
+export { DEFAULT_LEARNING, type Endpoint, type LearningPolicy, type SourcePolicy } from './session/latch.js';
 export { DEFAULT_INACTIVITY_MS, RtpSession, type MediaChains } from './session/rtp-session.js';
 export type {
   JitterOptions,

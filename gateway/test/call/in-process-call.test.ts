@@ -199,6 +199,7 @@ describe('a whole call in-process', () => {
 
   it('AI lost mid-call: the caller hears the whole apology, the hand-back attributes are written, then BYE', async () => {
     const { h, phone, backend } = await answeredCall();
+    phone.sendRtp(new Uint8Array(160).fill(0xff)); // the caller's media path is alive (the apology outlasts RTP_FIRST_PACKET_TIMEOUT_MS)
     await h.run(200);
     const before = phone.received().length;
     backend.emit('state', { state: 'closed', reason: 'socket lost' });

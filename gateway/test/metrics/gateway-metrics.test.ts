@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReceiveQuality } from '../../src/rtp/index.js';
 import { GatewayMetrics, MAX_ERROR_CODES } from '../../src/metrics/gateway-metrics.js';
 
-const q = (expected: number, lost: number, concealed: number): ReceiveQuality => ({
+const q = (expected: number, lost: number, concealed: number, foreign = 0): ReceiveQuality => ({
   expected,
   lost,
   lossRatio: lost / expected,
@@ -12,6 +12,7 @@ const q = (expected: number, lost: number, concealed: number): ReceiveQuality =>
   oneWayDelayMs: 40,
   r: 90,
   mos: 4.3,
+  foreignSourcePackets: foreign,
 });
 
 function metrics() {
@@ -33,13 +34,13 @@ describe('GatewayMetrics', () => {
   it('turns call events into counters and histograms; per-call snapshots add only what is new', async () => {
     const m = metrics();
     const ref = { recordId: 'r1', callId: 'c1' };
-    m.onCallEvent(ref, { type: 'quality', at: 0, quality: q(250, 5, 5) });
-    m.onCallEvent(ref, { type: 'quality', at: 0, quality: q(500, 8, 9) });
+    m.onCallEvent(ref, { type: 'quality', at: 0, quality: q(250, 5, 5, 3) });
+    m.onCallEvent(ref, { type: 'quality', at: 0, quality: q(500, 8, 9, 40) });
     m.onCallEvent(ref, { type: 'barge-in', at: 0, itemId: 'i', heardMs: 900, flushedMs: 100, reactionMs: 350 });
     m.onCallEvent(ref, { type: 'turn', at: 0, latencyMs: 800 });
     m.onCallEvent(ref, { type: 'realtime-reconnecting', at: 0, reason: 'x' });
     m.onCallEvent(ref, { type: 'hand-back', at: 0, outcome: 'transfer_to_human', reason: 'r', attributes: {}, ok: true, attempts: 1, error: undefined });
-    m.onCallEvent(ref, { type: 'ended', at: 0, reason: 'handed-back', durationMs: 1000, quality: q(600, 10, 11) });
+    m.onCallEvent(ref, { type: 'ended', at: 0, reason: 'handed-back', durationMs: 1000, quality: q(600, 10, 11, 41) });
     m.sipResponse(200, 'INVITE');
     m.sipResponse(503, 'OPTIONS');
     m.sipResponse(404, 'FROB');
@@ -47,6 +48,7 @@ describe('GatewayMetrics', () => {
     expect(value(text, 'gateway_rtp_packets_expected_total')).toBe(600);
     expect(value(text, 'gateway_rtp_packets_lost_total')).toBe(10);
     expect(value(text, 'gateway_concealed_frames_total')).toBe(11);
+    expect(value(text, 'gateway_rtp_foreign_source_packets_total')).toBe(41);
     expect(value(text, 'gateway_barge_ins_total')).toBe(1);
     expect(value(text, 'gateway_barge_in_reaction_seconds_count')).toBe(1);
     expect(value(text, 'gateway_turn_latency_seconds_sum')).toBeCloseTo(0.8);

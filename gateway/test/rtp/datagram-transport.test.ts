@@ -142,7 +142,7 @@ describe('bindPair', () => {
   it('skips a port pair something else holds and binds the next one (RTP even, RTCP odd)', async () => {
     const net = new MemoryDatagramNetwork();
     open.push(await net.bind(LOOPBACK, 20001)); // squatter on the first pair's RTCP port
-    const ports = new PortAllocator({ min: 20000, max: 20009 });
+    const ports = new PortAllocator({ min: 20000, max: 20009 }, () => 0); // every random pick lands on the squatted pair
     const pair = await bindPair(ports, net, LOOPBACK, false);
     open.push(pair.rtp, ...(pair.rtcp ? [pair.rtcp] : []));
     expect([pair.port, pair.rtp.port, pair.rtcp?.port]).toEqual([20002, 20002, 20003]);

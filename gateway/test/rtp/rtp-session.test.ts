@@ -418,31 +418,154 @@ describe('RtpSession re-INVITE and hold', () => {
   });
 });
 
-describe('RtpSession symmetric RTP latching', () => {
-  it('latches once to the observed source inside the window, then drops other sources', async () => {
-    const natted = await peer();
-    const intruder = await peer();
-    const s = await open({ remote: { address: LOOPBACK, port: 9 }, latching: { windowMs: 1000, windowPackets: 10 } });
-    const latched: number[] = [];
-    s.on('latched', (r, kind) => kind === 'rtp' && latched.push(r.port));
-    await natted.send(rtpBytes(1, 0, frame(1)), s.localPort);
-    await until(() => latched.length === 1, 'latch');
-    expect(latched).toEqual([natted.port]);
-    expect(s.remote).toEqual({ address: LOOPBACK, port: natted.port });
-    await ticks(2);
-    await until(() => natted.received.length >= 2, 'media to the latched source');
-    await intruder.send(rtpBytes(2, 160, frame(2)), s.localPort);
-    await until(() => s.stats().received.unexpectedSource === 1, 'intruder dropped');
-    expect(s.remote?.port).toBe(natted.port);
+describe('RtpSession media source validation', () => {
+  it('strict (default): a source other than the SDP one is dropped and counted, before and after the caller\'s first packet, and never answered', async () => {
+    const caller = await peer();
+    const attacker = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: caller.port } });
+    const heard: number[] = [];
+    s.setAudioSink(sinkOf((f) => heard.push(f.payload[0] as number)));
+    for (let i = 0; i < 10; i++) await attacker.send(rtpBytes(100 + i, i * 160, frame(99)), s.localPort); // before the caller
+    await caller.send(rtpBytes(1, 0, frame(1)), s.localPort);
+    await caller.send(rtpBytes(2, 160, frame(2)), s.localPort);
+    await attacker.send(rtpBytes(110, 1600, frame(99)), s.localPort);
+    await ticks(10);
+    expect(s.stats().received.unexpectedSource).toBe(11);
+    expect(s.stats().received.packets).toBe(2);
+    expect(s.remote).toEqual({ address: LOOPBACK, port: caller.port });
+    expect(attacker.received).toHaveLength(0);
+    expect(caller.rtp().length).toBeGreaterThanOrEqual(9);
+    expect(heard).not.toContain(frame(99)[0]);
   });
 
-  it("with latching 'off' only the SDP address is accepted", async () => {
+  it('learn: a NATed peer is learned after 5 in-sequence packets once its SDP address was quiet; others are then dropped', async () => {
+    const natted = await peer();
+    const intruder = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: 9 }, sourcePolicy: 'learn', learning: { packets: 5, quietMs: 1000 } });
+    const latched: number[] = [];
+    s.on('latched', (r, kind) => kind === 'rtp' && latched.push(r.port));
+    for (let i = 0; i < 5; i++) await natted.send(rtpBytes(1 + i, i * 160, frame(1)), s.localPort);
+    expect(latched).toEqual([]); // the SDP address has not been quiet for 1 s yet
+    await ticks(51);
+    for (let i = 5; i < 9; i++) await natted.send(rtpBytes(1 + i, i * 160, frame(1)), s.localPort);
+    expect(latched).toEqual([]); // 4 in a row
+    await natted.send(rtpBytes(10, 9 * 160, frame(1)), s.localPort);
+    await until(() => latched.length === 1, 'learned');
+    expect(s.remote).toEqual({ address: LOOPBACK, port: natted.port });
+    await ticks(2);
+    await until(() => natted.received.length >= 2, 'media to the learned source');
+    for (let i = 0; i < 10; i++) await intruder.send(rtpBytes(500 + i, i * 160, frame(2)), s.localPort);
+    expect(s.remote?.port).toBe(natted.port);
+    expect(intruder.received).toHaveLength(0);
+  });
+
+  it('a re-INVITE repeating the SDP remote keeps the learned source; a new SDP remote replaces it', async () => {
+    const natted = await peer();
+    const moved = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: 9 }, sourcePolicy: 'learn', learning: { packets: 2, quietMs: 0 } });
+    await natted.send(rtpBytes(1, 0, frame(1)), s.localPort);
+    await natted.send(rtpBytes(2, 160, frame(1)), s.localPort);
+    await until(() => s.remote?.port === natted.port, 'learned');
+    s.updateRemote({ remote: { address: LOOPBACK, port: 9 } });
+    expect(s.remote?.port).toBe(natted.port);
+    s.updateRemote({ remote: { address: LOOPBACK, port: moved.port } });
+    expect(s.remote?.port).toBe(moved.port);
+  });
+
+  it('rtcp-mux: an RTCP receiver report from another source is dropped and never moves RTP, whatever the policy', async () => {
+    for (const sourcePolicy of ['strict', 'learn'] as const) {
+      const p = await peer();
+      const attacker = await peer();
+      const s = await open({ remote: { address: LOOPBACK, port: p.port }, rtcpMux: true, sourcePolicy, learning: { packets: 2, quietMs: 0 } });
+      const seen: RtcpPacket[][] = [];
+      s.on('rtcp', (pk) => seen.push(pk));
+      const rr = serializeRtcp([{ type: 'rr', ssrc: 7, reports: [], profileExtension: new Uint8Array(0) }]);
+      for (let i = 0; i < 3; i++) await attacker.send(rr, s.localPort);
+      await ticks(3);
+      expect(s.remote).toEqual({ address: LOOPBACK, port: p.port });
+      expect(s.stats().received.unexpectedSource).toBe(3);
+      expect(seen).toHaveLength(0);
+      expect(attacker.received).toHaveLength(0);
+      await s.close();
+    }
+  });
+
+  it('unconfirmed: no RTP and no RTCP leave before confirm(), even with the remote known; then media flows with a marker', async () => {
     const p = await peer();
-    const other = await peer();
-    const s = await open({ remote: { address: LOOPBACK, port: p.port }, latching: 'off' });
-    await other.send(rtpBytes(1, 0, frame(1)), s.localPort);
-    await p.send(rtpBytes(1, 0, frame(1)), s.localPort);
-    await until(() => s.stats().received.packets === 1 && s.stats().received.unexpectedSource === 1, 'one accepted, one dropped');
+    const s = await open({ remote: { address: LOOPBACK, port: p.port, rtcpPort: p.port }, confirmed: false, firstPacketTimeoutMs: 200 });
+    const unheard: unknown[] = [];
+    s.on('unheard', (i) => unheard.push(i));
+    await ticks(400); // 8 s: several RTCP intervals, and far past the first-packet bound
+    expect(p.received).toHaveLength(0);
+    expect(unheard).toHaveLength(0); // the bound runs only while we send
+    await p.send(rtpBytes(1, 0, frame(1)), s.localPort); // the caller's media before our ACK arrived is taken
+    expect(s.stats().received.packets).toBe(1);
+    s.confirm();
+    await ticks(3);
+    const sent = p.rtp();
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(sent[0]?.marker).toBe(true);
+    await s.close();
+    await settle();
+    expect(p.received.some((b) => b[1] === 200 || b[1] === 201)).toBe(true); // the compound RTCP BYE, once confirmed
+  });
+
+  it('an unconfirmed session closed (CANCEL, no ACK) sends not even an RTCP BYE', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port, rtcpPort: p.port }, confirmed: false });
+    await ticks(20);
+    await s.close('cancelled');
+    await settle();
+    expect(p.received).toHaveLength(0);
+  });
+
+  it('first-packet bound: nothing from the remote within the limit stops sending and fires unheard once', async () => {
+    const p = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: p.port }, firstPacketTimeoutMs: 1000 });
+    const unheard: Array<{ waitedMs: number; packetsSent: number }> = [];
+    s.on('unheard', (i) => unheard.push(i));
+    await ticks(49);
+    expect(unheard).toHaveLength(0);
+    await ticks(3);
+    expect(unheard).toHaveLength(1);
+    expect(unheard[0]?.waitedMs).toBeGreaterThanOrEqual(1000);
+    const atStop = p.received.length;
+    expect(atStop).toBeLessThanOrEqual(52);
+    await ticks(300);
+    expect(p.received.length).toBe(atStop);
+    expect(unheard).toHaveLength(1);
+  });
+
+  it('first-packet bound: a packet from the remote (RTP or RTCP) in time keeps the call going', async () => {
+    for (const first of ['rtp', 'rtcp'] as const) {
+      const p = await peer();
+      const s = await open({ remote: { address: LOOPBACK, port: p.port, rtcpPort: p.port }, rtcpMux: true, firstPacketTimeoutMs: 1000 });
+      const unheard: unknown[] = [];
+      s.on('unheard', (i) => unheard.push(i));
+      await ticks(25);
+      const bytes = first === 'rtp' ? rtpBytes(1, 0, frame(1)) : serializeRtcp([{ type: 'rr', ssrc: 7, reports: [], profileExtension: new Uint8Array(0) }]);
+      await p.send(bytes, s.localPort);
+      await ticks(100);
+      expect(unheard).toHaveLength(0);
+      expect(p.rtp().length).toBeGreaterThan(120);
+      await s.close();
+    }
+  });
+
+  it('first-packet bound: a move to a new SDP remote starts it again', async () => {
+    const a = await peer();
+    const b = await peer();
+    const s = await open({ remote: { address: LOOPBACK, port: a.port }, firstPacketTimeoutMs: 500 });
+    const unheard: unknown[] = [];
+    s.on('unheard', (i) => unheard.push(i));
+    await a.send(rtpBytes(1, 0, frame(1)), s.localPort);
+    await ticks(50);
+    s.updateRemote({ remote: { address: LOOPBACK, port: b.port } });
+    await ticks(30);
+    expect(unheard).toHaveLength(1);
+    const atStop = b.received.length;
+    await ticks(20);
+    expect(b.received.length).toBe(atStop);
   });
 });
 

@@ -21,6 +21,7 @@ const quality = (lossRatio: number): ReceiveQuality => ({
   oneWayDelayMs: 60,
   r: 88,
   mos: 4.2,
+  foreignSourcePackets: 0,
 });
 
 /** A whole call's events, as the call layer emits them. */

@@ -155,7 +155,7 @@ async function runOne(n: number, opts: PacingBenchOptions, rssBase: number): Pro
         payloadType: PT_PCMU,
         dtmfPayloadType: 101,
         remote: { address: GENERATOR_ADDRESS, port: ready.ports[i] as number, rtcpPort: ready.ports[i] as number },
-        latching: 'off',
+        sourcePolicy: 'strict',
       });
       s.setAudioSink({ write: () => void framesOut++, toString: () => 'FrameCounter' });
       sessions.push(s);

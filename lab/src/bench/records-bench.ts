@@ -22,7 +22,7 @@ export interface RecordsBenchResult {
 /** Events a live call reports per second: a quality sample every 5 s, a transcript turn and a turn latency every ~4 s each. */
 const EVENTS_PER_CALL_PER_S = 0.2 + 0.25 + 0.25;
 
-const quality: ReceiveQuality = { expected: 250, lost: 1, lossRatio: 0.004, jitterMs: 2.1, concealedFrames: 1, rttMs: 40, oneWayDelayMs: 60, r: 92.1, mos: 4.39 };
+const quality: ReceiveQuality = { expected: 250, lost: 1, lossRatio: 0.004, jitterMs: 2.1, concealedFrames: 1, rttMs: 40, oneWayDelayMs: 60, r: 92.1, mos: 4.39, foreignSourcePackets: 0 };
 
 function callEvents(at: number, i: number): CallEvent[] {
   return [

@@ -19,19 +19,25 @@ export interface BoundSockets {
 
 export async function bindPair(ports: PortAllocator, sockets: DatagramSocketFactory, address: string, mux: boolean): Promise<BoundSockets> {
   const attempts = Math.min(ports.capacity, MAX_BIND_ATTEMPTS);
-  for (let i = 0; i < attempts; i++) {
-    const port = ports.allocate();
-    if (port === undefined) break;
-    let rtp: DatagramSocket | undefined;
-    try {
-      rtp = await sockets.bind(address, port);
-      const rtcp = mux ? undefined : await sockets.bind(address, port + 1);
-      return { port, rtp, rtcp };
-    } catch (err) {
-      rtp?.close();
-      ports.release(port);
-      if (!isAddressInUse(err)) throw new RtpError('RTP_ERR_BIND', `cannot bind ${address}:${port}: ${describeError(err)}`, { cause: err });
+  // Pairs another process holds stay reserved until we are done, so the random pick cannot return them again.
+  const squatted: number[] = [];
+  try {
+    for (let i = 0; i < attempts; i++) {
+      const port = ports.allocate();
+      if (port === undefined) break;
+      let rtp: DatagramSocket | undefined;
+      try {
+        rtp = await sockets.bind(address, port);
+        const rtcp = mux ? undefined : await sockets.bind(address, port + 1);
+        return { port, rtp, rtcp };
+      } catch (err) {
+        rtp?.close();
+        squatted.push(port);
+        if (!isAddressInUse(err)) throw new RtpError('RTP_ERR_BIND', `cannot bind ${address}:${port}: ${describeError(err)}`, { cause: err });
+      }
     }
+  } finally {
+    for (const port of squatted) ports.release(port);
   }
   throw new RtpError('RTP_ERR_PORTS_EXHAUSTED', `no free RTP port pair in ${ports.min}..${ports.max}`);
 }

@@ -93,7 +93,7 @@ export function buildMediaChains(p: ChainParts): MediaChainSet {
     [
       ...(srtp ? [(next: Inbound) => new SrtpUnprotect(srtp, rx, 'rtcp', next)] : []),
       (next) => new RtcpParse(rx, next),
-      (next) => new SourceCheck(p.rtcpMux ? p.rtpLatch : p.rtcpLatch, clock, rx, hooks, p.rtcpMux ? 'rtp' : 'rtcp', next),
+      (next) => new SourceCheck(p.rtcpMux ? p.rtpLatch : p.rtcpLatch, clock, rx, hooks, p.rtcpMux ? 'rtcp-mux' : 'rtcp', next),
     ],
     new RtcpReports(p.remoteQuality, p.tracker, p.ssrc, clock, rx, hooks),
   );

@@ -12,7 +12,7 @@ import type { JitterBufferStats } from '../jitter/jitter-buffer.js';
 import type { MediaScheduler } from '../pacing/media-scheduler.js';
 import type { RtcpPacket } from '../rtcp/compound.js';
 import type { RemoteQualitySnapshot } from '../stats/remote-quality.js';
-import type { Endpoint, LatchingPolicy } from './latch.js';
+import type { Endpoint, LearningPolicy, SourcePolicy } from './latch.js';
 import type { PortAllocator } from './port-allocator.js';
 import type { DatagramSocketFactory } from '../transport/datagram-socket.js';
 
@@ -27,7 +27,7 @@ export interface RemoteMedia {
 
 /** What a re-INVITE may change (see RtpSession.updateRemote). */
 export interface RemoteUpdate {
-  /** New media destination (SDP c=/m=, a=rtcp); re-opens the latching window. */
+  /** New media destination (SDP c=/m=, a=rtcp): the only source accepted from then on (or learning restarts). */
   remote?: RemoteMedia;
   payloadType?: number;
   /** null: telephone-event no longer negotiated. */
@@ -58,15 +58,28 @@ export interface RtpSessionOptions {
   payloadType: number;
   /** Negotiated telephone-event payload type; undefined when DTMF was not negotiated. */
   dtmfPayloadType?: number;
-  /** Where to send (from the SDP); undefined until known (then the first valid packet latches). */
+  /** Where to send and the one source accepted (from the SDP); undefined until known (nothing is accepted). */
   remote?: RemoteMedia;
   /** RFC 5761 RTP/RTCP multiplexing on one port (fixed for the session's lifetime). */
   rtcpMux?: boolean;
   jitter?: JitterOptions;
   /** Silence on the inbound side for this long raises `inactive`, ms; 0 disables. Default 30 000. */
   inactivityMs?: number;
-  /** Symmetric-RTP latching (see latch.ts). Default 2 s / 50 packets. */
-  latching?: LatchingPolicy | 'off';
+  /** Media source validation (latch.ts): `strict` (default) accepts only the SDP source; `learn` may follow a NAT. */
+  sourcePolicy?: SourcePolicy;
+  /** With `learn`: how many in-sequence packets and how much silence from the expected source. */
+  learning?: LearningPolicy;
+  /**
+   * false: the session sends nothing (no RTP, no RTCP) and learns no source until `confirm()` (the
+   * call layer confirms at the ACK, so an unconfirmed INVITE's SDP address gets no packet). Default true.
+   */
+  confirmed?: boolean;
+  /**
+   * After confirmation (or a move to a new remote), how long the peer may take to send its first
+   * valid RTP or RTCP packet while we send to it; then sending stops and `unheard` fires, ms. 0
+   * disables. Default 0 (the call layer passes RTP_FIRST_PACKET_TIMEOUT_MS).
+   */
+  firstPacketTimeoutMs?: number;
   srtp?: SrtpSession;
   /** RTCP CNAME; default a random opaque one. */
   cname?: string;
@@ -85,8 +98,10 @@ export interface RtpSessionEvents {
   /** RTP resumed after `inactive`. */
   active: [];
   rtcp: [packets: RtcpPacket[]];
-  /** Our RTP or RTCP destination moved to where the peer's packets come from. */
+  /** Our RTP or RTCP destination moved to where the peer's packets come from (policy `learn`). */
   latched: [remote: Endpoint, kind: 'rtp' | 'rtcp'];
+  /** Nothing valid came from the remote within `firstPacketTimeoutMs` of sending to it: sending stopped. */
+  unheard: [info: { remote: Endpoint | undefined; waitedMs: number; packetsSent: number }];
   closed: [];
 }
 
@@ -98,7 +113,7 @@ export interface RtpReceiveCounters {
   rtcpPackets: number;
   malformed: Record<RtpWireErrorCode, number>;
   srtpErrors: Record<SrtpError, number>;
-  /** Valid packets from a source other than the (latched) remote. */
+  /** Valid packets from a source other than the expected (or learned) remote: dropped, never answered. */
   unexpectedSource: number;
   /** Packets with a payload type that was not negotiated. */
   unknownPayloadType: number;

@@ -45,7 +45,7 @@ import type { DatagramSocket, DatagramSource } from '../transport/datagram-socke
 import { udpSockets } from '../transport/udp-socket.js';
 import { bindPair, type BoundSockets } from './bind-pair.js';
 import { DtmfOutbox } from './dtmf-outbox.js';
-import { DEFAULT_LATCHING, SourceLatch, type Endpoint } from './latch.js';
+import { SourceLatch, type Endpoint } from './latch.js';
 import type { PortAllocator } from './port-allocator.js';
 import { ProbationHold } from './probation-hold.js';
 import { buildCompoundReport } from './rtcp-reports.js';
@@ -133,6 +133,17 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
   #sending: boolean;
   #delivering: boolean;
   #inactivityMs: number;
+  /** false until confirm(): nothing is sent and no source is learned (no media before the ACK). */
+  #confirmed: boolean;
+  readonly #firstPacketTimeoutMs: number;
+  /** A valid RTP or RTCP packet came from the current remote. */
+  #peerHeard = false;
+  /** Since when we send to a remote that has sent nothing valid yet (-1: not waiting). */
+  #unheardSince = -1;
+  /** The remote never answered within the bound: nothing more is sent to it. */
+  #unheardStopped = false;
+  /** The remote the SDP named last (a re-INVITE repeating it keeps a learned source). */
+  #sdpRemote: RemoteMedia | undefined;
   /** Where played-out caller frames go (the call's media bridge). */
   #audioSink: Stage<JitterFrame> | undefined;
 
@@ -176,6 +187,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     latched: (kind, from) => this.#onLatched(kind, from),
     heard: (nowMs) => {
       this.#silenceSince = nowMs;
+      this.#onPeerHeard();
       if (this.#inactiveReported) {
         this.#inactiveReported = false;
         this.safeEmit('active');
@@ -185,7 +197,10 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
       this.#lastDtmfAt = nowMs;
     },
     digit: (ev) => this.#emitDtmf(ev),
-    rtcp: (packets) => this.safeEmit('rtcp', packets),
+    rtcp: (packets) => {
+      this.#onPeerHeard();
+      this.safeEmit('rtcp', packets);
+    },
   };
 
   /** Binds the sockets, registers with the scheduler and starts media. Rejects with RtpError. */
@@ -197,6 +212,9 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     }
     if (opts.inactivityMs !== undefined && !(opts.inactivityMs >= 0)) {
       throw new RtpError('RTP_ERR_CONFIG', `inactivityMs must be >= 0, got ${opts.inactivityMs}`);
+    }
+    if (opts.firstPacketTimeoutMs !== undefined && !(opts.firstPacketTimeoutMs >= 0)) {
+      throw new RtpError('RTP_ERR_CONFIG', `firstPacketTimeoutMs must be >= 0, got ${opts.firstPacketTimeoutMs}`);
     }
     const sockets = await bindPair(opts.ports, opts.sockets ?? udpSockets, opts.bindAddress, opts.rtcpMux ?? false);
     try {
@@ -233,6 +251,8 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     this.#sending = this.#direction === 'sendrecv' || this.#direction === 'sendonly';
     this.#delivering = this.#direction === 'sendrecv' || this.#direction === 'recvonly';
     this.#inactivityMs = opts.inactivityMs ?? DEFAULT_INACTIVITY_MS;
+    this.#confirmed = opts.confirmed ?? true;
+    this.#firstPacketTimeoutMs = opts.firstPacketTimeoutMs ?? 0;
 
     this.ssrc = Math.floor(this.#random() * 0x1_0000_0000) >>> 0;
     this.#sender = { ssrc: this.ssrc, seq: Math.floor(this.#random() * 0x1_0000) & 0xffff, sentSinceReport: false };
@@ -243,10 +263,11 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
       this.#payloadViews.push(b.subarray(RTP_FIXED_HEADER_SIZE, SEND_BUFFER_SIZE));
     }
 
-    const policy = opts.latching ?? DEFAULT_LATCHING;
-    this.#rtpLatch = new SourceLatch(policy);
-    this.#rtcpLatch = new SourceLatch(policy);
+    this.#rtpLatch = new SourceLatch(opts.sourcePolicy ?? 'strict', opts.learning);
+    // The RTCP latch never learns on its own: it follows the address the RTP latch learned.
+    this.#rtcpLatch = new SourceLatch('strict');
     this.#setRemote(opts.remote);
+    if (this.#confirmed) this.#armLatches();
 
     this.localPort = sockets.port;
     this.localRtcpPort = sockets.rtcp === undefined ? sockets.port : sockets.port + 1;
@@ -297,7 +318,12 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     return this.#direction;
   }
 
-  /** Where our RTP goes now (after latching, the peer's observed source). */
+  /** Whether media may flow to the remote (see RtpSessionOptions.confirmed). */
+  get confirmed(): boolean {
+    return this.#confirmed;
+  }
+
+  /** Where our RTP goes now (the SDP address, or the source learned with policy `learn`). */
   get remote(): Endpoint | undefined {
     return this.#rtpLatch.remote;
   }
@@ -312,6 +338,18 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
   }
 
   // ---------------------------------------------------------------- control
+
+  /**
+   * The call is confirmed (ACK): media may flow to the remote from the next tick, a source may be
+   * learned, and the first-packet bound starts. Idempotent.
+   */
+  confirm(): void {
+    if (this.closed || this.#confirmed) return;
+    this.#confirmed = true;
+    this.#markerNext = true;
+    this.#armLatches();
+    this.#startUnheardWait();
+  }
 
   /**
    * Where caller audio goes: one 20 ms frame per tick out of the jitter buffer (a reused object:
@@ -335,11 +373,14 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     }
     this.#sending = sending;
     this.#delivering = delivering;
+    // The first-packet bound counts only while we send (nothing goes to the remote on hold).
+    if (sending) this.#startUnheardWait();
+    else this.#unheardSince = -1;
     this.#rebuild();
   }
 
   /**
-   * Re-INVITE: a new remote address/ports (re-opens the latching window), payload types, codec, or
+   * Re-INVITE: a new remote address/ports (the only source accepted from then on), payload types, codec, or
    * SRTP session (new keys; null switches SRTP off). Omitted fields keep their value.
    */
   updateRemote(update: RemoteUpdate): void {
@@ -421,7 +462,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
         this.#rtpSocket.close(done);
         this.#rtcpSocket?.close(done);
       };
-      const bye = this.#rtcpDestination() ? this.#buildReport({ reason }) : undefined;
+      const bye = this.#confirmed && !this.#unheardStopped && this.#rtcpDestination() ? this.#buildReport({ reason }) : undefined;
       if (bye) this.#sendRtcp(bye, finish);
       else finish();
       this.#logger.debug({ sent: this.#tx.packets, received: this.#rx.packets }, 'rtp session closed');
@@ -483,7 +524,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
       if (frame !== undefined) this.#deliver(frame);
       if (skipped > 0) this.#catchUpDelivery(skipped);
     }
-    if (this.#sending && this.#rtpLatch.remoteAddress !== undefined) this.#sendNextPacket(this.#timestampAt(tick));
+    if (this.#mayTransmit() && this.#rtpLatch.remoteAddress !== undefined) this.#sendNextPacket(this.#timestampAt(tick));
     else if (!this.#sending) this.#markerNext = true;
     this.#checkTimers(scheduledAt);
   }
@@ -563,9 +604,10 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
       const ev = this.#dtmfReceiver.flush();
       if (ev !== undefined) this.#emitDtmf(ev);
     }
+    if (this.#unheardSince >= 0 && now - this.#unheardSince >= this.#firstPacketTimeoutMs) this.#giveUpOnRemote(now);
     if (now >= this.#nextRtcpAt) {
       this.#nextRtcpAt = now + this.#rtcpInterval(false);
-      if (this.#rtcpDestination()) this.#sendRtcp(this.#buildReport(undefined));
+      if (this.#confirmed && !this.#unheardStopped && this.#rtcpDestination()) this.#sendRtcp(this.#buildReport(undefined));
     }
   }
 
@@ -578,8 +620,42 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
 
   #onLatched(kind: 'rtp' | 'rtcp', from: DatagramSource): void {
     const remote = { address: from.address, port: from.port };
-    this.#logger.info({ remote, kind }, 'symmetric RTP: latched to the observed source');
+    // RTCP goes where the learned RTP source is (never the other way round: RTCP cannot move RTP).
+    if (kind === 'rtp' && !this.rtcpMux) this.#rtcpLatch.follow(from.address, this.#clock.now());
+    this.#logger.info({ remote, kind, sdp: this.#sdpRemote }, kind === 'rtp' ? 'media source learned: RTP now goes to the observed source' : 'RTCP port learned');
     this.safeEmit('latched', remote, kind);
+  }
+
+  // ---------------------------------------------------------------- the first-packet bound
+
+  /** Media flows only when sending, confirmed, and not given up on a remote that never answered. */
+  #mayTransmit(): boolean {
+    return this.#sending && this.#confirmed && !this.#unheardStopped;
+  }
+
+  /** Starts the bound on what goes to a remote that has sent nothing yet (when it applies). */
+  #startUnheardWait(): void {
+    if (this.#firstPacketTimeoutMs > 0 && this.#mayTransmit() && !this.#peerHeard && this.#unheardSince < 0) this.#unheardSince = this.#clock.now();
+  }
+
+  #onPeerHeard(): void {
+    this.#peerHeard = true;
+    this.#unheardSince = -1;
+    this.#unheardStopped = false;
+  }
+
+  #giveUpOnRemote(now: number): void {
+    const waitedMs = now - this.#unheardSince;
+    this.#unheardSince = -1;
+    this.#unheardStopped = true;
+    this.#dtmfOutbox.cancelAll();
+    this.safeEmit('unheard', { remote: this.#rtpLatch.remote, waitedMs, packetsSent: this.#tx.packets });
+  }
+
+  #armLatches(): void {
+    const now = this.#clock.now();
+    this.#rtpLatch.arm(now);
+    this.#rtcpLatch.arm(now);
   }
 
   /** Last line of defence: a datagram whose handling threw (a bug) is counted, logged and dropped. */
@@ -652,9 +728,22 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * The SDP's remote: the one source accepted from now on (with `learn`, learning starts over). A
+   * re-INVITE naming the same address and ports changes nothing, so a learned NAT source is kept.
+   */
   #setRemote(remote: RemoteMedia | undefined): void {
-    this.#rtpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.port });
-    this.#rtcpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.rtcpPort ?? remote.port + 1 });
+    const last = this.#sdpRemote;
+    const rtcpPort = remote === undefined ? 0 : (remote.rtcpPort ?? remote.port + 1);
+    if (last !== undefined && remote !== undefined && last.address === remote.address && last.port === remote.port && (last.rtcpPort ?? last.port + 1) === rtcpPort) return;
+    this.#sdpRemote = remote === undefined ? undefined : { ...remote };
+    const now = this.#clock.now();
+    this.#rtpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: remote.port }, now);
+    this.#rtcpLatch.expect(remote === undefined ? undefined : { address: remote.address, port: rtcpPort }, now);
+    this.#peerHeard = false;
+    this.#unheardSince = -1;
+    this.#unheardStopped = false;
+    if (remote !== undefined) this.#startUnheardWait();
   }
 
   #makeJitterBuffer(): JitterBuffer {

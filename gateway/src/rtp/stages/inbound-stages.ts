@@ -16,7 +16,7 @@ import type { JitterBuffer, JitterFrame } from '../jitter/jitter-buffer.js';
 import { parseRtcp, type RtcpPacket } from '../rtcp/compound.js';
 import { isRtcpOnMuxedPort } from '../rtcp/common.js';
 import type { ProbationHold } from '../session/probation-hold.js';
-import type { SourceLatch } from '../session/latch.js';
+import type { LatchVerdict, SourceLatch } from '../session/latch.js';
 import type { RtpReceiveCounters } from '../session/rtp-session-types.js';
 import type { SrtpSession } from '../srtp/index.js';
 import type { RemoteQuality } from '../stats/remote-quality.js';
@@ -128,15 +128,20 @@ export class PayloadTypeGate implements Inbound {
   }
 }
 
-/** Symmetric-RTP latching (latch.ts): packets from anywhere but the peer are dropped and counted. */
+/**
+ * Media source validation (latch.ts): packets from anywhere but the peer are dropped and counted.
+ * 'rtp' may learn a new source (policy `learn`) from the RTP header's SSRC and sequence number;
+ * 'rtcp' checks the RTCP latch; 'rtcp-mux' checks RTCP on the RTP port against the RTP latch
+ * without ever moving it (an 8-byte receiver report must not steer the stream).
+ */
 export class SourceCheck implements Inbound {
   readonly #latch: SourceLatch;
   readonly #clock: Clock;
   readonly #counters: RtpReceiveCounters;
   readonly #hooks: InboundHooks;
-  readonly #kind: 'rtp' | 'rtcp';
+  readonly #kind: 'rtp' | 'rtcp' | 'rtcp-mux';
   readonly #next: Inbound;
-  constructor(latch: SourceLatch, clock: Clock, counters: RtpReceiveCounters, hooks: InboundHooks, kind: 'rtp' | 'rtcp', next: Inbound) {
+  constructor(latch: SourceLatch, clock: Clock, counters: RtpReceiveCounters, hooks: InboundHooks, kind: 'rtp' | 'rtcp' | 'rtcp-mux', next: Inbound) {
     this.#latch = latch;
     this.#clock = clock;
     this.#counters = counters;
@@ -146,13 +151,17 @@ export class SourceCheck implements Inbound {
   }
   write(p: InboundPacket): void {
     const now = this.#clock.now();
-    const verdict = this.#latch.check(p.from.address, p.from.port, now);
+    const { address, port } = p.from;
+    let verdict: LatchVerdict;
+    if (this.#kind === 'rtcp-mux') verdict = this.#latch.accepts(address, port) ? 'accept' : 'reject';
+    else if (this.#kind === 'rtp') verdict = this.#latch.check(address, port, now, p.rtp.ssrc, p.rtp.sequenceNumber);
+    else verdict = this.#latch.check(address, port, now, -1, -1);
     if (verdict === 'reject') {
       this.#counters.unexpectedSource++;
       return;
     }
     p.arrivalMs = now;
-    if (verdict === 'latched') this.#hooks.latched(this.#kind, p.from);
+    if (verdict === 'latched') this.#hooks.latched(this.#kind === 'rtcp' ? 'rtcp' : 'rtp', p.from);
     this.#next.write(p);
   }
   toString(): string {

@@ -23,6 +23,8 @@ export interface ReceiveQuality {
   /** G.107 transmission rating and MOS-CQE of this direction. */
   r: number;
   mos: number;
+  /** Valid packets from sources other than the peer's (media source validation): dropped, never answered. */
+  foreignSourcePackets: number;
 }
 
 export function receiveQuality(stats: RtpSessionStats): ReceiveQuality {
@@ -45,6 +47,7 @@ export function receiveQuality(stats: RtpSessionStats): ReceiveQuality {
     oneWayDelayMs,
     r: round2(rating.R),
     mos: round2(rating.mos),
+    foreignSourcePackets: stats.received.unexpectedSource,
   };
 }
 

@@ -23,6 +23,8 @@ export interface WireGatewayOptions {
   host?: string;
   rtpPorts: { min: number; max: number };
   realtime: RealtimeMode;
+  /** Changes the fake Realtime's script of that mode (e.g. a slow handshake); default unchanged. */
+  adjustScript?: (script: FakeScript) => FakeScript;
   /** Extra gateway environment (rate limits, call limits …). */
   env?: Record<string, string>;
   /** Bound on start-up, ms; default 15 000. */
@@ -81,7 +83,8 @@ export async function startWireGateway(opts: WireGatewayOptions): Promise<WireGa
   const root = repoRoot();
   requireBuiltGateway(root);
   const host = requireLoopback(opts.host ?? '127.0.0.1', 'gateway host');
-  const fake = await startFakeRealtime({ host, port: 0, script: fakeScript(opts.realtime, root) });
+  const script = fakeScript(opts.realtime, root);
+  const fake = await startFakeRealtime({ host, port: 0, script: opts.adjustScript ? opts.adjustScript(script) : script });
   const port = await freePort(host);
   const logPath = join(conformanceOutDir(root), `${opts.name}-gateway.log`);
   const gateway = new GatewayProcess(
