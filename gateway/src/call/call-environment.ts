@@ -1,6 +1,6 @@
 import type { AgentDefinition, ToolRegistry } from '../agent/index.js';
 import type { Clock } from '../clock.js';
-import type { ContactAttributesUpdater } from '../connect/index.js';
+import type { ContactAttributesUpdater, HandBackTargetConfig } from '../connect/index.js';
 import type { Logger } from '../log.js';
 import type { RealtimeBackendFactory } from '../realtime/backend.js';
 import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator } from '../rtp/index.js';
@@ -16,7 +16,7 @@ export interface CallEnvironment {
   realtime: RealtimeBackendFactory;
   agent: AgentDefinition;
   tools: ToolRegistry;
-  connect: { writer: ContactAttributesUpdater; instanceId?: string | undefined; region?: string | undefined };
+  connect: { writer: ContactAttributesUpdater } & HandBackTargetConfig;
   media: {
     /** Where RTP/RTCP sockets come from (UDP in production, memory in in-process tests). */
     sockets: DatagramSocketFactory;

@@ -407,7 +407,7 @@ export class Call {
     const report = await handBackContact(
       this.#env.connect.writer,
       this.context,
-      { instanceId: this.#env.connect.instanceId, region: this.#env.connect.region },
+      { instances: this.#env.connect.instances, region: this.#env.connect.region },
       {
         outcome,
         reason,
