@@ -143,6 +143,12 @@ export class Gateway {
           jitter: { minDelayMs: env.JITTER_MIN_MS, maxDelayMs: env.JITTER_MAX_MS },
         },
         realtimeConnectTimeoutMs: env.REALTIME_CONNECT_TIMEOUT_MS,
+        realtimeLimits: {
+          maxTranscriptItemChars: env.REALTIME_MAX_TRANSCRIPT_ITEM_CHARS,
+          maxTranscriptCallChars: env.REALTIME_MAX_TRANSCRIPT_CALL_CHARS,
+          maxReconnects: env.REALTIME_MAX_RECONNECTS,
+        },
+        agentAudioMaxQueuedMs: env.AGENT_AUDIO_MAX_QUEUED_MS,
         echoGuard: env.ECHO_GUARD_MARGIN_DB > 0 ? { marginDb: env.ECHO_GUARD_MARGIN_DB, tailMs: env.ECHO_GUARD_TAIL_MS } : undefined,
         retryAfterS: RETRY_AFTER_S,
         pacing: () => this.#scheduler.stats().lateness,

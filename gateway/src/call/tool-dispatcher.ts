@@ -20,6 +20,8 @@ export interface CallControl {
   hangUp(outcome: HandBackOutcome, reason: string, summary?: string): Promise<void>;
   /** RFC 4733 digits towards the caller's side (e.g. an IVR); resolves false if not sent. */
   sendDtmf(digits: string): Promise<boolean>;
+  /** Handling a tool call failed unexpectedly: the call ends itself (never an unhandled rejection). */
+  fault(where: string, err: unknown): void;
 }
 
 /**
@@ -51,7 +53,9 @@ export class ToolDispatcher {
     this.#control = control;
     this.#ctx = ctx;
     this.#logger = log;
-    backend.on('functionCall', (call) => void this.#run(call.callId, call.name, call.arguments, call.responseId));
+    backend.on('functionCall', (call) => {
+      this.#run(call.callId, call.name, call.arguments, call.responseId).catch((err: unknown) => control.fault('tool call', err));
+    });
   }
 
   async #run(callId: string, name: string, args: string, responseId: string): Promise<void> {

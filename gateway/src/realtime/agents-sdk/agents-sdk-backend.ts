@@ -18,7 +18,7 @@ import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
-import type { RealtimeSessionConfig } from '../backend.js';
+import type { RealtimeSessionConfig, RealtimeStreamLimits } from '../backend.js';
 import { describeEndpoint } from '../core/base-url.js';
 import { RealtimeBackendCore } from '../core/backend-core.js';
 import { RealtimeError } from '../errors.js';
@@ -44,6 +44,7 @@ export interface AgentsSdkBackendDeps {
   logger: Logger;
   callId: string;
   clock: Clock;
+  limits?: RealtimeStreamLimits | undefined;
 }
 
 interface Live {
@@ -65,7 +66,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
 
   constructor(options: AgentsSdkFactoryOptions, deps: AgentsSdkBackendDeps) {
     const opts = resolveAgentsSdkOptions(options);
-    super({ logger: deps.logger.child({ realtime: 'agents-sdk' }), clock: deps.clock, connectTimeoutMs: opts.connectTimeoutMs });
+    super({ logger: deps.logger.child({ realtime: 'agents-sdk' }), clock: deps.clock, connectTimeoutMs: opts.connectTimeoutMs, limits: deps.limits });
     this.#opts = opts;
     this.#callId = deps.callId;
     this.#tools = new GatewayToolBridge({ emit: (event, ...args) => this.emitEvent(event, ...args), logger: this.logger });

@@ -61,6 +61,7 @@ describe('PhoneCallTransport without a socket', () => {
       (t as unknown as { _onAudio(e: TransportLayerAudio): void })._onAudio({ type: 'audio', data: new Uint8Array(160).fill(0xff).buffer, responseId: 'resp_1' });
     };
     receive({ type: 'response.created', event_id: 'e1', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    receive({ type: 'response.output_item.added', event_id: 'e1a', response_id: 'resp_1', output_index: 0, item: { id: 'item_a', object: 'realtime.item', type: 'message', role: 'assistant', status: 'in_progress', content: [] } });
     delta('e2');
     expect(audio).toEqual([{ responseId: 'resp_1', itemId: 'item_a', contentIndex: 1, audio: Buffer.alloc(160, 0xff) }]);
     expect(sdkAudio).toEqual([160]);

@@ -3,7 +3,8 @@
  * what is counted, and which provider hook is told.
  */
 import { describe, expect, it } from 'vitest';
-import type { RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { DEFAULT_REALTIME_STREAM_LIMITS, type RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { TranscriptBudget } from '../../../src/realtime/ga/transcript-budget.js';
 import { newBackendStats } from '../../../src/realtime/core/backend-stats.js';
 import { GaEventRouter, type ConversationObserver, type GaRouterHooks } from '../../../src/realtime/ga/event-router.js';
 import { parseServerEvent } from '../../../src/realtime/ga/server-events.js';
@@ -23,6 +24,7 @@ function router(hooks: Partial<GaRouterHooks> = {}) {
       logger,
       emit: (name, ...args) => void emitted.push({ name, payload: args[0] } as Recorded),
       audioFormat: () => 'pcmu',
+      transcripts: new TranscriptBudget(DEFAULT_REALTIME_STREAM_LIMITS),
     },
     { functionCallDone: (c) => void calls.push(c.callId), ...hooks },
   );
@@ -41,6 +43,7 @@ describe('GA event router: server events -> backend events', () => {
   it('a whole answer: responseStarted, audio in order, audioDone, transcripts, responseDone; the turn follows', () => {
     const { receive, of, emitted, turn, stats } = router();
     receive({ type: 'response.created', response: { id: 'resp_1' } });
+    receive({ type: 'response.output_item.added', response_id: 'resp_1', output_index: 0, item: { id: 'item_1', type: 'message', role: 'assistant' } });
     expect(turn.activeResponseId).toBe('resp_1');
     receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', ...content, delta: Buffer.from([1, 2, 3]).toString('base64') });
     receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', ...content, delta: Buffer.from([4, 5]).toString('base64') });
@@ -84,6 +87,7 @@ describe('GA event router: server events -> backend events', () => {
   it('audio of a cancelled response is dropped and counted, and its audioDone is not reported', () => {
     const { receive, of, turn, stats } = router();
     receive({ type: 'response.created', response: { id: 'resp_1' } });
+    receive({ type: 'response.output_item.added', response_id: 'resp_1', output_index: 0, item: { id: 'item_1', type: 'message', role: 'assistant' } });
     turn.cancel();
     receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', ...content, delta: 'AAAA' });
     receive({ type: 'response.output_audio.done', response_id: 'resp_1', item_id: 'item_1', ...content });
