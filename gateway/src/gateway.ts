@@ -300,7 +300,9 @@ export class Gateway {
     await this.#http.close();
     this.#connectWriter?.close();
     await this.#store.close();
-    this.#logger.info({ pendingTimers: this.#clock.pendingTimers, records: this.#store.stats() }, 'gateway stopped');
+    // Peak resident memory of the process's life: what a hostile stream or a flood cost at worst.
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    this.#logger.info({ pendingTimers: this.#clock.pendingTimers, records: this.#store.stats(), peakRssMb }, 'gateway stopped');
   }
 }
 

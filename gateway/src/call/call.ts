@@ -2,7 +2,7 @@ import { renderSessionConfig, type RenderedSession } from '../agent/index.js';
 import { g711Codec, type G711Name } from '../audio/index.js';
 import { TrackingClock, type TimerId } from '../clock.js';
 import { handBackContact, parseConnectContext, type ConnectCallContext, type HandBackOutcome } from '../connect/index.js';
-import { describeError } from '../describe-error.js';
+import { describeError, excerpt } from '../describe-error.js';
 import { callLogger, type Logger } from '../log.js';
 import type { RealtimeBackend } from '../realtime/backend.js';
 import { RtpSession } from '../rtp/index.js';
@@ -254,12 +254,12 @@ export class Call {
       if (this.#settingUp() === undefined) return undefined;
       this.#reporter.realtimeUnavailable(err, env.agent.handBack.onRealtimeFailure);
       if (!env.agent.handBack.onRealtimeFailure) {
-        this.log.error({ err }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
+        this.log.error({ err: describeError(err) }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
         this.#reject(503, 'AI backend unreachable', [['Retry-After', String(env.retryAfterS)]]);
         await this.end('realtime-unavailable');
         return undefined;
       }
-      this.log.error({ err }, 'Realtime unavailable: answering to apologise and hand the caller back to Connect');
+      this.log.error({ err: describeError(err) }, 'Realtime unavailable: answering to apologise and hand the caller back to Connect');
       return { rendered, agent: undefined };
     }
     const ready = this.#settingUp();
@@ -352,16 +352,16 @@ export class Call {
   }
 
   #wireBackend(backend: RealtimeBackend, media: CallMedia): void {
-    backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
+    backend.on('error', (e) => this.log.warn({ code: e.code, message: excerpt(e.message), fatal: e.fatal }, 'Realtime error event'));
     backend.on('responseDone', ({ responseId }) => media.playback.responseDone(responseId));
     backend.on('state', ({ state, reason }) => {
-      if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
+      if (state === 'reconnecting') this.log.warn({ reason: reason === undefined ? undefined : excerpt(reason) }, 'Realtime socket lost: reconnecting');
       const answered = this.#answered();
       if (state === 'ready' && answered) this.log.info('Realtime session ready again');
       if (state === 'closed' && answered && !answered.handingBack) {
         // Reconnecting did not work: the caller hears the gateway's own apology, Connect gets the caller back.
-        this.log.error({ reason }, 'Realtime session lost for good');
-        this.#detach('AI-lost hand-back', this.#apologiseAndHandBack(`the AI backend failed: ${reason ?? 'closed'}`));
+        this.log.error({ reason: reason === undefined ? undefined : excerpt(reason) }, 'Realtime session lost for good');
+        this.#detach('AI-lost hand-back', this.#apologiseAndHandBack(`the AI backend failed: ${excerpt(reason ?? 'closed')}`));
       }
     });
   }

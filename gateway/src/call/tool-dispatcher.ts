@@ -1,3 +1,4 @@
+import { excerpt } from '../describe-error.js';
 import type { ToolRegistry } from '../agent/index.js';
 import type { ConnectCallContext, HandBackOutcome } from '../connect/index.js';
 import type { Logger } from '../log.js';
@@ -66,7 +67,7 @@ export class ToolDispatcher {
     this.#onResult?.({ toolCallId: callId, name, ok: !failed, output: result.output, durationMs: result.durationMs });
     if ('error' in result && result.error) {
       this.failures++;
-      this.#logger.warn({ tool: name, code: result.error.code, message: result.error.message, ms: result.durationMs }, 'tool failed; the model is told');
+      this.#logger.warn({ tool: name, code: result.error.code, message: excerpt(result.error.message), ms: result.durationMs }, 'tool failed; the model is told');
     } else {
       this.#logger.info({ tool: name, ms: result.durationMs }, 'tool ran');
     }

@@ -29,6 +29,8 @@ export interface FakeHostileMode {
 }
 
 export const DEFAULT_HOSTILE_AFTER_MS = 500;
+/** Between two huge transcript deltas, ms. */
+const HUGE_DELTA_GAP_MS = 20;
 /** Keeps a scenario file from asking the fake itself for gigabytes. */
 const MAX_HOSTILE_BYTES = 1024 * 1024 * 1024;
 
@@ -107,8 +109,14 @@ function sendHugeTranscript(h: HostileSessionHooks, m: { deltas: number; chars: 
   const text = 'x'.repeat(m.chars);
   const frame = (eventId: string): string =>
     JSON.stringify({ type: 'response.output_audio_transcript.delta', event_id: eventId, response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: text });
-  for (let i = 0; i < m.deltas; i++) h.sendRaw(frame(h.eventId()));
-  send(h, { type: 'response.output_audio_transcript.done', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, transcript: text });
+  // One delta per tick: the fake's own socket buffer holds one frame at a time, not the whole 560 MiB.
+  let sent = 0;
+  const next = (): void => {
+    h.sendRaw(frame(h.eventId()));
+    if (++sent < m.deltas) h.after(HUGE_DELTA_GAP_MS, next);
+    else send(h, { type: 'response.output_audio_transcript.done', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, transcript: text });
+  };
+  next();
 }
 
 function sendUnannouncedAudio(h: HostileSessionHooks, deltas: number): void {

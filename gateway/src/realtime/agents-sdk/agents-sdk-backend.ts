@@ -29,7 +29,7 @@ import { GatewayToolBridge } from './gateway-tools.js';
 import { AGENTS_SDK_CLOSE_TIMEOUT_MS, realtimeWebSocketUrl, resolveAgentsSdkOptions, type AgentsSdkFactoryOptions, type ResolvedAgentsSdkOptions } from './options.js';
 import { PhoneCallTransport } from './phone-call-transport.js';
 import { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from './session-config.js';
-import { describeError } from '../../describe-error.js';
+import { describeError, excerpt } from '../../describe-error.js';
 
 type SessionOptions = Partial<RealtimeSessionOptions<unknown>>;
 
@@ -253,7 +253,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       confirm.reject(new RealtimeError('RT_ERR_CONNECT_FAILED', why, { fatal: true }));
       return;
     }
-    this.logger.warn({ code, reason }, 'realtime connection lost; the agents-sdk provider does not reconnect');
+    this.logger.warn({ code, reason: excerpt(reason) }, 'realtime connection lost; the agents-sdk provider does not reconnect');
     this.endLiveTurn('connection_lost');
     this.emitFatal(new RealtimeError('RT_ERR_RECONNECT_EXHAUSTED', `${why}; the agents-sdk provider does not reconnect`, { fatal: true }));
     void this.close();

@@ -33,7 +33,7 @@ import { TurnState } from '../ga/turn-state.js';
 import { newBackendStats, snapshotStats } from './backend-stats.js';
 import { startConnectGuard } from './connect-guard.js';
 import { invalidSessionConfigField } from './session-config-check.js';
-import { describeError } from '../../describe-error.js';
+import { describeError, excerpt } from '../../describe-error.js';
 
 export type BackendState = 'idle' | RealtimeConnectionState;
 
@@ -232,7 +232,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
 
   /** The backend is finished: logged, and told to the call layer as a fatal `error`. */
   protected emitFatal(e: RealtimeError): void {
-    this.logger.error({ code: e.code, err: e.message }, 'realtime backend error');
+    this.logger.error({ code: e.code, err: excerpt(e.message) }, 'realtime backend error');
     this.emitEvent('error', { code: e.code, message: e.message, fatal: true });
   }
 

@@ -194,7 +194,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
         const e = RealtimeError.is(err) ? err : new RealtimeError('RT_ERR_CONNECT_FAILED', describeError(err), { fatal: false, cause: err });
         if (e.fatal || this.isClosed()) throw e;
         last = e;
-        this.logger.warn({ purpose, attempt: attempt + 1, of: this.#opts.maxAttempts, err: e.message }, 'realtime connection attempt failed');
+        this.logger.warn({ purpose, attempt: attempt + 1, of: this.#opts.maxAttempts, err: excerpt(e.message) }, 'realtime connection attempt failed');
       }
     }
     const code = purpose === 'connect' ? 'RT_ERR_CONNECT_FAILED' : 'RT_ERR_RECONNECT_EXHAUSTED';
@@ -224,7 +224,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     // Only a confirmed spare matters here; attempts that fail while opening are the retry loop's business.
     if (this.#renewal?.conn === conn && this.#renewal.ready && !info.intentional) {
       // The spare socket died before the swap; the live one is unaffected. Try again later.
-      this.logger.warn({ code: info.code, err: info.lastError }, 'realtime renewal socket lost before swap');
+      this.logger.warn({ code: info.code, err: info.lastError === undefined ? undefined : excerpt(info.lastError) }, 'realtime renewal socket lost before swap');
       this.#renewal = undefined;
       this.#retryRenewalLater();
       return;

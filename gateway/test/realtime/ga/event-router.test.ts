@@ -181,3 +181,28 @@ describe('GA event router: the boundary', () => {
     expect(logged[0]?.issues).toMatch(/^response:/);
   });
 });
+
+describe('GA event router: what a hostile stream cannot do', () => {
+  it('audio for an item never announced by response.output_item.added is dropped and counted, never emitted', () => {
+    const { receive, of, stats, turn } = router();
+    receive({ type: 'response.created', response: { id: 'resp_1' } });
+    for (let i = 0; i < 3; i++) receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'ghost', ...content, delta: 'AAAA' });
+    expect(of('audio')).toEqual([]);
+    expect(stats.unknownItemDeltasDropped).toBe(3);
+    expect(turn.itemAudioBytes('ghost')).toBeUndefined();
+  });
+
+  it('transcript text past the per-item cap is dropped and counted; the conversation log gets only what was kept', () => {
+    const seen: string[] = [];
+    const { receive, of, stats } = router({
+      conversation: { noteItem: () => undefined, appendText: (_id, d) => void seen.push(d), setText: (_id, t) => void seen.push(`final ${t.length}`), truncate: () => undefined },
+    });
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 3; i++) receive({ type: 'response.output_audio_transcript.delta', response_id: 'r', item_id: 'item_1', ...content, delta: big });
+    receive({ type: 'response.output_audio_transcript.done', response_id: 'r', item_id: 'item_1', ...content, transcript: big + big });
+    expect(seen.map((t) => t.length)).toEqual([10_000, 16_384 - 10_000, 'final 16384'.length]);
+    expect(seen.at(-1)).toBe('final 16384');
+    expect(of('transcript').map((t) => t.text.length)).toEqual([10_000, 6_384, 16_384]);
+    expect(stats.transcriptCharsDropped).toBe(30_000 - 16_384 + (20_000 - 16_384));
+  });
+});
