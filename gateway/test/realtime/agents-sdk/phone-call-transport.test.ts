@@ -2,7 +2,8 @@ import type { TransportLayerAudio } from '@openai/agents-realtime';
 import { describe, expect, it } from 'vitest';
 import { createRootLogger } from '../../../src/log.js';
 import { PhoneCallTransport } from '../../../src/realtime/agents-sdk/index.js';
-import type { RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { DEFAULT_REALTIME_STREAM_LIMITS, type RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { TranscriptBudget } from '../../../src/realtime/ga/transcript-budget.js';
 import { newBackendStats } from '../../../src/realtime/core/backend-stats.js';
 import { TurnState } from '../../../src/realtime/ga/turn-state.js';
 
@@ -23,6 +24,7 @@ function transport() {
         if (event === 'audio') audio.push(args[0] as RealtimeBackendEvents['audio'][0]);
       },
       audioFormat: () => 'pcmu',
+      transcripts: new TranscriptBudget(DEFAULT_REALTIME_STREAM_LIMITS),
     },
     events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++ },
   });
