@@ -30,7 +30,7 @@ export interface FakeHostileMode {
 
 export const DEFAULT_HOSTILE_AFTER_MS = 500;
 /** Between two huge transcript deltas, ms. */
-const HUGE_DELTA_GAP_MS = 20;
+const HUGE_DELTA_GAP_MS = 5;
 /** Keeps a scenario file from asking the fake itself for gigabytes. */
 const MAX_HOSTILE_BYTES = 1024 * 1024 * 1024;
 
@@ -107,12 +107,12 @@ function sendOversized(h: HostileSessionHooks, bytes: number): void {
 function sendHugeTranscript(h: HostileSessionHooks, m: { deltas: number; chars: number }): void {
   const { responseId, itemId } = announce(h);
   const text = 'x'.repeat(m.chars);
-  const frame = (eventId: string): string =>
-    JSON.stringify({ type: 'response.output_audio_transcript.delta', event_id: eventId, response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: text });
-  // One delta per tick: the fake's own socket buffer holds one frame at a time, not the whole 560 MiB.
+  // Built once (one event id for all: the client does not deduplicate); one delta per tick, so the
+  // fake's own socket buffer holds one frame at a time, not the whole 560 MiB.
+  const frame = JSON.stringify({ type: 'response.output_audio_transcript.delta', event_id: h.eventId(), response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: text });
   let sent = 0;
   const next = (): void => {
-    h.sendRaw(frame(h.eventId()));
+    h.sendRaw(frame);
     if (++sent < m.deltas) h.after(HUGE_DELTA_GAP_MS, next);
     else send(h, { type: 'response.output_audio_transcript.done', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, transcript: text });
   };
