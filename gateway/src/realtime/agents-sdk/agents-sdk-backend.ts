@@ -125,6 +125,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
         onSessionConfirmed: () => this.#onSessionConfirmed(),
         onSessionRejected: (e) => this.#onSessionRejected(e),
         cancelResponse: () => this.cancelResponse(),
+        routingFailed: (err) => this.failInternally('server event', err),
       },
     });
     const sessionOptions: SessionOptions = {

@@ -222,12 +222,17 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
     try {
       fn();
     } catch (err) {
-      this.counters.internalErrors++;
-      if (this.isClosed()) return;
-      this.logger.error({ in: label, err: describeError(err, { stack: true }) }, 'realtime event handling failed: ending the session');
-      this.emitFatal(new RealtimeError('RT_ERR_INTERNAL', `${label}: ${describeError(err, { firstLine: true })}`, { fatal: true, cause: err }));
-      void this.close();
+      this.failInternally(label, err);
     }
+  }
+
+  /** What contain() does with an exception, for a provider whose transport catches it itself. */
+  protected failInternally(label: string, err: unknown): void {
+    this.counters.internalErrors++;
+    if (this.isClosed()) return;
+    this.logger.error({ in: label, err: describeError(err, { stack: true }) }, 'realtime event handling failed: ending the session');
+    this.emitFatal(new RealtimeError('RT_ERR_INTERNAL', `${label}: ${describeError(err, { firstLine: true })}`, { fatal: true, cause: err }));
+    void this.close();
   }
 
   /** The backend is finished: logged, and told to the call layer as a fatal `error`. */

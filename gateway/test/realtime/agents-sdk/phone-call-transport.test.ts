@@ -13,6 +13,7 @@ function transport() {
   const emitted: Array<keyof RealtimeBackendEvents> = [];
   const audio: Array<RealtimeBackendEvents['audio'][0]> = [];
   let cancels = 0;
+  const routingFailures: unknown[] = [];
   const t = new PhoneCallTransport({
     model: 'gpt-realtime',
     backend: {
@@ -20,20 +21,27 @@ function transport() {
       stats,
       logger: createRootLogger('silent'),
       emit: (event, ...args) => {
+        if (event === 'rateLimits') throw new RangeError('a router bug');
         emitted.push(event);
         if (event === 'audio') audio.push(args[0] as RealtimeBackendEvents['audio'][0]);
       },
       audioFormat: () => 'pcmu',
       transcripts: new TranscriptBudget(DEFAULT_REALTIME_STREAM_LIMITS),
     },
-    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++ },
+    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++, routingFailed: (err) => void routingFailures.push(err) },
   });
   // The SDK's socket message handler, as the WebSocket would call it.
   const receive = (event: object): void => (t as unknown as { _onMessage(m: { data: string }): void })._onMessage({ data: JSON.stringify(event) });
-  return { t, stats, turn, emitted, audio, receive, cancels: () => cancels };
+  return { t, stats, turn, emitted, audio, receive, cancels: () => cancels, routingFailures };
 }
 
 describe('PhoneCallTransport without a socket', () => {
+  it('an exception while routing a server event goes to the backend (which ends its session), never into the socket handler', () => {
+    const { receive, routingFailures } = transport();
+    expect(() => receive({ type: 'rate_limits.updated', event_id: 'e1', rate_limits: [{ name: 'requests', limit: 1, remaining: 1, reset_seconds: 1 }] })).not.toThrow();
+    expect(routingFailures).toEqual([new RangeError('a router bug')]);
+  });
+
   it('an item the SDK cannot parse is skipped and counted, never thrown into the socket handler', () => {
     const { stats, emitted, receive } = transport();
     // input_audio content without `transcript`: the SDK's item schema wants string|null and throws.
