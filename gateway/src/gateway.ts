@@ -51,6 +51,8 @@ export interface GatewayDeps {
   agent?: AgentDefinition;
   /** Writes the hand-back attributes, instead of Amazon Connect's UpdateContactAttributes. */
   contactAttributes?: ContactAttributesUpdater;
+  /** Where the Connect API settings (AMAZON_CONNECT_*, AWS_REGION) are read from; default process.env. */
+  connectEnv?: Readonly<Record<string, string | undefined>>;
   /** More observers of every call's events, beside the records, the metrics and the reachability. */
   callObservers?: CallObserver[];
   /** How the health check reaches the Realtime endpoint when calls are quiet (default: a TCP connect). */
@@ -133,7 +135,7 @@ export class Gateway {
         realtime,
         agent,
         tools: ToolRegistry.fromDefinition(agent, { clock, logger: log }),
-        connect: { writer, instanceId: connect.instanceId, region: connect.region },
+        connect: { writer, instances: connect.instances, region: connect.region },
         media: {
           sockets: deps.mediaSockets ?? udpSockets,
           bindAddress: env.RTP_HOST ?? env.AMAZON_CONNECT_SIP_HOST,
@@ -146,6 +148,12 @@ export class Gateway {
           jitter: { minDelayMs: env.JITTER_MIN_MS, maxDelayMs: env.JITTER_MAX_MS },
         },
         realtimeConnectTimeoutMs: env.REALTIME_CONNECT_TIMEOUT_MS,
+        realtimeLimits: {
+          maxTranscriptItemChars: env.REALTIME_MAX_TRANSCRIPT_ITEM_CHARS,
+          maxTranscriptCallChars: env.REALTIME_MAX_TRANSCRIPT_CALL_CHARS,
+          maxReconnects: env.REALTIME_MAX_RECONNECTS,
+        },
+        agentAudioMaxQueuedMs: env.AGENT_AUDIO_MAX_QUEUED_MS,
         echoGuard: env.ECHO_GUARD_MARGIN_DB > 0 ? { marginDb: env.ECHO_GUARD_MARGIN_DB, tailMs: env.ECHO_GUARD_TAIL_MS } : undefined,
         retryAfterS: RETRY_AFTER_S,
         pacing: () => this.#scheduler.stats().lateness,
@@ -191,8 +199,14 @@ export class Gateway {
    */
   static async start(env: Env, log: Logger, deps: GatewayDeps = {}): Promise<Gateway> {
     const agent = deps.agent ?? (await loadAgent(env, log));
-    const connect = readConnectApiConfig(process.env);
+    const connect = readConnectApiConfig(deps.connectEnv ?? process.env);
     if (!connect.ok) throw new ConfigError(connect.error);
+    if (connect.value.instances.length === 0) {
+      // Not fatal: the gateway also serves SIP trunks without Connect. Hand-backs still end the call (BYE).
+      log.warn('AMAZON_CONNECT_INSTANCE_ID is not set: hand-back writes (UpdateContactAttributes) are disabled; set it to your instance id or ARN');
+    } else {
+      log.info({ instances: connect.value.instances }, 'hand-back writes go only to the configured Connect instances');
+    }
     log.info({ agent: describeAgentDefinition(agent), provider: deps.realtime?.provider ?? env.REALTIME_PROVIDER }, 'agent loaded');
     const realtime = deps.realtime ?? (await realtimeProvider(env));
     let store: SqliteRecordStore;
@@ -291,7 +305,9 @@ export class Gateway {
     await this.#http.close();
     this.#connectWriter?.close();
     await this.#store.close();
-    this.#logger.info({ pendingTimers: this.#clock.pendingTimers, records: this.#store.stats() }, 'gateway stopped');
+    // Peak resident memory of the process's life: what a hostile stream or a flood cost at worst.
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    this.#logger.info({ pendingTimers: this.#clock.pendingTimers, records: this.#store.stats(), peakRssMb }, 'gateway stopped');
   }
 }
 

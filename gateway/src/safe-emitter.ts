@@ -10,12 +10,22 @@ export type ListenerErrorHook = (event: string, error: unknown) => void;
 
 export class SafeEmitter<T extends Record<keyof T, unknown[]>> extends EventEmitter<T> {
   #onListenerError: ListenerErrorHook | undefined;
+  readonly #faultHooks: ListenerErrorHook[] = [];
   /** Listener exceptions caught so far. */
   listenerErrors = 0;
 
   constructor(onListenerError?: ListenerErrorHook) {
     super();
     this.#onListenerError = onListenerError;
+  }
+
+  /**
+   * Also tells `hook` about every listener exception (after counting and the constructor's report).
+   * The emitter's owner logs; whoever registered the listeners decides what a fault means (a call
+   * ends itself: its state may be half-updated). A throwing hook is ignored.
+   */
+  onListenerFault(hook: ListenerErrorHook): void {
+    this.#faultHooks.push(hook);
   }
 
   /** Emits `event`; exceptions from listeners are counted and reported, never thrown. */
@@ -25,6 +35,13 @@ export class SafeEmitter<T extends Record<keyof T, unknown[]>> extends EventEmit
     } catch (error) {
       this.listenerErrors++;
       this.#onListenerError?.(event, error);
+      for (const hook of this.#faultHooks) {
+        try {
+          hook(event, error);
+        } catch {
+          // A fault hook must not undo the containment it exists for.
+        }
+      }
     }
   }
 }

@@ -1,8 +1,8 @@
 import type { AgentDefinition, ToolRegistry } from '../agent/index.js';
 import type { Clock } from '../clock.js';
-import type { ContactAttributesUpdater } from '../connect/index.js';
+import type { ContactAttributesUpdater, HandBackTargetConfig } from '../connect/index.js';
 import type { Logger } from '../log.js';
-import type { RealtimeBackendFactory } from '../realtime/backend.js';
+import type { RealtimeBackendFactory, RealtimeStreamLimits } from '../realtime/backend.js';
 import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator, SourcePolicy } from '../rtp/index.js';
 import type { NegotiationPrefs } from '../sdp/index.js';
 import type { CallObserver } from './call-observer.js';
@@ -16,7 +16,7 @@ export interface CallEnvironment {
   realtime: RealtimeBackendFactory;
   agent: AgentDefinition;
   tools: ToolRegistry;
-  connect: { writer: ContactAttributesUpdater; instanceId?: string | undefined; region?: string | undefined };
+  connect: { writer: ContactAttributesUpdater } & HandBackTargetConfig;
   media: {
     /** Where RTP/RTCP sockets come from (UDP in production, memory in in-process tests). */
     sockets: DatagramSocketFactory;
@@ -33,6 +33,10 @@ export interface CallEnvironment {
     jitter: { minDelayMs: number; maxDelayMs: number };
   };
   realtimeConnectTimeoutMs: number;
+  /** What one call's AI stream may cost (transcript text, reconnects). */
+  realtimeLimits: RealtimeStreamLimits;
+  /** Agent audio queued for the caller beyond this is dropped and its response cancelled, ms. */
+  agentAudioMaxQueuedMs: number;
   /** Echo gate in front of the AI (undefined: off). */
   echoGuard: { marginDb: number; tailMs: number } | undefined;
   /** Retry-After seconds sent with 503 when the AI side cannot be reached. */

@@ -24,6 +24,7 @@ export function callSummary(
           concealedToRealtime: agent.bridge.concealedToRealtime,
           echoSuppressedFrames: agent.bridge.echoSuppressedFrames,
           bargeIns: agent.bridge.bargeIns,
+          agentAudioDroppedBytes: agent.bridge.agentAudioDroppedBytes,
         }
       : undefined,
     realtime: backend?.stats(),

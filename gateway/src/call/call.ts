@@ -2,6 +2,7 @@ import { renderSessionConfig, type RenderedSession } from '../agent/index.js';
 import { g711Codec, type G711Name } from '../audio/index.js';
 import { TrackingClock, type TimerId } from '../clock.js';
 import { handBackContact, parseConnectContext, type ConnectCallContext, type HandBackOutcome } from '../connect/index.js';
+import { describeError, excerpt } from '../describe-error.js';
 import { callLogger, type Logger } from '../log.js';
 import type { RealtimeBackend } from '../realtime/backend.js';
 import { RtpSession } from '../rtp/index.js';
@@ -35,6 +36,14 @@ export type { CallEnvironment } from './call-environment.js';
 const APOLOGY_ID = 'gateway-apology';
 /** Longest the gateway waits for an answer to finish playing before hanging up anyway, ms. */
 const MAX_FINISH_SPEAKING_MS = 60_000;
+/**
+ * Longest end() waits for the RTP session, the Realtime socket and the BYE transaction, ms: a peer
+ * that never answers must not hold the call (or a shutdown) open. What is still pending goes on
+ * releasing itself in the background.
+ */
+const MAX_END_WAIT_MS = 5_000;
+/** Longest a faulted call may spend on its apology and hand-back before it is ended anyway, ms. */
+const MAX_FAULT_HAND_BACK_MS = 15_000;
 /** Ends that have already answered the INVITE (or need no answer) by the time end() runs. */
 const ANSWERED_BEFORE_END: ReadonlySet<EndReason> = new Set(['cancelled', 'rejected', 'realtime-unavailable']);
 
@@ -75,6 +84,7 @@ export class Call {
   readonly #reporter: CallReporter;
   #state: CallState = { phase: 'offered' };
   #ended: Promise<void> | undefined;
+  #faulted = false;
 
   constructor(env: CallEnvironment, incoming: IncomingCall, onEnded: (call: Call) => void) {
     this.#env = env;
@@ -131,7 +141,8 @@ export class Call {
 
   /** Runs the call set-up; never throws (every failure ends the call with the right SIP answer). */
   async start(): Promise<void> {
-    this.#incoming.on('cancel', () => void this.end('cancelled'));
+    this.#contain(this.#incoming, 'sip');
+    this.#incoming.on('cancel', () => this.#detach('cancel', this.end('cancelled')));
     try {
       // Each phase answers undefined once the call has ended (it then has already said why).
       const offer = await this.#offerPhase();
@@ -200,6 +211,7 @@ export class Call {
       await rtp.close(this.endReason);
       return undefined;
     }
+    this.#contain(rtp, 'rtp');
     const playback = new PlaybackLedger(rtp.playout, { codec, measureLevels: env.echoGuard !== undefined });
     const offer = this.#incoming.offer;
     let setUp: MediaSetUp;
@@ -230,7 +242,8 @@ export class Call {
     this.timeline.ringingAt = env.clock.wallNow();
     const rendered = renderSessionConfig(env.agent, this.context, realtimeFormatFor(env.agent.audioMode, media.codec));
     for (const problem of rendered.problems) this.log.warn({ problem }, 'agent session rendering problem');
-    const backend = env.realtime.create({ logger: this.log, callId: this.callId, clock: this.#clock });
+    const backend = env.realtime.create({ logger: this.log, callId: this.callId, clock: this.#clock, limits: env.realtimeLimits });
+    this.#contain(backend, 'realtime');
     const ringing = this.#settingUp();
     if (ringing === undefined) {
       await backend.close();
@@ -246,12 +259,12 @@ export class Call {
       if (this.#settingUp() === undefined) return undefined;
       this.#reporter.realtimeUnavailable(err, env.agent.handBack.onRealtimeFailure);
       if (!env.agent.handBack.onRealtimeFailure) {
-        this.log.error({ err }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
+        this.log.error({ err: describeError(err) }, 'Realtime unavailable: rejecting the call so Connect takes its error branch');
         this.#reject(503, 'AI backend unreachable', [['Retry-After', String(env.retryAfterS)]]);
         await this.end('realtime-unavailable');
         return undefined;
       }
-      this.log.error({ err }, 'Realtime unavailable: answering to apologise and hand the caller back to Connect');
+      this.log.error({ err: describeError(err) }, 'Realtime unavailable: answering to apologise and hand the caller back to Connect');
       return { rendered, agent: undefined };
     }
     const ready = this.#settingUp();
@@ -323,7 +336,7 @@ export class Call {
   /** The AI side of the call: the media bridge, barge-in, transcript, DTMF to the model and tools. */
   #startAgent(media: CallMedia, backend: RealtimeBackend, rendered: RenderedSession): CallAgent {
     const env = this.#env;
-    const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, env.echoGuard);
+    const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, env.echoGuard, env.agentAudioMaxQueuedMs);
     const td = rendered.config.turnDetection;
     // With interrupt_response the server cancels its response itself; otherwise we do.
     backend.on('speechStarted', ({ audioStartMs }) => {
@@ -346,23 +359,24 @@ export class Call {
   }
 
   #wireBackend(backend: RealtimeBackend, media: CallMedia): void {
-    backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
+    backend.on('error', (e) => this.log.warn({ code: e.code, message: excerpt(e.message), fatal: e.fatal }, 'Realtime error event'));
     backend.on('responseDone', ({ responseId }) => media.playback.responseDone(responseId));
     backend.on('state', ({ state, reason }) => {
-      if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
+      if (state === 'reconnecting') this.log.warn({ reason: reason === undefined ? undefined : excerpt(reason) }, 'Realtime socket lost: reconnecting');
       const answered = this.#answered();
       if (state === 'ready' && answered) this.log.info('Realtime session ready again');
       if (state === 'closed' && answered && !answered.handingBack) {
         // Reconnecting did not work: the caller hears the gateway's own apology, Connect gets the caller back.
-        this.log.error({ reason }, 'Realtime session lost for good');
-        void this.#apologiseAndHandBack(`the AI backend failed: ${reason ?? 'closed'}`);
+        this.log.error({ reason: reason === undefined ? undefined : excerpt(reason) }, 'Realtime session lost for good');
+        this.#detach('AI-lost hand-back', this.#apologiseAndHandBack(`the AI backend failed: ${excerpt(reason ?? 'closed')}`));
       }
     });
   }
 
   #wireDialog(dialog: Dialog, media: CallMedia, agent: CallAgent | undefined): void {
-    dialog.on('bye', () => void this.end('remote-bye'));
-    dialog.on('terminated', (reason) => void this.end(reason === 'session-expired' ? 'session-expired' : reason === 'no-ack' ? 'no-ack' : 'remote-bye'));
+    this.#contain(dialog, 'dialog');
+    dialog.on('bye', () => this.#detach('bye', this.end('remote-bye')));
+    dialog.on('terminated', (reason) => this.#detach('terminated', this.end(reason === 'session-expired' ? 'session-expired' : reason === 'no-ack' ? 'no-ack' : 'remote-bye')));
     dialog.on('offer', (o) => this.#onReoffer(o.sdp, o.method, o.respond));
     dialog.on('info', (info) => {
       const key = parseDtmfInfo(info.contentType, info.body);
@@ -383,7 +397,7 @@ export class Call {
     });
     media.rtp.on('inactive', ({ silentMs }) => {
       this.log.warn({ silentMs }, 'no RTP from the caller: hanging up');
-      void this.end('rtp-timeout');
+      this.#detach('rtp-timeout', this.end('rtp-timeout'));
     });
   }
 
@@ -395,7 +409,47 @@ export class Call {
         for (const d of digits) if (!(await media.rtp.sendDtmf(d))) return false;
         return true;
       },
+      fault: (where, err) => this.#fault(where, err),
     };
+  }
+
+  // ---------------------------------------------------------------- containment
+
+  /**
+   * A listener of `emitter` that throws is counted and logged by the emitter (SafeEmitter); the call
+   * that registered it ends itself, because its state may now be half-updated.
+   */
+  #contain(emitter: { onListenerFault(hook: (event: string, error: unknown) => void): void }, source: string): void {
+    emitter.onListenerFault((event, err) => this.#fault(`${source} ${event}`, err));
+  }
+
+  /** A promise the event handler does not wait for: a rejection is this call's fault, never the process's. */
+  #detach(where: string, work: Promise<void>): void {
+    work.catch((err: unknown) => this.#fault(where, err));
+  }
+
+  /**
+   * Something inside this call's event handling threw. The call ends cleanly, once: an answered call
+   * through the AI-lost policy (apology, hand-back, BYE) within a bound, anything else at once; no
+   * other call notices, and nothing reaches the process handler.
+   */
+  #fault(where: string, err: unknown): void {
+    if (this.#faulted) return;
+    this.#faulted = true;
+    this.log.error({ in: where, err: describeError(err, { stack: true }) }, 'call event handling failed: ending this call');
+    const answered = this.#answered();
+    if (answered === undefined || answered.handingBack) {
+      this.end('error').catch(() => undefined);
+      return;
+    }
+    let bound: TimerId | undefined;
+    const deadline = new Promise<void>((resolve) => (bound = this.#env.clock.setTimeout(resolve, MAX_FAULT_HAND_BACK_MS)));
+    void Promise.race([this.#apologiseAndHandBack(`internal error: ${describeError(err, { firstLine: true })}`).catch(() => undefined), deadline])
+      .then(() => {
+        this.#env.clock.clearTimeout(bound);
+        return this.end('error');
+      })
+      .catch(() => undefined);
   }
 
   // ---------------------------------------------------------------- during the call
@@ -421,7 +475,7 @@ export class Call {
     const report = await handBackContact(
       this.#env.connect.writer,
       this.context,
-      { instanceId: this.#env.connect.instanceId, region: this.#env.connect.region },
+      { instances: this.#env.connect.instances, region: this.#env.connect.region },
       {
         outcome,
         reason,
@@ -527,7 +581,13 @@ export class Call {
         else this.#reject(500);
       }
       const hangUp = before.phase === 'answered' && reason !== 'remote-bye' && reason !== 'no-ack' ? before.dialog.bye({ reason: byeReason(reason) }) : undefined;
-      await Promise.allSettled([rtpClosed, backendClosed, hangUp]);
+      let bound: TimerId | undefined;
+      const waited = await Promise.race([
+        Promise.allSettled([rtpClosed, backendClosed, hangUp]).then(() => true),
+        new Promise<false>((resolve) => (bound = this.#env.clock.setTimeout(() => resolve(false), MAX_END_WAIT_MS))),
+      ]);
+      this.#env.clock.clearTimeout(bound);
+      if (!waited) this.log.warn({ waitedMs: MAX_END_WAIT_MS }, 'call end: media, Realtime or BYE still closing; not waiting longer');
       this.#state = { phase: 'ended', reason, held };
       const endedAt = this.#env.clock.wallNow();
       this.timeline.endedAt = endedAt;

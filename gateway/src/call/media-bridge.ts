@@ -43,7 +43,13 @@ export class MediaBridge {
   readonly #chunk = new AgentAudio();
   #callerChain: Stage<JitterFrame>;
   #agentChain: Stage<AgentAudio>;
+  readonly #rtp: RtpSession<PlaybackItem>;
+  readonly #maxQueuedMs: number;
+  /** The response whose audio overflowed the backlog: the rest of it is dropped. */
+  #overflowed: string | undefined;
   #closed = false;
+  /** Agent audio bytes dropped because the backlog to the caller was full (the response is cancelled). */
+  agentAudioDroppedBytes = 0;
   framesToRealtime = 0;
   bargeIns = 0;
   concealedToRealtime = 0;
@@ -56,7 +62,10 @@ export class MediaBridge {
     codec: G711Name,
     log: Logger,
     echoGuard?: EchoGuardOptions,
+    maxQueuedMs = Number.POSITIVE_INFINITY,
   ) {
+    this.#rtp = rtp;
+    this.#maxQueuedMs = maxQueuedMs;
     this.#ledger = ledger;
     this.#backend = backend;
     this.#mode = mode;
@@ -71,7 +80,7 @@ export class MediaBridge {
       toString: () => String(this.#callerChain),
     });
     backend.on('audio', (delta) => {
-      if (this.#closed) return;
+      if (this.#closed || this.#overBacklog(delta.responseId, delta.audio.length)) return;
       const chunk = this.#chunk;
       chunk.responseId = delta.responseId;
       chunk.itemId = delta.itemId;
@@ -126,6 +135,25 @@ export class MediaBridge {
 
   close(): void {
     this.#closed = true;
+  }
+
+  /**
+   * The service sends faster than real time; a stream far faster than that (or without end) must not
+   * grow the call's memory without bound. Past `maxQueuedMs` of backlog the caller would wait minutes
+   * for the rest anyway: that response's remaining audio is dropped and counted, the model is asked
+   * to stop it, and what was queued plays out (a barge-in still truncates at what was sent).
+   */
+  #overBacklog(responseId: string, bytes: number): boolean {
+    if (this.#overflowed === responseId) {
+      this.agentAudioDroppedBytes += bytes;
+      return true;
+    }
+    if (this.#rtp.playout.queuedMs < this.#maxQueuedMs) return false;
+    this.#overflowed = responseId;
+    this.agentAudioDroppedBytes += bytes;
+    this.#logger.warn({ responseId, queuedMs: Math.round(this.#rtp.playout.queuedMs), maxQueuedMs: this.#maxQueuedMs }, 'agent audio backlog full: the rest of this response is dropped and the response cancelled');
+    this.#backend.cancelResponse(responseId);
+    return true;
   }
 
   #onCallerFrame(frame: JitterFrame): void {

@@ -1,3 +1,4 @@
+import { excerpt } from '../describe-error.js';
 import type { ToolRegistry } from '../agent/index.js';
 import type { ConnectCallContext, HandBackOutcome } from '../connect/index.js';
 import type { Logger } from '../log.js';
@@ -20,6 +21,8 @@ export interface CallControl {
   hangUp(outcome: HandBackOutcome, reason: string, summary?: string): Promise<void>;
   /** RFC 4733 digits towards the caller's side (e.g. an IVR); resolves false if not sent. */
   sendDtmf(digits: string): Promise<boolean>;
+  /** Handling a tool call failed unexpectedly: the call ends itself (never an unhandled rejection). */
+  fault(where: string, err: unknown): void;
 }
 
 /**
@@ -51,7 +54,9 @@ export class ToolDispatcher {
     this.#control = control;
     this.#ctx = ctx;
     this.#logger = log;
-    backend.on('functionCall', (call) => void this.#run(call.callId, call.name, call.arguments, call.responseId));
+    backend.on('functionCall', (call) => {
+      this.#run(call.callId, call.name, call.arguments, call.responseId).catch((err: unknown) => control.fault('tool call', err));
+    });
   }
 
   async #run(callId: string, name: string, args: string, responseId: string): Promise<void> {
@@ -62,7 +67,7 @@ export class ToolDispatcher {
     this.#onResult?.({ toolCallId: callId, name, ok: !failed, output: result.output, durationMs: result.durationMs });
     if ('error' in result && result.error) {
       this.failures++;
-      this.#logger.warn({ tool: name, code: result.error.code, message: result.error.message, ms: result.durationMs }, 'tool failed; the model is told');
+      this.#logger.warn({ tool: name, code: result.error.code, message: excerpt(result.error.message), ms: result.durationMs }, 'tool failed; the model is told');
     } else {
       this.#logger.info({ tool: name, ms: result.durationMs }, 'tool ran');
     }

@@ -31,6 +31,11 @@ export const DEFAULT_INSTRUCTIONS =
   'and ask one question at a time.';
 /** How long we wait for the Realtime session to be configured before giving up on a call. */
 export const DEFAULT_REALTIME_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Agent audio queued for the caller beyond this (the service sends faster than real time) is dropped
+ * and its response cancelled, ms. Two minutes is far beyond any answer a caller listens to.
+ */
+export const DEFAULT_AGENT_AUDIO_MAX_QUEUED_MS = 120_000;
 /** Per source IP: new INVITEs per second (token bucket refill) and burst. Retries after 401 count too. */
 export const DEFAULT_INVITE_RATE_PER_S = 20;
 export const DEFAULT_INVITE_BURST = 40;

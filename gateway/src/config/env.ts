@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isCidr } from './cidr.js';
+import { DEFAULT_REALTIME_STREAM_LIMITS } from '../realtime/backend.js';
 import {
   CHIME_VOICE_CONNECTOR_SIGNALLING_CIDRS,
   DEFAULT_ECHO_GUARD_MARGIN_DB,
@@ -17,6 +18,7 @@ import {
   DEFAULT_OPENAI_BASE_URL,
   DEFAULT_OPENAI_MODEL,
   DEFAULT_REALTIME_CONNECT_TIMEOUT_MS,
+  DEFAULT_AGENT_AUDIO_MAX_QUEUED_MS,
   DEFAULT_RTP_PORT_MAX,
   DEFAULT_RTP_PORT_MIN,
   DEFAULT_SIP_PORT,
@@ -125,6 +127,22 @@ const envSchema = z
     OPENAI_BASE_URL: z.url({ error: 'OPENAI_BASE_URL must be a URL such as https://api.openai.com/v1' }).default(DEFAULT_OPENAI_BASE_URL),
     OPENAI_VOICE_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
     REALTIME_CONNECT_TIMEOUT_MS: positiveInt('REALTIME_CONNECT_TIMEOUT_MS').default(DEFAULT_REALTIME_CONNECT_TIMEOUT_MS),
+    REALTIME_MAX_TRANSCRIPT_ITEM_CHARS: positiveInt('REALTIME_MAX_TRANSCRIPT_ITEM_CHARS')
+      .max(1_048_576, 'REALTIME_MAX_TRANSCRIPT_ITEM_CHARS must be <= 1048576')
+      .default(DEFAULT_REALTIME_STREAM_LIMITS.maxTranscriptItemChars),
+    REALTIME_MAX_TRANSCRIPT_CALL_CHARS: positiveInt('REALTIME_MAX_TRANSCRIPT_CALL_CHARS')
+      .max(16_777_216, 'REALTIME_MAX_TRANSCRIPT_CALL_CHARS must be <= 16777216')
+      .default(DEFAULT_REALTIME_STREAM_LIMITS.maxTranscriptCallChars),
+    REALTIME_MAX_RECONNECTS: z.coerce
+      .number({ error: 'REALTIME_MAX_RECONNECTS must be a number' })
+      .int('REALTIME_MAX_RECONNECTS must be an integer')
+      .min(0, 'REALTIME_MAX_RECONNECTS must be >= 0 (0: a lost socket ends the AI session)')
+      .max(100, 'REALTIME_MAX_RECONNECTS must be <= 100')
+      .default(DEFAULT_REALTIME_STREAM_LIMITS.maxReconnects),
+    AGENT_AUDIO_MAX_QUEUED_MS: positiveInt('AGENT_AUDIO_MAX_QUEUED_MS')
+      .min(1_000, 'AGENT_AUDIO_MAX_QUEUED_MS must be >= 1000')
+      .max(600_000, 'AGENT_AUDIO_MAX_QUEUED_MS must be <= 600000')
+      .default(DEFAULT_AGENT_AUDIO_MAX_QUEUED_MS),
     HTTP_HOST: ipAddress('HTTP_HOST').default('0.0.0.0'),
     HTTP_PORT: port('HTTP_PORT').default(DEFAULT_HTTP_PORT),
     HTTP_API_TOKEN: z

@@ -5,6 +5,7 @@
  * `CredentialsProviderError` when the default chain finds nothing. Messages are the SDK's own; they
  * never include credentials (only the request we sent, which holds no secret).
  */
+import { excerpt } from '../describe-error.js';
 import { connectError, type ConnectApiError, type ConnectErrorCode } from './errors.js';
 
 const NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -30,8 +31,8 @@ interface SdkErrorShape {
 
 export function classifySdkError(err: unknown): ConnectApiError {
   const e: SdkErrorShape = typeof err === 'object' && err !== null ? (err as SdkErrorShape) : {};
-  const name = typeof e.name === 'string' ? e.name : 'Error';
-  const message = (typeof e.message === 'string' && e.message.length > 0 ? e.message : String(err)).split('\n')[0]?.slice(0, MAX_MESSAGE) ?? '';
+  const name = excerpt(typeof e.name === 'string' ? e.name : 'Error', 64);
+  const message = excerpt((typeof e.message === 'string' && e.message.length > 0 ? e.message : String(err)).split('\n')[0] ?? '', MAX_MESSAGE);
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const attempts = typeof e.$metadata?.attempts === 'number' ? e.$metadata.attempts : undefined;
   const sysCode = typeof e.code === 'string' ? e.code : undefined;

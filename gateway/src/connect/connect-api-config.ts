@@ -3,7 +3,9 @@
  *
  *   AWS_REGION                          region of the Connect instance (else the contact ARN's region)
  *   AMAZON_CONNECT_ENDPOINT             endpoint override, e.g. http://127.0.0.1:8090 (the lab's fake)
- *   AMAZON_CONNECT_INSTANCE_ID          instance id or instance ARN (else taken from X-Amzn-SourceArn)
+ *   AMAZON_CONNECT_INSTANCE_ID          the instances hand-back may write to: comma list of instance ids or
+ *                                       instance ARNs (an ARN also pins region and account); unset: hand-back
+ *                                       writes are disabled (hand-back-target.ts says why)
  *   AMAZON_CONNECT_MAX_ATTEMPTS         HTTP attempts per write, retries included (default 3)
  *   AMAZON_CONNECT_ATTEMPT_TIMEOUT_MS   per-attempt socket timeout (default 1500)
  *   AMAZON_CONNECT_TIMEOUT_MS           deadline for the whole write, backoff included (default 4000)
@@ -21,10 +23,21 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 4_000;
 export const MAX_CONNECT_ATTEMPTS = 10;
 export const MAX_CONNECT_TIMEOUT_MS = 30_000;
 
+/** One instance hand-back may write to; region and account are pinned when it was given as an ARN. */
+export interface AllowedConnectInstance {
+  instanceId: string;
+  region?: string;
+  account?: string;
+}
+
+/** More would be a list nobody reviews; an operator with more instances runs more gateways. */
+export const MAX_CONNECT_INSTANCES = 16;
+
 export interface ConnectApiConfig {
   region?: string;
   endpoint?: string;
-  instanceId?: string;
+  /** Empty: no instance configured, hand-back writes disabled. */
+  instances: AllowedConnectInstance[];
   maxAttempts: number;
   attemptTimeoutMs: number;
   totalTimeoutMs: number;
@@ -47,6 +60,7 @@ export function readConnectApiConfig(env: Readonly<Record<string, string | undef
     maxAttempts: int(value('AMAZON_CONNECT_MAX_ATTEMPTS'), 'AMAZON_CONNECT_MAX_ATTEMPTS', DEFAULT_CONNECT_MAX_ATTEMPTS, 1, MAX_CONNECT_ATTEMPTS, problems),
     attemptTimeoutMs: int(value('AMAZON_CONNECT_ATTEMPT_TIMEOUT_MS'), 'AMAZON_CONNECT_ATTEMPT_TIMEOUT_MS', DEFAULT_CONNECT_ATTEMPT_TIMEOUT_MS, 50, MAX_CONNECT_TIMEOUT_MS, problems),
     totalTimeoutMs: int(value('AMAZON_CONNECT_TIMEOUT_MS'), 'AMAZON_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 50, MAX_CONNECT_TIMEOUT_MS, problems),
+    instances: [],
   };
   const region = value('AWS_REGION');
   if (region !== undefined) {
@@ -58,19 +72,31 @@ export function readConnectApiConfig(env: Readonly<Record<string, string | undef
     if (isHttpUrl(endpoint)) config.endpoint = endpoint;
     else problems.push('AMAZON_CONNECT_ENDPOINT: must be an http:// or https:// URL');
   }
-  const instance = value('AMAZON_CONNECT_INSTANCE_ID');
-  if (instance !== undefined) {
-    const arn = CONNECT_INSTANCE_ARN.exec(instance);
-    if (arn !== null) {
-      config.instanceId = arn[3] as string;
-      config.region ??= arn[1] as string;
-    } else if (instance.length <= MAX_INSTANCE_ID_LENGTH && /^[A-Za-z0-9-]+$/.test(instance)) {
-      config.instanceId = instance;
+  const instances = value('AMAZON_CONNECT_INSTANCE_ID');
+  if (instances !== undefined) config.instances = readInstances(instances, problems);
+  return problems.length === 0 ? ok(config) : err(problems);
+}
+
+function readInstances(text: string, problems: string[]): AllowedConnectInstance[] {
+  const entries = text.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length > MAX_CONNECT_INSTANCES) {
+    problems.push(`AMAZON_CONNECT_INSTANCE_ID: at most ${MAX_CONNECT_INSTANCES} instances, got ${entries.length}`);
+    return [];
+  }
+  const instances: AllowedConnectInstance[] = [];
+  for (const entry of entries) {
+    const arn = CONNECT_INSTANCE_ARN.exec(entry);
+    if (arn !== null && AWS_REGION_PATTERN.test(arn[1] as string)) {
+      instances.push({ instanceId: arn[3] as string, region: arn[1] as string, account: arn[2] as string });
+    } else if (entry.length <= MAX_INSTANCE_ID_LENGTH && /^[A-Za-z0-9-]+$/.test(entry)) {
+      instances.push({ instanceId: entry });
     } else {
-      problems.push(`AMAZON_CONNECT_INSTANCE_ID: must be an instance id (1..${MAX_INSTANCE_ID_LENGTH} letters, digits, '-') or an instance ARN`);
+      problems.push(
+        `AMAZON_CONNECT_INSTANCE_ID: ${JSON.stringify(entry.slice(0, 80))} is neither an instance id (1..${MAX_INSTANCE_ID_LENGTH} letters, digits, '-') nor an instance ARN (arn:aws:connect:<region>:<account>:instance/<id>)`,
+      );
     }
   }
-  return problems.length === 0 ? ok(config) : err(problems);
+  return instances;
 }
 
 function int(text: string | undefined, name: string, dflt: number, min: number, max: number, problems: string[]): number {

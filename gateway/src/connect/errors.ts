@@ -8,8 +8,12 @@ import { err, type Result } from '../result.js';
 export type ConnectErrorCode =
   /** Attributes, instance id or contact id break a Connect API limit; nothing was sent. */
   | 'CONNECT_ERR_INVALID_REQUEST'
-  /** No instance id (config or contact ARN), no contact id, or no region: nothing was sent. */
+  /** No contact id, or no region: nothing was sent. */
   | 'CONNECT_ERR_NO_TARGET'
+  /** AMAZON_CONNECT_INSTANCE_ID is not set: hand-back writes are disabled, nothing was sent. */
+  | 'CONNECT_ERR_NOT_CONFIGURED'
+  /** The INVITE named an instance, region or account outside the configuration, or a malformed ARN or contact id: nothing was sent. */
+  | 'CONNECT_ERR_REFUSED'
   /** 429 / ThrottlingException on the last attempt. */
   | 'CONNECT_ERR_THROTTLED'
   /** 5xx / InternalServiceException on the last attempt. */
@@ -51,6 +55,8 @@ export type ConnectResult = Result<{ attempts: number }, ConnectApiError>;
 const RETRYABLE: Readonly<Record<ConnectErrorCode, boolean>> = {
   CONNECT_ERR_INVALID_REQUEST: false,
   CONNECT_ERR_NO_TARGET: false,
+  CONNECT_ERR_NOT_CONFIGURED: false,
+  CONNECT_ERR_REFUSED: false,
   CONNECT_ERR_THROTTLED: true,
   CONNECT_ERR_SERVICE: true,
   CONNECT_ERR_REJECTED: false,

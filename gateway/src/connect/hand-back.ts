@@ -8,7 +8,7 @@ import type { ConnectCallContext } from './context.js';
 import type { ContactAttributesUpdater } from './contact-attributes-writer.js';
 import type { ConnectResult } from './errors.js';
 import { buildHandBackAttributes, type HandBackInput } from './hand-back-attributes.js';
-import { resolveHandBackTarget, type HandBackTarget } from './hand-back-target.js';
+import { resolveHandBackTarget, type HandBackTarget, type HandBackTargetConfig } from './hand-back-target.js';
 
 export interface HandBackReport {
   result: ConnectResult;
@@ -22,7 +22,7 @@ export interface HandBackReport {
 export async function handBackContact(
   writer: ContactAttributesUpdater,
   context: ConnectCallContext,
-  config: { instanceId?: string | undefined; region?: string | undefined },
+  config: HandBackTargetConfig,
   input: HandBackInput,
   opts: { signal?: AbortSignal } = {},
 ): Promise<HandBackReport> {

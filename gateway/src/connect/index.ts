@@ -18,6 +18,7 @@ export {
   DEFAULT_CONNECT_MAX_ATTEMPTS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   readConnectApiConfig,
+  type AllowedConnectInstance,
   type ConnectApiConfig,
   type ConnectApiConfigResult,
 } from './connect-api-config.js';
@@ -40,5 +41,5 @@ export {
   type HandBackOutcome,
   type TranscriptTurn,
 } from './hand-back-attributes.js';
-export { resolveHandBackTarget, type HandBackTarget, type HandBackTargetResult } from './hand-back-target.js';
+export { resolveHandBackTarget, type HandBackTarget, type HandBackTargetConfig, type HandBackTargetResult } from './hand-back-target.js';
 export { truncateUtf8 } from './utf8-text.js';

@@ -113,8 +113,34 @@ export interface RealtimeBackendStats {
   reconnects: number;
   /** Transparent session renewals (new socket swapped in before the provider's session limit). */
   renewals: number;
+  /** Transcript characters dropped over the per-item or per-call cap (RealtimeStreamLimits). */
+  transcriptCharsDropped: number;
+  /** Audio deltas for items no response.output_item.added announced: dropped, never played. */
+  unknownItemDeltasDropped: number;
+  /** Listener or routing exceptions inside this backend's event handling (each one ends the backend). */
+  internalErrors: number;
   lastRateLimits?: RealtimeRateLimit[];
 }
+
+/**
+ * What one call's AI stream may cost, whatever the service sends (issue 9: a hostile or broken stream
+ * must end its own call, never the process). Set from the environment; see README.
+ */
+export interface RealtimeStreamLimits {
+  /** Transcript text kept per item (deltas together, or the final text), UTF-16 chars; beyond: dropped and counted. */
+  maxTranscriptItemChars: number;
+  /** Transcript text kept per call, all items together, chars. */
+  maxTranscriptCallChars: number;
+  /** Reconnects per call (backoff grows with each); one more lost socket fails the backend (AI-lost policy). */
+  maxReconnects: number;
+}
+
+/** ~4 000 tokens of speech per item, ~64 items of that per call; a lost socket 5 times is a broken service. */
+export const DEFAULT_REALTIME_STREAM_LIMITS: Readonly<RealtimeStreamLimits> = Object.freeze({
+  maxTranscriptItemChars: 16_384,
+  maxTranscriptCallChars: 1_048_576,
+  maxReconnects: 5,
+});
 
 export interface RealtimeConnectOptions {
   /** Overall deadline for connect(), ms, including retries. */
@@ -141,6 +167,11 @@ export interface RealtimeBackend extends EventEmitter<RealtimeBackendEvents> {
   stats(): RealtimeBackendStats;
   /** Idempotent. Closes sockets and timers; no event is emitted after state 'closed'. */
   close(): Promise<void>;
+  /**
+   * Also tells `hook` when one of this backend's listeners throws (it is counted and logged either
+   * way): the call that owns the listeners ends itself instead of going on half-updated.
+   */
+  onListenerFault(hook: (event: string, error: unknown) => void): void;
 }
 
 export interface RealtimeBackendCreateOptions {
@@ -148,6 +179,8 @@ export interface RealtimeBackendCreateOptions {
   logger: Logger;
   callId: string;
   clock: Clock;
+  /** Default: DEFAULT_REALTIME_STREAM_LIMITS. */
+  limits?: RealtimeStreamLimits;
 }
 
 export interface RealtimeBackendFactory {

@@ -14,8 +14,10 @@ export type RealtimeErrorCode =
   | 'RT_ERR_ABORTED'
   /** The provider rejected our session configuration (an error event answering our session.update). */
   | 'RT_ERR_SESSION_REJECTED'
-  /** The socket dropped and every reconnect attempt failed. */
+  /** The socket dropped and every reconnect attempt failed, or the call's reconnects are spent. */
   | 'RT_ERR_RECONNECT_EXHAUSTED'
+  /** Handling the service's events threw (a stream the backend cannot handle): the session is ended. */
+  | 'RT_ERR_INTERNAL'
   /** A server `error` event (non-fatal; the provider keeps the session). */
   | 'RT_ERR_SERVER'
   /** close() happened while connect() was pending. */
@@ -56,6 +58,7 @@ export class RealtimeError extends Error {
         return 'provider-unavailable';
       case 'RT_ERR_SESSION_REJECTED':
       case 'RT_ERR_SERVER':
+      case 'RT_ERR_INTERNAL':
         return 'provider-rejected';
       case 'RT_ERR_STATE':
       case 'RT_ERR_ABORTED':

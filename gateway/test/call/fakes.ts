@@ -3,10 +3,11 @@
  * (and lets the test emit provider events), an RTP session stand-in that carries a real PlayoutQueue,
  * a silent logger, and a bounded "let the promise chains run" helper (no timers, no sleeps).
  */
-import { EventEmitter } from 'node:events';
 import { createRootLogger, type Logger } from '../../src/log.js';
+import { SafeEmitter } from '../../src/safe-emitter.js';
 import type { RealtimeBackend, RealtimeBackendEvents, RealtimeBackendStats, RealtimeConnectOptions, RealtimeSessionConfig } from '../../src/realtime/backend.js';
 import type { PlaybackItem } from '../../src/call/playback-ledger.js';
+import { newBackendStats } from '../../src/realtime/core/backend-stats.js';
 import { PlayoutQueue, type JitterFrame, type RtpSession } from '../../src/rtp/index.js';
 import type { Stage } from '../../src/rtp/stages/stage.js';
 
@@ -22,7 +23,7 @@ export type BackendCall =
   | { kind: 'addUserText'; text: string; respond: boolean | undefined }
   | { kind: 'updateSession'; partial: Partial<RealtimeSessionConfig> };
 
-export class FakeBackend extends EventEmitter<RealtimeBackendEvents> implements RealtimeBackend {
+export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements RealtimeBackend {
   readonly calls: BackendCall[] = [];
   readonly #onCall: ((call: BackendCall) => void) | undefined;
 
@@ -68,7 +69,7 @@ export class FakeBackend extends EventEmitter<RealtimeBackendEvents> implements 
     this.#record({ kind: 'updateSession', partial });
   }
   stats(): RealtimeBackendStats {
-    return { appendedBytes: 0, droppedAudioBytes: 0, deltasReceived: 0, deltaBytes: 0, lateDeltasDropped: 0, droppedEvents: 0, serverErrors: 0, reconnects: 0, renewals: 0 };
+    return newBackendStats();
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -227,6 +227,36 @@ describe('a whole call in-process', () => {
     expectReleased(h);
   });
 
+  it('a listener of the call throws: that call alone ends (apology, hand-back, BYE), counted and logged, nothing reaches the process', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => void uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
+    try {
+      const { h, phone, backend } = await answeredCall();
+      await h.run(200);
+      // A delta the media bridge cannot handle (no bytes): its listener throws inside the backend's emit.
+      backend.safeEmit('audio', { responseId: 'resp-x', itemId: 'item-x', contentIndex: 0, audio: null as unknown as Buffer });
+      expect(backend.listenerErrors).toBe(1);
+      let bye = false;
+      for (let t = 0; t < 10_000 && !bye; t += 20) {
+        await h.run(20);
+        bye = phone.read().some((m) => m.type === 'request' && m.method === 'BYE');
+      }
+      expect(bye).toBe(true);
+      expect(h.connect.writes.map((w) => w.update.attributes.ai_outcome)).toEqual(['ai_unavailable']);
+      expect(h.connect.writes[0]?.update.attributes.ai_reason).toMatch(/^internal error: /);
+      await h.run(40);
+      expect(h.logs.filter((l) => l.msg === 'call event handling failed: ending this call').map((l) => l.in)).toEqual(['realtime audio']);
+      expect(endedLine(h).reason).toBe('realtime-failed');
+      expectReleased(h);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onUncaught);
+    }
+  });
+
   it('end_call lets the answer finish: the BYE leaves after the last frame of the goodbye, with the outcome written', async () => {
     const { h, phone, backend } = await answeredCall();
     const before = phone.received().length;

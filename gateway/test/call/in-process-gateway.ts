@@ -168,6 +168,7 @@ export async function startGateway(opts: { agent?: (def: AgentDefinition) => Age
     mediaSockets: network,
     agent,
     contactAttributes: connect,
+    connectEnv: { AMAZON_CONNECT_INSTANCE_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', AWS_REGION: 'us-east-1', ...opts.env },
     callObservers: [{ onCallEvent: (ref, event) => events.push({ ref, event }) }],
     realtimeProbe: () => Promise.resolve(undefined),
     serveHttp: false,

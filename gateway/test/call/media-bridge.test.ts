@@ -10,6 +10,7 @@ interface SetupOptions {
   mode?: AudioMode;
   codec?: G711Name;
   echo?: EchoGuardOptions;
+  maxQueuedMs?: number;
 }
 
 function setup(opts: SetupOptions = {}) {
@@ -17,7 +18,7 @@ function setup(opts: SetupOptions = {}) {
   const rtp = new FakeRtp(g711Codec(codec).silenceByte);
   const backend = new FakeBackend();
   const ledger = new PlaybackLedger(rtp.playout, { codec, measureLevels: opts.echo !== undefined });
-  const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, opts.echo);
+  const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, opts.echo, opts.maxQueuedMs);
   /** One `response.output_audio.delta`, already decoded to bytes by the backend. */
   const delta = (responseId: string, itemId: string, audio: Buffer, contentIndex = 0) => backend.emit('audio', { responseId, itemId, contentIndex, audio });
   const appended = () => backend.of('appendAudio').map((c) => c.bytes);
@@ -320,5 +321,23 @@ describe('close()', () => {
     expect(ledger.queuedMs('item-2')).toBe(0);
     expect(bridge.bargeIn({ cancel: true })).toBeUndefined();
     expect(bridge.framesToRealtime).toBe(0);
+  });
+});
+
+describe('agent audio backlog bound (a stream far faster than real time)', () => {
+  it('past maxQueuedMs the rest of that response is dropped and counted and the response cancelled; the next response plays', () => {
+    const { delta, bridge, backend, playout, rtp } = setup({ maxQueuedMs: 1000 });
+    const second = Buffer.alloc(8000, 0x11); // 1 s of G.711
+    delta('resp-1', 'item-1', second);
+    expect(playout.queuedMs).toBe(1000);
+    delta('resp-1', 'item-1', second);
+    delta('resp-1', 'item-1', second);
+    expect(playout.queuedMs).toBe(1000); // nothing more was queued
+    expect(bridge.agentAudioDroppedBytes).toBe(16_000);
+    expect(backend.of('cancelResponse')).toEqual([{ kind: 'cancelResponse', responseId: 'resp-1' }]);
+    rtp.sendTicks(50); // the caller has heard that second
+    delta('resp-2', 'item-2', Buffer.alloc(160, 0x22));
+    expect(playout.queuedMs).toBeGreaterThan(0);
+    expect(bridge.agentAudioDroppedBytes).toBe(16_000);
   });
 });

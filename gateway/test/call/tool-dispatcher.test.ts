@@ -13,6 +13,7 @@ type Step =
   | ['output', string, string, boolean | undefined]
   | ['backend', BackendCall['kind']]
   | ['finishSpeaking', string]
+  | ['fault', string, string]
   | ['hangUp', HandBackOutcome, string, string | undefined]
   | ['sendDtmf', string];
 
@@ -34,6 +35,8 @@ interface SetupOptions {
   builtins?: BuiltinToolName[];
   /** Held open until the test resolves it (default: resolves at once). */
   finishSpeaking?: Promise<void>;
+  /** What hangUp answers (default: resolves). */
+  hangUp?: Promise<void>;
   sendDtmf?: Promise<boolean>;
 }
 
@@ -48,11 +51,14 @@ function setup(opts: SetupOptions = {}) {
     },
     hangUp: (outcome, reason, summary) => {
       steps.push(['hangUp', outcome, reason, summary]);
-      return Promise.resolve();
+      return opts.hangUp ?? Promise.resolve();
     },
     sendDtmf: (digits) => {
       steps.push(['sendDtmf', digits]);
       return opts.sendDtmf ?? Promise.resolve(true);
+    },
+    fault: (where, err) => {
+      steps.push(['fault', where, String(err)]);
     },
   };
   const registry = new ToolRegistry(opts.builtins ?? ['end_call', 'transfer_to_human', 'send_dtmf'], loaded(opts.tools ?? []), { clock, timeoutMs: TOOL_TIMEOUT_MS });
@@ -175,6 +181,15 @@ describe('end_call', () => {
     await settle();
     expect(t.steps.slice(2)).toEqual([['hangUp', 'completed', 'caller said goodbye', undefined]]);
     expect(t.dispatcher.failures).toBe(0);
+  });
+
+  it('a tool call whose handling fails unexpectedly is reported to the call (which ends itself), never an unhandled rejection', async () => {
+    const failed = Promise.reject(new Error('hand-back exploded'));
+    failed.catch(() => undefined); // the dispatcher observes it later
+    const t = setup({ hangUp: failed });
+    t.call('end_call', '{"reason":"done"}', 'fc-9', 'resp-7');
+    await settle();
+    expect(t.steps.at(-1)).toEqual(['fault', 'tool call', 'Error: hand-back exploded']);
   });
 
   it('without a reason the hang-up says the agent ended the call', async () => {

@@ -5,7 +5,7 @@ import { startFakeRealtime, type FakeRealtimeServer, type FakeScript } from '../
 import { encodeMulaw } from '../../src/audio/index.js';
 import type { Clock } from '../../src/clock.js';
 import { callLogger, createRootLogger, type Logger } from '../../src/log.js';
-import type { RealtimeBackend, RealtimeBackendEvents, RealtimeSessionConfig } from '../../src/realtime/backend.js';
+import type { RealtimeBackend, RealtimeBackendEvents, RealtimeSessionConfig, RealtimeStreamLimits } from '../../src/realtime/backend.js';
 import { OpenAIRealtimeBackend } from '../../src/realtime/openai/openai-backend.js';
 import type { OpenAIBackendOptions } from '../../src/realtime/openai/options.js';
 
@@ -88,11 +88,11 @@ export function recordEvents(backend: RealtimeBackend) {
   return { events, of, states };
 }
 
-export function makeBackend(baseURL: string, clock: Clock, opts: Partial<OpenAIBackendOptions> = {}) {
+export function makeBackend(baseURL: string, clock: Clock, opts: Partial<OpenAIBackendOptions> = {}, limits?: RealtimeStreamLimits) {
   const { logger, lines } = capturingLogger('call-1@example.invalid');
   const backend = new OpenAIRealtimeBackend(
     { apiKey: SECRET, baseURL, initialBackoffMs: 5, maxBackoffMs: 20, random: () => 0.5, connectAttemptTimeoutMs: 5000, ...opts },
-    { logger, callId: 'call-1@example.invalid', clock },
+    { logger, callId: 'call-1@example.invalid', clock, limits },
   );
   return { backend, ...recordEvents(backend), lines };
 }

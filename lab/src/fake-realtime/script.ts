@@ -11,6 +11,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeError } from 'connect-realtime-gateway';
+import { hostileModeSchema, type FakeHostileMode } from './hostile.js';
 
 export type FakeAudioSource =
   /** 8 kHz mono 16-bit PCM WAV. */
@@ -99,6 +100,8 @@ export interface FakeScript {
   lateDeltasAfterCancel?: number;
   vad?: FakeVadParams;
   failures?: FakeFailures;
+  /** Security tests: a hostile stream (hostile.ts). */
+  hostile?: FakeHostileMode;
 }
 
 export const DEFAULT_CHUNK_MS = 100;
@@ -165,6 +168,7 @@ export const scriptFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  hostile: hostileModeSchema.optional(),
 });
 
 // The file form must stay a subset of the typed form.

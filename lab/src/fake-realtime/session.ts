@@ -14,6 +14,7 @@ import { DEFAULT_VAD_MIN_SPEECH_MS, DEFAULT_VAD_THRESHOLD_DBOV, type FakeScript 
 import type { AudioBank, ScriptCursor } from './turns.js';
 import { EnergyVad, type VadTransition } from './vad.js';
 import { elideAudio, formatOf, toWireItem, type FakeItem } from './wire.js';
+import { startHostileMode } from './hostile.js';
 
 export type { DeltaRecord, ResponseRecord } from './responder.js';
 
@@ -77,6 +78,8 @@ export class FakeSession {
   readonly #d: FakeSessionDeps;
   #session: RealtimeSessionCreateRequest;
   #format: RealtimeAudioFormat = 'pcm16';
+  /** The script's hostile mode runs once per session, from its first session.updated. */
+  #hostileArmed = false;
   #segments: AudioSegment[] = [];
   #inputBytes = 0;
   #inputMs = 0;
@@ -328,6 +331,20 @@ export class FakeSession {
       this.#vad.setParams(this.#vadParams());
     }
     this.#send({ type: 'session.updated', event_id: this.#eventId(), session: this.#session });
+    const hostile = this.#d.script.hostile;
+    if (hostile !== undefined && !this.#hostileArmed) {
+      this.#hostileArmed = true;
+      startHostileMode(hostile, {
+        index: this.index,
+        sendRaw: (text) => {
+          if (this.closed === undefined) this.#d.transport.send(text);
+        },
+        eventId: () => this.#eventId(),
+        newId: (p) => this.#newId(p),
+        after: (ms, fn) => this.#after(ms, fn),
+        outputFormat: () => formatOf(this.#session.audio?.output?.format),
+      });
+    }
   }
 
   #onAppend(audioB64: string): void {

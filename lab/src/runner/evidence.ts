@@ -33,7 +33,7 @@ export interface Evidence {
   rtp: RtpRecord[];
   realtime: RealtimeEvidence;
   /** UpdateContactAttributes requests the fake Connect API received. */
-  connect: Array<{ t: number; status: number; attributes: Record<string, string> }>;
+  connect: Array<{ t: number; status: number; instanceId?: string; attributes: Record<string, string> }>;
   gateway: {
     logs: GatewayLogLine[];
     socketsBefore?: number;

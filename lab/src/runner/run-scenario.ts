@@ -159,7 +159,12 @@ async function execute(
     sip: [...tapRecords.sip, ...caller.sip].sort((a, b) => a.t - b.t),
     rtp: [...tapRecords.rtp, ...caller.rtp],
     realtime,
-    connect: connectRequests.map((r) => ({ t: r.at - wallAtOrigin, status: r.status, attributes: r.body?.Attributes ?? {} })),
+    connect: connectRequests.map((r) => ({
+      t: r.at - wallAtOrigin,
+      status: r.status,
+      ...(r.body?.InstanceId === undefined ? {} : { instanceId: r.body.InstanceId }),
+      attributes: r.body?.Attributes ?? {},
+    })),
     gateway: { logs: gateway.logs, ...(socketsBefore !== undefined ? { socketsBefore } : {}), ...(socketsAfter !== undefined ? { socketsAfter } : {}) },
   };
   writeFileSync(join(outDir, 'wire.jsonl'), evidence.rtp.map((r) => JSON.stringify({ ...r, payload: undefined, rtcpPacket: r.rtcpPacket?.toString('hex') })).join('\n'));

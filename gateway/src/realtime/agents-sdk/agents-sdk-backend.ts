@@ -18,7 +18,7 @@ import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
-import type { RealtimeSessionConfig } from '../backend.js';
+import type { RealtimeSessionConfig, RealtimeStreamLimits } from '../backend.js';
 import { describeEndpoint } from '../core/base-url.js';
 import { RealtimeBackendCore } from '../core/backend-core.js';
 import { RealtimeError } from '../errors.js';
@@ -29,7 +29,7 @@ import { GatewayToolBridge } from './gateway-tools.js';
 import { AGENTS_SDK_CLOSE_TIMEOUT_MS, realtimeWebSocketUrl, resolveAgentsSdkOptions, type AgentsSdkFactoryOptions, type ResolvedAgentsSdkOptions } from './options.js';
 import { PhoneCallTransport } from './phone-call-transport.js';
 import { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from './session-config.js';
-import { describeError } from '../../describe-error.js';
+import { describeError, excerpt } from '../../describe-error.js';
 
 type SessionOptions = Partial<RealtimeSessionOptions<unknown>>;
 
@@ -44,6 +44,7 @@ export interface AgentsSdkBackendDeps {
   logger: Logger;
   callId: string;
   clock: Clock;
+  limits?: RealtimeStreamLimits | undefined;
 }
 
 interface Live {
@@ -65,7 +66,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
 
   constructor(options: AgentsSdkFactoryOptions, deps: AgentsSdkBackendDeps) {
     const opts = resolveAgentsSdkOptions(options);
-    super({ logger: deps.logger.child({ realtime: 'agents-sdk' }), clock: deps.clock, connectTimeoutMs: opts.connectTimeoutMs });
+    super({ logger: deps.logger.child({ realtime: 'agents-sdk' }), clock: deps.clock, connectTimeoutMs: opts.connectTimeoutMs, limits: deps.limits });
     this.#opts = opts;
     this.#callId = deps.callId;
     this.#tools = new GatewayToolBridge({ emit: (event, ...args) => this.emitEvent(event, ...args), logger: this.logger });
@@ -124,6 +125,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
         onSessionConfirmed: () => this.#onSessionConfirmed(),
         onSessionRejected: (e) => this.#onSessionRejected(e),
         cancelResponse: () => this.cancelResponse(),
+        routingFailed: (err) => this.failInternally('server event', err),
       },
     });
     const sessionOptions: SessionOptions = {
@@ -252,7 +254,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       confirm.reject(new RealtimeError('RT_ERR_CONNECT_FAILED', why, { fatal: true }));
       return;
     }
-    this.logger.warn({ code, reason }, 'realtime connection lost; the agents-sdk provider does not reconnect');
+    this.logger.warn({ code, reason: excerpt(reason) }, 'realtime connection lost; the agents-sdk provider does not reconnect');
     this.endLiveTurn('connection_lost');
     this.emitFatal(new RealtimeError('RT_ERR_RECONNECT_EXHAUSTED', `${why}; the agents-sdk provider does not reconnect`, { fatal: true }));
     void this.close();

@@ -11,7 +11,7 @@ export function createAgentsSdkFactory(options: AgentsSdkFactoryOptions): Realti
   return {
     provider: 'agents-sdk',
     create(opts: RealtimeBackendCreateOptions): RealtimeBackend {
-      return new AgentsSdkBackend(resolved, { logger: opts.logger, callId: opts.callId, clock: opts.clock });
+      return new AgentsSdkBackend(resolved, { logger: opts.logger, callId: opts.callId, clock: opts.clock, limits: opts.limits });
     },
   };
 }

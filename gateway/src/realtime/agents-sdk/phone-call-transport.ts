@@ -43,6 +43,8 @@ export interface PhoneCallTransportOptions {
     onSessionRejected(error: ServerErrorDetails): void;
     /** The SDK wants the live response cancelled (interruption with interrupt_response off, a guardrail). */
     cancelResponse(): void;
+    /** Routing a server event threw: the backend ends itself (its core's contain()); optional for tests. */
+    routingFailed?(err: unknown): void;
   };
 }
 
@@ -158,8 +160,10 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
       }
       this.#router.route(evt);
     } catch (err) {
-      // Never into the SDK's socket handler: a routing bug must not take the call down.
-      this.#backend.logger.error({ err: describeError(err) }, 'agents-sdk: server event routing failed');
+      // Never into the SDK's socket handler (that would reach the process handler): the backend
+      // decides, and ends this session only (fatal RT_ERR_INTERNAL, the call's AI-lost policy).
+      if (this.#events.routingFailed !== undefined) this.#events.routingFailed(err);
+      else this.#backend.logger.error({ err: describeError(err) }, 'agents-sdk: server event routing failed');
     }
   }
 

@@ -16,21 +16,24 @@ import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { SafeEmitter } from '../../safe-emitter.js';
-import type {
-  RealtimeBackend,
-  RealtimeBackendEvents,
-  RealtimeBackendStats,
-  RealtimeConnectOptions,
-  RealtimeConnectionState,
-  RealtimeSessionConfig,
+import {
+  DEFAULT_REALTIME_STREAM_LIMITS,
+  type RealtimeStreamLimits,
+  type RealtimeBackend,
+  type RealtimeBackendEvents,
+  type RealtimeBackendStats,
+  type RealtimeConnectOptions,
+  type RealtimeConnectionState,
+  type RealtimeSessionConfig,
 } from '../backend.js';
 import { RealtimeError } from '../errors.js';
 import type { GaRouterContext } from '../ga/event-router.js';
+import { TranscriptBudget } from '../ga/transcript-budget.js';
 import { TurnState } from '../ga/turn-state.js';
 import { newBackendStats, snapshotStats } from './backend-stats.js';
 import { startConnectGuard } from './connect-guard.js';
 import { invalidSessionConfigField } from './session-config-check.js';
-import { describeError } from '../../describe-error.js';
+import { describeError, excerpt } from '../../describe-error.js';
 
 export type BackendState = 'idle' | RealtimeConnectionState;
 
@@ -43,6 +46,8 @@ export interface BackendCoreDeps {
   clock: Clock;
   /** connect()'s deadline when the caller passes none; undefined: none (attempt timeouts still apply). */
   connectTimeoutMs?: number;
+  /** What the call's AI stream may cost; default DEFAULT_REALTIME_STREAM_LIMITS. */
+  limits?: RealtimeStreamLimits | undefined;
 }
 
 export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEvents> implements RealtimeBackend {
@@ -52,6 +57,8 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
   protected readonly turn = new TurnState();
   /** Counted by the core, the router and the provider; stats() hands out copies. */
   protected readonly counters: RealtimeBackendStats = newBackendStats();
+  protected readonly limits: Readonly<RealtimeStreamLimits>;
+  readonly #transcripts: TranscriptBudget;
 
   readonly #connectTimeoutMs: number | undefined;
   #state: BackendState = 'idle';
@@ -66,6 +73,8 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
     this.logger = deps.logger;
     this.clock = deps.clock;
     this.#connectTimeoutMs = deps.connectTimeoutMs;
+    this.limits = deps.limits ?? DEFAULT_REALTIME_STREAM_LIMITS;
+    this.#transcripts = new TranscriptBudget(this.limits);
   }
 
   // ---- RealtimeBackend ---------------------------------------------------------------------------
@@ -203,9 +212,32 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
     this.safeEmit(event, ...args);
   }
 
+  /**
+   * Runs a socket or timer callback of this backend (server events, above all). An exception in it
+   * is this backend's bug or a stream it cannot handle: it is counted, logged, and ends the backend
+   * (a fatal error, then 'closed', so the call's AI-lost policy applies); it never reaches the socket
+   * library and from there the process handler, where it would hang every call.
+   */
+  protected contain(label: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.failInternally(label, err);
+    }
+  }
+
+  /** What contain() does with an exception, for a provider whose transport catches it itself. */
+  protected failInternally(label: string, err: unknown): void {
+    this.counters.internalErrors++;
+    if (this.isClosed()) return;
+    this.logger.error({ in: label, err: describeError(err, { stack: true }) }, 'realtime event handling failed: ending the session');
+    this.emitFatal(new RealtimeError('RT_ERR_INTERNAL', `${label}: ${describeError(err, { firstLine: true })}`, { fatal: true, cause: err }));
+    void this.close();
+  }
+
   /** The backend is finished: logged, and told to the call layer as a fatal `error`. */
   protected emitFatal(e: RealtimeError): void {
-    this.logger.error({ code: e.code, err: e.message }, 'realtime backend error');
+    this.logger.error({ code: e.code, err: excerpt(e.message) }, 'realtime backend error');
     this.emitEvent('error', { code: e.code, message: e.message, fatal: true });
   }
 
@@ -226,6 +258,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
   protected routerContext(): GaRouterContext {
     return {
       turn: this.turn,
+      transcripts: this.#transcripts,
       stats: this.counters,
       logger: this.logger,
       emit: (event, ...args) => this.emitEvent(event, ...args),

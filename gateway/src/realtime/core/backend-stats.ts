@@ -12,6 +12,9 @@ export function newBackendStats(): RealtimeBackendStats {
     serverErrors: 0,
     reconnects: 0,
     renewals: 0,
+    transcriptCharsDropped: 0,
+    unknownItemDeltasDropped: 0,
+    internalErrors: 0,
   };
 }
 

@@ -8,11 +8,13 @@
  *   notes the ids), and matches session.update answers itself (`sessionUpdated`, `serverError`).
  * Only events of the live session get here; sockets, replay and renewal stay with the providers.
  */
+import { excerpt } from '../../describe-error.js';
 import type { Logger } from '../../log.js';
 import { audioMs } from '../audio-format.js';
 import type { RealtimeAudioFormat, RealtimeBackendEvents, RealtimeBackendStats, RealtimeRateLimit } from '../backend.js';
 import type { ConsumedServerEvent, ParsedServerEvent, WireItem } from './server-events.js';
 import { summarizeRaw } from './server-events.js';
+import type { TranscriptBudget } from './transcript-budget.js';
 import type { TurnState } from './turn-state.js';
 
 export type EmitBackendEvent = <K extends keyof RealtimeBackendEvents>(event: K, ...args: RealtimeBackendEvents[K]) => void;
@@ -36,6 +38,8 @@ export interface ConversationObserver {
 /** What a provider owns and the router writes to. */
 export interface GaRouterContext {
   turn: TurnState;
+  /** Caps on transcript text (per item, per call); its drops are counted in stats. */
+  transcripts: TranscriptBudget;
   stats: RealtimeBackendStats;
   logger: Logger;
   emit: EmitBackendEvent;
@@ -83,9 +87,17 @@ export class GaEventRouter {
     return true;
   }
 
-  /** Decoded output audio of a live response, to the call layer in arrival order. */
+  /**
+   * Decoded output audio of a live response, to the call layer in arrival order. Audio for an item
+   * the service never announced (no response.output_item.added) is dropped and counted: the call
+   * plays only what belongs to a response it knows.
+   */
   deliverAudio(responseId: string, itemId: string, contentIndex: number, audio: Buffer): void {
     const { turn, stats } = this.#ctx;
+    if (!turn.isAnnounced(itemId)) {
+      if (stats.unknownItemDeltasDropped++ === 0) this.#ctx.logger.warn({ itemId: excerpt(itemId, 64), responseId: excerpt(responseId, 64) }, 'realtime audio for an unannounced item dropped');
+      return;
+    }
     turn.addItemAudio(itemId, audio.length);
     stats.deltasReceived++;
     stats.deltaBytes += audio.length;
@@ -119,9 +131,12 @@ export class GaEventRouter {
         emit('speechStopped', { audioEndMs: evt.audio_end_ms, itemId: evt.item_id });
         this.#hooks.quiet?.();
         return;
+      case 'response.output_item.added':
+        if (evt.item.id !== undefined) turn.announceItem(evt.item.id);
+        log?.noteItem(evt.item);
+        return;
       case 'conversation.item.added':
       case 'conversation.item.done':
-      case 'response.output_item.added':
       case 'response.output_item.done':
         log?.noteItem(evt.item);
         return;
@@ -134,13 +149,17 @@ export class GaEventRouter {
         emit('truncated', { itemId: evt.item_id, audioEndMs: evt.audio_end_ms });
         return;
       }
-      case 'conversation.item.input_audio_transcription.delta':
-        if (evt.delta) emit('transcript', { role: 'user', itemId: evt.item_id, text: evt.delta, final: false });
+      case 'conversation.item.input_audio_transcription.delta': {
+        const text = this.#admitDelta(evt.item_id, evt.delta ?? '');
+        if (text) emit('transcript', { role: 'user', itemId: evt.item_id, text, final: false });
         return;
-      case 'conversation.item.input_audio_transcription.completed':
-        log?.setText(evt.item_id, evt.transcript, 'user');
-        emit('transcript', { role: 'user', itemId: evt.item_id, text: evt.transcript, final: true });
+      }
+      case 'conversation.item.input_audio_transcription.completed': {
+        const text = this.#admitFinal(evt.item_id, evt.transcript);
+        log?.setText(evt.item_id, text, 'user');
+        emit('transcript', { role: 'user', itemId: evt.item_id, text, final: true });
         return;
+      }
       case 'response.created':
         turn.activeResponseId = evt.response.id;
         emit('responseStarted', { responseId: evt.response.id });
@@ -153,13 +172,16 @@ export class GaEventRouter {
         if (!turn.isCancelled(evt.response_id)) emit('audioDone', { responseId: evt.response_id, itemId: evt.item_id });
         return;
       case 'response.output_audio_transcript.delta':
-      case 'response.output_text.delta':
-        log?.appendText(evt.item_id, evt.delta);
-        emit('transcript', { role: 'assistant', itemId: evt.item_id, text: evt.delta, final: false });
+      case 'response.output_text.delta': {
+        const text = this.#admitDelta(evt.item_id, evt.delta);
+        if (text === '') return;
+        log?.appendText(evt.item_id, text);
+        emit('transcript', { role: 'assistant', itemId: evt.item_id, text, final: false });
         return;
+      }
       case 'response.output_audio_transcript.done':
       case 'response.output_text.done': {
-        const text = evt.type === 'response.output_text.done' ? evt.text : evt.transcript;
+        const text = this.#admitFinal(evt.item_id, evt.type === 'response.output_text.done' ? evt.text : evt.transcript);
         log?.setText(evt.item_id, text, 'assistant');
         emit('transcript', { role: 'assistant', itemId: evt.item_id, text, final: true });
         return;
@@ -187,9 +209,32 @@ export class GaEventRouter {
     }
   }
 
+  #admitDelta(itemId: string, delta: string): string {
+    const text = this.#ctx.transcripts.admitDelta(itemId, delta);
+    if (text.length < delta.length) this.#noteDropped(itemId);
+    return text;
+  }
+
+  #admitFinal(itemId: string, final: string): string {
+    const text = this.#ctx.transcripts.admitFinal(itemId, final);
+    if (text.length < final.length) this.#noteDropped(itemId);
+    return text;
+  }
+
+  /** Counted on every drop, logged on the first of the call. */
+  #noteDropped(itemId: string): void {
+    const { stats, transcripts } = this.#ctx;
+    const first = stats.transcriptCharsDropped === 0;
+    stats.transcriptCharsDropped = transcripts.dropped;
+    if (first) this.#ctx.logger.warn({ itemId: excerpt(itemId, 64), dropped: transcripts.dropped }, 'realtime transcript over its cap: the rest is dropped');
+  }
+
   #serverError(e: Extract<ConsumedServerEvent, { type: 'error' }>['error']): void {
     this.#ctx.stats.serverErrors++;
-    this.#ctx.logger.warn({ code: e.code, type: e.type, param: e.param, eventId: e.event_id, message: e.message }, 'realtime server error');
+    this.#ctx.logger.warn(
+      { code: remote(e.code, 64), type: excerpt(e.type, 64), param: remote(e.param, 128), eventId: remote(e.event_id, 64), message: excerpt(e.message) },
+      'realtime server error',
+    );
     const details: ServerErrorDetails = { message: e.message, ...(e.code ? { code: e.code } : {}), ...(e.event_id ? { eventId: e.event_id } : {}) };
     if (this.#hooks.serverError?.(details) === true) return;
     this.#ctx.emit('error', { ...details, fatal: false });
@@ -201,4 +246,9 @@ export function toRateLimits(
   limits: ReadonlyArray<{ name?: string | undefined; limit?: number | undefined; remaining?: number | undefined; reset_seconds?: number | undefined }>,
 ): RealtimeRateLimit[] {
   return limits.map((r) => ({ name: r.name ?? 'unknown', limit: r.limit ?? 0, remaining: r.remaining ?? 0, resetSeconds: r.reset_seconds ?? 0 }));
+}
+
+/** An optional remote string, cut for a log line. */
+function remote(text: string | null | undefined, max: number): string | null | undefined {
+  return typeof text === 'string' ? excerpt(text, max) : text;
 }

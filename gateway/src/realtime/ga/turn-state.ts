@@ -16,6 +16,8 @@ export class TurnState {
   speaking = false;
   readonly #cancelled = new Set<string>();
   readonly #itemAudioBytes = new Map<string, number>();
+  /** Output items the service announced (response.output_item.added): only their audio is played. */
+  readonly #announced = new Set<string>();
 
   /** No response in progress and no caller speech: a safe moment to swap sessions. */
   get quiet(): boolean {
@@ -37,6 +39,18 @@ export class TurnState {
     this.#cancelled.add(id);
     if (this.#cancelled.size > MAX_CANCELLED_REMEMBERED) evictOldest(this.#cancelled);
     return id === this.activeResponseId ? id : undefined;
+  }
+
+  /** response.output_item.added: audio deltas for this item may follow. */
+  announceItem(itemId: string): void {
+    if (this.#announced.has(itemId)) return;
+    if (this.#announced.size >= MAX_ITEMS_REMEMBERED) evictOldest(this.#announced);
+    this.#announced.add(itemId);
+  }
+
+  /** False for an item never announced on this session: its audio is dropped, not played. */
+  isAnnounced(itemId: string): boolean {
+    return this.#announced.has(itemId);
   }
 
   addItemAudio(itemId: string, bytes: number): void {
@@ -76,6 +90,7 @@ export class TurnState {
     this.activeResponseId = undefined;
     this.speaking = false;
     this.#itemAudioBytes.clear();
+    this.#announced.clear();
     return id !== undefined && !this.#cancelled.has(id) ? id : undefined;
   }
 }

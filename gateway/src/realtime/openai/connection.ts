@@ -10,6 +10,7 @@ import type { RealtimeClientEvent, RealtimeSessionCreateRequest } from 'openai/r
 import type { ClientOptions } from 'ws';
 import type { Clock, TimerId } from '../../clock.js';
 import type { Logger } from '../../log.js';
+import { excerpt } from '../../describe-error.js';
 import { RealtimeError } from '../errors.js';
 import type { RealtimeEndpoint } from './endpoint.js';
 import { parseServerEvent, summarizeRaw, type ParsedServerEvent } from '../ga/server-events.js';
@@ -153,7 +154,7 @@ export class RealtimeConnection {
       } else if (evt.type === 'error' && evt.error.event_id === p.sessionUpdateEventId) {
         // The provider refused our configuration: retrying the same payload cannot help.
         this.#failOpen(
-          new RealtimeError('RT_ERR_SESSION_REJECTED', `session.update rejected: ${evt.error.message}`, {
+          new RealtimeError('RT_ERR_SESSION_REJECTED', `session.update rejected: ${excerpt(evt.error.message)}`, {
             fatal: true,
             ...(evt.error.code ? { providerCode: evt.error.code } : {}),
           }),
@@ -170,8 +171,8 @@ export class RealtimeConnection {
       this.#deps.onEvent(this, { kind: 'invalid', type: '', issues: 'unparsable JSON frame', raw: summarizeRaw(String(err.cause ?? '')) });
       return;
     }
-    this.#lastError = err.message;
-    this.#deps.logger.debug({ conn: this.id, err: err.message }, 'realtime socket error');
+    this.#lastError = excerpt(err.message);
+    this.#deps.logger.debug({ conn: this.id, err: excerpt(err.message) }, 'realtime socket error');
   }
 
   #onSocketClose(code: number, reason: string): void {
@@ -179,7 +180,7 @@ export class RealtimeConnection {
     this.#closed = true;
     this.#ready = false;
     this.#deps.clock.clearTimeout(this.#closeTimer);
-    const detail = this.#lastError ?? `socket closed (code ${code}${reason ? `, ${reason}` : ''})`;
+    const detail = this.#lastError ?? `socket closed (code ${code}${reason ? `, ${excerpt(reason)}` : ''})`;
     this.#failOpen(new RealtimeError('RT_ERR_CONNECT_FAILED', detail, { fatal: false }));
     this.#resolveClosed();
     this.#deps.onClosed(this, {

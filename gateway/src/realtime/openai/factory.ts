@@ -15,7 +15,7 @@ export function createOpenAIRealtimeFactory(options: OpenAIBackendOptions): Real
   return {
     provider: 'openai',
     create(opts: RealtimeBackendCreateOptions): RealtimeBackend {
-      return new OpenAIRealtimeBackend(options, { logger: opts.logger, callId: opts.callId, clock: opts.clock, client });
+      return new OpenAIRealtimeBackend(options, { logger: opts.logger, callId: opts.callId, clock: opts.clock, client, limits: opts.limits });
     },
   };
 }

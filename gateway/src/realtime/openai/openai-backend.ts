@@ -17,7 +17,7 @@ import OpenAI from 'openai';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import type { Clock, TimerId } from '../../clock.js';
 import type { Logger } from '../../log.js';
-import type { RealtimeSessionConfig } from '../backend.js';
+import type { RealtimeSessionConfig, RealtimeStreamLimits } from '../backend.js';
 import { MAX_SOCKET_BACKLOG_BYTES, RealtimeBackendCore } from '../core/backend-core.js';
 import { RealtimeError } from '../errors.js';
 import { inputAudioAppend } from '../ga/client-events.js';
@@ -28,7 +28,7 @@ import { RealtimeConnection } from './connection.js';
 import { ConversationLog } from './conversation-log.js';
 import { resolveRealtimeEndpoint, type RealtimeEndpoint } from './endpoint.js';
 import { backoffDelayMs, resolveOpenAIBackendOptions, type OpenAIBackendOptions, type ResolvedOpenAIBackendOptions } from './options.js';
-import { describeError } from '../../describe-error.js';
+import { describeError, excerpt } from '../../describe-error.js';
 
 interface Renewal {
   conn: RealtimeConnection | undefined;
@@ -41,6 +41,7 @@ export interface OpenAIBackendDeps {
   clock: Clock;
   /** Shared by all calls of a factory. */
   client?: OpenAI;
+  limits?: RealtimeStreamLimits | undefined;
 }
 
 export class OpenAIRealtimeBackend extends RealtimeBackendCore {
@@ -60,11 +61,13 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   #sleepers = new Set<() => void>();
   #sleepTimers = new Set<TimerId>();
 
+  /** Reconnect episodes this call has started (bounded by limits.maxReconnects). */
+  #reconnectEpisodes = 0;
   #itemSeq = 0;
   readonly #idSalt = randomBytes(3).toString('hex');
 
   constructor(options: OpenAIBackendOptions, deps: OpenAIBackendDeps) {
-    super({ logger: deps.logger.child({ realtime: 'openai' }), clock: deps.clock });
+    super({ logger: deps.logger.child({ realtime: 'openai' }), clock: deps.clock, limits: deps.limits });
     this.#opts = resolveOpenAIBackendOptions(options);
     this.#endpoint = resolveRealtimeEndpoint(this.#opts.baseURL);
     this.#client = deps.client ?? new OpenAI({ apiKey: this.#opts.apiKey, baseURL: this.#endpoint.sdkBaseURL, maxRetries: 0 });
@@ -162,11 +165,15 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     });
   }
 
-  /** Bounded attempts with backoff. Resolves with a confirmed connection; rejects with a fatal RealtimeError. */
-  async #establish(purpose: 'connect' | 'reconnect' | 'renew'): Promise<RealtimeConnection> {
+  /**
+   * Bounded attempts with backoff. Resolves with a confirmed connection; rejects with a fatal
+   * RealtimeError. `backoffFrom` starts the backoff further up: the n-th reconnect of a call waits
+   * before its first attempt too, so a service that keeps dropping us is not hammered.
+   */
+  async #establish(purpose: 'connect' | 'reconnect' | 'renew', backoffFrom = 0): Promise<RealtimeConnection> {
     let last: RealtimeError | undefined;
     for (let attempt = 0; attempt < this.#opts.maxAttempts; attempt++) {
-      const delay = backoffDelayMs(attempt, this.#opts);
+      const delay = backoffDelayMs(attempt + backoffFrom, this.#opts);
       if (delay > 0) await this.#sleep(delay);
       if (this.isClosed()) throw new RealtimeError('RT_ERR_CLOSED', 'backend closed', { fatal: true });
       const conn = this.#newConnection();
@@ -187,7 +194,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
         const e = RealtimeError.is(err) ? err : new RealtimeError('RT_ERR_CONNECT_FAILED', describeError(err), { fatal: false, cause: err });
         if (e.fatal || this.isClosed()) throw e;
         last = e;
-        this.logger.warn({ purpose, attempt: attempt + 1, of: this.#opts.maxAttempts, err: e.message }, 'realtime connection attempt failed');
+        this.logger.warn({ purpose, attempt: attempt + 1, of: this.#opts.maxAttempts, err: excerpt(e.message) }, 'realtime connection attempt failed');
       }
     }
     const code = purpose === 'connect' ? 'RT_ERR_CONNECT_FAILED' : 'RT_ERR_RECONNECT_EXHAUSTED';
@@ -217,7 +224,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     // Only a confirmed spare matters here; attempts that fail while opening are the retry loop's business.
     if (this.#renewal?.conn === conn && this.#renewal.ready && !info.intentional) {
       // The spare socket died before the swap; the live one is unaffected. Try again later.
-      this.logger.warn({ code: info.code, err: info.lastError }, 'realtime renewal socket lost before swap');
+      this.logger.warn({ code: info.code, err: info.lastError === undefined ? undefined : excerpt(info.lastError) }, 'realtime renewal socket lost before swap');
       this.#renewal = undefined;
       this.#retryRenewalLater();
       return;
@@ -229,13 +236,21 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   }
 
   async #reconnect(reason: string): Promise<void> {
-    this.logger.warn({ reason }, 'realtime connection lost; reconnecting');
-    this.setState('reconnecting', reason);
+    if (this.#reconnectEpisodes >= this.limits.maxReconnects) {
+      // A service (or a stream) that keeps killing the socket: the call's AI-lost policy, not a loop.
+      this.logger.error({ reason: excerpt(reason), reconnects: this.#reconnectEpisodes }, 'realtime connection lost again: reconnects for this call are spent');
+      this.emitFatal(new RealtimeError('RT_ERR_RECONNECT_EXHAUSTED', `connection lost after ${this.#reconnectEpisodes} reconnects: ${excerpt(reason)}`, { fatal: true }));
+      await this.close();
+      return;
+    }
+    const episode = this.#reconnectEpisodes++;
+    this.logger.warn({ reason: excerpt(reason), reconnect: episode + 1, of: this.limits.maxReconnects }, 'realtime connection lost; reconnecting');
+    this.setState('reconnecting', excerpt(reason));
     this.#abandonRenewal();
     this.endLiveTurn('connection_lost');
     let conn: RealtimeConnection;
     try {
-      conn = await this.#establish('reconnect');
+      conn = await this.#establish('reconnect', episode);
     } catch (err) {
       if (this.isClosed()) return;
       const e = RealtimeError.is(err) ? err : new RealtimeError('RT_ERR_RECONNECT_EXHAUSTED', describeError(err), { fatal: true, cause: err });
@@ -338,14 +353,16 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   // ---- server events ----------------------------------------------------------------------------
 
   #onConnEvent(conn: RealtimeConnection, parsed: ParsedServerEvent): void {
-    const evt = this.#router.screen(parsed);
-    if (evt === undefined) return;
-    const live = conn === this.#primary || (conn === this.#establishing && conn.ready);
-    if (!live) {
-      if (evt.type === 'error') this.logger.warn({ conn: conn.id, error: evt.error }, 'realtime error on standby session');
-      return;
-    }
-    this.#router.route(evt);
+    this.contain('server event', () => {
+      const evt = this.#router.screen(parsed);
+      if (evt === undefined) return;
+      const live = conn === this.#primary || (conn === this.#establishing && conn.ready);
+      if (!live) {
+        if (evt.type === 'error') this.logger.warn({ conn: conn.id, code: evt.error.code, message: excerpt(evt.error.message) }, 'realtime error on standby session');
+        return;
+      }
+      this.#router.route(evt);
+    });
   }
 
   #newItemId(): string {

@@ -2,7 +2,8 @@ import type { TransportLayerAudio } from '@openai/agents-realtime';
 import { describe, expect, it } from 'vitest';
 import { createRootLogger } from '../../../src/log.js';
 import { PhoneCallTransport } from '../../../src/realtime/agents-sdk/index.js';
-import type { RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { DEFAULT_REALTIME_STREAM_LIMITS, type RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { TranscriptBudget } from '../../../src/realtime/ga/transcript-budget.js';
 import { newBackendStats } from '../../../src/realtime/core/backend-stats.js';
 import { TurnState } from '../../../src/realtime/ga/turn-state.js';
 
@@ -12,6 +13,7 @@ function transport() {
   const emitted: Array<keyof RealtimeBackendEvents> = [];
   const audio: Array<RealtimeBackendEvents['audio'][0]> = [];
   let cancels = 0;
+  const routingFailures: unknown[] = [];
   const t = new PhoneCallTransport({
     model: 'gpt-realtime',
     backend: {
@@ -19,19 +21,27 @@ function transport() {
       stats,
       logger: createRootLogger('silent'),
       emit: (event, ...args) => {
+        if (event === 'rateLimits') throw new RangeError('a router bug');
         emitted.push(event);
         if (event === 'audio') audio.push(args[0] as RealtimeBackendEvents['audio'][0]);
       },
       audioFormat: () => 'pcmu',
+      transcripts: new TranscriptBudget(DEFAULT_REALTIME_STREAM_LIMITS),
     },
-    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++ },
+    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++, routingFailed: (err) => void routingFailures.push(err) },
   });
   // The SDK's socket message handler, as the WebSocket would call it.
   const receive = (event: object): void => (t as unknown as { _onMessage(m: { data: string }): void })._onMessage({ data: JSON.stringify(event) });
-  return { t, stats, turn, emitted, audio, receive, cancels: () => cancels };
+  return { t, stats, turn, emitted, audio, receive, cancels: () => cancels, routingFailures };
 }
 
 describe('PhoneCallTransport without a socket', () => {
+  it('an exception while routing a server event goes to the backend (which ends its session), never into the socket handler', () => {
+    const { receive, routingFailures } = transport();
+    expect(() => receive({ type: 'rate_limits.updated', event_id: 'e1', rate_limits: [{ name: 'requests', limit: 1, remaining: 1, reset_seconds: 1 }] })).not.toThrow();
+    expect(routingFailures).toEqual([new RangeError('a router bug')]);
+  });
+
   it('an item the SDK cannot parse is skipped and counted, never thrown into the socket handler', () => {
     const { stats, emitted, receive } = transport();
     // input_audio content without `transcript`: the SDK's item schema wants string|null and throws.
@@ -61,6 +71,7 @@ describe('PhoneCallTransport without a socket', () => {
       (t as unknown as { _onAudio(e: TransportLayerAudio): void })._onAudio({ type: 'audio', data: new Uint8Array(160).fill(0xff).buffer, responseId: 'resp_1' });
     };
     receive({ type: 'response.created', event_id: 'e1', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    receive({ type: 'response.output_item.added', event_id: 'e1a', response_id: 'resp_1', output_index: 0, item: { id: 'item_a', object: 'realtime.item', type: 'message', role: 'assistant', status: 'in_progress', content: [] } });
     delta('e2');
     expect(audio).toEqual([{ responseId: 'resp_1', itemId: 'item_a', contentIndex: 1, audio: Buffer.alloc(160, 0xff) }]);
     expect(sdkAudio).toEqual([160]);

@@ -97,6 +97,14 @@ async function ready(connectTimeoutMs?: number) {
   return h;
 }
 
+/** response.output_item.added: audio for the item may follow (unannounced audio is dropped). */
+const announce = (responseId: string, itemId: string) => ({
+  type: 'response.output_item.added',
+  response_id: responseId,
+  output_index: 0,
+  item: { id: itemId, type: 'message', role: 'assistant' },
+});
+
 const delta = (responseId: string, itemId: string, bytes: number) => ({
   type: 'response.output_audio.delta',
   response_id: responseId,
@@ -304,6 +312,7 @@ describe('backend core: what the call layer asks for', () => {
   it('cancelResponse(): one response.cancel for the live response; its late audio is dropped and counted', async () => {
     const { backend, of } = await ready();
     backend.receive({ type: 'response.created', response: { id: 'resp_1' } });
+    backend.receive(announce('resp_1', 'item_1'));
     backend.receive(delta('resp_1', 'item_1', 800));
     backend.cancelResponse();
     backend.cancelResponse('resp_1');
@@ -317,6 +326,7 @@ describe('backend core: what the call layer asks for', () => {
 
   it('truncate(): clamped to the audio received for the item, in the session format; unknown items are not sent', async () => {
     const { backend } = await ready();
+    backend.receive(announce('resp_1', 'item_1'));
     backend.receive(delta('resp_1', 'item_1', 8000)); // 1000 ms of G.711
     backend.truncate('item_1', 0, 400.7);
     backend.truncate('item_1', 0, 60_000);

@@ -3,7 +3,8 @@
  * what is counted, and which provider hook is told.
  */
 import { describe, expect, it } from 'vitest';
-import type { RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { DEFAULT_REALTIME_STREAM_LIMITS, type RealtimeBackendEvents } from '../../../src/realtime/backend.js';
+import { TranscriptBudget } from '../../../src/realtime/ga/transcript-budget.js';
 import { newBackendStats } from '../../../src/realtime/core/backend-stats.js';
 import { GaEventRouter, type ConversationObserver, type GaRouterHooks } from '../../../src/realtime/ga/event-router.js';
 import { parseServerEvent } from '../../../src/realtime/ga/server-events.js';
@@ -23,6 +24,7 @@ function router(hooks: Partial<GaRouterHooks> = {}) {
       logger,
       emit: (name, ...args) => void emitted.push({ name, payload: args[0] } as Recorded),
       audioFormat: () => 'pcmu',
+      transcripts: new TranscriptBudget(DEFAULT_REALTIME_STREAM_LIMITS),
     },
     { functionCallDone: (c) => void calls.push(c.callId), ...hooks },
   );
@@ -41,6 +43,7 @@ describe('GA event router: server events -> backend events', () => {
   it('a whole answer: responseStarted, audio in order, audioDone, transcripts, responseDone; the turn follows', () => {
     const { receive, of, emitted, turn, stats } = router();
     receive({ type: 'response.created', response: { id: 'resp_1' } });
+    receive({ type: 'response.output_item.added', response_id: 'resp_1', output_index: 0, item: { id: 'item_1', type: 'message', role: 'assistant' } });
     expect(turn.activeResponseId).toBe('resp_1');
     receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', ...content, delta: Buffer.from([1, 2, 3]).toString('base64') });
     receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', ...content, delta: Buffer.from([4, 5]).toString('base64') });
@@ -84,6 +87,7 @@ describe('GA event router: server events -> backend events', () => {
   it('audio of a cancelled response is dropped and counted, and its audioDone is not reported', () => {
     const { receive, of, turn, stats } = router();
     receive({ type: 'response.created', response: { id: 'resp_1' } });
+    receive({ type: 'response.output_item.added', response_id: 'resp_1', output_index: 0, item: { id: 'item_1', type: 'message', role: 'assistant' } });
     turn.cancel();
     receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', ...content, delta: 'AAAA' });
     receive({ type: 'response.output_audio.done', response_id: 'resp_1', item_id: 'item_1', ...content });
@@ -175,5 +179,30 @@ describe('GA event router: the boundary', () => {
       ['realtime server event unknown', 'response.brand_new_event'],
     ]);
     expect(logged[0]?.issues).toMatch(/^response:/);
+  });
+});
+
+describe('GA event router: what a hostile stream cannot do', () => {
+  it('audio for an item never announced by response.output_item.added is dropped and counted, never emitted', () => {
+    const { receive, of, stats, turn } = router();
+    receive({ type: 'response.created', response: { id: 'resp_1' } });
+    for (let i = 0; i < 3; i++) receive({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'ghost', ...content, delta: 'AAAA' });
+    expect(of('audio')).toEqual([]);
+    expect(stats.unknownItemDeltasDropped).toBe(3);
+    expect(turn.itemAudioBytes('ghost')).toBeUndefined();
+  });
+
+  it('transcript text past the per-item cap is dropped and counted; the conversation log gets only what was kept', () => {
+    const seen: string[] = [];
+    const { receive, of, stats } = router({
+      conversation: { noteItem: () => undefined, appendText: (_id, d) => void seen.push(d), setText: (_id, t) => void seen.push(`final ${t.length}`), truncate: () => undefined },
+    });
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 3; i++) receive({ type: 'response.output_audio_transcript.delta', response_id: 'r', item_id: 'item_1', ...content, delta: big });
+    receive({ type: 'response.output_audio_transcript.done', response_id: 'r', item_id: 'item_1', ...content, transcript: big + big });
+    expect(seen.map((t) => t.length)).toEqual([10_000, 16_384 - 10_000, 'final 16384'.length]);
+    expect(seen.at(-1)).toBe('final 16384');
+    expect(of('transcript').map((t) => t.text.length)).toEqual([10_000, 6_384, 16_384]);
+    expect(stats.transcriptCharsDropped).toBe(30_000 - 16_384 + (20_000 - 16_384));
   });
 });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/clock.js';
+import { DEFAULT_REALTIME_STREAM_LIMITS } from '../../../src/realtime/backend.js';
 import { RealtimeError } from '../../../src/realtime/errors.js';
 import type { FakeScript } from '../../../../lab/src/fake-realtime/script.js';
 import { appendInFrames, baseConfig, callerTurnMulaw, fakeRealtimeFixture, makeBackend, tone } from '../helpers.js';
@@ -134,6 +135,18 @@ describe('OpenAI Realtime backend: failures', () => {
     expect(events[events.length - 1]).toEqual({ name: 'state', payload: { state: 'closed' } });
     backend.appendAudio(new Uint8Array(160));
     expect(backend.stats().droppedAudioBytes).toBe(160);
+  });
+
+  it('reconnects are capped per call: the next lost socket is final (RT_ERR_RECONNECT_EXHAUSTED), though the service still answers', async () => {
+    const drops = [0, 1, 2].map((session) => ({ afterMs: 50, session }));
+    const fake = await fixture.fake({ ...oneAnswer, failures: { drops } });
+    const h = makeBackend(fake.url, systemClock, {}, { ...DEFAULT_REALTIME_STREAM_LIMITS, maxReconnects: 1 });
+    fixture.track(h.backend);
+    await h.backend.connect(baseConfig);
+    await vi.waitFor(() => expect(h.states()).toEqual(['connecting', 'ready', 'reconnecting', 'ready', 'closed']), WAIT);
+    expect(h.backend.stats().reconnects).toBe(1);
+    expect(fake.sessions).toHaveLength(2);
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'RT_ERR_RECONNECT_EXHAUSTED', fatal: true })]);
   });
 
   it('a connection attempt that never gets session.updated times out and is retried', async () => {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { checkCatalogue, defineCheck, type CheckSpec, type RegisteredCheck } from '../checks/define.js';
+import { pick } from '../checks/helpers.js';
 import { checksMarkdown } from '../checks/registry.js';
 import type { CheckResult } from '../evidence.js';
 import type { CallEvidence, OpsEvidence } from './ops-evidence.js';
@@ -219,6 +220,33 @@ export const OPS_CHECKS: ReadonlyArray<RegisteredCheck<OpsEvidence>> = [
         passed: calls.length > 0 && problems.length === 0,
         value: problems.length ? problems.join('; ') : `${calls.length} records, end reason ${c.endReason}${cutoff === undefined ? '' : `, all ${observed.length} transcripts sent before step ${c.transcriptsBeforeStep}`}`,
         limit: `end reason ${c.endReason}${c.events.length ? `, events ${c.events.join(', ')}` : ''}`,
+      };
+    },
+  }),
+  defineCheck({
+    name: 'gateway-log-lines',
+    doc: 'the `gateway`\'s log (every run) holds between `min` and `max` lines with this `msg` whose fields match `where` (dotted path → regular expression for the whole value as text)',
+    params: {
+      gateway: gatewayIndex.describe('the gateway (index)'),
+      msg: z.string().describe("the log line's msg"),
+      where: z.record(z.string(), z.string()).default({}).describe('dotted path → regular expression its value (as text) must match'),
+      min: z.number().int().min(0).default(1).describe('fewest matching lines'),
+      max: z.number().int().min(0).optional().describe('most matching lines (none: no upper bound)'),
+    },
+    run(c, ev: OpsEvidence) {
+      const logs = ev.gateways[c.gateway]?.logs ?? [];
+      const matches = (line: Record<string, unknown>): boolean =>
+        line.msg === c.msg && Object.entries(c.where).every(([path, want]) => {
+          const got = pick(line, path);
+          return got !== undefined && new RegExp(`^(?:${want})$`).test(typeof got === 'string' ? got : JSON.stringify(got));
+        });
+      const found = logs.filter(matches);
+      const shown = Object.keys(c.where).length === 0 ? '' : ` (${Object.keys(c.where).map((p) => `${p}=${found[0] === undefined ? '-' : JSON.stringify(pick(found[0], p))}`).join(', ')})`;
+      return {
+        name: `${c.check} "${c.msg}"`,
+        passed: found.length >= c.min && (c.max === undefined || found.length <= c.max),
+        value: `${found.length} lines${shown}`,
+        limit: `${c.min}..${c.max ?? '∞'}${Object.keys(c.where).length ? ` where ${JSON.stringify(c.where)}` : ''}`,
       };
     },
   }),

@@ -51,6 +51,24 @@ export const gatewayChecks = [
     },
   }),
   defineCheck({
+    name: 'connect-writes',
+    doc: 'the fake Connect API received exactly `count` UpdateContactAttributes requests (for `instanceId` only, when given), answered or not',
+    params: {
+      count: z.number().int().nonnegative().describe('requests expected'),
+      instanceId: z.string().optional().describe('count only requests naming this InstanceId'),
+    },
+    run(spec, ev) {
+      const counted = ev.connect.filter((r) => spec.instanceId === undefined || r.instanceId === spec.instanceId);
+      const instances = [...new Set(ev.connect.map((r) => r.instanceId ?? '(none)'))];
+      return {
+        name: spec.instanceId === undefined ? spec.check : `${spec.check} ${spec.instanceId}`,
+        passed: counted.length === spec.count,
+        value: `${counted.length} requests${instances.length > 0 ? ` (instances: ${instances.join(', ')})` : ''}`,
+        limit: String(spec.count),
+      };
+    },
+  }),
+  defineCheck({
     name: 'connect-attributes',
     doc: 'the fake Connect API recorded an UpdateContactAttributes with these `attributes` (regexes), before the gateway\'s BYE when `beforeBye`',
     params: {
