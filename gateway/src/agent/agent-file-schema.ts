@@ -109,6 +109,7 @@ export const agentFileSchema = z.strictObject({
   dtmf: z
     .strictObject({
       deliverToModel: flag.optional(),
+      coalesceMs: whole(0, 5_000, ' ms').optional(),
       collect: z
         .strictObject({
           maxDigits: whole(1, 64).optional(),

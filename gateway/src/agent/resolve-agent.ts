@@ -9,6 +9,7 @@ import { DEFAULT_INSTRUCTIONS, DEFAULT_OPENAI_MODEL, DEFAULT_OPENAI_VOICE } from
 import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDetection } from '../realtime/backend.js';
 import {
   DEFAULT_APOLOGY_AUDIO,
+  DEFAULT_DTMF_COALESCE_MS,
   DEFAULT_DTMF_INTER_DIGIT_TIMEOUT_MS,
   DEFAULT_DTMF_MAX_DIGITS,
   DEFAULT_DTMF_PROMPT,
@@ -190,17 +191,19 @@ function isServerUrl(text: string): boolean {
 
 function resolveDtmf(f: AgentFile, label: string, problems: string[]): DtmfSettings {
   const deliverToModel = f.dtmf?.deliverToModel ?? true;
+  const coalesceMs = f.dtmf?.coalesceMs ?? DEFAULT_DTMF_COALESCE_MS;
   const c = f.dtmf?.collect;
-  if (c === undefined) return { deliverToModel };
+  if (c === undefined) return { deliverToModel, coalesceMs };
   if (!deliverToModel) {
     problems.push(`${label}: dtmf.collect: collected digits go to the model; set dtmf.deliverToModel to true or remove collect`);
-    return { deliverToModel };
+    return { deliverToModel, coalesceMs };
   }
   const prompt = template(c.prompt ?? DEFAULT_DTMF_PROMPT, `${label}: dtmf.collect.prompt`, problems, { digits: true });
-  if (prompt === undefined) return { deliverToModel };
+  if (prompt === undefined) return { deliverToModel, coalesceMs };
   const terminator = c.terminator === undefined ? DEFAULT_DTMF_TERMINATOR : c.terminator;
   return {
     deliverToModel,
+    coalesceMs,
     collect: { maxDigits: c.maxDigits ?? DEFAULT_DTMF_MAX_DIGITS, terminator, interDigitTimeoutMs: c.interDigitTimeoutMs ?? DEFAULT_DTMF_INTER_DIGIT_TIMEOUT_MS, prompt },
   };
 }

@@ -71,6 +71,8 @@ export class FakeSession {
   readonly speechStartedAt: number[] = [];
   readonly speechStoppedAt: number[] = [];
   readonly errorsSent: Array<{ t: number; code: string; message: string }> = [];
+  /** Items removed by conversation.item.delete. */
+  readonly deletedItems: string[] = [];
   /** Set when the socket is gone. `by`: who ended it. */
   closed: { t: number; code: number; by: 'client' | 'server' } | undefined;
 
@@ -281,7 +283,10 @@ export class FakeSession {
       }
       case 'conversation.item.delete':
         if (!this.#items.delete(e.item_id)) this.#sendError('invalid_value', `Conversation item '${e.item_id}' not found.`, { ...eventId, param: 'item_id' });
-        else this.#send({ type: 'conversation.item.deleted', event_id: this.#eventId(), item_id: e.item_id });
+        else {
+          this.deletedItems.push(e.item_id);
+          this.#send({ type: 'conversation.item.deleted', event_id: this.#eventId(), item_id: e.item_id });
+        }
         return;
       case 'conversation.item.truncate':
         this.#onTruncate(e.item_id, e.content_index, e.audio_end_ms, eventId);

@@ -230,7 +230,19 @@ function realtimeEvidence(fake: FakeRealtimeView, offset: number, script: FakeSc
       ...(s.closed ? { closedAt: s.closed.t + offset, closeCode: s.closed.code } : {}),
     })),
     clientEvents: sessions.flatMap((s) => s.events.filter((e) => e.dir === 'in').map((e) => ({ t: e.t + offset, type: String(e.event.type), event: e.event }))),
+    errorsSent: sessions.flatMap((s) => s.errorsSent.map((e) => ({ ...e, t: e.t + offset }))),
+    responses: sessions.flatMap((s) => s.responses.map((r) => ({ id: r.id, turnNumber: r.turnNumber, kind: r.kind, ...(r.status === undefined ? {} : { status: r.status }), itemIds: [...r.itemIds] }))),
+    truncates: sessions.flatMap((s) => s.truncates.map((tr) => ({ t: tr.t + offset, itemId: tr.itemId, audioEndMs: tr.audioEndMs, accepted: tr.accepted, ...(tr.error === undefined ? {} : { error: tr.error }) }))),
+    deletedItems: sessions.flatMap((s) => s.deletedItems),
+    itemAudioMs: itemAudioMs(sessions),
   };
+}
+
+/** ms of audio the fake sent per agent item, all sessions. */
+function itemAudioMs(sessions: FakeRealtimeView['sessions']): Record<string, number> {
+  const ms: Record<string, number> = {};
+  for (const s of sessions) for (const d of s.deltas) ms[d.itemId] = (ms[d.itemId] ?? 0) + d.ms;
+  return ms;
 }
 
 /** End of the caller's first utterance (speech_stopped at the fake) to the first agent audio on the wire. */

@@ -108,11 +108,12 @@ export class ResponseQueue {
 
   /**
    * An `error` `conversation_already_has_active_response`; true when it answered one of our
-   * requests (which then waits again, first in line).
+   * requests (which then waits again, first in line). Without an event id (reports exist of the
+   * service leaving `error.event_id` null) it answers the request still unacknowledged, if any.
    */
-  refused(eventId: string): boolean {
-    const sent = this.#lastSent;
-    if (sent === undefined || sent.eventId !== eventId) return false;
+  refused(eventId: string | undefined): boolean {
+    const sent = eventId === undefined ? this.#unacked : this.#lastSent;
+    if (sent === undefined || (eventId !== undefined && sent.eventId !== eventId)) return false;
     this.#lastSent = undefined;
     if (this.#unacked?.eventId === eventId) this.#unacked = undefined;
     this.#clearTimer();

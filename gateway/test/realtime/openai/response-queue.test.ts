@@ -94,6 +94,16 @@ describe('response queue: never two responses in flight', () => {
     expect(q.refusedRequeued).toBe(1);
   });
 
+  it('a refusal without an event id answers the unacknowledged request', () => {
+    const { q, sent } = setup();
+    expect(q.refused(undefined)).toBe(false);
+    q.request({});
+    expect(q.refused(undefined)).toBe(true);
+    q.responseCreated('vad1');
+    q.responseDone('vad1');
+    expect(sent).toHaveLength(2);
+  });
+
   it('a refusal with no active response known retries after a short wait', () => {
     const { q, sent, clock } = setup();
     q.request({});

@@ -60,6 +60,52 @@ export const realtimeChecks = [
     },
   }),
   defineCheck({
+    name: 'realtime-errors',
+    doc: 'the fake Realtime sent at most `max` `error` events (of `code`, when given): a client that respects the protocol gets none',
+    params: {
+      code: z.string().optional().describe('count only errors with this code'),
+      max: z.number().int().min(0).default(0).describe('most errors allowed'),
+    },
+    run(spec, ev) {
+      const errors = ev.realtime.errorsSent.filter((e) => spec.code === undefined || e.code === spec.code);
+      const codes = [...new Set(errors.map((e) => e.code))].join(', ');
+      return { name: spec.check, passed: errors.length <= spec.max, value: errors.length, limit: spec.max, ...(errors.length ? { detail: `codes: ${codes}` } : {}) };
+    },
+  }),
+  defineCheck({
+    name: 'realtime-responses',
+    doc: 'the number of responses the fake ended with `status` (completed, cancelled, failed, incomplete) is within `min`..`max`',
+    params: {
+      status: z.enum(['completed', 'cancelled', 'failed', 'incomplete']).describe('response.done status'),
+      min: z.number().int().min(0).default(1).describe('fewest such responses'),
+      max: z.number().int().min(0).optional().describe('most such responses'),
+    },
+    run(spec, ev) {
+      const n = ev.realtime.responses.filter((r) => r.status === spec.status).length;
+      const limit = spec.max === undefined ? `>= ${spec.min}` : `${spec.min}..${spec.max}`;
+      return { name: spec.check, passed: n >= spec.min && (spec.max === undefined || n <= spec.max), value: n, limit, detail: ev.realtime.responses.map((r) => `turn ${r.turnNumber} ${r.kind}: ${r.status ?? 'open'}`).join('; ') };
+    },
+  }),
+  defineCheck({
+    name: 'realtime-multi-item-barge-in',
+    doc: 'in the interrupted response with several audio items: the item the caller was hearing was truncated (accepted, within the audio the fake sent) and every later item of it was deleted, none truncated beyond its audio',
+    params: {},
+    run(spec, ev) {
+      const rt = ev.realtime;
+      const cut = rt.responses.find((r) => r.status === 'cancelled' && r.itemIds.length > 1);
+      if (cut === undefined) return { name: spec.check, passed: false, value: null, limit: 'a cancelled response with several items', detail: rt.responses.map((r) => `${r.status ?? 'open'}:${r.itemIds.length}`).join(' ') };
+      const truncated = rt.truncates.filter((t) => cut.itemIds.includes(t.itemId));
+      const rejected = truncated.filter((t) => !t.accepted);
+      const accepted = truncated.filter((t) => t.accepted);
+      const playing = accepted[0]?.itemId;
+      const later = playing === undefined ? [] : cut.itemIds.slice(cut.itemIds.indexOf(playing) + 1);
+      const notDeleted = later.filter((id) => !rt.deletedItems.includes(id));
+      const passed = accepted.length === 1 && rejected.length === 0 && later.length > 0 && notDeleted.length === 0;
+      const detail = `${cut.itemIds.length} items; truncated ${accepted.map((t) => `${t.itemId}@${t.audioEndMs} ms of ${Math.round(rt.itemAudioMs[t.itemId] ?? 0)}`).join(', ') || 'none'}; rejected ${rejected.length}; later items ${later.length}, deleted ${later.length - notDeleted.length}`;
+      return { name: spec.check, passed, value: passed ? 'playing item truncated, later items deleted' : 'no', limit: 'one accepted truncate, later items deleted, no rejection', detail };
+    },
+  }),
+  defineCheck({
     name: 'realtime-reconnected',
     doc: 'after the Realtime socket was lost, a new session was configured within `maxGapMs`',
     params: {
