@@ -51,7 +51,16 @@ export interface HandBackSettings {
   onRealtimeFailure: boolean;
   /** The apology prompt (8 kHz), played by the gateway itself when the AI is gone. */
   apologyAudio: ApologyAudio;
+  /**
+   * A response the service ends `failed` or `incomplete`: `retry` (default) asks once more, and a
+   * second failure in a row apologises and hands back; `hand-back` apologises and hands back at once.
+   */
+  onResponseFailure: ResponseFailurePolicy;
 }
+
+export type ResponseFailurePolicy = 'retry' | 'hand-back';
+export const RESPONSE_FAILURE_POLICIES = ['retry', 'hand-back'] as const satisfies readonly ResponseFailurePolicy[];
+export const DEFAULT_RESPONSE_FAILURE_POLICY: ResponseFailurePolicy = 'retry';
 
 export interface AgentDefinition {
   /** The file it came from, or "built-in defaults". */
@@ -117,6 +126,6 @@ export function describeAgentDefinition(def: AgentDefinition): Record<string, un
     mcpServers: def.mcpServers.map((m) => ({ label: m.server_label, headers: Object.keys(m.headers ?? {}) })),
     greeting: def.greeting !== undefined,
     dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined, coalesceMs: def.dtmf.coalesceMs },
-    handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
+    handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, onResponseFailure: def.handBack.onResponseFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
   };
 }

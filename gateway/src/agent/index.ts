@@ -18,6 +18,7 @@ export {
   type DtmfCollectSettings,
   type DtmfSettings,
   type HandBackSettings,
+  type ResponseFailurePolicy,
 } from './agent-definition.js';
 export { APOLOGY_SAMPLE_RATE, type ApologyAudio } from './apology-audio.js';
 export {

@@ -10,6 +10,7 @@ import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDete
 import {
   DEFAULT_APOLOGY_AUDIO,
   DEFAULT_DTMF_COALESCE_MS,
+  DEFAULT_RESPONSE_FAILURE_POLICY,
   DEFAULT_DTMF_INTER_DIGIT_TIMEOUT_MS,
   DEFAULT_DTMF_MAX_DIGITS,
   DEFAULT_DTMF_PROMPT,
@@ -212,14 +213,15 @@ async function resolveHandBack(f: AgentFile, opts: ResolveOptions, problems: str
   // Set-up failures answer 503 unless told otherwise (Connect's flow then takes its error branch);
   // mid-call failures always apologise and hand back, so the apology is always loaded.
   const onRealtimeFailure = f.handBack?.onRealtimeFailure ?? false;
+  const onResponseFailure = f.handBack?.onResponseFailure ?? DEFAULT_RESPONSE_FAILURE_POLICY;
   const configured = f.handBack?.apologyAudio;
   const path = configured !== undefined ? resolveFrom(opts.baseDir, configured) : resolve(opts.packageRoot, DEFAULT_APOLOGY_AUDIO);
   const loaded = await loadApologyAudio(path);
   if (!loaded.ok) {
     problems.push(`${opts.label}: handBack.apologyAudio: ${loaded.error}`);
-    return { onRealtimeFailure, apologyAudio: { path, samples: new Int16Array(0) } };
+    return { onRealtimeFailure, onResponseFailure, apologyAudio: { path, samples: new Int16Array(0) } };
   }
-  return { onRealtimeFailure, apologyAudio: loaded.value };
+  return { onRealtimeFailure, onResponseFailure, apologyAudio: loaded.value };
 }
 
 function resolveFrom(baseDir: string, path: string): string {

@@ -8,11 +8,11 @@ const callerTurn = concat(silence(300), tone(400), silence(300));
 describe('fake Realtime: session object', () => {
   it('session.created carries id, object and expires_at (start + the maximum session)', () => {
     const h = sessionHarness({ turns: [], sessionMaxS: 120 });
-    const created = h.ofType('session.created')[0] as { session: Record<string, unknown> };
+    const created = h.ofType('session.created')[0] as unknown as { session: Record<string, unknown> };
     expect(created.session).toMatchObject({ id: 'sess_fake0', object: 'realtime.session', type: 'realtime', model: 'gpt-realtime' });
     expect(created.session.expires_at).toBe(Math.floor(h.clock.wallNow() / 1000) + 120);
     h.useMulaw();
-    expect((h.ofType('session.updated')[0] as { session: Record<string, unknown> }).session).toMatchObject({ id: 'sess_fake0', object: 'realtime.session' });
+    expect((h.ofType('session.updated')[0] as unknown as { session: Record<string, unknown> }).session).toMatchObject({ id: 'sess_fake0', object: 'realtime.session' });
   });
 });
 
@@ -28,7 +28,7 @@ describe('fake Realtime: function-call responses stay active until response.done
     h.useMulaw();
     h.send({ type: 'response.create' });
     h.clock.advance(0);
-    const created = h.ofType('response.created')[0] as { response: { id: string } };
+    const created = h.ofType('response.created')[0] as unknown as { response: { id: string } };
     expect(h.ofType('response.function_call_arguments.done')).toHaveLength(1);
     h.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'call_1', output: '{}' } });
     h.send({ type: 'response.create', event_id: 'too_early' });

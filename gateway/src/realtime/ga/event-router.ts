@@ -141,6 +141,15 @@ export class GaEventRouter {
         log?.setText(evt.item_id, evt.transcript, 'user');
         emit('transcript', { role: 'user', itemId: evt.item_id, text: evt.transcript, final: true });
         return;
+      case 'conversation.item.input_audio_transcription.failed': {
+        const message = evt.error.message ?? 'transcription failed';
+        this.#ctx.logger.info({ itemId: evt.item_id, code: evt.error.code, message: message.slice(0, 200) }, 'caller speech not transcribed');
+        emit('transcriptionFailed', { itemId: evt.item_id, message, ...(evt.error.code ? { code: evt.error.code } : {}) });
+        return;
+      }
+      case 'input_audio_buffer.timeout_triggered':
+        emit('inputTimeout', { itemId: evt.item_id, audioStartMs: evt.audio_start_ms, audioEndMs: evt.audio_end_ms });
+        return;
       case 'response.created':
         turn.activeResponseId = evt.response.id;
         emit('responseStarted', { responseId: evt.response.id });

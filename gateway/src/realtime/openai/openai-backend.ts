@@ -115,6 +115,11 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.#scheduleRenewal();
   }
 
+  protected override forgetItem(itemId: string): void {
+    // A replay after a reconnect must not bring back what the caller never heard.
+    this.#conversation.remove(itemId);
+  }
+
   protected sendCallerAudio(bytes: Uint8Array): boolean {
     const conn = this.#primary;
     if (conn === undefined || !conn.ready || conn.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) return false;
