@@ -195,10 +195,10 @@ function pcm24kTo8k(bytes: Buffer): Int16Array {
 }
 
 /** The G.711 bytes the fake sends for a turn (same encoder, same samples), for byte-exact checks. */
-function expectedAgentAudio(script: FakeScript, turnNumber: number, format: string): Buffer {
+function expectedAgentAudio(script: FakeScript, turnNumber: number, format: string, item = 0): Buffer {
   const turns = script.turns;
   const turn = turns.length ? turns[(turnNumber - 1) % turns.length] : undefined;
-  const source = turn?.audio;
+  const source = item === 0 ? turn?.audio : turn?.moreItems?.[item - 1]?.audio;
   if (!source || !('wav' in source) || (format !== 'pcmu' && format !== 'pcma')) return Buffer.alloc(0);
   const { samples } = readWav(source.wav);
   const out = Buffer.alloc(samples.length);
@@ -215,14 +215,14 @@ function realtimeEvidence(fake: FakeRealtimeView, offset: number, script: FakeSc
     ),
     ...(pcm16 ? { receivedPcm8k: pcm24kTo8k(Buffer.concat(sessions.map((s) => Buffer.from(s.receivedAudioBytes())))) } : {}),
     receivedAudio: Buffer.concat(sessions.map((s) => Buffer.from(s.receivedAudioBytes()))),
+    // Every audio item the fake streamed (several per response with moreItems), with the fixture it came from.
     sentAudio: sessions.flatMap((s) =>
-      s.responses
-        .filter((r) => r.itemId !== undefined)
-        .map((r) => ({
-          itemId: r.itemId!,
-          bytes: expectedAgentAudio(script, r.turnNumber, s.inputFormat),
-          firstDeltaAt: (s.deltas.find((d) => d.itemId === r.itemId)?.t ?? NaN) + offset,
-        })),
+      s.responses.flatMap((r) =>
+        r.itemIds.flatMap((itemId, k) => {
+          const first = s.deltas.find((d) => d.itemId === itemId);
+          return first === undefined ? [] : [{ itemId, bytes: expectedAgentAudio(script, r.turnNumber, s.inputFormat, k), firstDeltaAt: first.t + offset }];
+        }),
+      ),
     ),
     speechStartedAt: sessions.flatMap((s) => s.speechStartedAt.map((t) => t + offset)),
     connections: sessions.map((s) => ({
