@@ -31,8 +31,14 @@ export interface DtmfCollectSettings {
 export interface DtmfSettings {
   /** Tell the model what the caller pressed (as a user text turn). */
   deliverToModel: boolean;
-  /** Without it each key is delivered on its own, at once. */
+  /** Without it, keys pressed within `coalesceMs` of each other are delivered together. */
   collect?: DtmfCollectSettings;
+  /**
+   * Without `collect`: a key is delivered once no other key followed it for this long (at most
+   * DTMF_COALESCE_MAX_DIGITS keys in one message), so a burst of keys is one model turn, not one
+   * response per key; ms. 0 delivers each key at once (the backend still merges the responses).
+   */
+  coalesceMs: number;
 }
 
 export interface HandBackSettings {
@@ -45,7 +51,16 @@ export interface HandBackSettings {
   onRealtimeFailure: boolean;
   /** The apology prompt (8 kHz), played by the gateway itself when the AI is gone. */
   apologyAudio: ApologyAudio;
+  /**
+   * A response the service ends `failed` or `incomplete`: `retry` (default) asks once more, and a
+   * second failure in a row apologises and hands back; `hand-back` apologises and hands back at once.
+   */
+  onResponseFailure: ResponseFailurePolicy;
 }
+
+export type ResponseFailurePolicy = 'retry' | 'hand-back';
+export const RESPONSE_FAILURE_POLICIES = ['retry', 'hand-back'] as const satisfies readonly ResponseFailurePolicy[];
+export const DEFAULT_RESPONSE_FAILURE_POLICY: ResponseFailurePolicy = 'retry';
 
 export interface AgentDefinition {
   /** The file it came from, or "built-in defaults". */
@@ -88,6 +103,9 @@ export const DEFAULT_DTMF_MAX_DIGITS = 16;
 export const DEFAULT_DTMF_TERMINATOR = '#';
 export const DEFAULT_DTMF_INTER_DIGIT_TIMEOUT_MS = 3_000;
 export const DEFAULT_DTMF_PROMPT = 'The caller entered {{digits}} on the keypad.';
+export const DEFAULT_DTMF_COALESCE_MS = 400;
+/** Keys in one coalesced message at most: a caller holding keys down cannot delay delivery for ever. */
+export const DTMF_COALESCE_MAX_DIGITS = 32;
 /** Relative to the package root. */
 export const DEFAULT_APOLOGY_AUDIO = 'fixtures/agent-apology.wav';
 /** Voices the Realtime API lists; others (or custom `voice_…` ids) are allowed with a warning. */
@@ -107,7 +125,7 @@ export function describeAgentDefinition(def: AgentDefinition): Record<string, un
     tools: def.tools.map((t) => t.name),
     mcpServers: def.mcpServers.map((m) => ({ label: m.server_label, headers: Object.keys(m.headers ?? {}) })),
     greeting: def.greeting !== undefined,
-    dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined },
-    handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
+    dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined, coalesceMs: def.dtmf.coalesceMs },
+    handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, onResponseFailure: def.handBack.onResponseFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
   };
 }

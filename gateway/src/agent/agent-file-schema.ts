@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { TOOL_NAME_PATTERN } from './tools-module.js';
+import { RESPONSE_FAILURE_POLICIES } from './agent-definition.js';
 
 export const MAX_INSTRUCTIONS_CHARS = 32_000;
 export const MAX_MCP_SERVERS = 16;
@@ -109,6 +110,7 @@ export const agentFileSchema = z.strictObject({
   dtmf: z
     .strictObject({
       deliverToModel: flag.optional(),
+      coalesceMs: whole(0, 5_000, ' ms').optional(),
       collect: z
         .strictObject({
           maxDigits: whole(1, 64).optional(),
@@ -119,7 +121,13 @@ export const agentFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  handBack: z.strictObject({ onRealtimeFailure: flag.optional(), apologyAudio: text(1_024).optional() }).optional(),
+  handBack: z
+    .strictObject({
+      onRealtimeFailure: flag.optional(),
+      onResponseFailure: z.enum(RESPONSE_FAILURE_POLICIES, { error: `must be one of ${RESPONSE_FAILURE_POLICIES.join(', ')}` }).optional(),
+      apologyAudio: text(1_024).optional(),
+    })
+    .optional(),
 });
 
 export type AgentFile = z.infer<typeof agentFileSchema>;

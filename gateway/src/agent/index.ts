@@ -4,7 +4,9 @@
  * for the tools the model calls. Above realtime/ and connect/; only call/ uses it.
  */
 export {
+  DEFAULT_DTMF_COALESCE_MS,
   DEFAULT_NOISE_REDUCTION,
+  DTMF_COALESCE_MAX_DIGITS,
   DEFAULT_SERVER_VAD,
   DEFAULT_TOOL_TIMEOUT_MS,
   DEFAULT_TRANSCRIPTION_MODEL,
@@ -16,6 +18,7 @@ export {
   type DtmfCollectSettings,
   type DtmfSettings,
   type HandBackSettings,
+  type ResponseFailurePolicy,
 } from './agent-definition.js';
 export { APOLOGY_SAMPLE_RATE, type ApologyAudio } from './apology-audio.js';
 export {

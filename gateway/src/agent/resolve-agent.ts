@@ -9,6 +9,8 @@ import { DEFAULT_INSTRUCTIONS, DEFAULT_OPENAI_MODEL, DEFAULT_OPENAI_VOICE } from
 import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDetection } from '../realtime/backend.js';
 import {
   DEFAULT_APOLOGY_AUDIO,
+  DEFAULT_DTMF_COALESCE_MS,
+  DEFAULT_RESPONSE_FAILURE_POLICY,
   DEFAULT_DTMF_INTER_DIGIT_TIMEOUT_MS,
   DEFAULT_DTMF_MAX_DIGITS,
   DEFAULT_DTMF_PROMPT,
@@ -190,17 +192,19 @@ function isServerUrl(text: string): boolean {
 
 function resolveDtmf(f: AgentFile, label: string, problems: string[]): DtmfSettings {
   const deliverToModel = f.dtmf?.deliverToModel ?? true;
+  const coalesceMs = f.dtmf?.coalesceMs ?? DEFAULT_DTMF_COALESCE_MS;
   const c = f.dtmf?.collect;
-  if (c === undefined) return { deliverToModel };
+  if (c === undefined) return { deliverToModel, coalesceMs };
   if (!deliverToModel) {
     problems.push(`${label}: dtmf.collect: collected digits go to the model; set dtmf.deliverToModel to true or remove collect`);
-    return { deliverToModel };
+    return { deliverToModel, coalesceMs };
   }
   const prompt = template(c.prompt ?? DEFAULT_DTMF_PROMPT, `${label}: dtmf.collect.prompt`, problems, { digits: true });
-  if (prompt === undefined) return { deliverToModel };
+  if (prompt === undefined) return { deliverToModel, coalesceMs };
   const terminator = c.terminator === undefined ? DEFAULT_DTMF_TERMINATOR : c.terminator;
   return {
     deliverToModel,
+    coalesceMs,
     collect: { maxDigits: c.maxDigits ?? DEFAULT_DTMF_MAX_DIGITS, terminator, interDigitTimeoutMs: c.interDigitTimeoutMs ?? DEFAULT_DTMF_INTER_DIGIT_TIMEOUT_MS, prompt },
   };
 }
@@ -209,14 +213,15 @@ async function resolveHandBack(f: AgentFile, opts: ResolveOptions, problems: str
   // Set-up failures answer 503 unless told otherwise (Connect's flow then takes its error branch);
   // mid-call failures always apologise and hand back, so the apology is always loaded.
   const onRealtimeFailure = f.handBack?.onRealtimeFailure ?? false;
+  const onResponseFailure = f.handBack?.onResponseFailure ?? DEFAULT_RESPONSE_FAILURE_POLICY;
   const configured = f.handBack?.apologyAudio;
   const path = configured !== undefined ? resolveFrom(opts.baseDir, configured) : resolve(opts.packageRoot, DEFAULT_APOLOGY_AUDIO);
   const loaded = await loadApologyAudio(path);
   if (!loaded.ok) {
     problems.push(`${opts.label}: handBack.apologyAudio: ${loaded.error}`);
-    return { onRealtimeFailure, apologyAudio: { path, samples: new Int16Array(0) } };
+    return { onRealtimeFailure, onResponseFailure, apologyAudio: { path, samples: new Int16Array(0) } };
   }
-  return { onRealtimeFailure, apologyAudio: loaded.value };
+  return { onRealtimeFailure, onResponseFailure, apologyAudio: loaded.value };
 }
 
 function resolveFrom(baseDir: string, path: string): string {

@@ -17,6 +17,16 @@ import type { CallEvent, CallObserver, CallRef } from './call-observer.js';
 import type { EndReason } from './call-stats.js';
 import { describeError } from '../describe-error.js';
 
+/** The transcript entry for caller speech the provider could not transcribe. */
+export function notTranscribed(code: string | undefined): string {
+  return `[caller speech not transcribed${code === undefined ? '' : `: ${code.slice(0, 64)}`}]`;
+}
+
+/** The transcript entry for the provider's idle timeout (caller silent after the agent's answer). */
+export function callerSilent(ms: number): string {
+  return `[caller silent for ${Math.max(0, Math.round(ms / 1000))} s]`;
+}
+
 /** Longest text kept per transcript turn, tool argument or tool output in an event (characters). */
 export const MAX_EVENT_TEXT = 4_000;
 
@@ -73,6 +83,13 @@ export class CallReporter {
       const text = t.text.trim();
       if (!t.final || text === '') return;
       this.#emit({ type: 'transcript', at: this.#clock.wallNow(), role: t.role, text: cut(text), itemId: t.itemId });
+    });
+    // Recorded in the transcript as such: the caller spoke, the model heard it, no text exists.
+    backend.on('transcriptionFailed', ({ itemId, code }) => {
+      this.#emit({ type: 'transcript', at: this.#clock.wallNow(), role: 'user', text: notTranscribed(code), itemId });
+    });
+    backend.on('inputTimeout', ({ itemId, audioStartMs, audioEndMs }) => {
+      this.#emit({ type: 'transcript', at: this.#clock.wallNow(), role: 'user', text: callerSilent(audioEndMs - audioStartMs), itemId });
     });
     backend.on('functionCall', (c) => {
       this.#emit({ type: 'tool-call', at: this.#clock.wallNow(), toolCallId: c.callId, name: c.name, arguments: cut(c.arguments) });

@@ -12,6 +12,7 @@ import type { LocalSdpSession, NegotiatedMedia } from '../sdp/index.js';
 import type { Dialog } from '../sip/index.js';
 import type { EndReason } from './call-stats.js';
 import type { DtmfInput } from './dtmf-input.js';
+import type { ResponseRecovery } from './response-recovery.js';
 import type { MediaBridge } from './media-bridge.js';
 import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
 import type { ToolDispatcher } from './tool-dispatcher.js';
@@ -35,6 +36,7 @@ export interface CallAgent {
   transcript: TranscriptLog;
   dtmf: DtmfInput;
   tools: ToolDispatcher;
+  recovery: ResponseRecovery;
 }
 
 /** Everything a call may hold, as teardown and the summary see it. */

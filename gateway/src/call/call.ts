@@ -25,6 +25,7 @@ import { holdingsOf, type CallAgent, type CallMedia, type CallPhase, type CallSt
 import type { CallTimeline, EndReason } from './call-stats.js';
 import { byeReason, callSummary } from './call-summary.js';
 import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
+import { ResponseRecovery } from './response-recovery.js';
 import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
 import { PlaybackLedger, type PlaybackItem } from './playback-ledger.js';
 import { ToolDispatcher, type CallControl } from './tool-dispatcher.js';
@@ -336,7 +337,12 @@ export class Call {
   /** The AI side of the call: the media bridge, barge-in, transcript, DTMF to the model and tools. */
   #startAgent(media: CallMedia, backend: RealtimeBackend, rendered: RenderedSession): CallAgent {
     const env = this.#env;
-    const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, env.echoGuard, env.agentAudioMaxQueuedMs);
+    const transcript = new TranscriptLog(backend, () => env.clock.wallNow());
+    const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, {
+      echoGuard: env.echoGuard,
+      maxQueuedMs: env.agentAudioMaxQueuedMs,
+      onNotHeard: (itemId) => transcript.notHeard(itemId),
+    });
     const td = rendered.config.turnDetection;
     // With interrupt_response the server cancels its response itself; otherwise we do.
     backend.on('speechStarted', ({ audioStartMs }) => {
@@ -345,8 +351,9 @@ export class Call {
     });
     return {
       bridge,
-      transcript: new TranscriptLog(backend, () => env.clock.wallNow()),
+      transcript,
       dtmf: new DtmfInput(env.agent, this.context, backend, this.#clock, this.log),
+      recovery: new ResponseRecovery(backend, env.agent.handBack.onResponseFailure, (reason) => void this.#apologiseAndHandBack(reason), this.log),
       tools: new ToolDispatcher(
         env.tools,
         backend,
@@ -361,6 +368,7 @@ export class Call {
   #wireBackend(backend: RealtimeBackend, media: CallMedia): void {
     backend.on('error', (e) => this.log.warn({ code: e.code, message: excerpt(e.message), fatal: e.fatal }, 'Realtime error event'));
     backend.on('responseDone', ({ responseId }) => media.playback.responseDone(responseId));
+    backend.on('inputTimeout', ({ audioStartMs, audioEndMs }) => this.log.info({ silentMs: audioEndMs - audioStartMs }, 'caller silent past the idle timeout: the model goes on'));
     backend.on('state', ({ state, reason }) => {
       if (state === 'reconnecting') this.log.warn({ reason: reason === undefined ? undefined : excerpt(reason) }, 'Realtime socket lost: reconnecting');
       const answered = this.#answered();

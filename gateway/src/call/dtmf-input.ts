@@ -1,4 +1,4 @@
-import { DtmfCollector, renderDtmfPrompt, type AgentDefinition } from '../agent/index.js';
+import { DTMF_COALESCE_MAX_DIGITS, DtmfCollector, renderDtmfPrompt, type AgentDefinition } from '../agent/index.js';
 import type { Clock } from '../clock.js';
 import type { ConnectCallContext } from '../connect/index.js';
 import type { Logger } from '../log.js';
@@ -8,8 +8,10 @@ const DIGIT = /^[0-9*#A-D]$/;
 
 /**
  * Keys the caller presses, from RFC 4733 telephone-events or SIP INFO (application/dtmf-relay), reach
- * the model as a user text turn: one key at a time, or collected ("enter your account number, then #")
- * by the gateway and delivered as one string.
+ * the model as a user text turn: collected ("enter your account number, then #") by the gateway and
+ * delivered as one string, or else coalesced: keys pressed within `dtmf.coalesceMs` of each other are
+ * one message and one response request (30 keys in 1.5 s used to be 30 turns and 30 response.create,
+ * 29 of them refused by the service as colliding with the active response).
  */
 export class DtmfInput {
   readonly #collector: DtmfCollector | undefined;
@@ -25,7 +27,9 @@ export class DtmfInput {
       log.info({ digits }, 'DTMF delivered to the model');
       backend.addUserText(renderDtmfPrompt(def, context, digits), { respond: true });
     };
-    this.#collector = def.dtmf.collect ? new DtmfCollector(def.dtmf.collect, clock, (digits) => this.#deliver(digits)) : undefined;
+    const { collect, coalesceMs } = def.dtmf;
+    const window = collect ?? (coalesceMs > 0 ? { maxDigits: DTMF_COALESCE_MAX_DIGITS, terminator: null, interDigitTimeoutMs: coalesceMs } : undefined);
+    this.#collector = window === undefined ? undefined : new DtmfCollector(window, clock, (digits) => this.#deliver(digits));
   }
 
   key(digit: string, source: 'rfc4733' | 'info'): void {

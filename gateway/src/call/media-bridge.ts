@@ -6,6 +6,7 @@ import { AgentAudio, Downsample, G711Encode, Playback } from './agent-audio-stag
 import { EchoGate, Passthrough, RealtimeAppend, Upsample } from './caller-audio-stages.js';
 import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
 import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
+import { UnheardAudio } from './unheard-audio.js';
 
 /**
  * Joins one call's RTP session to its Realtime backend, in one of two audio modes:
@@ -29,6 +30,14 @@ export interface BargeIn {
   flushedMs: number;
 }
 
+export interface MediaBridgeOptions {
+  echoGuard?: EchoGuardOptions;
+  /** Agent audio backlog beyond which the rest of a response is dropped and the response cancelled. */
+  maxQueuedMs?: number;
+  /** An item the caller never heard a packet of (deleted from the model's conversation). */
+  onNotHeard?: (itemId: string) => void;
+}
+
 export class MediaBridge {
   readonly #ledger: PlaybackLedger;
   readonly #backend: RealtimeBackend;
@@ -37,6 +46,7 @@ export class MediaBridge {
   /** The session's audio format, fixed when it was configured. */
   readonly #format: RealtimeAudioFormat;
   readonly #echo: EchoGuard | undefined;
+  readonly #unheard: UnheardAudio;
   // pcm16 resampler state, kept across chain rebuilds (a codec change must not reset the filters).
   readonly #up = new Upsampler8to24();
   readonly #down = new Downsampler24to8();
@@ -61,9 +71,9 @@ export class MediaBridge {
     mode: AudioMode,
     codec: G711Name,
     log: Logger,
-    echoGuard?: EchoGuardOptions,
-    maxQueuedMs = Number.POSITIVE_INFINITY,
+    opts: MediaBridgeOptions = {},
   ) {
+    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined } = opts;
     this.#rtp = rtp;
     this.#maxQueuedMs = maxQueuedMs;
     this.#ledger = ledger;
@@ -72,6 +82,7 @@ export class MediaBridge {
     this.#format = realtimeFormatFor(mode, codec);
     this.#logger = log;
     this.#echo = echoGuard ? new EchoGuard(echoGuard, ledger) : undefined;
+    this.#unheard = new UnheardAudio(backend, onNotHeard, log);
     const c = g711Codec(codec);
     this.#callerChain = this.#buildCallerChain(c);
     this.#agentChain = this.#buildAgentChain(c);
@@ -105,6 +116,11 @@ export class MediaBridge {
     this.#agentChain = this.#buildAgentChain(c);
   }
 
+  /** Agent items deleted after barge-ins because the caller never heard them. */
+  get unheardItemsDeleted(): number {
+    return this.#unheard.deleted;
+  }
+
   /** Caller frames the echo guard replaced by silence. */
   get echoSuppressedFrames(): number {
     return this.#echo?.suppressedFrames ?? 0;
@@ -125,10 +141,13 @@ export class MediaBridge {
     const stopped = this.#ledger.stop();
     if (stopped === undefined) return undefined;
     this.bargeIns++;
-    const { item, sentMs, flushedMs } = stopped;
+    const { item, sentMs, flushedMs, unplayedResponses } = stopped;
     if (opts.cancel) this.#backend.cancelResponse(item.responseId);
-    // audio_end_ms = what was actually sent as RTP; 0 means nothing was heard: nothing to truncate.
+    // audio_end_ms = what was actually sent as RTP; an item with nothing sent, and the later items of
+    // the response, were never heard: deleted once the response is done (unheard-audio.ts).
     if (sentMs > 0) this.#backend.truncate(item.itemId, item.contentIndex, sentMs);
+    this.#unheard.cut(item.responseId, { itemId: item.itemId, heardMs: sentMs });
+    for (const responseId of unplayedResponses) this.#unheard.cut(responseId, null);
     this.#logger.info({ itemId: item.itemId, sentMs, flushedMs }, 'barge-in: agent audio stopped');
     return { itemId: item.itemId, sentMs, flushedMs };
   }

@@ -50,6 +50,8 @@ export interface PlaybackStop {
   sentMs: number;
   /** Queued audio dropped, ms. */
   flushedMs: number;
+  /** Later responses queued behind it that the caller heard nothing of (cut as well). */
+  unplayedResponses: string[];
 }
 
 export interface PlaybackLedgerOptions {
@@ -167,6 +169,10 @@ export class PlaybackLedger implements PlayoutObserver<PlaybackItem> {
         break;
       }
     }
+    const after = candidates.slice(candidates.indexOf(playing) + 1);
+    const unplayedResponses = [...new Set(after.map((c) => c.responseId))].filter(
+      (id) => id !== playing.responseId && candidates.every((c) => c.responseId !== id || c.sentBytes === 0),
+    );
     const { droppedMs } = this.#queue.flush();
     for (const c of candidates) this.#response(c.responseId).cut = true;
     for (const item of this.#items) {
@@ -177,7 +183,7 @@ export class PlaybackLedger implements PlayoutObserver<PlaybackItem> {
     this.#epoch++;
     this.#prune();
     this.#settleWaiters();
-    return { item: playing, sentMs: Math.floor(playing.sentBytes / BYTES_PER_MS), flushedMs: droppedMs };
+    return { item: playing, sentMs: Math.floor(playing.sentBytes / BYTES_PER_MS), flushedMs: droppedMs, unplayedResponses };
   }
 
   /**

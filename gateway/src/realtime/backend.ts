@@ -90,6 +90,13 @@ export interface RealtimeBackendEvents {
   /** Non-final events carry a delta; final events carry the whole text of the item. */
   transcript: [{ role: 'user' | 'assistant'; itemId: string; text: string; final: boolean }];
   truncated: [{ itemId: string; audioEndMs: number }];
+  /** The caller's speech in `itemId` could not be transcribed (the model still heard the audio). */
+  transcriptionFailed: [{ itemId: string; code?: string; message: string }];
+  /**
+   * Server VAD's idle_timeout_ms passed with no caller speech after the agent's last answer: the
+   * provider committed the silence as `itemId` and answers it itself.
+   */
+  inputTimeout: [{ itemId: string; audioStartMs: number; audioEndMs: number }];
   rateLimits: [RealtimeRateLimit[]];
   error: [{ code?: string; message: string; eventId?: string; fatal: boolean }];
   state: [{ state: RealtimeConnectionState; reason?: string }];
@@ -155,6 +162,11 @@ export interface RealtimeBackend extends EventEmitter<RealtimeBackendEvents> {
   appendAudio(bytes: Uint8Array): void;
   /** audioEndMs = audio actually played; clamped to what was received for the item. */
   truncate(itemId: string, contentIndex: number, audioEndMs: number): void;
+  /**
+   * Removes an agent item the caller never heard from the conversation (a later audio item of an
+   * interrupted response). Ignored for items not delivered on the live session.
+   */
+  deleteItem(itemId: string): void;
   /** Without an id: the response in progress, if any. Later audio of a cancelled response is dropped. */
   cancelResponse(responseId?: string): void;
   createResponse(opts?: { instructions?: string }): void;

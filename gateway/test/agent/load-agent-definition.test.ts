@@ -24,7 +24,7 @@ describe('built-in defaults (no agent file)', () => {
     expect(d.tools).toEqual([]);
     expect(d.mcpServers).toEqual([]);
     expect(d.toolTimeoutMs).toBe(8_000);
-    expect(d.dtmf).toEqual({ deliverToModel: true });
+    expect(d.dtmf).toEqual({ deliverToModel: true, coalesceMs: 400 });
     expect(d.handBack.onRealtimeFailure).toBe(false);
     expect(d.handBack.apologyAudio?.path).toMatch(/fixtures\/agent-apology\.wav$/);
     expect(d.handBack.apologyAudio?.samples.length).toBeGreaterThan(8_000);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAgentDefinition, type AgentDefinition } from '../../src/agent/index.js';
+import { DEFAULT_DTMF_COALESCE_MS, DTMF_COALESCE_MAX_DIGITS, loadAgentDefinition, type AgentDefinition } from '../../src/agent/index.js';
 import { DtmfInput, parseDtmfInfo } from '../../src/call/dtmf-input.js';
 import { ManualClock } from '../../src/clock.js';
 import type { ConnectCallContext } from '../../src/connect/index.js';
@@ -90,7 +90,7 @@ describe('parseDtmfInfo on arbitrary input', () => {
 const CONTEXT: ConnectCallContext = { headers: {}, callerNumber: '+15551230000', contactId: '4a8d5c1e-2b7f-4c3a-9e6d-1f2a3b4c5d6e' };
 let dir: string;
 /** Built-in defaults (per key), collect with '#' and a custom prompt, collect without terminator, deliverToModel false. */
-let defs: { builtin: AgentDefinition; collect: AgentDefinition; noTerminator: AgentDefinition; silent: AgentDefinition };
+let defs: { builtin: AgentDefinition; collect: AgentDefinition; noTerminator: AgentDefinition; silent: AgentDefinition; immediate: AgentDefinition };
 
 async function define(name: string, yaml: string | undefined): Promise<AgentDefinition> {
   let path: string | undefined;
@@ -113,6 +113,7 @@ beforeAll(async () => {
     ),
     noTerminator: await define('no-terminator', ['dtmf:', '  collect:', '    maxDigits: 3', '    terminator: null', '    interDigitTimeoutMs: 1000', ''].join('\n')),
     silent: await define('silent', ['dtmf:', '  deliverToModel: false', ''].join('\n')),
+    immediate: await define('immediate', ['dtmf:', '  coalesceMs: 0', ''].join('\n')),
   };
 });
 
@@ -126,21 +127,47 @@ function input(def: AgentDefinition) {
   return { clock, backend, dtmf, texts };
 }
 
-describe('DtmfInput: one key at a time (no dtmf.collect)', () => {
-  it('each valid key reaches the model at once as a user turn that asks for a response', () => {
-    const { dtmf, texts } = input(defs.builtin);
+describe('DtmfInput: keys coalesced (no dtmf.collect)', () => {
+  it('a key reaches the model once no other key followed it for coalesceMs (default 400 ms)', () => {
+    const { dtmf, texts, clock } = input(defs.builtin);
+    expect(defs.builtin.dtmf.coalesceMs).toBe(DEFAULT_DTMF_COALESCE_MS);
     dtmf.key('1', 'rfc4733');
+    clock.advance(DEFAULT_DTMF_COALESCE_MS - 1);
+    expect(texts()).toEqual([]);
+    clock.advance(1);
     expect(texts()).toEqual([['The caller entered 1 on the keypad.', true]]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a burst (30 INFOs in 1.5 s) is one user turn and one response request, # and * included', () => {
+    const { dtmf, texts, clock } = input(defs.builtin);
+    const keys = '0123456789*#ABCD0123456789*#AB';
+    for (const k of keys) {
+      dtmf.key(k, 'info');
+      clock.advance(50);
+    }
+    clock.advance(DEFAULT_DTMF_COALESCE_MS);
+    expect(texts()).toEqual([[`The caller entered ${keys} on the keypad.`, true]]);
+    expect(dtmf.digitsReceived).toBe(30);
+  });
+
+  it('a caller who never pauses is delivered every DTMF_COALESCE_MAX_DIGITS keys', () => {
+    const { dtmf, texts, clock } = input(defs.builtin);
+    for (let i = 0; i < DTMF_COALESCE_MAX_DIGITS + 1; i++) {
+      dtmf.key('5', 'rfc4733');
+      clock.advance(100);
+    }
+    expect(texts()).toEqual([[`The caller entered ${'5'.repeat(DTMF_COALESCE_MAX_DIGITS)} on the keypad.`, true]]);
+  });
+
+  it('coalesceMs 0 delivers each key at once', () => {
+    const { dtmf, texts } = input(defs.immediate);
+    dtmf.key('1', 'rfc4733');
     dtmf.key('*', 'info');
-    dtmf.key('#', 'rfc4733');
-    dtmf.key('D', 'info');
     expect(texts()).toEqual([
       ['The caller entered 1 on the keypad.', true],
       ['The caller entered * on the keypad.', true],
-      ['The caller entered # on the keypad.', true],
-      ['The caller entered D on the keypad.', true],
     ]);
-    expect(dtmf.digitsReceived).toBe(4);
   });
 
   it('invalid keys are ignored and not counted', () => {

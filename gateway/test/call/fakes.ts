@@ -17,6 +17,7 @@ export const silentLog: Logger = createRootLogger('silent');
 export type BackendCall =
   | { kind: 'appendAudio'; bytes: Uint8Array }
   | { kind: 'truncate'; itemId: string; contentIndex: number; audioEndMs: number }
+  | { kind: 'deleteItem'; itemId: string }
   | { kind: 'cancelResponse'; responseId: string | undefined }
   | { kind: 'createResponse'; instructions: string | undefined }
   | { kind: 'sendFunctionOutput'; callId: string; output: string; respond: boolean | undefined }
@@ -52,6 +53,9 @@ export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements R
   }
   truncate(itemId: string, contentIndex: number, audioEndMs: number): void {
     this.#record({ kind: 'truncate', itemId, contentIndex, audioEndMs });
+  }
+  deleteItem(itemId: string): void {
+    this.#record({ kind: 'deleteItem', itemId });
   }
   cancelResponse(responseId?: string): void {
     this.#record({ kind: 'cancelResponse', responseId });

@@ -18,7 +18,7 @@ function setup(opts: SetupOptions = {}) {
   const rtp = new FakeRtp(g711Codec(codec).silenceByte);
   const backend = new FakeBackend();
   const ledger = new PlaybackLedger(rtp.playout, { codec, measureLevels: opts.echo !== undefined });
-  const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, opts.echo, opts.maxQueuedMs);
+  const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, { echoGuard: opts.echo, maxQueuedMs: opts.maxQueuedMs });
   /** One `response.output_audio.delta`, already decoded to bytes by the backend. */
   const delta = (responseId: string, itemId: string, audio: Buffer, contentIndex = 0) => backend.emit('audio', { responseId, itemId, contentIndex, audio });
   const appended = () => backend.of('appendAudio').map((c) => c.bytes);
@@ -223,6 +223,67 @@ describe('barge-in: the model is told exactly what the caller heard', () => {
     delta('resp-2', 'item-2', agentG711(-10, 25));
     bridge.bargeIn({ cancel: true });
     expect(backend.of('truncate')).toContainEqual({ kind: 'truncate', itemId: 'item-1', contentIndex: 0, audioEndMs: 200 });
+  });
+});
+
+describe('barge-in over a response with several audio items', () => {
+  it('the playing item is truncated at what was sent; the later items of the response are deleted once it is done', () => {
+    const t = setup();
+    t.delta('resp-1', 'item-a', agentG711(-10, 10)); // 200 ms, played in full
+    t.backend.emit('audioDone', { responseId: 'resp-1', itemId: 'item-a' });
+    t.delta('resp-1', 'item-b', agentG711(-10, 25)); // 500 ms
+    t.backend.emit('audioDone', { responseId: 'resp-1', itemId: 'item-b' });
+    t.delta('resp-1', 'item-c', agentG711(-10, 25)); // queued, never played
+    t.rtp.sendTicks(10 + 6); // item-a whole, 120 ms of item-b
+    const stopped = t.bridge.bargeIn({ cancel: false });
+    expect(stopped).toMatchObject({ itemId: 'item-b', sentMs: 120 });
+    expect(t.backend.calls).toEqual([{ kind: 'truncate', itemId: 'item-b', contentIndex: 0, audioEndMs: 120 }]);
+    // An item still streaming when the caller spoke is unheard too; nothing is deleted before response.done.
+    t.delta('resp-1', 'item-d', agentG711(-10, 5));
+    t.backend.emit('responseDone', { responseId: 'resp-1', status: 'cancelled' });
+    expect(t.backend.of('deleteItem').map((c) => c.itemId)).toEqual(['item-c', 'item-d']);
+    expect(t.bridge.unheardItemsDeleted).toBe(2);
+  });
+
+  it('responses queued behind the one heard, none of whose audio was sent, are deleted, not truncated', () => {
+    const t = setup();
+    t.delta('resp-1', 'item-a', agentG711(-10, 5));
+    t.backend.emit('responseDone', { responseId: 'resp-1', status: 'completed' });
+    t.rtp.sendTicks(5); // item-a played out
+    t.delta('resp-2', 'item-b', agentG711(-10, 25));
+    t.delta('resp-3', 'item-c', agentG711(-10, 25));
+    t.backend.emit('responseDone', { responseId: 'resp-3', status: 'completed' });
+    // The last item heard is item-a (in full); nothing of resp-2 or resp-3 was sent.
+    expect(t.bridge.bargeIn({ cancel: false })).toMatchObject({ itemId: 'item-a', sentMs: 100 });
+    expect(t.backend.of('truncate')).toEqual([{ kind: 'truncate', itemId: 'item-a', contentIndex: 0, audioEndMs: 100 }]);
+    expect(t.backend.of('deleteItem').map((c) => c.itemId)).toEqual(['item-c']); // resp-3 was done already
+    t.backend.emit('responseDone', { responseId: 'resp-2', status: 'cancelled' });
+    expect(t.backend.of('deleteItem').map((c) => c.itemId)).toEqual(['item-c', 'item-b']);
+  });
+
+  it('an item cut before its first packet is deleted, not truncated at 0', () => {
+    const t = setup();
+    t.delta('resp-1', 'item-a', agentG711(-10, 25));
+    t.delta('resp-1', 'item-b', agentG711(-10, 25));
+    expect(t.bridge.bargeIn({ cancel: false })).toMatchObject({ itemId: 'item-a', sentMs: 0 });
+    t.backend.emit('responseDone', { responseId: 'resp-1', status: 'cancelled' });
+    expect(t.backend.of('truncate')).toEqual([]);
+    expect(t.backend.of('deleteItem').map((c) => c.itemId)).toEqual(['item-a', 'item-b']);
+  });
+
+  it('the not-heard callback names every deleted item (the transcript drops them)', () => {
+    const heard: string[] = [];
+    const codec = 'PCMU';
+    const rtp = new FakeRtp(g711Codec(codec).silenceByte);
+    const backend = new FakeBackend();
+    const ledger = new PlaybackLedger(rtp.playout, { codec, measureLevels: false });
+    const bridge = new MediaBridge(rtp.asSession(), ledger, backend, 'passthrough', codec, silentLog, { onNotHeard: (id) => heard.push(id) });
+    backend.emit('audio', { responseId: 'r', itemId: 'i1', contentIndex: 0, audio: Buffer.from(agentG711(-10, 10)) });
+    backend.emit('audio', { responseId: 'r', itemId: 'i2', contentIndex: 0, audio: Buffer.from(agentG711(-10, 10)) });
+    rtp.sendTicks(3);
+    bridge.bargeIn({ cancel: false });
+    backend.emit('responseDone', { responseId: 'r', status: 'cancelled' });
+    expect(heard).toEqual(['i2']);
   });
 });
 

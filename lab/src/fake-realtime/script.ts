@@ -30,6 +30,22 @@ export interface FakeFunctionCall {
   callId?: string;
 }
 
+/** A further audio message item of the same response (newer models send several). */
+export interface FakeAudioItem {
+  audio: FakeAudioSource;
+  transcript?: string;
+}
+
+/**
+ * How a response ends when it does not complete (the first time the turn is played; the next
+ * response plays the same turn normally, as a retried response would).
+ */
+export type FakeResponseFailure =
+  /** `response.done` status `failed`, `status_details.error` `{ type, code, message }`. */
+  | { status: 'failed'; afterChunks?: number; code?: string; message?: string }
+  /** `response.done` status `incomplete`, `status_details.reason` (max_output_tokens | content_filter). */
+  | { status: 'incomplete'; afterChunks?: number; reason?: 'max_output_tokens' | 'content_filter' };
+
 export interface FakeTurn {
   /** The agent's speech. Without it the response carries only the transcript (text, no audio deltas). */
   audio?: FakeAudioSource;
@@ -44,6 +60,12 @@ export interface FakeTurn {
    * as a real model does when it says goodbye and then ends the call.
    */
   functionCallAfterSpeech?: FakeFunctionCall;
+  /** More audio items after the first, in the same response (output_index 1, 2, ...). */
+  moreItems?: FakeAudioItem[];
+  /** The response ends `failed`/`incomplete` after `afterChunks` audio deltas (default 0), once. */
+  fail?: FakeResponseFailure;
+  /** The caller's transcription of the triggering input fails (`…input_audio_transcription.failed`). */
+  userTranscriptFails?: { code?: string; message?: string };
 }
 
 export interface FakeErrorInjection {
@@ -98,6 +120,15 @@ export interface FakeScript {
   responseDelayMs?: number;
   /** Deltas still sent after a cancel, as if they were already in flight. */
   lateDeltasAfterCancel?: number;
+  /**
+   * From `response.function_call_arguments.done` to that response's `response.done`; ms. The
+   * service never sends them in one block: a `response.create` sent on the arguments is refused.
+   */
+  functionCallDoneDelayMs?: number;
+  /** Caller transcription streams `…input_audio_transcription.delta` events before `completed`. */
+  transcriptionDeltas?: boolean;
+  /** `session.created`'s `expires_at` = start + this; s (the service's maximum session, 60 min at GA). */
+  sessionMaxS?: number;
   vad?: FakeVadParams;
   failures?: FakeFailures;
   /** Security tests: a hostile stream (hostile.ts). */
@@ -109,6 +140,8 @@ export const DEFAULT_SPEED = 4;
 export const DEFAULT_RESPONSE_DELAY_MS = 50;
 export const DEFAULT_VAD_THRESHOLD_DBOV = -45;
 export const DEFAULT_VAD_MIN_SPEECH_MS = 60;
+export const DEFAULT_FUNCTION_CALL_DONE_DELAY_MS = 20;
+export const DEFAULT_SESSION_MAX_S = 3600;
 
 // ---- file form -------------------------------------------------------------------------------------
 
@@ -131,6 +164,18 @@ export const scriptFileSchema = z.strictObject({
       functionCallAfterSpeech: z
         .strictObject({ name: z.string().min(1), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]), callId: z.string().min(1).optional() })
         .optional(),
+      moreItems: z.array(z.strictObject({ audio: audioSourceSchema, transcript: z.string().optional() })).max(8).optional(),
+      fail: z
+        .union([
+          z.strictObject({ status: z.literal('failed'), afterChunks: z.number().int().nonnegative().optional(), code: z.string().optional(), message: z.string().optional() }),
+          z.strictObject({
+            status: z.literal('incomplete'),
+            afterChunks: z.number().int().nonnegative().optional(),
+            reason: z.enum(['max_output_tokens', 'content_filter']).optional(),
+          }),
+        ])
+        .optional(),
+      userTranscriptFails: z.strictObject({ code: z.string().optional(), message: z.string().optional() }).optional(),
     }),
   ),
   loop: z.boolean().optional(),
@@ -138,6 +183,9 @@ export const scriptFileSchema = z.strictObject({
   speed: z.number().positive().optional(),
   responseDelayMs: z.number().nonnegative().optional(),
   lateDeltasAfterCancel: z.number().int().nonnegative().optional(),
+  functionCallDoneDelayMs: z.number().nonnegative().optional(),
+  transcriptionDeltas: z.boolean().optional(),
+  sessionMaxS: z.number().positive().optional(),
   vad: z
     .strictObject({ thresholdDbov: z.number().max(0).optional(), minSpeechMs: z.number().nonnegative().optional(), silenceMs: z.number().nonnegative().optional() })
     .optional(),
@@ -194,8 +242,10 @@ export function parseFakeScript(text: string, baseDir: string, origin = 'script'
 
 /** A validated file-form script with its WAV paths resolved against `baseDir`. */
 export function resolveScriptPaths(script: FakeScript, baseDir: string): FakeScript {
+  const resolved = (a: FakeAudioSource): FakeAudioSource => ('wav' in a && !isAbsolute(a.wav) ? { wav: resolve(baseDir, a.wav) } : a);
   for (const turn of script.turns) {
-    if (turn.audio !== undefined && 'wav' in turn.audio && !isAbsolute(turn.audio.wav)) turn.audio = { wav: resolve(baseDir, turn.audio.wav) };
+    if (turn.audio !== undefined) turn.audio = resolved(turn.audio);
+    for (const item of turn.moreItems ?? []) item.audio = resolved(item.audio);
   }
   return script;
 }

@@ -10,7 +10,7 @@ import { decodeToPcm, formatBytesPerMs, formatSampleRate } from './audio.js';
 import { parseClientEvent, type ClientItem, type ParsedClientEvent } from './client-events.js';
 import type { AudioSegment, SessionRecorder } from './recorder.js';
 import { Responder, type DeltaRecord, type ResponseRecord } from './responder.js';
-import { DEFAULT_VAD_MIN_SPEECH_MS, DEFAULT_VAD_THRESHOLD_DBOV, type FakeScript } from './script.js';
+import { DEFAULT_SESSION_MAX_S, DEFAULT_VAD_MIN_SPEECH_MS, DEFAULT_VAD_THRESHOLD_DBOV, type FakeScript } from './script.js';
 import type { AudioBank, ScriptCursor } from './turns.js';
 import { EnergyVad, type VadTransition } from './vad.js';
 import { elideAudio, formatOf, toWireItem, type FakeItem } from './wire.js';
@@ -72,11 +72,18 @@ export class FakeSession {
   readonly speechStartedAt: number[] = [];
   readonly speechStoppedAt: number[] = [];
   readonly errorsSent: Array<{ t: number; code: string; message: string }> = [];
+  /** Items removed by conversation.item.delete. */
+  readonly deletedItems: string[] = [];
   /** Set when the socket is gone. `by`: who ended it. */
   closed: { t: number; code: number; by: 'client' | 'server' } | undefined;
 
   readonly #d: FakeSessionDeps;
   #session: RealtimeSessionCreateRequest;
+  /** The fields the service adds to the session object (not in the SDK's request type). */
+  #sessionObject: { id: string; object: 'realtime.session'; expires_at: number } | undefined;
+  /** Armed after each response.done with idle_timeout_ms (input_audio_buffer.timeout_triggered). */
+  #idleTimer: TimerId | undefined;
+  #lastResponseDoneMs = 0;
   #format: RealtimeAudioFormat = 'pcm16';
   /** The script's hostile mode runs once per session, from its first session.updated. */
   #hostileArmed = false;
@@ -132,6 +139,7 @@ export class FakeSession {
       outputAudio: () => ({ format: this.#session.audio?.output?.format ?? { type: 'audio/pcm', rate: 24000 }, voice: String(this.#session.audio?.output?.voice ?? 'alloy') }),
       drop: () => this.drop(),
       injectError: (code, message) => this.#sendError(code, message, { type: 'server_error' }),
+      responseDone: (record) => this.#onResponseDone(record),
     });
   }
 
@@ -153,7 +161,9 @@ export class FakeSession {
     const delay = f?.sessionCreatedDelayMs ?? 0;
     const begin = (): void => {
       this.#started = true;
-      this.#send({ type: 'session.created', event_id: this.#eventId(), session: this.#session });
+      const maxS = this.#d.script.sessionMaxS ?? DEFAULT_SESSION_MAX_S;
+      this.#sessionObject = { id: this.id, object: 'realtime.session', expires_at: Math.floor(this.#d.clock.wallNow() / 1000) + maxS };
+      this.#send({ type: 'session.created', event_id: this.#eventId(), session: this.#wireSession() });
       const queued = this.#queue;
       this.#queue = [];
       for (const text of queued) this.handleMessage(text);
@@ -276,14 +286,22 @@ export class FakeSession {
       }
       case 'conversation.item.delete':
         if (!this.#items.delete(e.item_id)) this.#sendError('invalid_value', `Conversation item '${e.item_id}' not found.`, { ...eventId, param: 'item_id' });
-        else this.#send({ type: 'conversation.item.deleted', event_id: this.#eventId(), item_id: e.item_id });
+        else {
+          this.deletedItems.push(e.item_id);
+          this.#send({ type: 'conversation.item.deleted', event_id: this.#eventId(), item_id: e.item_id });
+        }
         return;
       case 'conversation.item.truncate':
         this.#onTruncate(e.item_id, e.content_index, e.audio_end_ms, eventId);
         return;
       case 'response.create':
         if (this.#responder.busy) {
-          this.#sendError('conversation_already_has_active_response', 'Conversation already has an active response in progress.', eventId);
+          const active = this.#responder.activeResponseId;
+          this.#sendError(
+            'conversation_already_has_active_response',
+            `Conversation already has an active response in progress${active === undefined ? '' : `: ${active}`}. Wait until the response is finished before creating a new one.`,
+            eventId,
+          );
         } else {
           this.#responder.schedule();
         }
@@ -330,7 +348,8 @@ export class FakeSession {
     } else {
       this.#vad.setParams(this.#vadParams());
     }
-    this.#send({ type: 'session.updated', event_id: this.#eventId(), session: this.#session });
+    this.#send({ type: 'session.updated', event_id: this.#eventId(), session: this.#wireSession() });
+    this.#armIdleTimeout();
     const hostile = this.#d.script.hostile;
     if (hostile !== undefined && !this.#hostileArmed) {
       this.#hostileArmed = true;
@@ -371,6 +390,7 @@ export class FakeSession {
       const itemId = this.#newId('item');
       this.#speechItemId = itemId;
       this.speechStartedAt.push(this.#t());
+      this.#clearIdleTimer();
       this.#send({ type: 'input_audio_buffer.speech_started', event_id: this.#eventId(), audio_start_ms: Math.round(this.#vadOffsetMs + t.onsetMs), item_id: itemId });
       if (td.interrupt_response !== false) this.#responder.cancel('turn_detected');
       return;
@@ -409,7 +429,24 @@ export class FakeSession {
     this.#send({ type: 'conversation.item.done', event_id: this.#eventId(), item: toWireItem(item), previous_item_id: previous });
     const transcription = this.#session.audio?.input?.transcription;
     if (transcription !== undefined && transcription !== null) {
-      item.text = this.#d.cursor.peek()?.userTranscript ?? '';
+      const turn = this.#d.cursor.peek();
+      if (turn?.userTranscriptFails !== undefined) {
+        const f = turn.userTranscriptFails;
+        this.#send({
+          type: 'conversation.item.input_audio_transcription.failed',
+          event_id: this.#eventId(),
+          item_id: itemId,
+          content_index: 0,
+          error: { type: 'transcription_error', code: f.code ?? 'audio_unintelligible', message: f.message ?? 'Audio could not be transcribed.', param: 'audio' },
+        });
+        return;
+      }
+      item.text = turn?.userTranscript ?? '';
+      if (this.#d.script.transcriptionDeltas === true) {
+        for (const delta of item.text.split(/(?<= )/)) {
+          if (delta.length > 0) this.#send({ type: 'conversation.item.input_audio_transcription.delta', event_id: this.#eventId(), item_id: itemId, content_index: 0, delta });
+        }
+      }
       this.#send({
         type: 'conversation.item.input_audio_transcription.completed',
         event_id: this.#eventId(),
@@ -456,16 +493,17 @@ export class FakeSession {
   }
 
   #onTruncate(itemId: string, contentIndex: number, audioEndMs: number, eventId: { eventId?: string }): void {
-    const reject = (message: string, param: string): void => {
+    const reject = (message: string, param: string, code = 'invalid_value'): void => {
       this.truncates.push({ t: this.#t(), itemId, contentIndex, audioEndMs, accepted: false, error: message });
-      this.#sendError('invalid_value', message, { ...eventId, param });
+      this.#sendError(code, message, { ...eventId, param });
     };
     const item = this.#items.get(itemId);
     if (item === undefined) return reject(`Conversation item '${itemId}' not found.`, 'item_id');
-    if (item.role !== 'assistant' || !item.hasAudio) return reject('Only model output audio messages can be truncated.', 'item_id');
+    // An assistant item the service holds no audio for (none generated yet) is not an audio message.
+    if (item.role !== 'assistant' || !item.hasAudio || item.audioSentBytes === 0) return reject('Only model output audio messages can be truncated', 'item_id', 'unsupported_content_type');
     if (contentIndex !== 0) return reject(`Invalid content_index ${contentIndex}: the item has 1 content part.`, 'content_index');
     const sentMs = this.itemAudioSentMs(itemId);
-    if (audioEndMs > sentMs) return reject(`Audio content of ${Math.floor(sentMs)}ms is already shorter than ${audioEndMs}ms.`, 'audio_end_ms');
+    if (audioEndMs > sentMs) return reject(`Audio content of ${Math.floor(sentMs)}ms is already shorter than ${audioEndMs}ms`, 'audio_end_ms');
     this.truncates.push({ t: this.#t(), itemId, contentIndex, audioEndMs, accepted: true });
     // Like the service: the unheard part of the transcript goes away with the audio.
     const ratio = sentMs > 0 ? audioEndMs / sentMs : 0;
@@ -474,6 +512,50 @@ export class FakeSession {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  /** The effective session as the service sends it: with its id, object and expires_at. */
+  #wireSession(): RealtimeSessionCreateRequest {
+    const wire: RealtimeSessionCreateRequest & { id?: string; object?: 'realtime.session'; expires_at?: number } = { ...this.#sessionObject, ...this.#session };
+    return wire;
+  }
+
+  /**
+   * A response ended. With idle_timeout_ms the service counts caller silence from the end of the
+   * response's playback; over WebSocket it can only assume real-time playback from the response's start.
+   */
+  #onResponseDone(record: ResponseRecord): void {
+    const audioMs = this.#responder.deltas.reduce((ms, d) => (d.responseId === record.id && !d.late ? ms + d.ms : ms), 0);
+    const playbackLeftMs = Math.max(0, record.startedAt + audioMs - this.#t());
+    this.#lastResponseDoneMs = this.#inputMs + playbackLeftMs;
+    this.#armIdleTimeout(playbackLeftMs);
+  }
+
+  #armIdleTimeout(extraMs = 0): void {
+    this.#clearIdleTimer();
+    const td = this.#session.audio?.input?.turn_detection;
+    const idleMs = td?.type === 'server_vad' ? td.idle_timeout_ms : undefined;
+    if (idleMs === undefined || idleMs === null || idleMs <= 0 || this.#responder.responses.length === 0) return;
+    this.#idleTimer = this.#after(extraMs + idleMs, () => {
+      this.#idleTimer = undefined;
+      if (this.#responder.busy || this.#speechItemId !== undefined) return;
+      const itemId = this.#newId('item');
+      this.#send({
+        type: 'input_audio_buffer.timeout_triggered',
+        event_id: this.#eventId(),
+        audio_start_ms: Math.round(Math.min(this.#lastResponseDoneMs, this.#inputMs)),
+        audio_end_ms: Math.round(this.#inputMs),
+        item_id: itemId,
+      });
+      // The silent audio is committed as an input item and the model answers it.
+      this.#commit(itemId);
+      this.#responder.schedule();
+    });
+  }
+
+  #clearIdleTimer(): void {
+    if (this.#idleTimer !== undefined) this.#clear(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
 
   /** Returns the id of the item before it (the API's previous_item_id). */
   #addItem(item: FakeItem): string | null {

@@ -5,11 +5,11 @@
  */
 import type { RealtimeAudioFormat } from 'connect-realtime-gateway';
 import { encodeForFormat, formatBytesPerMs, sourceToPcm8k } from './audio.js';
-import { DEFAULT_CHUNK_MS, type FakeFunctionCall, type FakeScript, type FakeTurn } from './script.js';
+import { DEFAULT_CHUNK_MS, type FakeFunctionCall, type FakeResponseFailure, type FakeScript, type FakeTurn } from './script.js';
 
 export type PlannedResponse =
   /** Speak the turn's audio/transcript. */
-  | { kind: 'speech'; turnNumber: number; scriptIndex: number; turn: FakeTurn }
+  | { kind: 'speech'; turnNumber: number; scriptIndex: number; turn: FakeTurn; fail?: FakeResponseFailure }
   /** Call the turn's tool; speech (if any) follows on the next response. */
   | { kind: 'function'; turnNumber: number; scriptIndex: number; turn: FakeTurn; call: FakeFunctionCall }
   /** Script exhausted: an empty completed response. */
@@ -20,6 +20,10 @@ export class ScriptCursor {
   #nextIndex = 0;
   #turnsTaken = 0;
   #afterFunction: { turnNumber: number; scriptIndex: number; turn: FakeTurn } | undefined;
+  /** A turn whose response failed: the next response plays it again (a retried response). */
+  #retry: { turnNumber: number; scriptIndex: number; turn: FakeTurn } | undefined;
+  /** Script indexes whose scripted failure was played (each fails once). */
+  readonly #failed = new Set<number>();
 
   constructor(script: FakeScript) {
     this.#script = script;
@@ -32,15 +36,21 @@ export class ScriptCursor {
 
   /** The turn the next new response will play (for the caller transcription of the triggering input). */
   peek(): FakeTurn | undefined {
+    if (this.#retry !== undefined) return this.#retry.turn;
     if (this.#afterFunction !== undefined) return this.#afterFunction.turn;
     return this.#turnAt(this.#nextIndex);
   }
 
   take(): PlannedResponse {
+    const retry = this.#retry;
+    if (retry !== undefined) {
+      this.#retry = undefined;
+      return { kind: 'speech', ...retry };
+    }
     const pending = this.#afterFunction;
     if (pending !== undefined) {
       this.#afterFunction = undefined;
-      return { kind: 'speech', ...pending };
+      return this.#speech(pending);
     }
     const turn = this.#turnAt(this.#nextIndex);
     if (turn === undefined) return { kind: 'empty', turnNumber: ++this.#turnsTaken };
@@ -51,7 +61,16 @@ export class ScriptCursor {
       if (turn.audio !== undefined || turn.transcript !== undefined) this.#afterFunction = { turnNumber, scriptIndex, turn };
       return { kind: 'function', turnNumber, scriptIndex, turn, call: turn.functionCall };
     }
-    return { kind: 'speech', turnNumber, scriptIndex, turn };
+    return this.#speech({ turnNumber, scriptIndex, turn });
+  }
+
+  /** The turn's speech; its scripted failure the first time, and then a retry of the same turn. */
+  #speech(p: { turnNumber: number; scriptIndex: number; turn: FakeTurn }): PlannedResponse {
+    const fail = p.turn.fail;
+    if (fail === undefined || this.#failed.has(p.scriptIndex)) return { kind: 'speech', ...p };
+    this.#failed.add(p.scriptIndex);
+    this.#retry = p;
+    return { kind: 'speech', ...p, fail };
   }
 
   #turnAt(index: number): FakeTurn | undefined {
@@ -64,20 +83,24 @@ export class ScriptCursor {
 
 /** Each turn's audio as 8 kHz PCM (loaded eagerly so a bad path fails at startup) and per format. */
 export class AudioBank {
-  readonly #pcm: Array<Int16Array | undefined>;
+  /** Per turn: the turn's audio (index 0, maybe absent), then its moreItems. */
+  readonly #pcm: Array<Array<Int16Array | undefined>>;
   readonly #encoded = new Map<string, Uint8Array>();
   readonly #chunkMs: number;
 
   constructor(script: FakeScript) {
-    this.#pcm = script.turns.map((t) => (t.audio === undefined ? undefined : sourceToPcm8k(t.audio)));
+    this.#pcm = script.turns.map((t) => [t.audio === undefined ? undefined : sourceToPcm8k(t.audio), ...(t.moreItems ?? []).map((i) => sourceToPcm8k(i.audio))]);
     this.#chunkMs = script.chunkMs ?? DEFAULT_CHUNK_MS;
   }
 
-  /** The turn's audio in `format`, cut into chunkMs pieces (views, no copies). Empty when the turn has none. */
-  chunks(scriptIndex: number, format: RealtimeAudioFormat): Uint8Array[] {
-    const pcm = this.#pcm[scriptIndex];
+  /**
+   * The turn's audio (item 0) or that of its `moreItems[item - 1]` in `format`, cut into chunkMs
+   * pieces (views, no copies). Empty when there is none.
+   */
+  chunks(scriptIndex: number, format: RealtimeAudioFormat, item = 0): Uint8Array[] {
+    const pcm = this.#pcm[scriptIndex]?.[item];
     if (pcm === undefined) return [];
-    const key = `${scriptIndex}:${format}`;
+    const key = `${scriptIndex}:${item}:${format}`;
     let bytes = this.#encoded.get(key);
     if (bytes === undefined) {
       bytes = encodeForFormat(pcm, format);

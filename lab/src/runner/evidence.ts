@@ -23,6 +23,16 @@ export interface RealtimeEvidence {
   connections: Array<{ openedAt: number; closedAt?: number; closeCode?: number }>;
   /** Client events received (type + lab time + body). */
   clientEvents: Array<{ t: number; type: string; event: Record<string, unknown> }>;
+  /** `error` events the fake sent (lab time). */
+  errorsSent: Array<{ t: number; code: string; message: string }>;
+  /** Every response the fake produced: its status and output items in output_index order. */
+  responses: Array<{ id: string; turnNumber: number; kind: string; status?: string; itemIds: string[] }>;
+  /** conversation.item.truncate requests and whether the fake accepted them. */
+  truncates: Array<{ t: number; itemId: string; audioEndMs: number; accepted: boolean; error?: string }>;
+  /** Items the fake deleted on conversation.item.delete. */
+  deletedItems: string[];
+  /** ms of audio the fake sent per agent item. */
+  itemAudioMs: Record<string, number>;
 }
 
 export interface Evidence {

@@ -200,10 +200,10 @@ function pcm24kTo8k(bytes: Buffer): Int16Array {
 }
 
 /** The G.711 bytes the fake sends for a turn (same encoder, same samples), for byte-exact checks. */
-function expectedAgentAudio(script: FakeScript, turnNumber: number, format: string): Buffer {
+function expectedAgentAudio(script: FakeScript, turnNumber: number, format: string, item = 0): Buffer {
   const turns = script.turns;
   const turn = turns.length ? turns[(turnNumber - 1) % turns.length] : undefined;
-  const source = turn?.audio;
+  const source = item === 0 ? turn?.audio : turn?.moreItems?.[item - 1]?.audio;
   if (!source || !('wav' in source) || (format !== 'pcmu' && format !== 'pcma')) return Buffer.alloc(0);
   const { samples } = readWav(source.wav);
   const out = Buffer.alloc(samples.length);
@@ -220,14 +220,14 @@ function realtimeEvidence(fake: FakeRealtimeView, offset: number, script: FakeSc
     ),
     ...(pcm16 ? { receivedPcm8k: pcm24kTo8k(Buffer.concat(sessions.map((s) => Buffer.from(s.receivedAudioBytes())))) } : {}),
     receivedAudio: Buffer.concat(sessions.map((s) => Buffer.from(s.receivedAudioBytes()))),
+    // Every audio item the fake streamed (several per response with moreItems), with the fixture it came from.
     sentAudio: sessions.flatMap((s) =>
-      s.responses
-        .filter((r) => r.itemId !== undefined)
-        .map((r) => ({
-          itemId: r.itemId!,
-          bytes: expectedAgentAudio(script, r.turnNumber, s.inputFormat),
-          firstDeltaAt: (s.deltas.find((d) => d.itemId === r.itemId)?.t ?? NaN) + offset,
-        })),
+      s.responses.flatMap((r) =>
+        r.itemIds.flatMap((itemId, k) => {
+          const first = s.deltas.find((d) => d.itemId === itemId);
+          return first === undefined ? [] : [{ itemId, bytes: expectedAgentAudio(script, r.turnNumber, s.inputFormat, k), firstDeltaAt: first.t + offset }];
+        }),
+      ),
     ),
     speechStartedAt: sessions.flatMap((s) => s.speechStartedAt.map((t) => t + offset)),
     connections: sessions.map((s) => ({
@@ -235,7 +235,19 @@ function realtimeEvidence(fake: FakeRealtimeView, offset: number, script: FakeSc
       ...(s.closed ? { closedAt: s.closed.t + offset, closeCode: s.closed.code } : {}),
     })),
     clientEvents: sessions.flatMap((s) => s.events.filter((e) => e.dir === 'in').map((e) => ({ t: e.t + offset, type: String(e.event.type), event: e.event }))),
+    errorsSent: sessions.flatMap((s) => s.errorsSent.map((e) => ({ ...e, t: e.t + offset }))),
+    responses: sessions.flatMap((s) => s.responses.map((r) => ({ id: r.id, turnNumber: r.turnNumber, kind: r.kind, ...(r.status === undefined ? {} : { status: r.status }), itemIds: [...r.itemIds] }))),
+    truncates: sessions.flatMap((s) => s.truncates.map((tr) => ({ t: tr.t + offset, itemId: tr.itemId, audioEndMs: tr.audioEndMs, accepted: tr.accepted, ...(tr.error === undefined ? {} : { error: tr.error }) }))),
+    deletedItems: sessions.flatMap((s) => s.deletedItems),
+    itemAudioMs: itemAudioMs(sessions),
   };
+}
+
+/** ms of audio the fake sent per agent item, all sessions. */
+function itemAudioMs(sessions: FakeRealtimeView['sessions']): Record<string, number> {
+  const ms: Record<string, number> = {};
+  for (const s of sessions) for (const d of s.deltas) ms[d.itemId] = (ms[d.itemId] ?? 0) + d.ms;
+  return ms;
 }
 
 /** End of the caller's first utterance (speech_stopped at the fake) to the first agent audio on the wire. */

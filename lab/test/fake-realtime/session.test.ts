@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FakeScript } from '../../src/fake-realtime/script.js';
+import { DEFAULT_FUNCTION_CALL_DONE_DELAY_MS, type FakeScript } from '../../src/fake-realtime/script.js';
 import { concat, mulaw, sessionHarness, silence, tone } from './helpers.js';
 
 const answer: FakeScript = {
@@ -57,15 +57,15 @@ describe('fake Realtime session: VAD turn and scripted answer', () => {
     const answerTypes = h.sent.slice(before).map((e) => e.type);
     expect(answerTypes.filter((t) => t === 'response.output_audio.delta')).toHaveLength(10);
     expect(answerTypes[0]).toBe('response.created');
-    expect(answerTypes.slice(1, 4)).toEqual(['response.output_item.added', 'conversation.item.added', 'response.content_part.added']);
-    expect(answerTypes.slice(-7)).toEqual([
+    // rate_limits.updated at the start of the response (the output tokens it reserves), as the service sends it.
+    expect(answerTypes.slice(1, 5)).toEqual(['rate_limits.updated', 'response.output_item.added', 'conversation.item.added', 'response.content_part.added']);
+    expect(answerTypes.slice(-6)).toEqual([
       'response.output_audio_transcript.done',
       'response.output_audio.done',
       'response.content_part.done',
       'response.output_item.done',
       'conversation.item.done',
       'response.done',
-      'rate_limits.updated',
     ]);
     // The audio is the scripted tone, µ-law encoded, byte for byte.
     const audio = Buffer.concat(h.ofType('response.output_audio.delta').map((d) => Buffer.from(d.delta as string, 'base64')));
@@ -189,7 +189,7 @@ describe('fake Realtime session: conversation.item.truncate validation', () => {
     const { h, itemId } = playedTwoChunks();
     h.send({ type: 'conversation.item.truncate', event_id: 't1', item_id: itemId, content_index: 0, audio_end_ms: 201 });
     expect(h.ofType('error')[0]).toMatchObject({
-      error: { type: 'invalid_request_error', code: 'invalid_value', param: 'audio_end_ms', event_id: 't1', message: 'Audio content of 200ms is already shorter than 201ms.' },
+      error: { type: 'invalid_request_error', code: 'invalid_value', param: 'audio_end_ms', event_id: 't1', message: 'Audio content of 200ms is already shorter than 201ms' },
     });
     expect(h.ofType('conversation.item.truncated')).toHaveLength(0);
   });
@@ -219,6 +219,11 @@ describe('fake Realtime session: function calls', () => {
     h.clock.advance(0);
     expect(h.ofType('response.function_call_arguments.delta').map((e) => e.delta).join('')).toBe('{"order":42}');
     expect(h.ofType('response.function_call_arguments.done')[0]).toMatchObject({ call_id: 'call_1', name: 'lookup_order', arguments: '{"order":42}' });
+    // The response stays active after the arguments: a response.create now is refused, as by the service.
+    expect(h.ofType('response.done')).toHaveLength(0);
+    h.send({ type: 'response.create', event_id: 'early' });
+    expect(h.ofType('error')[0]).toMatchObject({ error: { code: 'conversation_already_has_active_response', event_id: 'early' } });
+    h.clock.advance(DEFAULT_FUNCTION_CALL_DONE_DELAY_MS);
     expect(h.ofType('response.done')[0]).toMatchObject({ response: { status: 'completed', output: [{ type: 'function_call', call_id: 'call_1' }] } });
 
     h.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'call_1', output: '{"eta":"Thursday"}' } });

@@ -123,6 +123,15 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
     this.sendClientEvent({ type: 'conversation.item.truncate', item_id: itemId, content_index: contentIndex, audio_end_ms: endMs });
   }
 
+  deleteItem(itemId: string): void {
+    if (this.turn.itemAudioBytes(itemId) === undefined) {
+      this.logger.debug({ itemId }, 'delete of an item not on the live session ignored');
+      return;
+    }
+    this.forgetItem(itemId);
+    this.sendClientEvent({ type: 'conversation.item.delete', item_id: itemId });
+  }
+
   cancelResponse(responseId?: string): void {
     const id = this.turn.cancel(responseId);
     if (id !== undefined) this.sendClientEvent({ type: 'response.cancel', response_id: id });
@@ -180,6 +189,8 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
   protected abstract requestResponse(opts: { instructions?: string }): void;
   /** `partial` was merged into the config (this.config); apply it to the live session. */
   protected abstract applySessionUpdate(partial: Partial<RealtimeSessionConfig>, previous: RealtimeSessionConfig): void;
+  /** The item is being deleted from the conversation: the provider forgets what it keeps of it. */
+  protected forgetItem(_itemId: string): void {}
   /** Releases sockets and timers; resolves when they are gone. Called once, after state 'closed'. */
   protected abstract teardown(): Promise<void>;
 

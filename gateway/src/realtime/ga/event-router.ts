@@ -160,6 +160,15 @@ export class GaEventRouter {
         emit('transcript', { role: 'user', itemId: evt.item_id, text, final: true });
         return;
       }
+      case 'conversation.item.input_audio_transcription.failed': {
+        const message = excerpt(evt.error.message ?? 'transcription failed');
+        this.#ctx.logger.info({ itemId: excerpt(evt.item_id, 64), code: evt.error.code, message }, 'caller speech not transcribed');
+        emit('transcriptionFailed', { itemId: evt.item_id, message, ...(evt.error.code ? { code: evt.error.code } : {}) });
+        return;
+      }
+      case 'input_audio_buffer.timeout_triggered':
+        emit('inputTimeout', { itemId: evt.item_id, audioStartMs: evt.audio_start_ms, audioEndMs: evt.audio_end_ms });
+        return;
       case 'response.created':
         turn.activeResponseId = evt.response.id;
         emit('responseStarted', { responseId: evt.response.id });

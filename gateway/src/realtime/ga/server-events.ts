@@ -18,6 +18,8 @@ import type {
   ConversationItemDone,
   ConversationItemInputAudioTranscriptionCompletedEvent,
   ConversationItemInputAudioTranscriptionDeltaEvent,
+  ConversationItemInputAudioTranscriptionFailedEvent,
+  InputAudioBufferTimeoutTriggered,
   ConversationItemTruncatedEvent,
   InputAudioBufferSpeechStartedEvent,
   InputAudioBufferSpeechStoppedEvent,
@@ -125,6 +127,20 @@ const inputTranscriptCompleted = z.looseObject({
   content_index: z.number(),
   transcript: z.string(),
 });
+const inputTranscriptFailed = z.looseObject({
+  type: z.literal('conversation.item.input_audio_transcription.failed'),
+  event_id: z.string(),
+  item_id: z.string(),
+  content_index: z.number(),
+  error: z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }),
+});
+const timeoutTriggered = z.looseObject({
+  type: z.literal('input_audio_buffer.timeout_triggered'),
+  event_id: z.string(),
+  item_id: z.string(),
+  audio_start_ms: z.number(),
+  audio_end_ms: z.number(),
+});
 const responseCreated = z.looseObject({ type: z.literal('response.created'), event_id: z.string(), response });
 const responseDone = z.looseObject({ type: z.literal('response.done'), event_id: z.string(), response });
 const outputItemAdded = z.looseObject({
@@ -177,6 +193,8 @@ export const consumedServerEventSchema = z.discriminatedUnion('type', [
   itemTruncated,
   inputTranscriptDelta,
   inputTranscriptCompleted,
+  inputTranscriptFailed,
+  timeoutTriggered,
   responseCreated,
   responseDone,
   outputItemAdded,
@@ -198,12 +216,10 @@ const IGNORED_TYPES = [
   'conversation.item.created',
   'conversation.item.deleted',
   'conversation.item.retrieved',
-  'conversation.item.input_audio_transcription.failed',
   'conversation.item.input_audio_transcription.segment',
   'input_audio_buffer.cleared',
   'input_audio_buffer.committed',
   'input_audio_buffer.dtmf_event_received',
-  'input_audio_buffer.timeout_triggered',
   'response.content_part.added',
   'response.content_part.done',
   'response.function_call_arguments.delta',
@@ -236,6 +252,8 @@ export type ServerEventDriftGuards = [
   Extends<FitsSdk<'conversation.item.truncated', ConversationItemTruncatedEvent>, true>,
   Extends<FitsSdk<'conversation.item.input_audio_transcription.delta', ConversationItemInputAudioTranscriptionDeltaEvent>, true>,
   Extends<FitsSdk<'conversation.item.input_audio_transcription.completed', Pick<ConversationItemInputAudioTranscriptionCompletedEvent, 'type' | 'event_id' | 'item_id' | 'content_index' | 'transcript'>>, true>,
+  Extends<FitsSdk<'conversation.item.input_audio_transcription.failed', Pick<ConversationItemInputAudioTranscriptionFailedEvent, 'type' | 'event_id' | 'item_id' | 'content_index'>>, true>,
+  Extends<FitsSdk<'input_audio_buffer.timeout_triggered', InputAudioBufferTimeoutTriggered>, true>,
   Extends<FitsSdk<'response.output_audio.delta', ResponseAudioDeltaEvent>, true>,
   Extends<FitsSdk<'response.output_audio.done', ResponseAudioDoneEvent>, true>,
   Extends<FitsSdk<'response.output_audio_transcript.delta', ResponseAudioTranscriptDeltaEvent>, true>,

@@ -89,6 +89,14 @@ export class ConversationLog implements ConversationObserver {
     e.text = cutTextAtRatio(e.text, audioEndMs / receivedAudioMs);
   }
 
+  /** The item was deleted from the conversation (the caller never heard it). */
+  remove(itemId: string): void {
+    const e = this.#byId.get(itemId);
+    if (e === undefined) return;
+    this.#byId.delete(itemId);
+    this.#entries = this.#entries.filter((x) => x !== e);
+  }
+
   /**
    * The conversation as conversation.item.create events, in order, with fresh ids (the new session
    * has none of the old ones; fresh ids also let us recognise the server's echo of each item).

@@ -26,6 +26,7 @@ import type { ParsedServerEvent } from '../ga/server-events.js';
 import { toPartialSessionPayload, toSessionPayload } from '../ga/session-payload.js';
 import { RealtimeConnection } from './connection.js';
 import { ConversationLog } from './conversation-log.js';
+import { ResponseQueue } from './response-queue.js';
 import { resolveRealtimeEndpoint, type RealtimeEndpoint } from './endpoint.js';
 import { backoffDelayMs, resolveOpenAIBackendOptions, type OpenAIBackendOptions, type ResolvedOpenAIBackendOptions } from './options.js';
 import { describeError, excerpt } from '../../describe-error.js';
@@ -50,6 +51,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   readonly #client: OpenAI;
   readonly #conversation: ConversationLog;
   readonly #router: GaEventRouter;
+  readonly #responses: ResponseQueue;
 
   #primary: RealtimeConnection | undefined;
   /** Being established for connect/reconnect; its events count as soon as it is ready. */
@@ -76,7 +78,10 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
       conversation: this.#conversation,
       functionCallDone: (call) => this.emitEvent('functionCall', call),
       quiet: () => this.#maybeSwap(),
+      // Our response.create collided with a response the service started: it waits again, unreported.
+      serverError: (e) => e.code === 'conversation_already_has_active_response' && e.eventId !== undefined && this.#responses.refused(e.eventId),
     });
+    this.#responses = new ResponseQueue({ send: (req) => this.#sendResponseCreate(req), clock: this.clock, logger: this.logger });
   }
 
   // ---- RealtimeBackend: this provider's part -----------------------------------------------------
@@ -113,6 +118,11 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.#scheduleRenewal();
   }
 
+  protected override forgetItem(itemId: string): void {
+    // A replay after a reconnect must not bring back what the caller never heard.
+    this.#conversation.remove(itemId);
+  }
+
   protected sendCallerAudio(bytes: Uint8Array): boolean {
     const conn = this.#primary;
     if (conn === undefined || !conn.ready || conn.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) return false;
@@ -129,7 +139,21 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   }
 
   protected requestResponse(opts: { instructions?: string }): void {
-    this.sendClientEvent({ type: 'response.create', ...(opts.instructions === undefined ? {} : { response: { instructions: opts.instructions } }) });
+    this.#responses.request(opts);
+  }
+
+  /** Requests waiting for the active response to finish (see response-queue.ts). */
+  get responseQueueStats(): { waiting: number; deferred: number; merged: number; refusedRequeued: number; dropped: number } {
+    const q = this.#responses;
+    return { waiting: q.waiting, deferred: q.deferred, merged: q.merged, refusedRequeued: q.refusedRequeued, dropped: q.dropped };
+  }
+
+  #sendResponseCreate(opts: { instructions?: string }): string | undefined {
+    const conn = this.state === 'ready' ? this.#primary : undefined;
+    if (conn === undefined) return undefined;
+    const eventId = conn.nextEventId();
+    const sent = conn.send({ type: 'response.create', event_id: eventId, ...(opts.instructions === undefined ? {} : { response: { instructions: opts.instructions } }) });
+    return sent ? eventId : undefined;
   }
 
   protected applySessionUpdate(partial: Partial<RealtimeSessionConfig>): void {
@@ -138,6 +162,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   }
 
   protected teardown(): Promise<void> {
+    this.#responses.close();
     this.#clearRenewalTimers();
     for (const t of this.#sleepTimers) this.clock.clearTimeout(t);
     this.#sleepTimers.clear();
@@ -247,6 +272,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.logger.warn({ reason: excerpt(reason), reconnect: episode + 1, of: this.limits.maxReconnects }, 'realtime connection lost; reconnecting');
     this.setState('reconnecting', excerpt(reason));
     this.#abandonRenewal();
+    this.#responses.reset();
     this.endLiveTurn('connection_lost');
     let conn: RealtimeConnection;
     try {
@@ -270,6 +296,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     // Timers first: a 'ready' listener may close the backend, whose teardown must find them.
     this.#scheduleRenewal();
     this.setState('ready');
+    this.#responses.pump();
     this.flushWantedResponse();
   }
 
@@ -335,11 +362,13 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     const old = this.#primary;
     this.#renewal = undefined;
     const replayed = this.#replayInto(next);
+    this.#responses.reset();
     this.endLiveTurn('session_renewed');
     this.#primary = next;
     this.counters.renewals++;
     this.logger.info({ replayed, quiet }, 'realtime session renewed');
     void old?.close('session renewed');
+    this.#responses.pump();
     this.#scheduleRenewal();
   }
 
@@ -361,7 +390,10 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
         if (evt.type === 'error') this.logger.warn({ conn: conn.id, code: evt.error.code, message: excerpt(evt.error.message) }, 'realtime error on standby session');
         return;
       }
+      if (evt.type === 'response.created') this.#responses.responseCreated(evt.response.id);
       this.#router.route(evt);
+      // After the call layer heard of the end (it may ask for the next response itself).
+      if (evt.type === 'response.done') this.#responses.responseDone(evt.response.id);
     });
   }
 

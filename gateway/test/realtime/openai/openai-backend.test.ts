@@ -72,6 +72,33 @@ describe('OpenAI Realtime backend: tools', () => {
   });
 });
 
+describe('OpenAI Realtime backend: one response at a time', () => {
+  it('a tool output ready before the function-call response is done: its response.create waits, nothing is refused', async () => {
+    const script: FakeScript = {
+      turns: [{ functionCall: { name: 'lookup_order', arguments: { order: 42 } }, audio: { pcm8k: tone(300) }, transcript: 'It ships Thursday.' }],
+      speed: 8,
+      responseDelayMs: 0,
+      functionCallDoneDelayMs: 300,
+    };
+    const { backend, fake, of } = await setup(script);
+    await backend.connect(baseConfig);
+    backend.on('functionCall', (c) => backend.sendFunctionOutput(c.callId, '{"eta":"Thursday"}'));
+    backend.createResponse();
+    backend.addUserText('DTMF 1', { respond: true }); // a second request while the first is unanswered: waits too
+    await vi.waitFor(() => expect(of('responseDone').filter((r) => r.status === 'completed')).toHaveLength(2), WAIT);
+    const s = fake.sessions[0]!;
+    expect(s.errorsSent).toEqual([]);
+    // The DTMF turn's request and the tool output's waited together: one response answers both.
+    expect(s.eventsOf('in', 'response.create')).toHaveLength(2);
+    expect(s.receivedItems.map((r) => r.item.type)).toEqual(['message', 'function_call_output']);
+    const creates = s.eventsOf('in', 'response.create').map((e) => e.t);
+    const dones = s.eventsOf('out', 'response.done').map((e) => e.t);
+    // every response.create after the previous response.done
+    for (let i = 1; i < creates.length; i++) expect(creates[i]!).toBeGreaterThanOrEqual(dones[i - 1]!);
+    expect(of('transcript').filter((t) => t.final).map((t) => t.text)).toContain('It ships Thursday.');
+  });
+});
+
 describe('OpenAI Realtime backend: failures', () => {
   it('socket drop mid-answer: reconnects, replays the conversation as text, counts dropped audio', async () => {
     const script: FakeScript = {

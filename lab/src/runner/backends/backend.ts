@@ -75,6 +75,7 @@ export type FakeSessionView = Pick<
   | 'speechStartedAt'
   | 'speechStoppedAt'
   | 'errorsSent'
+  | 'deletedItems'
   | 'closed'
   | 'responses'
   | 'deltas'

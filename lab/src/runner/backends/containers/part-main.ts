@@ -78,6 +78,7 @@ async function main(configPath: string): Promise<void> {
             speechStartedAt: s.speechStartedAt,
             speechStoppedAt: s.speechStoppedAt,
             errorsSent: s.errorsSent,
+            deletedItems: s.deletedItems,
             closed: s.closed,
             responses: s.responses,
             deltas: s.deltas,

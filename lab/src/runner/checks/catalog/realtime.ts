@@ -60,6 +60,53 @@ export const realtimeChecks = [
     },
   }),
   defineCheck({
+    name: 'realtime-errors',
+    doc: 'the fake Realtime sent at most `max` `error` events (of `code`, when given): a client that respects the protocol gets none',
+    params: {
+      code: z.string().optional().describe('count only errors with this code'),
+      max: z.number().int().min(0).default(0).describe('most errors allowed'),
+    },
+    run(spec, ev) {
+      const errors = ev.realtime.errorsSent.filter((e) => spec.code === undefined || e.code === spec.code);
+      const codes = [...new Set(errors.map((e) => e.code))].join(', ');
+      return { name: spec.check, passed: errors.length <= spec.max, value: errors.length, limit: spec.max, ...(errors.length ? { detail: `codes: ${codes}` } : {}) };
+    },
+  }),
+  defineCheck({
+    name: 'realtime-responses',
+    doc: 'the number of responses the fake ended with `status` (completed, cancelled, failed, incomplete) is within `min`..`max`',
+    params: {
+      status: z.enum(['completed', 'cancelled', 'failed', 'incomplete']).describe('response.done status'),
+      min: z.number().int().min(0).default(1).describe('fewest such responses'),
+      max: z.number().int().min(0).optional().describe('most such responses'),
+    },
+    run(spec, ev) {
+      const n = ev.realtime.responses.filter((r) => r.status === spec.status).length;
+      const limit = spec.max === undefined ? `>= ${spec.min}` : `${spec.min}..${spec.max}`;
+      return { name: spec.check, passed: n >= spec.min && (spec.max === undefined || n <= spec.max), value: n, limit, detail: ev.realtime.responses.map((r) => `turn ${r.turnNumber} ${r.kind}: ${r.status ?? 'open'}`).join('; ') };
+    },
+  }),
+  defineCheck({
+    name: 'realtime-multi-item-barge-in',
+    doc: 'in the interrupted response with several audio items: the item the caller was hearing was truncated (accepted, within the audio the fake sent), every later item of it was deleted, no truncate was refused',
+    params: {},
+    run(spec, ev) {
+      const rt = ev.realtime;
+      const accepted = rt.truncates.filter((t) => t.accepted);
+      const rejected = rt.truncates.filter((t) => !t.accepted);
+      const cut = rt.responses.find((r) => r.itemIds.length > 1 && accepted.some((t) => r.itemIds.includes(t.itemId)));
+      if (cut === undefined) {
+        return { name: spec.check, passed: false, value: null, limit: 'a truncate in a response with several items', detail: rt.responses.map((r) => `${r.status ?? 'open'}:${r.itemIds.length} items`).join(' ') };
+      }
+      const playing = accepted.find((t) => cut.itemIds.includes(t.itemId))!;
+      const later = cut.itemIds.slice(cut.itemIds.indexOf(playing.itemId) + 1);
+      const notDeleted = later.filter((id) => !rt.deletedItems.includes(id));
+      const passed = rejected.length === 0 && later.length > 0 && notDeleted.length === 0;
+      const detail = `${cut.itemIds.length} items; truncated item ${cut.itemIds.indexOf(playing.itemId)} at ${playing.audioEndMs} ms of ${Math.round(rt.itemAudioMs[playing.itemId] ?? 0)}; later items ${later.length}, deleted ${later.length - notDeleted.length}; truncates refused ${rejected.length}`;
+      return { name: spec.check, passed, value: passed ? 'playing item truncated, later items deleted' : 'no', limit: 'later items deleted, no truncate refused', detail };
+    },
+  }),
+  defineCheck({
     name: 'realtime-reconnected',
     doc: 'after the Realtime socket was lost, a new session was configured within `maxGapMs`',
     params: {
