@@ -234,6 +234,7 @@ describe('a whole call in-process', () => {
     process.on('unhandledRejection', onUncaught);
     try {
       const { h, phone, backend } = await answeredCall();
+      phone.sendRtp(new Uint8Array(160).fill(0xff)); // the caller's media path is alive (the apology outlasts RTP_FIRST_PACKET_TIMEOUT_MS)
       await h.run(200);
       // A delta the media bridge cannot handle (no bytes): its listener throws inside the backend's emit.
       backend.safeEmit('audio', { responseId: 'resp-x', itemId: 'item-x', contentIndex: 0, audio: null as unknown as Buffer });
