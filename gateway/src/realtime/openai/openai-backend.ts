@@ -142,12 +142,6 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.#responses.request(opts);
   }
 
-  /** Requests waiting for the active response to finish (see response-queue.ts). */
-  get responseQueueStats(): { waiting: number; deferred: number; merged: number; refusedRequeued: number; dropped: number } {
-    const q = this.#responses;
-    return { waiting: q.waiting, deferred: q.deferred, merged: q.merged, refusedRequeued: q.refusedRequeued, dropped: q.dropped };
-  }
-
   #sendResponseCreate(opts: { instructions?: string }): string | undefined {
     const conn = this.state === 'ready' ? this.#primary : undefined;
     if (conn === undefined) return undefined;
