@@ -323,6 +323,12 @@ export class Call {
       const stopped = bridge.bargeIn({ cancel: td !== null && !td.interruptResponse });
       if (stopped) this.#reporter.bargeIn(stopped, audioStartMs);
     });
+    // The provider stopped its answer itself (a guardrail): what is still queued must not play, and
+    // the model keeps only what the caller heard.
+    backend.on('interrupted', ({ reason }) => {
+      const stopped = bridge.bargeIn({ cancel: true });
+      this.log.info({ reason, itemId: stopped?.itemId, sentMs: stopped?.sentMs, flushedMs: stopped?.flushedMs }, 'agent answer stopped by the provider');
+    });
     return {
       bridge,
       transcript: new TranscriptLog(backend, () => env.clock.wallNow()),
@@ -341,6 +347,7 @@ export class Call {
   #wireBackend(backend: RealtimeBackend, media: CallMedia): void {
     backend.on('error', (e) => this.log.warn({ code: e.code, message: e.message, fatal: e.fatal }, 'Realtime error event'));
     backend.on('responseDone', ({ responseId }) => media.playback.responseDone(responseId));
+    backend.on('handBackRequested', ({ reason }) => void this.#handBackAfterSpeaking(media, reason));
     backend.on('state', ({ state, reason }) => {
       if (state === 'reconnecting') this.log.warn({ reason }, 'Realtime socket lost: reconnecting');
       const answered = this.#answered();
@@ -425,6 +432,14 @@ export class Call {
       this.log.error({ outcome, error: report.result.error }, 'could not update the contact attributes (hanging up anyway)');
     }
     await this.end(handBackEndReason(outcome));
+  }
+
+  /** The backend asks for a person (a tool approval policy): what is queued plays out, then hand back. */
+  async #handBackAfterSpeaking(media: CallMedia, reason: string): Promise<void> {
+    if (this.#answered()?.handingBack !== false) return;
+    this.log.info({ reason }, 'the AI backend asks to hand the caller back');
+    await this.#finishSpeaking(media, undefined);
+    await this.#handBack('transfer_to_human', reason);
   }
 
   /** The AI is gone: say sorry in the gateway's own voice (a fixture prompt), then hand back. */

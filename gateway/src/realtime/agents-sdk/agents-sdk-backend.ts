@@ -28,6 +28,7 @@ import { AGENTS_SDK_SESSION_ERROR } from './errors.js';
 import { GatewayToolBridge } from './gateway-tools.js';
 import { AGENTS_SDK_CLOSE_TIMEOUT_MS, realtimeWebSocketUrl, resolveAgentsSdkOptions, type AgentsSdkFactoryOptions, type ResolvedAgentsSdkOptions } from './options.js';
 import { PhoneCallTransport } from './phone-call-transport.js';
+import { DEFAULT_TOOL_APPROVAL, ToolApprovals } from './tool-approvals.js';
 import { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from './session-config.js';
 import { describeError } from '../../describe-error.js';
 
@@ -59,6 +60,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
   readonly #opts: ResolvedAgentsSdkOptions;
   readonly #callId: string;
   readonly #tools: GatewayToolBridge;
+  readonly #approvals: ToolApprovals;
 
   #live: Live | undefined;
   #confirm: { resolve: () => void; reject: (e: RealtimeError) => void } | undefined;
@@ -69,6 +71,13 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     this.#opts = opts;
     this.#callId = deps.callId;
     this.#tools = new GatewayToolBridge({ emit: (event, ...args) => this.emitEvent(event, ...args), logger: this.logger });
+    this.#approvals = new ToolApprovals({
+      logger: this.logger,
+      policy: () => this.config?.toolApproval ?? DEFAULT_TOOL_APPROVAL,
+      handBack: (reason) => {
+        if (this.state === 'ready') this.emitEvent('handBackRequested', { reason });
+      },
+    });
   }
 
   /** The SDK session of this call (history, usage, current agent), for observers; undefined before connect(). */
@@ -136,6 +145,13 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     // Registered before connect: the SDK emits 'error' during connect too, and an EventEmitter
     // 'error' without a listener would throw inside the socket handler.
     session.on('error', (e) => this.#onSessionError(e.error));
+    // Nobody on a phone call can approve a tool: the agent definition's policy answers at once.
+    session.on('tool_approval_requested', (_ctx, _agent, request) => void this.#approvals.answer(session, request));
+    // The SDK cancels the response and drops later deltas; the audio already queued for the caller is
+    // the call layer's: it flushes it and truncates the item at what was sent as RTP.
+    session.on('guardrail_tripped', (_ctx, _agent, _error, details) => {
+      if (this.state === 'ready') this.emitEvent('interrupted', { reason: 'guardrail', itemId: details.itemId });
+    });
     this.#live = { session, transport, sessionOptions, overlays, agent };
 
     const confirmed = new Promise<void>((resolve, reject) => {

@@ -104,6 +104,11 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
    * the SDK's tracing update, which the SDK sends as soon as session.created arrives, often first.
    */
   override sendEvent(event: RealtimeClientMessage): void {
+    if (event.type === 'response.cancel') {
+      // The SDK's own cancel (a text guardrail trip) goes through the backend, so it is sent at most once.
+      this.#events.cancelResponse();
+      return;
+    }
     if (event.type !== 'session.update') {
       super.sendEvent(event);
       return;
@@ -185,7 +190,9 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
     }
     try {
       // The GA event types are interfaces, which TS does not see as index-signature objects.
-      this.sendEvent(event as RealtimeClientMessage);
+      // Our own response.cancel (from the backend, already deduplicated) skips the SDK's interception.
+      if (event.type === 'response.cancel') super.sendEvent(event as RealtimeClientMessage);
+      else this.sendEvent(event as RealtimeClientMessage);
       return true;
     } catch (err) {
       this.#backend.logger.warn({ type: event.type, err: describeError(err) }, 'realtime event not sent');

@@ -368,3 +368,30 @@ describe('agents-sdk backend: failure', () => {
     expect(fake.connectionAttempts).toHaveLength(1);
   });
 });
+
+describe('agents-sdk backend: output guardrail trip', () => {
+  it('emits interrupted (the call layer flushes and truncates) and the response is cancelled exactly once', async () => {
+    const script: FakeScript = {
+      turns: [{ audio: { pcm8k: tone(4000) }, transcript: 'I will now read out the full card number of the account holder, slowly.' }],
+      speed: 2,
+      responseDelayMs: 0,
+    };
+    const { backend, fake, of } = await setup(script, frontDesk(), {
+      sessionOptions: {
+        outputGuardrails: [{ name: 'no_card_numbers', execute: async ({ agentOutput }) => ({ tripwireTriggered: agentOutput.includes('card'), outputInfo: {} }) }],
+        outputGuardrailSettings: { debounceTextLength: 10 },
+      },
+    });
+    await backend.connect(baseConfig);
+    backend.createResponse();
+    await vi.waitFor(() => expect(of('interrupted')).toHaveLength(1), WAIT);
+    const interrupted = of('interrupted')[0]!;
+    expect(interrupted.reason).toBe('guardrail');
+    expect(interrupted.itemId).toMatch(/.+/);
+    // Cancelled; the SDK then tells the model why (its feedback message), which may start the next answer.
+    await vi.waitFor(() => expect(of('responseDone')[0]).toEqual(expect.objectContaining({ status: 'cancelled' })), WAIT);
+    // The call layer's barge-in would cancel too; the backend sends one response.cancel whoever asks first.
+    backend.cancelResponse();
+    expect(fake.sessions[0]!.eventsOf('in', 'response.cancel')).toHaveLength(1);
+  });
+});
