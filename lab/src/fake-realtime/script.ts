@@ -98,8 +98,17 @@ export interface FakeScript {
   /** Deltas still sent after a cancel, as if they were already in flight. */
   lateDeltasAfterCancel?: number;
   vad?: FakeVadParams;
+  /**
+   * The service's maximum session duration, ms from session.created (the real one: 60 minutes).
+   * `expires_at` in session.created says when; at that moment the fake sends `error`
+   * `session_expired` and closes the socket with 1001, as the service does.
+   */
+  maxSessionMs?: number;
   failures?: FakeFailures;
 }
+
+/** The real service's maximum session duration (docs/realtime-facts.md, "Session expiry"). */
+export const DEFAULT_MAX_SESSION_MS = 60 * 60_000;
 
 export const DEFAULT_CHUNK_MS = 100;
 export const DEFAULT_SPEED = 4;
@@ -138,6 +147,7 @@ export const scriptFileSchema = z.strictObject({
   vad: z
     .strictObject({ thresholdDbov: z.number().max(0).optional(), minSpeechMs: z.number().nonnegative().optional(), silenceMs: z.number().nonnegative().optional() })
     .optional(),
+  maxSessionMs: z.number().int().positive().optional(),
   failures: z
     .strictObject({
       refuseConnections: z.union([z.number().int().nonnegative(), z.literal('always')]).optional(),

@@ -112,6 +112,10 @@ export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<Fake
           terminatedByUs = true;
           ws.terminate();
         },
+        close: (code, reason) => {
+          terminatedByUs = true;
+          ws.close(code, reason);
+        },
       },
       ...(opts.recordDir === undefined ? {} : { recorder: new SessionRecorder(opts.recordDir, index) }),
       ...(logger === undefined ? {} : { logger }),
