@@ -68,6 +68,8 @@ export interface FakeDropInjection {
 export interface FakeFailures {
   /** Answer the WebSocket upgrade with HTTP 503 for the first N attempts, or always. */
   refuseConnections?: number | 'always';
+  /** Accept the first N upgrades, then answer every later one with HTTP 503 (the service failing mid-call). */
+  refuseAfter?: number;
   /** Hold the HTTP upgrade this long. */
   handshakeDelayMs?: number;
   /** Send session.created this long after the socket opened (client events wait behind it). */
@@ -151,6 +153,7 @@ export const scriptFileSchema = z.strictObject({
   failures: z
     .strictObject({
       refuseConnections: z.union([z.number().int().nonnegative(), z.literal('always')]).optional(),
+      refuseAfter: z.number().int().nonnegative().optional(),
       handshakeDelayMs: z.number().nonnegative().optional(),
       sessionCreatedDelayMs: z.number().nonnegative().optional(),
       errors: z
