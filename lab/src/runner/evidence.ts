@@ -21,8 +21,10 @@ export interface RealtimeEvidence {
   speechStartedAt: number[];
   /** Times the WebSocket connections opened / closed (lab time base). */
   connections: Array<{ openedAt: number; closedAt?: number; closeCode?: number }>;
-  /** Client events received (type + lab time + body). */
-  clientEvents: Array<{ t: number; type: string; event: Record<string, unknown> }>;
+  /** Client events received (type + lab time + body); `session`: the fake session's index. */
+  clientEvents: Array<{ t: number; type: string; event: Record<string, unknown>; session?: number }>;
+  /** `error` events the fake sent (lab time, session index, code), e.g. session_expired. */
+  serverErrors?: Array<{ t: number; session: number; code: string; message: string }>;
 }
 
 export interface Evidence {

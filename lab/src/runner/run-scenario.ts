@@ -229,7 +229,8 @@ function realtimeEvidence(fake: FakeRealtimeView, offset: number, script: FakeSc
       openedAt: (s.events[0]?.t ?? 0) + offset,
       ...(s.closed ? { closedAt: s.closed.t + offset, closeCode: s.closed.code } : {}),
     })),
-    clientEvents: sessions.flatMap((s) => s.events.filter((e) => e.dir === 'in').map((e) => ({ t: e.t + offset, type: String(e.event.type), event: e.event }))),
+    clientEvents: sessions.flatMap((s) => s.events.filter((e) => e.dir === 'in').map((e) => ({ t: e.t + offset, type: String(e.event.type), event: e.event, session: s.index }))),
+    serverErrors: sessions.flatMap((s) => s.errorsSent.map((e) => ({ t: e.t + offset, session: s.index, code: e.code, message: e.message }))),
   };
 }
 

@@ -10,7 +10,7 @@ import { sessionHarness } from './helpers.js';
 describe('fake Realtime: session expiry', () => {
   it('expires_at in session.created, then session_expired and a 1001 close at the maximum duration', () => {
     const h = sessionHarness({ turns: [], maxSessionMs: 20_000 });
-    const created = h.ofType('session.created')[0] as { session: { expires_at: number } };
+    const created = h.ofType('session.created')[0] as unknown as { session: { expires_at: number } };
     expect(created.session.expires_at).toBe(Math.floor((h.clock.wallNow() + 20_000) / 1000));
     h.clock.advance(19_999);
     expect(h.ofType('error')).toEqual([]);
@@ -30,7 +30,7 @@ describe('fake Realtime: session expiry', () => {
 
   it('the real limit by default: 60 minutes', () => {
     const h = sessionHarness({ turns: [] });
-    const created = h.ofType('session.created')[0] as { session: { expires_at: number } };
+    const created = h.ofType('session.created')[0] as unknown as { session: { expires_at: number } };
     expect(created.session.expires_at).toBe(Math.floor((h.clock.wallNow() + DEFAULT_MAX_SESSION_MS) / 1000));
     h.clock.advance(DEFAULT_MAX_SESSION_MS);
     expect(h.ofType('error')[0]).toMatchObject({ error: { code: 'session_expired', message: 'Your session hit the maximum duration of 60 minutes.' } });
