@@ -16,11 +16,12 @@
 import { RealtimeAgent, RealtimeSession, UserError, type RealtimeSessionOptions } from '@openai/agents-realtime';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
 import type { WebSocket } from 'ws';
-import type { Clock } from '../../clock.js';
+import type { Clock, TimerId } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import type { RealtimeSessionConfig } from '../backend.js';
 import { describeEndpoint } from '../core/base-url.js';
 import { RealtimeBackendCore } from '../core/backend-core.js';
+import { lifetimePlan, sessionExpiresAtMs } from '../core/session-lifetime.js';
 import { RealtimeError } from '../errors.js';
 import { toPartialSessionPayload } from '../ga/session-payload.js';
 import { AgentOverlays } from './agent-overlay.js';
@@ -63,6 +64,9 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
   readonly #approvals: ToolApprovals;
 
   #live: Live | undefined;
+  /** When the provider will end the session (session.created expires_at), wall-clock ms. */
+  #expiresAtMs: number | undefined;
+  #giveUpTimer: TimerId | undefined;
   #confirm: { resolve: () => void; reject: (e: RealtimeError) => void } | undefined;
 
   constructor(options: AgentsSdkFactoryOptions, deps: AgentsSdkBackendDeps) {
@@ -133,6 +137,9 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
         onSessionConfirmed: () => this.#onSessionConfirmed(),
         onSessionRejected: (e) => this.#onSessionRejected(e),
         cancelResponse: () => this.cancelResponse(),
+        sessionCreated: (event) => {
+          this.#expiresAtMs = sessionExpiresAtMs(event, this.clock.wallNow());
+        },
       },
     });
     const sessionOptions: SessionOptions = {
@@ -170,6 +177,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     if (socket === undefined) throw new RealtimeError('RT_ERR_CONNECT_FAILED', 'agents-sdk connect resolved without a socket', { fatal: true });
     socket.once('close', (code: number, reason: Buffer) => this.#onSocketClosed(code, reason.toString('utf8')));
     await confirmed;
+    this.#scheduleGiveUp();
   }
 
   protected sendCallerAudio(bytes: Uint8Array): boolean {
@@ -216,6 +224,8 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
   }
 
   protected teardown(): Promise<void> {
+    this.clock.clearTimeout(this.#giveUpTimer);
+    this.#giveUpTimer = undefined;
     this.#confirm?.reject(new RealtimeError('RT_ERR_CLOSED', 'closed while connecting', { fatal: true }));
     this.#confirm = undefined;
     this.#tools.close();
@@ -272,6 +282,26 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     this.endLiveTurn('connection_lost');
     this.emitFatal(new RealtimeError('RT_ERR_RECONNECT_EXHAUSTED', `${why}; the agents-sdk provider does not reconnect`, { fatal: true }));
     void this.close();
+  }
+
+  /**
+   * This provider does not renew (the SDK session owns the conversation): before the provider ends the
+   * session at its maximum duration (core/session-lifetime.ts), the backend ends itself, so the call is
+   * handed back politely (apology, ai_outcome, BYE) instead of being cut off mid-sentence.
+   */
+  #scheduleGiveUp(): void {
+    const expiresAt = this.#expiresAtMs;
+    if (expiresAt === undefined) return;
+    const { giveUpInMs } = lifetimePlan(expiresAt - this.clock.wallNow(), { renewAfterMs: Number.POSITIVE_INFINITY, renewDeadlineMs: Number.POSITIVE_INFINITY });
+    if (giveUpInMs === undefined) return;
+    this.#giveUpTimer = this.clock.setTimeout(() => {
+      this.#giveUpTimer = undefined;
+      if (this.state !== 'ready') return;
+      this.logger.warn('realtime session about to reach its maximum duration; the agents-sdk provider does not renew: ending it');
+      this.endLiveTurn('session_expiring');
+      this.emitFatal(new RealtimeError('RT_ERR_SESSION_EXPIRING', 'the session reached its maximum duration; the agents-sdk provider does not renew', { fatal: true }));
+      void this.close();
+    }, giveUpInMs);
   }
 
   #onSessionError(error: unknown): void {

@@ -43,6 +43,8 @@ export interface PhoneCallTransportOptions {
     onSessionRejected(error: ServerErrorDetails): void;
     /** The SDK wants the live response cancelled (interruption with interrupt_response off, a guardrail). */
     cancelResponse(): void;
+    /** The provider's session.created (its `expires_at` says when the provider will end the session). */
+    sessionCreated(event: unknown): void;
   };
 }
 
@@ -155,6 +157,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
     try {
       const evt = this.#router.screen(parseServerEvent(raw));
       if (evt === undefined) return;
+      if (evt.type === 'session.created') this.#events.sessionCreated(evt);
       if (evt.type === 'response.output_audio.delta') {
         // The bytes come through _onAudio right after this (decoded once, by the SDK).
         this.#deltaItemId = evt.item_id;

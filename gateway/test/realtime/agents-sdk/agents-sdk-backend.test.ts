@@ -395,3 +395,22 @@ describe('agents-sdk backend: output guardrail trip', () => {
     expect(fake.sessions[0]!.eventsOf('in', 'response.cancel')).toHaveLength(1);
   });
 });
+
+describe('agents-sdk backend: the session maximum duration', () => {
+  it('ends itself (fatal RT_ERR_SESSION_EXPIRING, closed) before the provider expires the session, so the call is handed back', async () => {
+    const fake = await fixture.fake({ turns: [], maxSessionMs: 60_000 });
+    const clock = new ManualClock(0, Date.now());
+    const h = makeBackend(fake.url, () => frontDesk(), {}, clock);
+    fixture.track(h.backend);
+    await h.backend.connect(baseConfig);
+    // expires_at is whole seconds: 59..60 s left; the give-up point is a twentieth of it (~3 s) before the end.
+    clock.advance(56_000);
+    expect(h.states()).toEqual(['connecting', 'ready']);
+    clock.advance(1_100);
+    await vi.waitFor(() => expect(h.states()).toEqual(['connecting', 'ready', 'closed']), WAIT);
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'RT_ERR_SESSION_EXPIRING', fatal: true })]);
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'session closed');
+    expect(fake.sessions[0]!.closed).toMatchObject({ by: 'client' });
+    expect(fake.sessions[0]!.errorsSent).toEqual([]);
+  });
+});

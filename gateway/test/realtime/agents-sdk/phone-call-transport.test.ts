@@ -24,7 +24,7 @@ function transport() {
       },
       audioFormat: () => 'pcmu',
     },
-    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++ },
+    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++, sessionCreated: () => undefined },
   });
   // The SDK's socket message handler, as the WebSocket would call it.
   const receive = (event: object): void => (t as unknown as { _onMessage(m: { data: string }): void })._onMessage({ data: JSON.stringify(event) });
