@@ -8,8 +8,11 @@
  * - connect(): loads the agent for this call, builds the session and resolves once the provider
  *   confirmed our session.update (session.updated), within the deadline.
  * - A lost socket is final: error (fatal) + state 'closed'. The SDK does not reconnect and this
- *   provider does not either; reconnect with conversation replay and the 60-minute session renewal
- *   are features of the `openai` provider.
+ *   provider does not either; reconnect with conversation replay is a feature of the `openai` provider.
+ * - Before the provider's maximum session duration (session.created `expires_at`) a second SDK session
+ *   on the current agent is opened in standby, given the conversation so far as text
+ *   (history-carry-over.ts) and swapped in at a quiet moment; if none is ready in time the backend
+ *   ends itself so the call is handed back before the provider cuts it (core/session-lifetime.ts).
  * - Gateway tools (RealtimeSessionConfig.tools) surface as `functionCall` and complete with
  *   sendFunctionOutput (gateway-tools.ts); the agent's own tools run inside the SDK, unseen here.
  */
@@ -28,6 +31,7 @@ import { AgentOverlays } from './agent-overlay.js';
 import { AGENTS_SDK_SESSION_ERROR } from './errors.js';
 import { GatewayToolBridge } from './gateway-tools.js';
 import { AGENTS_SDK_CLOSE_TIMEOUT_MS, realtimeWebSocketUrl, resolveAgentsSdkOptions, type AgentsSdkFactoryOptions, type ResolvedAgentsSdkOptions } from './options.js';
+import { carryOverEvents } from './history-carry-over.js';
 import { PhoneCallTransport } from './phone-call-transport.js';
 import { DEFAULT_TOOL_APPROVAL, ToolApprovals } from './tool-approvals.js';
 import { chooseVoice, mergeSdkConfig, toSdkSessionConfig } from './session-config.js';
@@ -57,6 +61,20 @@ interface Live {
   agent: RealtimeAgent;
 }
 
+interface Spare {
+  live: Live;
+  /** Confirmed and the conversation carried over: it may be swapped in. */
+  ready: boolean;
+  expiresAtMs?: number | undefined;
+  carried?: number;
+}
+
+/** Without expires_at: the provider's 60 minutes, renewed at 55, swapped by 59 at the latest. */
+const DEFAULT_RENEW_AFTER_MS = 55 * 60_000;
+const DEFAULT_RENEW_DEADLINE_MS = 59 * 60_000;
+/** A failed renewal is tried again after this long, until the give-up point. */
+const RENEWAL_RETRY_MS = 2_000;
+
 export class AgentsSdkBackend extends RealtimeBackendCore {
   readonly #opts: ResolvedAgentsSdkOptions;
   readonly #callId: string;
@@ -67,6 +85,11 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
   /** When the provider will end the session (session.created expires_at), wall-clock ms. */
   #expiresAtMs: number | undefined;
   #giveUpTimer: TimerId | undefined;
+  #renewTimer: TimerId | undefined;
+  #forceTimer: TimerId | undefined;
+  #forcePassed = false;
+  /** A renewal's session, configured in parallel until it is swapped in. */
+  #spare: Spare | undefined;
   #confirm: { resolve: () => void; reject: (e: RealtimeError) => void } | undefined;
 
   constructor(options: AgentsSdkFactoryOptions, deps: AgentsSdkBackendDeps) {
@@ -140,6 +163,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
         sessionCreated: (event) => {
           this.#expiresAtMs = sessionExpiresAtMs(event, this.clock.wallNow());
         },
+        quiet: () => this.#maybeSwap(),
       },
     });
     const sessionOptions: SessionOptions = {
@@ -149,16 +173,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       config: mergeSdkConfig(this.#opts.sessionOptions.config, toSdkSessionConfig(config, chooseVoice(agent, config))),
     };
     const session = new RealtimeSession<unknown>(overlays.overlay(agent), sessionOptions);
-    // Registered before connect: the SDK emits 'error' during connect too, and an EventEmitter
-    // 'error' without a listener would throw inside the socket handler.
-    session.on('error', (e) => this.#onSessionError(e.error));
-    // Nobody on a phone call can approve a tool: the agent definition's policy answers at once.
-    session.on('tool_approval_requested', (_ctx, _agent, request) => void this.#approvals.answer(session, request));
-    // The SDK cancels the response and drops later deltas; the audio already queued for the caller is
-    // the call layer's: it flushes it and truncates the item at what was sent as RTP.
-    session.on('guardrail_tripped', (_ctx, _agent, _error, details) => {
-      if (this.state === 'ready') this.emitEvent('interrupted', { reason: 'guardrail', itemId: details.itemId });
-    });
+    this.#listen(session);
     this.#live = { session, transport, sessionOptions, overlays, agent };
 
     const confirmed = new Promise<void>((resolve, reject) => {
@@ -175,9 +190,21 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     }
     const socket = transport.connectionState.websocket;
     if (socket === undefined) throw new RealtimeError('RT_ERR_CONNECT_FAILED', 'agents-sdk connect resolved without a socket', { fatal: true });
-    socket.once('close', (code: number, reason: Buffer) => this.#onSocketClosed(code, reason.toString('utf8')));
+    socket.once('close', (code: number, reason: Buffer) => this.#onSocketClosed(transport, code, reason.toString('utf8')));
     await confirmed;
-    this.#scheduleGiveUp();
+    this.#scheduleLifetime();
+  }
+
+  /** Registered before connect: the SDK emits 'error' during connect too (an 'error' without a listener would throw in the socket handler). */
+  #listen(session: RealtimeSession<unknown>): void {
+    session.on('error', (e) => this.#onSessionError(e.error));
+    // Nobody on a phone call can approve a tool: the agent definition's policy answers at once.
+    session.on('tool_approval_requested', (_ctx, _agent, request) => void this.#approvals.answer(session, request));
+    // The SDK cancels the response and drops later deltas; the audio already queued for the caller is
+    // the call layer's: it flushes it and truncates the item at what was sent as RTP.
+    session.on('guardrail_tripped', (_ctx, _agent, _error, details) => {
+      if (this.state === 'ready' && this.#live?.session === session) this.emitEvent('interrupted', { reason: 'guardrail', itemId: details.itemId });
+    });
   }
 
   protected sendCallerAudio(bytes: Uint8Array): boolean {
@@ -224,8 +251,9 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
   }
 
   protected teardown(): Promise<void> {
-    this.clock.clearTimeout(this.#giveUpTimer);
-    this.#giveUpTimer = undefined;
+    this.#clearLifetimeTimers();
+    const spareSocket = this.#spare?.live.transport.connectionState.websocket;
+    this.#dropSpare('call ended');
     this.#confirm?.reject(new RealtimeError('RT_ERR_CLOSED', 'closed while connecting', { fatal: true }));
     this.#confirm = undefined;
     this.#tools.close();
@@ -236,7 +264,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     } catch (err) {
       this.logger.warn({ err: describeError(err) }, 'agents-sdk session close failed');
     }
-    return waitForSocketClose(socket, this.clock, AGENTS_SDK_CLOSE_TIMEOUT_MS);
+    return Promise.all([waitForSocketClose(socket, this.clock, AGENTS_SDK_CLOSE_TIMEOUT_MS), waitForSocketClose(spareSocket, this.clock, AGENTS_SDK_CLOSE_TIMEOUT_MS)]).then(() => undefined);
   }
 
   // ---- connection -------------------------------------------------------------------------------
@@ -269,8 +297,15 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     );
   }
 
-  #onSocketClosed(code: number, reason: string): void {
+  #onSocketClosed(transport: PhoneCallTransport, code: number, reason: string): void {
     if (this.isClosed()) return; // our own close()
+    if (this.#spare?.live.transport === transport) {
+      this.logger.warn({ code, reason }, 'realtime renewal session lost before the swap');
+      this.#spare = undefined;
+      this.#retryRenewalLater();
+      return;
+    }
+    if (this.#live?.transport !== transport) return; // a session we renewed away from
     const why = `socket closed (code ${code}${reason ? `, ${reason}` : ''})`;
     const confirm = this.#confirm;
     if (confirm !== undefined) {
@@ -284,24 +319,135 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     void this.close();
   }
 
+  // ---- renewal before the provider's maximum session duration -----------------------------------
+
   /**
-   * This provider does not renew (the SDK session owns the conversation): before the provider ends the
-   * session at its maximum duration (core/session-lifetime.ts), the backend ends itself, so the call is
-   * handed back politely (apology, ai_outcome, BYE) instead of being cut off mid-sentence.
+   * Timers of the live session's lifetime (core/session-lifetime.ts): a spare session opened before
+   * `expires_at`, swapped in at a quiet moment (or regardless at the force point); none ready by the
+   * give-up point: the backend ends itself, so the call is handed back politely (apology, ai_outcome,
+   * BYE) instead of being cut off mid-sentence by the provider.
    */
-  #scheduleGiveUp(): void {
+  #scheduleLifetime(): void {
+    this.#clearLifetimeTimers();
+    this.#forcePassed = false;
     const expiresAt = this.#expiresAtMs;
-    if (expiresAt === undefined) return;
-    const { giveUpInMs } = lifetimePlan(expiresAt - this.clock.wallNow(), { renewAfterMs: Number.POSITIVE_INFINITY, renewDeadlineMs: Number.POSITIVE_INFINITY });
-    if (giveUpInMs === undefined) return;
-    this.#giveUpTimer = this.clock.setTimeout(() => {
-      this.#giveUpTimer = undefined;
-      if (this.state !== 'ready') return;
-      this.logger.warn('realtime session about to reach its maximum duration; the agents-sdk provider does not renew: ending it');
-      this.endLiveTurn('session_expiring');
-      this.emitFatal(new RealtimeError('RT_ERR_SESSION_EXPIRING', 'the session reached its maximum duration; the agents-sdk provider does not renew', { fatal: true }));
-      void this.close();
-    }, giveUpInMs);
+    const plan = lifetimePlan(expiresAt === undefined ? undefined : expiresAt - this.clock.wallNow(), { renewAfterMs: DEFAULT_RENEW_AFTER_MS, renewDeadlineMs: DEFAULT_RENEW_DEADLINE_MS });
+    this.#renewTimer = this.clock.setTimeout(() => {
+      this.#renewTimer = undefined;
+      void this.#startRenewal();
+    }, plan.renewInMs);
+    this.#forceTimer = this.clock.setTimeout(() => {
+      this.#forceTimer = undefined;
+      this.#forcePassed = true;
+      this.#maybeSwap();
+    }, plan.forceInMs);
+    if (plan.giveUpInMs !== undefined) this.#giveUpTimer = this.clock.setTimeout(() => void this.#giveUp(), plan.giveUpInMs);
+  }
+
+  #clearLifetimeTimers(): void {
+    for (const t of [this.#renewTimer, this.#forceTimer, this.#giveUpTimer]) this.clock.clearTimeout(t);
+    this.#renewTimer = undefined;
+    this.#forceTimer = undefined;
+    this.#giveUpTimer = undefined;
+  }
+
+  async #giveUp(): Promise<void> {
+    this.#giveUpTimer = undefined;
+    if (this.state !== 'ready') return;
+    this.logger.error('realtime session about to reach its maximum duration and no new session is ready: ending it');
+    this.#dropSpare('renewal abandoned');
+    this.endLiveTurn('session_expiring');
+    this.emitFatal(new RealtimeError('RT_ERR_SESSION_EXPIRING', 'the session reached its maximum duration and could not be renewed', { fatal: true }));
+    await this.close();
+  }
+
+  /** A second SDK session on the current agent, configured in parallel; the conversation carried over as text. */
+  async #startRenewal(): Promise<void> {
+    const live = this.#live;
+    const config = this.config;
+    if (this.state !== 'ready' || this.#spare !== undefined || live === undefined || config === undefined) return;
+    const model = this.#opts.model ?? config.model;
+    let expiresAtMs: number | undefined;
+    let confirm: { resolve: () => void; reject: (e: RealtimeError) => void } | undefined;
+    const confirmed = new Promise<void>((resolve, reject) => (confirm = { resolve, reject }));
+    confirmed.catch(() => undefined);
+    const transport = new PhoneCallTransport({
+      model,
+      backend: this.routerContext(),
+      standby: true,
+      events: {
+        functionCallDone: (call) => this.#tools.noteCall(call.callId, { responseId: call.responseId, itemId: call.itemId }),
+        onSessionConfirmed: () => confirm?.resolve(),
+        onSessionRejected: (e) => confirm?.reject(new RealtimeError('RT_ERR_SESSION_REJECTED', `provider rejected the renewal session: ${e.message}`, { fatal: false })),
+        cancelResponse: () => this.cancelResponse(),
+        sessionCreated: (event) => {
+          expiresAtMs = sessionExpiresAtMs(event, this.clock.wallNow());
+        },
+        quiet: () => this.#maybeSwap(),
+      },
+    });
+    const sessionOptions: SessionOptions = { ...live.sessionOptions, transport, model };
+    const session = new RealtimeSession<unknown>(live.session.currentAgent as RealtimeAgent, sessionOptions);
+    this.#listen(session);
+    const spare: Spare = { live: { ...live, session, transport, sessionOptions }, ready: false };
+    this.#spare = spare;
+    this.logger.info('realtime session renewal: opening a new session');
+    try {
+      await session.connect({ apiKey: this.#opts.apiKey, url: realtimeWebSocketUrl(this.#opts.baseURL, model) });
+      transport.connectionState.websocket?.once('close', (code: number, reason: Buffer) => this.#onSocketClosed(transport, code, reason.toString('utf8')));
+      await withTimeout(confirmed, this.clock, this.#opts.connectTimeoutMs);
+    } catch (err) {
+      if (this.#spare !== spare) return;
+      this.#dropSpare('renewal failed');
+      this.logger.warn({ err: describeError(err) }, 'realtime session renewal failed');
+      this.#retryRenewalLater();
+      return;
+    }
+    if (this.#spare !== spare || this.isClosed()) {
+      closeQuietly(session, this.logger);
+      return;
+    }
+    const carried = carryOverEvents(live.session.history);
+    for (const event of carried) transport.sendIfConnected(event);
+    spare.ready = true;
+    spare.expiresAtMs = expiresAtMs;
+    spare.carried = carried.length;
+    this.#maybeSwap();
+  }
+
+  #retryRenewalLater(): void {
+    if (this.state !== 'ready' || this.#renewTimer !== undefined || this.#giveUpTimer === undefined) return;
+    this.#renewTimer = this.clock.setTimeout(() => {
+      this.#renewTimer = undefined;
+      void this.#startRenewal();
+    }, RENEWAL_RETRY_MS);
+  }
+
+  /** Swaps the spare in at a quiet moment (no response, no caller speech, no tool waiting), or at the force point. */
+  #maybeSwap(): void {
+    const spare = this.#spare;
+    const old = this.#live;
+    if (spare === undefined || !spare.ready || old === undefined || this.state !== 'ready') return;
+    const quiet = this.turn.quiet && this.#tools.pendingCount === 0;
+    if (!quiet && !this.#forcePassed) return;
+    this.#spare = undefined;
+    this.#live = spare.live;
+    spare.live.transport.activate();
+    this.endLiveTurn('session_renewed');
+    this.#expiresAtMs = spare.expiresAtMs;
+    this.counters.renewals++;
+    this.logger.info({ carried: spare.carried, quiet }, 'realtime session renewed');
+    closeQuietly(old.session, this.logger);
+    this.#scheduleLifetime();
+  }
+
+  #dropSpare(why: string): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare !== undefined) {
+      this.logger.debug({ why }, 'realtime renewal session closed');
+      closeQuietly(spare.live.session, this.logger);
+    }
   }
 
   #onSessionError(error: unknown): void {
@@ -336,4 +482,22 @@ function waitForSocketClose(socket: WebSocket | undefined, clock: Clock, timeout
       resolve();
     });
   });
+}
+
+/** Closes an SDK session; a failure is logged, never thrown (teardown and swaps go on). */
+function closeQuietly(session: RealtimeSession<unknown>, logger: Logger): void {
+  try {
+    session.close();
+  } catch (err) {
+    logger.warn({ err: describeError(err) }, 'agents-sdk session close failed');
+  }
+}
+
+/** `promise`, or a RealtimeError after `ms` on the injected clock. */
+function withTimeout(promise: Promise<void>, clock: Clock, ms: number): Promise<void> {
+  let timer: TimerId | undefined;
+  const timeout = new Promise<void>((_resolve, reject) => {
+    timer = clock.setTimeout(() => reject(new RealtimeError('RT_ERR_CONNECT_TIMEOUT', `renewal session not confirmed within ${ms} ms`, { fatal: false })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clock.clearTimeout(timer));
 }

@@ -397,14 +397,20 @@ describe('agents-sdk backend: output guardrail trip', () => {
 });
 
 describe('agents-sdk backend: the session maximum duration', () => {
-  it('ends itself (fatal RT_ERR_SESSION_EXPIRING, closed) before the provider expires the session, so the call is handed back', async () => {
-    const fake = await fixture.fake({ turns: [], maxSessionMs: 60_000 });
+  it('no renewal possible: ends itself (fatal RT_ERR_SESSION_EXPIRING, closed) before the provider expires the session, so the call is handed back', async () => {
+    const fake = await fixture.fake({ turns: [], maxSessionMs: 60_000, failures: { refuseAfter: 1 } });
     const clock = new ManualClock(0, Date.now());
     const h = makeBackend(fake.url, () => frontDesk(), {}, clock);
     fixture.track(h.backend);
     await h.backend.connect(baseConfig);
     // expires_at is whole seconds: 59..60 s left; the give-up point is a twentieth of it (~3 s) before the end.
-    clock.advance(56_000);
+    clock.advance(45_000);
+    // The renewal is refused (503), and retried every 2 s until the give-up point.
+    await vi.waitFor(() => expect(fake.connectionAttempts.map((a) => a.outcome)).toEqual(['accepted', 'refused']), WAIT);
+    await vi.waitFor(() => expect(h.lines.some((l) => l.includes('realtime session renewal failed'))).toBe(true), WAIT);
+    clock.advance(2_000);
+    await vi.waitFor(() => expect(fake.connectionAttempts).toHaveLength(3), WAIT);
+    clock.advance(9_000);
     expect(h.states()).toEqual(['connecting', 'ready']);
     clock.advance(1_100);
     await vi.waitFor(() => expect(h.states()).toEqual(['connecting', 'ready', 'closed']), WAIT);
@@ -412,5 +418,34 @@ describe('agents-sdk backend: the session maximum duration', () => {
     await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'session closed');
     expect(fake.sessions[0]!.closed).toMatchObject({ by: 'client' });
     expect(fake.sessions[0]!.errorsSent).toEqual([]);
+  });
+});
+
+describe('agents-sdk backend: session renewal', () => {
+  it('before expires_at a second session is configured, given the conversation as text, and swapped in between turns', async () => {
+    const fake = await fixture.fake({ ...oneAnswer, maxSessionMs: 60_000 });
+    const clock = new ManualClock(0, Date.now());
+    const h = makeBackend(fake.url, () => frontDesk(), {}, clock);
+    fixture.track(h.backend);
+    await h.backend.connect(baseConfig);
+    h.backend.createResponse();
+    await vi.waitFor(() => expect(h.of('responseDone')).toHaveLength(1), WAIT);
+    // 59..60 s left: the renewal starts a quarter of it before the end (44.25..45 s in).
+    clock.advance(44_000);
+    expect(fake.connectionAttempts).toHaveLength(1);
+    clock.advance(1_000);
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'old session closed');
+    const fresh = fake.sessions[1]!;
+    expect(fresh.receivedItems.map((r) => r.item)).toEqual([expect.objectContaining({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'one two three' }] })]);
+    expect(fresh.eventsOf('in', 'session.update').some((e) => 'audio' in (e.event.session as object))).toBe(true);
+    expect(fake.sessions[0]!.errorsSent).toEqual([]);
+    expect(h.backend.stats()).toMatchObject({ renewals: 1 });
+    expect(h.states()).toEqual(['connecting', 'ready']);
+    // Caller audio now goes to the new session, and it answers.
+    h.backend.appendAudio(new Uint8Array(160).fill(0xff));
+    await fake.waitFor(() => fresh.receivedAudioByteCount === 160, 5000, 'audio on the new session');
+    h.backend.createResponse();
+    await vi.waitFor(() => expect(h.of('responseDone')).toHaveLength(2), WAIT);
+    expect(fresh.responses).toHaveLength(1);
   });
 });
