@@ -63,10 +63,9 @@ interface Live {
 
 interface Spare {
   live: Live;
-  /** Confirmed and the conversation carried over: it may be swapped in. */
+  /** Configured (session.updated): it may be swapped in. */
   ready: boolean;
   expiresAtMs?: number | undefined;
-  carried?: number;
 }
 
 /** Without expires_at: the provider's 60 minutes, renewed at 55, swapped by 59 at the latest. */
@@ -361,7 +360,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     await this.close();
   }
 
-  /** A second SDK session on the current agent, configured in parallel; the conversation carried over as text. */
+  /** A second SDK session on the current agent, configured in parallel (the conversation is carried over at the swap). */
   async #startRenewal(): Promise<void> {
     const live = this.#live;
     const config = this.config;
@@ -407,11 +406,8 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
       closeQuietly(session, this.logger);
       return;
     }
-    const carried = carryOverEvents(live.session.history);
-    for (const event of carried) transport.sendIfConnected(event);
     spare.ready = true;
     spare.expiresAtMs = expiresAtMs;
-    spare.carried = carried.length;
     this.#maybeSwap();
   }
 
@@ -431,12 +427,15 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     const quiet = this.turn.quiet && this.#tools.pendingCount === 0;
     if (!quiet && !this.#forcePassed) return;
     this.#spare = undefined;
+    // The conversation as it stands at the swap (a turn may have ended since the spare was ready).
+    const carried = carryOverEvents(old.session.history);
+    for (const event of carried) spare.live.transport.sendIfConnected(event);
     this.#live = spare.live;
     spare.live.transport.activate();
     this.endLiveTurn('session_renewed');
     this.#expiresAtMs = spare.expiresAtMs;
     this.counters.renewals++;
-    this.logger.info({ carried: spare.carried, quiet }, 'realtime session renewed');
+    this.logger.info({ carried: carried.length, quiet }, 'realtime session renewed');
     closeQuietly(old.session, this.logger);
     this.#scheduleLifetime();
   }

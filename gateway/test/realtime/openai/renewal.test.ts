@@ -103,10 +103,11 @@ describe('OpenAI Realtime backend: renewal timed by the session expires_at', () 
   it('renews a quarter of the lifetime before expires_at, long before the configured 55 minutes', async () => {
     const { backend, fake, clock, states } = await expiring({});
     await backend.connect(baseConfig);
-    // expires_at is whole seconds: 59..60 s left, so the renewal starts 44.25..45 s in.
+    // expires_at is whole seconds: 59..60 s left (plus the real time the connect took, which the
+    // hand-driven clock did not see), so the renewal starts 44.25..45(+) s in.
     clock.advance(44_000);
     expect(fake.connectionAttempts).toHaveLength(1);
-    clock.advance(1_000);
+    clock.advance(2_000);
     await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'old session closed');
     expect(fake.sessions[0]!.closed).toMatchObject({ by: 'client', code: 1000 });
     expect(fake.sessions[0]!.errorsSent).toEqual([]);
@@ -115,17 +116,22 @@ describe('OpenAI Realtime backend: renewal timed by the session expires_at', () 
   });
 
   it('no new session by the give-up point: fatal RT_ERR_SESSION_EXPIRING and closed, before the provider ends it', async () => {
-    const { backend, fake, clock, of, states } = await expiring({ failures: { refuseAfter: 1 } }, { maxAttempts: 1, maxBackoffMs: 5_000, initialBackoffMs: 250 });
+    const { backend, fake, clock, of, states, lines } = await expiring({ failures: { refuseAfter: 1 } }, { maxAttempts: 1, maxBackoffMs: 5_000, initialBackoffMs: 250 });
+    // Each failure is logged once the backend has scheduled the next try: only then may the clock move.
+    const failures = (): number => lines.filter((l) => l.includes('realtime session renewal failed')).length;
     await backend.connect(baseConfig);
-    clock.advance(45_000);
-    await vi.waitFor(() => expect(fake.connectionAttempts.map((a) => a.outcome)).toEqual(['accepted', 'refused']), WAIT);
-    // Retried every maxBackoffMs until the give-up point (57..57.05 s): 50 s and 55 s.
+    clock.advance(46_000);
+    await vi.waitFor(() => expect(failures()).toBe(1), WAIT);
+    expect(fake.connectionAttempts.map((a) => a.outcome)).toEqual(['accepted', 'refused']);
+    // Retried every maxBackoffMs until the give-up point (a twentieth of the 59..60 s before the end,
+    // 56.05..57 s in): 51 s and 56 s.
     clock.advance(5_000);
-    await vi.waitFor(() => expect(fake.connectionAttempts).toHaveLength(3), WAIT);
+    await vi.waitFor(() => expect(failures()).toBe(2), WAIT);
     clock.advance(5_000);
-    await vi.waitFor(() => expect(fake.connectionAttempts).toHaveLength(4), WAIT);
+    await vi.waitFor(() => expect(failures()).toBe(3), WAIT);
+    expect(fake.connectionAttempts).toHaveLength(4);
     expect(states()).toEqual(['connecting', 'ready']);
-    clock.advance(2_100);
+    clock.advance(3_000);
     await vi.waitFor(() => expect(states()).toEqual(['connecting', 'ready', 'closed']), WAIT);
     expect(of('error')).toEqual([expect.objectContaining({ code: 'RT_ERR_SESSION_EXPIRING', fatal: true })]);
     // Closed by the gateway (1000), not expired by the provider.
