@@ -3,7 +3,7 @@
  * loaded and checked, MCP secrets expanded, the apology recording decoded. The call layer and
  * renderSessionConfig read only this; nothing here is re-validated per call.
  */
-import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDetection } from '../realtime/backend.js';
+import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDetection, ToolApprovalPolicy } from '../realtime/backend.js';
 import type { ApologyAudio } from './apology-audio.js';
 import type { BuiltinToolName } from './builtin-tools.js';
 import type { InstructionTemplate } from './instruction-template.js';
@@ -81,6 +81,8 @@ export interface AgentDefinition {
   tools: readonly LoadedTool[];
   /** Longest a user tool handler may run, ms. */
   toolTimeoutMs: number;
+  /** Tools that ask for approval before they run (agents-sdk provider): approve, deny or hand back. */
+  toolApproval: ToolApprovalPolicy;
   /** Header values are expanded secrets: never log these (see describeAgentDefinition). */
   mcpServers: readonly RealtimeMcpToolConfig[];
   dtmf: DtmfSettings;
@@ -89,6 +91,10 @@ export interface AgentDefinition {
 
 export const DEFAULT_TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
 export const DEFAULT_TOOL_TIMEOUT_MS = 8_000;
+/** Nobody on a phone call can approve a gated tool: unless the file says otherwise it does not run. */
+export const DEFAULT_TOOL_APPROVAL_ACTION = 'auto-deny' as const;
+export const DEFAULT_TOOL_DENY_MESSAGE =
+  'This action needs a person to approve it and nobody can approve it on this call. Do not run it; tell the caller briefly what you cannot do and offer another way to help.';
 /** Phone handsets are near-field; filtering before VAD cuts false barge-ins on line noise. */
 export const DEFAULT_NOISE_REDUCTION = 'near_field' as const;
 export const DEFAULT_SERVER_VAD: ServerVadTurnDetection = {
@@ -123,6 +129,7 @@ export function describeAgentDefinition(def: AgentDefinition): Record<string, un
     transcription: def.transcription?.model ?? null,
     builtinTools: def.builtinTools.map((t) => t.name),
     tools: def.tools.map((t) => t.name),
+    toolApproval: { default: def.toolApproval.default, tools: def.toolApproval.tools },
     mcpServers: def.mcpServers.map((m) => ({ label: m.server_label, headers: Object.keys(m.headers ?? {}) })),
     greeting: def.greeting !== undefined,
     dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined, coalesceMs: def.dtmf.coalesceMs },

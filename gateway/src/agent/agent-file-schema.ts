@@ -74,6 +74,19 @@ const mcpServer = z.strictObject({
     .optional(),
 });
 
+const approvalAction = z.enum(['auto-approve', 'auto-deny', 'hand-back'], { error: 'must be one of auto-approve, auto-deny, hand-back' });
+
+/** Tools that ask for approval (Agents SDK needsApproval, hosted MCP requireApproval): who says yes. */
+const toolApproval = z.strictObject({
+  default: approvalAction.optional(),
+  denyMessage: text(1_000).optional(),
+  tools: z
+    .record(z.string().regex(TOOL_NAME_PATTERN, { error: "tool names are 1..64 letters, digits, '_' or '-'" }), approvalAction, {
+      error: 'must be a mapping of tool names to auto-approve, auto-deny or hand-back',
+    })
+    .optional(),
+});
+
 export const agentFileSchema = z.strictObject({
   model: text(100).optional(),
   voice: text(100).optional(),
@@ -106,6 +119,7 @@ export const agentFileSchema = z.strictObject({
   tools: z.strictObject({ end_call: toolSwitch, transfer_to_human: toolSwitch, send_dtmf: toolSwitch }).optional(),
   toolsModule: text(1_024).optional(),
   toolTimeoutMs: whole(100, 60_000, ' ms').optional(),
+  toolApproval: toolApproval.optional(),
   mcpServers: z.array(mcpServer, { error: 'must be a list' }).max(MAX_MCP_SERVERS, { error: `must have at most ${MAX_MCP_SERVERS} entries` }).optional(),
   dtmf: z
     .strictObject({

@@ -36,6 +36,7 @@ export function renderSessionConfig(def: AgentDefinition, context: ConnectCallCo
     noiseReduction: def.noiseReduction,
     transcription: def.transcription === null ? null : { ...def.transcription },
     tools,
+    toolApproval: { default: def.toolApproval.default, tools: { ...def.toolApproval.tools }, denyMessage: def.toolApproval.denyMessage },
   };
   if (def.speed !== undefined) config.speed = def.speed;
   if (def.maxOutputTokens !== undefined) config.maxOutputTokens = def.maxOutputTokens;

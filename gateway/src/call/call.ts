@@ -349,6 +349,12 @@ export class Call {
       const stopped = bridge.bargeIn({ cancel: td !== null && !td.interruptResponse });
       if (stopped) this.#reporter.bargeIn(stopped, audioStartMs);
     });
+    // The provider stopped its answer itself (a guardrail): what is still queued must not play, and
+    // the model keeps only what the caller heard.
+    backend.on('interrupted', ({ reason }) => {
+      const stopped = bridge.bargeIn({ cancel: true });
+      this.log.info({ reason, itemId: stopped?.itemId, sentMs: stopped?.sentMs, flushedMs: stopped?.flushedMs }, 'agent answer stopped by the provider');
+    });
     return {
       bridge,
       transcript,
@@ -369,6 +375,7 @@ export class Call {
     backend.on('error', (e) => this.log.warn({ code: e.code, message: excerpt(e.message), fatal: e.fatal }, 'Realtime error event'));
     backend.on('responseDone', ({ responseId }) => media.playback.responseDone(responseId));
     backend.on('inputTimeout', ({ audioStartMs, audioEndMs }) => this.log.info({ silentMs: audioEndMs - audioStartMs }, 'caller silent past the idle timeout: the model goes on'));
+    backend.on('handBackRequested', ({ reason }) => void this.#handBackAfterSpeaking(media, reason));
     backend.on('state', ({ state, reason }) => {
       if (state === 'reconnecting') this.log.warn({ reason: reason === undefined ? undefined : excerpt(reason) }, 'Realtime socket lost: reconnecting');
       const answered = this.#answered();
@@ -501,6 +508,14 @@ export class Call {
       this.log.error({ outcome, error: report.result.error }, 'could not update the contact attributes (hanging up anyway)');
     }
     await this.end(handBackEndReason(outcome));
+  }
+
+  /** The backend asks for a person (a tool approval policy): what is queued plays out, then hand back. */
+  async #handBackAfterSpeaking(media: CallMedia, reason: string): Promise<void> {
+    if (this.#answered()?.handingBack !== false) return;
+    this.log.info({ reason }, 'the AI backend asks to hand the caller back');
+    await this.#finishSpeaking(media, undefined);
+    await this.#handBack('transfer_to_human', reason);
   }
 
   /** The AI is gone: say sorry in the gateway's own voice (a fixture prompt), then hand back. */

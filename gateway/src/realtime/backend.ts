@@ -50,6 +50,23 @@ export interface RealtimeMcpToolConfig {
 
 export type RealtimeToolConfig = RealtimeFunctionToolConfig | RealtimeMcpToolConfig;
 
+/**
+ * What happens when a tool asks for approval before it runs (an Agents SDK tool with `needsApproval`,
+ * a hosted MCP tool with `requireApproval`): on a phone call nobody can click "approve", so the agent
+ * definition decides. `auto-deny` tells the model `denyMessage` instead of running the tool;
+ * `hand-back` also denies it and hands the caller back to Amazon Connect (ai_outcome=transfer_to_human).
+ */
+export type ToolApprovalAction = 'auto-approve' | 'auto-deny' | 'hand-back';
+
+export interface ToolApprovalPolicy {
+  /** For every tool the `tools` map does not name. */
+  default: ToolApprovalAction;
+  /** Per tool name (function tools and MCP tools alike). */
+  tools: Readonly<Record<string, ToolApprovalAction>>;
+  /** What the model is told when a call is denied (auto-deny, hand-back). */
+  denyMessage: string;
+}
+
 export interface RealtimeSessionConfig {
   model: string;
   instructions: string;
@@ -65,6 +82,8 @@ export interface RealtimeSessionConfig {
   /** Output speech speed 0.25..1.5. */
   speed?: number;
   maxOutputTokens?: number | 'inf';
+  /** Approval-gated tools (agents-sdk provider); absent = auto-deny with the default message. */
+  toolApproval?: ToolApprovalPolicy;
 }
 
 export type RealtimeConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
@@ -100,6 +119,13 @@ export interface RealtimeBackendEvents {
   rateLimits: [RealtimeRateLimit[]];
   error: [{ code?: string; message: string; eventId?: string; fatal: boolean }];
   state: [{ state: RealtimeConnectionState; reason?: string }];
+  /**
+   * The provider stopped the live answer itself (an output guardrail tripped): the call layer flushes
+   * what is still queued for the caller and truncates the item at what was sent as RTP.
+   */
+  interrupted: [{ reason: 'guardrail'; itemId?: string }];
+  /** The backend wants the caller handed back to Connect (a tool approval policy of `hand-back`). */
+  handBackRequested: [{ reason: string }];
 }
 
 export interface RealtimeBackendStats {

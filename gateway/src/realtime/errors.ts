@@ -18,6 +18,8 @@ export type RealtimeErrorCode =
   | 'RT_ERR_RECONNECT_EXHAUSTED'
   /** Handling the service's events threw (a stream the backend cannot handle): the session is ended. */
   | 'RT_ERR_INTERNAL'
+  /** The session is about to reach the provider's maximum duration and no new session could replace it. */
+  | 'RT_ERR_SESSION_EXPIRING'
   /** A server `error` event (non-fatal; the provider keeps the session). */
   | 'RT_ERR_SERVER'
   /** close() happened while connect() was pending. */
@@ -55,6 +57,7 @@ export class RealtimeError extends Error {
       case 'RT_ERR_CONNECT_FAILED':
       case 'RT_ERR_CONNECT_TIMEOUT':
       case 'RT_ERR_RECONNECT_EXHAUSTED':
+      case 'RT_ERR_SESSION_EXPIRING':
         return 'provider-unavailable';
       case 'RT_ERR_SESSION_REJECTED':
       case 'RT_ERR_SERVER':

@@ -24,6 +24,7 @@ describe('docs/examples', () => {
     expect(definition.mcpServers).toHaveLength(1);
     expect(definition.dtmf.collect?.maxDigits).toBe(8);
     expect(definition.greeting).toBeDefined();
+    expect(definition.toolApproval).toMatchObject({ default: 'auto-deny', tools: { lookup_order: 'auto-approve', issue_refund: 'hand-back' } });
     // The loggable summary carries no secret.
     expect(JSON.stringify(describeAgentDefinition(definition))).not.toContain('SECRET');
   });
@@ -36,6 +37,7 @@ describe('docs/examples', () => {
     const { definition } = await loadOk(AGENT_YAML, ENV);
     const r = renderSessionConfig(definition, { headers: {}, callerNumber: '+447700900123', uui: { raw: '', encoding: 'hex', json: { customer: { tier: 'gold' }, intent: 'orders' } } }, 'pcmu');
     expect(r.problems).toEqual([]);
+    expect(r.config.toolApproval).toEqual(definition.toolApproval);
     expect(r.config.instructions).toContain('The caller\'s number is +447700900123. The contact flow says this customer\'s tier is\n"gold" and that they chose "orders" in the menu.');
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_INSTRUCTIONS } from '../../src/config/defaults.js';
-import { DEFAULT_SERVER_VAD } from '../../src/agent/agent-definition.js';
+import { DEFAULT_SERVER_VAD, DEFAULT_TOOL_DENY_MESSAGE } from '../../src/agent/agent-definition.js';
 import { load, loadOk, loadProblems, scratch, wav, type Scratch } from './helpers.js';
 
 let s: Scratch;
@@ -134,6 +134,9 @@ handBack: { onRealtimeFailure: true, apologyAudio: apology.wav }
     ['dtmf: { collect: { terminator: "X" } }', 'agent.yaml: dtmf.collect.terminator: must be one DTMF key (0-9, *, #, A-D) or null'],
     ['handBack: { onRealtimeFailure: sometimes }', 'agent.yaml: handBack.onRealtimeFailure: must be true or false'],
     ['toolTimeoutMs: 10', 'agent.yaml: toolTimeoutMs: must be 100..60000 ms'],
+    ['toolApproval: { default: ask }', 'agent.yaml: toolApproval.default: must be one of auto-approve, auto-deny, hand-back'],
+    ['toolApproval: { tools: { refund: maybe } }', 'agent.yaml: toolApproval.tools.refund: must be one of auto-approve, auto-deny, hand-back'],
+    ['toolApproval: { denyMessage: "" }', 'agent.yaml: toolApproval.denyMessage: must not be empty'],
   ])('%s → %s', async (yaml, problem) => {
     expect(await loadProblems(s.write('agent.yaml', `${yaml}\n`))).toEqual([problem]);
   });
@@ -313,5 +316,14 @@ describe('agent definition as a JS module', () => {
 
   it('load() never rejects, even for a module that throws', async () => {
     await expect(load(s.write('agent.mjs', `throw new TypeError('bad');\n`))).resolves.toEqual({ ok: false, error: [`agent.mjs: cannot load ${s.dir}/agent.mjs: bad`] });
+  });
+});
+
+describe('toolApproval', () => {
+  it('defaults to auto-deny with a message for the model; the file may set a default, per-tool actions and the message', async () => {
+    const none = await loadOk(s.write('a.yaml', 'voice: marin\n'));
+    expect(none.definition.toolApproval).toEqual({ default: 'auto-deny', tools: {}, denyMessage: DEFAULT_TOOL_DENY_MESSAGE });
+    const set = await loadOk(s.write('b.yaml', 'toolApproval: { default: hand-back, denyMessage: Not today., tools: { lookup_order: auto-approve } }\n'));
+    expect(set.definition.toolApproval).toEqual({ default: 'hand-back', tools: { lookup_order: 'auto-approve' }, denyMessage: 'Not today.' });
   });
 });

@@ -173,6 +173,48 @@ describe('a whole call in-process', () => {
     expect(endedLine(h).bridge).toMatchObject({ bargeIns: 1 });
   });
 
+  it('guardrail trip: queued agent audio is flushed at once, the response cancelled and the item truncated at what was sent as RTP', async () => {
+    const { h, phone, backend } = await answeredCall();
+    const before = phone.received().length;
+    speak(backend, 'resp-1', 'item-1', agentSpeech(3000), false);
+    await h.run(500);
+    const heardMs = phone.received().slice(before).filter((r) => !isSilence(r.packet.payload)).length * 20;
+    expect(heardMs).toBeGreaterThan(400);
+
+    backend.emit('interrupted', { reason: 'guardrail', itemId: 'item-1' });
+    expect(backend.of('cancelResponse')).toEqual([{ kind: 'cancelResponse', responseId: 'resp-1' }]);
+    expect(backend.of('truncate')).toEqual([{ kind: 'truncate', itemId: 'item-1', contentIndex: 0, audioEndMs: heardMs }]);
+    const atTrip = phone.received().length;
+    await h.run(400);
+    // 2.5 s of the answer were still queued: none of it plays.
+    expect(phone.received().slice(atTrip).every((r) => isSilence(r.packet.payload))).toBe(true);
+    expect(h.logs.some((l) => l.msg === 'agent answer stopped by the provider' && l.reason === 'guardrail')).toBe(true);
+    phone.bye();
+    await h.run(40);
+    expectReleased(h);
+  });
+
+  it('approval hand-back: the answer in play finishes, then the contact is handed back (transfer_to_human) and BYE', async () => {
+    const { h, phone, backend } = await answeredCall();
+    const before = phone.received().length;
+    const answer = agentSpeech(600);
+    speak(backend, 'resp-1', 'item-1', answer);
+    backend.emit('handBackRequested', { reason: 'tool issue_refund needs an approval nobody can give on the call' });
+    let byeAt: number | undefined;
+    for (let t = 0; t < 3000 && byeAt === undefined; t += 20) {
+      await h.run(20);
+      if (phone.read().some((m) => m.type === 'request' && m.method === 'BYE')) byeAt = phone.received().length;
+    }
+    expect(byeAt).toBeDefined();
+    const heard = phone.received().slice(before, byeAt).filter((r) => !isSilence(r.packet.payload));
+    expect(Buffer.concat(heard.map((r) => r.packet.payload))).toEqual(answer);
+    expect(h.connect.writes.map((w) => w.update.attributes.ai_outcome)).toEqual(['transfer_to_human']);
+    expect(h.connect.writes[0]?.update.attributes.ai_reason).toContain('issue_refund');
+    await h.run(40);
+    expect(endedLine(h).reason).toBe('handed-back');
+    expectReleased(h);
+  });
+
   it('re-INVITE hold and resume: no RTP while the caller holds, a marked talkspurt after resume', async () => {
     const { h, phone } = await answeredCall();
     await h.run(100);

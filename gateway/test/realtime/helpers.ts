@@ -61,6 +61,8 @@ const EVENT_NAMES: Array<keyof RealtimeBackendEvents> = [
   'rateLimits',
   'error',
   'state',
+  'interrupted',
+  'handBackRequested',
 ];
 
 /** A call logger whose JSON lines are kept in `lines` (to check what is, and is not, logged). */

@@ -91,6 +91,8 @@ export interface FakeDropInjection {
 export interface FakeFailures {
   /** Answer the WebSocket upgrade with HTTP 503 for the first N attempts, or always. */
   refuseConnections?: number | 'always';
+  /** Accept the first N upgrades, then answer every later one with HTTP 503 (the service failing mid-call). */
+  refuseAfter?: number;
   /** Hold the HTTP upgrade this long. */
   handshakeDelayMs?: number;
   /** Send session.created this long after the socket opened (client events wait behind it). */
@@ -127,13 +129,20 @@ export interface FakeScript {
   functionCallDoneDelayMs?: number;
   /** Caller transcription streams `…input_audio_transcription.delta` events before `completed`. */
   transcriptionDeltas?: boolean;
-  /** `session.created`'s `expires_at` = start + this; s (the service's maximum session, 60 min at GA). */
-  sessionMaxS?: number;
   vad?: FakeVadParams;
+  /**
+   * The service's maximum session duration, ms from session.created (the real one: 60 minutes).
+   * `expires_at` in session.created says when; at that moment the fake sends `error`
+   * `session_expired` and closes the socket with 1001, as the service does.
+   */
+  maxSessionMs?: number;
   failures?: FakeFailures;
   /** Security tests: a hostile stream (hostile.ts). */
   hostile?: FakeHostileMode;
 }
+
+/** The real service's maximum session duration (docs/realtime-facts.md, "Session expiry"). */
+export const DEFAULT_MAX_SESSION_MS = 60 * 60_000;
 
 export const DEFAULT_CHUNK_MS = 100;
 export const DEFAULT_SPEED = 4;
@@ -141,7 +150,6 @@ export const DEFAULT_RESPONSE_DELAY_MS = 50;
 export const DEFAULT_VAD_THRESHOLD_DBOV = -45;
 export const DEFAULT_VAD_MIN_SPEECH_MS = 60;
 export const DEFAULT_FUNCTION_CALL_DONE_DELAY_MS = 20;
-export const DEFAULT_SESSION_MAX_S = 3600;
 
 // ---- file form -------------------------------------------------------------------------------------
 
@@ -185,13 +193,14 @@ export const scriptFileSchema = z.strictObject({
   lateDeltasAfterCancel: z.number().int().nonnegative().optional(),
   functionCallDoneDelayMs: z.number().nonnegative().optional(),
   transcriptionDeltas: z.boolean().optional(),
-  sessionMaxS: z.number().positive().optional(),
   vad: z
     .strictObject({ thresholdDbov: z.number().max(0).optional(), minSpeechMs: z.number().nonnegative().optional(), silenceMs: z.number().nonnegative().optional() })
     .optional(),
+  maxSessionMs: z.number().int().positive().optional(),
   failures: z
     .strictObject({
       refuseConnections: z.union([z.number().int().nonnegative(), z.literal('always')]).optional(),
+      refuseAfter: z.number().int().nonnegative().optional(),
       handshakeDelayMs: z.number().nonnegative().optional(),
       sessionCreatedDelayMs: z.number().nonnegative().optional(),
       errors: z

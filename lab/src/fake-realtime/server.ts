@@ -112,6 +112,10 @@ export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<Fake
           terminatedByUs = true;
           ws.terminate();
         },
+        close: (code, reason) => {
+          terminatedByUs = true;
+          ws.close(code, reason);
+        },
       },
       ...(opts.recordDir === undefined ? {} : { recorder: new SessionRecorder(opts.recordDir, index) }),
       ...(logger === undefined ? {} : { logger }),
@@ -159,8 +163,10 @@ export async function startFakeRealtime(opts: FakeRealtimeOptions): Promise<Fake
       attempt({ ...base, outcome: 'bad_request', status: 400 });
       return rejectUpgrade(socket, 400, 'Missing required parameter: model.');
     }
-    if (refusalsLeft === 'always' || refusalsLeft > 0) {
-      if (refusalsLeft !== 'always') refusalsLeft--;
+    const refuseAfter = opts.script.failures?.refuseAfter;
+    const accepted = attempts.filter((a) => a.outcome === 'accepted').length;
+    if (refusalsLeft === 'always' || refusalsLeft > 0 || (refuseAfter !== undefined && accepted >= refuseAfter)) {
+      if (refusalsLeft !== 'always' && refusalsLeft > 0) refusalsLeft--;
       attempt({ ...base, outcome: 'refused', status: 503 });
       return rejectUpgrade(socket, 503, 'The server is overloaded (injected).');
     }

@@ -10,7 +10,7 @@ import { decodeToPcm, formatBytesPerMs, formatSampleRate } from './audio.js';
 import { parseClientEvent, type ClientItem, type ParsedClientEvent } from './client-events.js';
 import type { AudioSegment, SessionRecorder } from './recorder.js';
 import { Responder, type DeltaRecord, type ResponseRecord } from './responder.js';
-import { DEFAULT_SESSION_MAX_S, DEFAULT_VAD_MIN_SPEECH_MS, DEFAULT_VAD_THRESHOLD_DBOV, type FakeScript } from './script.js';
+import { DEFAULT_MAX_SESSION_MS, DEFAULT_VAD_MIN_SPEECH_MS, DEFAULT_VAD_THRESHOLD_DBOV, type FakeScript } from './script.js';
 import type { AudioBank, ScriptCursor } from './turns.js';
 import { EnergyVad, type VadTransition } from './vad.js';
 import { elideAudio, formatOf, toWireItem, type FakeItem } from './wire.js';
@@ -26,6 +26,8 @@ export interface FakeTransport {
   send(text: string): void;
   /** Abrupt drop (no close frame), as a failing network or server would. */
   terminate(): void;
+  /** A WebSocket close frame from the server (the session's end at its maximum duration). */
+  close(code: number, reason: string): void;
 }
 
 export type Direction = 'in' | 'out';
@@ -161,9 +163,11 @@ export class FakeSession {
     const delay = f?.sessionCreatedDelayMs ?? 0;
     const begin = (): void => {
       this.#started = true;
-      const maxS = this.#d.script.sessionMaxS ?? DEFAULT_SESSION_MAX_S;
-      this.#sessionObject = { id: this.id, object: 'realtime.session', expires_at: Math.floor(this.#d.clock.wallNow() / 1000) + maxS };
+      const maxSessionMs = this.#d.script.maxSessionMs ?? DEFAULT_MAX_SESSION_MS;
+      // The service names the session's end (unix seconds); it is the limit's moment, not a hint.
+      this.#sessionObject = { id: this.id, object: 'realtime.session', expires_at: Math.floor((this.#d.clock.wallNow() + maxSessionMs) / 1000) };
       this.#send({ type: 'session.created', event_id: this.#eventId(), session: this.#wireSession() });
+      this.#after(maxSessionMs, () => this.#expire(maxSessionMs));
       const queued = this.#queue;
       this.#queue = [];
       for (const text of queued) this.handleMessage(text);
@@ -186,6 +190,16 @@ export class FakeSession {
     this.closed = { t: this.#t(), code, by };
     this.#clearTimers();
     this.#d.onRecord?.();
+  }
+
+  /** The maximum duration is reached: the real service's error, then a 1001 close with the same text. */
+  #expire(maxSessionMs: number): void {
+    if (this.closed !== undefined) return;
+    const message = `Your session hit the maximum duration of ${formatDuration(maxSessionMs)}.`;
+    this.#d.logger?.info({ session: this.index }, 'fake realtime: session expired');
+    this.#sendError('session_expired', message);
+    this.#clearTimers();
+    this.#d.transport.close(1001, message);
   }
 
   /** Drops the connection without a close frame (failure injection). */
@@ -638,4 +652,10 @@ export class FakeSession {
   get receivedAudioByteCount(): number {
     return this.#inputBytes;
   }
+}
+
+/** "60 minutes", "20 seconds": the unit the service's message uses. */
+function formatDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} minutes`;
+  return `${Math.round(ms / 1000)} seconds`;
 }

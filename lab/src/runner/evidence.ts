@@ -21,10 +21,10 @@ export interface RealtimeEvidence {
   speechStartedAt: number[];
   /** Times the WebSocket connections opened / closed (lab time base). */
   connections: Array<{ openedAt: number; closedAt?: number; closeCode?: number }>;
-  /** Client events received (type + lab time + body). */
-  clientEvents: Array<{ t: number; type: string; event: Record<string, unknown> }>;
-  /** `error` events the fake sent (lab time). */
-  errorsSent: Array<{ t: number; code: string; message: string }>;
+  /** Client events received (type + lab time + body); `session`: the fake session's index. */
+  clientEvents: Array<{ t: number; type: string; event: Record<string, unknown>; session?: number }>;
+  /** `error` events the fake sent (lab time, session index, code), e.g. session_expired. */
+  errorsSent: Array<{ t: number; session?: number; code: string; message: string }>;
   /** Every response the fake produced: its status and output items in output_index order. */
   responses: Array<{ id: string; turnNumber: number; kind: string; status?: string; itemIds: string[] }>;
   /** conversation.item.truncate requests and whether the fake accepted them. */

@@ -39,6 +39,7 @@ export function sessionHarness(script: FakeScript) {
   const clock = new ManualClock();
   const sent: WireEvent[] = [];
   let terminated = false;
+  let closeFrame: { code: number; reason: string } | undefined;
   const cursor = new ScriptCursor(script);
   const bank = new AudioBank(script);
   const session: FakeSession = new FakeSession({
@@ -55,6 +56,10 @@ export function sessionHarness(script: FakeScript) {
         terminated = true;
         session.onClosed(1006, 'server');
       },
+      close: (code, reason) => {
+        closeFrame = { code, reason };
+        session.onClosed(code, 'server');
+      },
     },
   });
   session.start();
@@ -66,6 +71,10 @@ export function sessionHarness(script: FakeScript) {
     send,
     get terminated() {
       return terminated;
+    },
+    /** The server's close frame, when it closed the session cleanly. */
+    get closeFrame() {
+      return closeFrame;
     },
     types: (): string[] => sent.map((e) => e.type),
     ofType: (type: string): WireEvent[] => sent.filter((e) => e.type === type),

@@ -7,7 +7,7 @@ const callerTurn = concat(silence(300), tone(400), silence(300));
 
 describe('fake Realtime: session object', () => {
   it('session.created carries id, object and expires_at (start + the maximum session)', () => {
-    const h = sessionHarness({ turns: [], sessionMaxS: 120 });
+    const h = sessionHarness({ turns: [], maxSessionMs: 120_000 });
     const created = h.ofType('session.created')[0] as unknown as { session: Record<string, unknown> };
     expect(created.session).toMatchObject({ id: 'sess_fake0', object: 'realtime.session', type: 'realtime', model: 'gpt-realtime' });
     expect(created.session.expires_at).toBe(Math.floor(h.clock.wallNow() / 1000) + 120);

@@ -45,7 +45,16 @@ export interface PhoneCallTransportOptions {
     cancelResponse(): void;
     /** Routing a server event threw: the backend ends itself (its core's contain()); optional for tests. */
     routingFailed?(err: unknown): void;
+    /** The provider's session.created (its `expires_at` says when the provider will end the session). */
+    sessionCreated(event: unknown): void;
+    /** No response in progress and the caller not speaking (a moment to swap sessions). */
+    quiet?(): void;
   };
+  /**
+   * A renewal's spare session: until `activate()` only the answers to our session.updates are routed
+   * (the live session still serves the call); the SDK itself sees everything, so its history fills.
+   */
+  standby?: boolean;
 }
 
 /** A session.update sent and not yet answered (the provider answers them in order). */
@@ -65,18 +74,26 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
   readonly #pendingUpdates: PendingUpdate[] = [];
   #updateSeq = 0;
   #configSent = false;
+  #standby: boolean;
 
   constructor(opts: PhoneCallTransportOptions) {
     super({ model: opts.model });
     this.#backend = opts.backend;
     this.#events = opts.events;
+    this.#standby = opts.standby ?? false;
     this.#router = new GaEventRouter(opts.backend, {
       functionCallDone: opts.events.functionCallDone,
       sessionUpdated: () => this.#onSessionUpdated(),
       serverError: (e) => this.#onServerError(e),
+      quiet: () => this.#events.quiet?.(),
     });
     // '*' carries every server event, before the SDK acts on it (and before _onAudio for a delta).
     this.on('*', (raw: unknown) => this.#onServerEvent(raw));
+  }
+
+  /** The spare becomes the call's session: from now on every event is routed. */
+  activate(): void {
+    this.#standby = false;
   }
 
   // ---- caller -> model ---------------------------------------------------------------------------
@@ -106,6 +123,11 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
    * the SDK's tracing update, which the SDK sends as soon as session.created arrives, often first.
    */
   override sendEvent(event: RealtimeClientMessage): void {
+    if (event.type === 'response.cancel') {
+      // The SDK's own cancel (a text guardrail trip) goes through the backend, so it is sent at most once.
+      this.#events.cancelResponse();
+      return;
+    }
     if (event.type !== 'session.update') {
       super.sendEvent(event);
       return;
@@ -134,7 +156,7 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
   }
 
   protected override _onAudio(audioEvent: TransportLayerAudio): void {
-    if (this.#router.isLate(audioEvent.responseId)) return;
+    if (this.#standby || this.#router.isLate(audioEvent.responseId)) return;
     super._onAudio(audioEvent);
     const itemId = this.currentItemId ?? this.#deltaItemId;
     this.#router.deliverAudio(audioEvent.responseId, itemId, this.#deltaContentIndex, Buffer.from(audioEvent.data));
@@ -152,6 +174,11 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
     try {
       const evt = this.#router.screen(parseServerEvent(raw));
       if (evt === undefined) return;
+      if (evt.type === 'session.created') this.#events.sessionCreated(evt);
+      if (this.#standby) {
+        if (evt.type === 'session.updated' || evt.type === 'error') this.#router.route(evt);
+        return;
+      }
       if (evt.type === 'response.output_audio.delta') {
         // The bytes come through _onAudio right after this (decoded once, by the SDK).
         this.#deltaItemId = evt.item_id;
@@ -189,7 +216,9 @@ export class PhoneCallTransport extends OpenAIRealtimeWebSocket {
     }
     try {
       // The GA event types are interfaces, which TS does not see as index-signature objects.
-      this.sendEvent(event as RealtimeClientMessage);
+      // Our own response.cancel (from the backend, already deduplicated) skips the SDK's interception.
+      if (event.type === 'response.cancel') super.sendEvent(event as RealtimeClientMessage);
+      else this.sendEvent(event as RealtimeClientMessage);
       return true;
     } catch (err) {
       this.#backend.logger.warn({ type: event.type, err: describeError(err) }, 'realtime event not sent');

@@ -11,6 +11,7 @@ import type { ClientOptions } from 'ws';
 import type { Clock, TimerId } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { excerpt } from '../../describe-error.js';
+import { sessionExpiresAtMs } from '../core/session-lifetime.js';
 import { RealtimeError } from '../errors.js';
 import type { RealtimeEndpoint } from './endpoint.js';
 import { parseServerEvent, summarizeRaw, type ParsedServerEvent } from '../ga/server-events.js';
@@ -52,6 +53,7 @@ export class RealtimeConnection {
   #closed = false;
   #lastError: string | undefined;
   #eventSeq = 0;
+  #expiresAtMs: number | undefined;
   #closeTimer: TimerId | undefined;
   readonly #closedPromise: Promise<void>;
   #resolveClosed!: () => void;
@@ -80,6 +82,11 @@ export class RealtimeConnection {
 
   get ready(): boolean {
     return this.#ready && !this.#closed;
+  }
+
+  /** When the provider will end this session (session.created `expires_at`), wall-clock ms; undefined when it did not say. */
+  get expiresAtMs(): number | undefined {
+    return this.#expiresAtMs;
   }
 
   /** Bytes queued in the socket but not yet written (provider or network stalled). */
@@ -143,6 +150,7 @@ export class RealtimeConnection {
   #onMessage(raw: unknown): void {
     if (this.#closed) return;
     const parsed = parseServerEvent(raw);
+    if (parsed.kind === 'event' && parsed.event.type === 'session.created') this.#expiresAtMs = sessionExpiresAtMs(parsed.event, this.#deps.clock.wallNow());
     const p = this.#pending;
     if (p !== undefined && parsed.kind === 'event') {
       const evt = parsed.event;

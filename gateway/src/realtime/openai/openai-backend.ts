@@ -24,6 +24,7 @@ import { inputAudioAppend } from '../ga/client-events.js';
 import { GaEventRouter } from '../ga/event-router.js';
 import type { ParsedServerEvent } from '../ga/server-events.js';
 import { toPartialSessionPayload, toSessionPayload } from '../ga/session-payload.js';
+import { lifetimePlan } from '../core/session-lifetime.js';
 import { RealtimeConnection } from './connection.js';
 import { ConversationLog } from './conversation-log.js';
 import { ResponseQueue } from './response-queue.js';
@@ -59,6 +60,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   #renewal: Renewal | undefined;
   #renewTimer: TimerId | undefined;
   #renewDeadlineTimer: TimerId | undefined;
+  #giveUpTimer: TimerId | undefined;
   #renewDeadlinePassed = false;
   #sleepers = new Set<() => void>();
   #sleepTimers = new Set<TimerId>();
@@ -302,21 +304,42 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
 
   // ---- renewal ----------------------------------------------------------------------------------
 
+  /** Timers of the live session's renewal, from its expires_at when the provider sent one (core/session-lifetime.ts). */
   #scheduleRenewal(): void {
     this.#clearRenewalTimers();
     this.#renewDeadlinePassed = false;
-    this.#renewTimer = this.clock.setTimeout(() => void this.#startRenewal(), this.#opts.renewAfterMs);
+    const expiresAt = this.#primary?.expiresAtMs;
+    const plan = lifetimePlan(expiresAt === undefined ? undefined : expiresAt - this.clock.wallNow(), this.#opts);
+    this.#renewTimer = this.clock.setTimeout(() => void this.#startRenewal(), plan.renewInMs);
     this.#renewDeadlineTimer = this.clock.setTimeout(() => {
       this.#renewDeadlinePassed = true;
       this.#maybeSwap();
-    }, this.#opts.renewDeadlineMs);
+    }, plan.forceInMs);
+    if (plan.giveUpInMs !== undefined) this.#giveUpTimer = this.clock.setTimeout(() => void this.#giveUp(), plan.giveUpInMs);
   }
 
   #clearRenewalTimers(): void {
     this.clock.clearTimeout(this.#renewTimer);
     this.clock.clearTimeout(this.#renewDeadlineTimer);
+    this.clock.clearTimeout(this.#giveUpTimer);
     this.#renewTimer = undefined;
     this.#renewDeadlineTimer = undefined;
+    this.#giveUpTimer = undefined;
+  }
+
+  /**
+   * The provider is about to end the session and no new one is ready to take over: end the backend
+   * now (fatal, closed), so the call layer apologises and hands the caller back before the provider
+   * cuts the conversation off mid-sentence.
+   */
+  async #giveUp(): Promise<void> {
+    this.#giveUpTimer = undefined;
+    if (this.state !== 'ready') return;
+    this.logger.error('realtime session about to reach its maximum duration and no new session is ready: ending it');
+    this.#abandonRenewal();
+    this.endLiveTurn('session_expiring');
+    this.emitFatal(new RealtimeError('RT_ERR_SESSION_EXPIRING', 'the session reached its maximum duration and could not be renewed', { fatal: true }));
+    await this.close();
   }
 
   async #startRenewal(): Promise<void> {
@@ -343,7 +366,9 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   }
 
   #retryRenewalLater(): void {
-    if (this.state !== 'ready' || this.#renewDeadlinePassed || this.#renewTimer !== undefined) return;
+    // With a known end, retries go on until the give-up point; without one, until the forced swap.
+    if (this.state !== 'ready' || this.#renewTimer !== undefined) return;
+    if (this.#renewDeadlinePassed && this.#giveUpTimer === undefined) return;
     this.#renewTimer = this.clock.setTimeout(() => void this.#startRenewal(), this.#opts.maxBackoffMs);
   }
 

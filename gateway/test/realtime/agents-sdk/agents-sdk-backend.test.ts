@@ -368,3 +368,85 @@ describe('agents-sdk backend: failure', () => {
     expect(fake.connectionAttempts).toHaveLength(1);
   });
 });
+
+describe('agents-sdk backend: output guardrail trip', () => {
+  it('emits interrupted (the call layer flushes and truncates) and the response is cancelled exactly once', async () => {
+    const script: FakeScript = {
+      turns: [{ audio: { pcm8k: tone(4000) }, transcript: 'I will now read out the full card number of the account holder, slowly.' }],
+      speed: 2,
+      responseDelayMs: 0,
+    };
+    const { backend, fake, of } = await setup(script, frontDesk(), {
+      sessionOptions: {
+        outputGuardrails: [{ name: 'no_card_numbers', execute: async ({ agentOutput }) => ({ tripwireTriggered: agentOutput.includes('card'), outputInfo: {} }) }],
+        outputGuardrailSettings: { debounceTextLength: 10 },
+      },
+    });
+    await backend.connect(baseConfig);
+    backend.createResponse();
+    await vi.waitFor(() => expect(of('interrupted')).toHaveLength(1), WAIT);
+    const interrupted = of('interrupted')[0]!;
+    expect(interrupted.reason).toBe('guardrail');
+    expect(interrupted.itemId).toMatch(/.+/);
+    // Cancelled; the SDK then tells the model why (its feedback message), which may start the next answer.
+    await vi.waitFor(() => expect(of('responseDone')[0]).toEqual(expect.objectContaining({ status: 'cancelled' })), WAIT);
+    // The call layer's barge-in would cancel too; the backend sends one response.cancel whoever asks first.
+    backend.cancelResponse();
+    expect(fake.sessions[0]!.eventsOf('in', 'response.cancel')).toHaveLength(1);
+  });
+});
+
+describe('agents-sdk backend: the session maximum duration', () => {
+  it('no renewal possible: ends itself (fatal RT_ERR_SESSION_EXPIRING, closed) before the provider expires the session, so the call is handed back', async () => {
+    const fake = await fixture.fake({ turns: [], maxSessionMs: 60_000, failures: { refuseAfter: 1 } });
+    const clock = new ManualClock(0, Date.now());
+    const h = makeBackend(fake.url, () => frontDesk(), {}, clock);
+    fixture.track(h.backend);
+    await h.backend.connect(baseConfig);
+    const failures = (): number => h.lines.filter((l) => l.includes('realtime session renewal failed')).length;
+    clock.advance(46_000);
+    // The renewal is refused (503), and retried every 2 s until the give-up point (56.05..57 s in).
+    await vi.waitFor(() => expect(failures()).toBe(1), WAIT);
+    expect(fake.connectionAttempts.map((a) => a.outcome)).toEqual(['accepted', 'refused']);
+    clock.advance(2_000);
+    await vi.waitFor(() => expect(failures()).toBe(2), WAIT);
+    clock.advance(8_000);
+    expect(h.states()).toEqual(['connecting', 'ready']);
+    clock.advance(3_000);
+    await vi.waitFor(() => expect(h.states()).toEqual(['connecting', 'ready', 'closed']), WAIT);
+    expect(h.of('error')).toEqual([expect.objectContaining({ code: 'RT_ERR_SESSION_EXPIRING', fatal: true })]);
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'session closed');
+    expect(fake.sessions[0]!.closed).toMatchObject({ by: 'client' });
+    expect(fake.sessions[0]!.errorsSent).toEqual([]);
+  });
+});
+
+describe('agents-sdk backend: session renewal', () => {
+  it('before expires_at a second session is configured, given the conversation as text, and swapped in between turns', async () => {
+    const fake = await fixture.fake({ ...oneAnswer, maxSessionMs: 60_000 });
+    const clock = new ManualClock(0, Date.now());
+    const h = makeBackend(fake.url, () => frontDesk(), {}, clock);
+    fixture.track(h.backend);
+    await h.backend.connect(baseConfig);
+    h.backend.createResponse();
+    await vi.waitFor(() => expect(h.of('responseDone')).toHaveLength(1), WAIT);
+    // 59..60 s left (plus the real time the connect took): the renewal starts a quarter of it before
+    // the end (44.25..45(+) s in).
+    clock.advance(44_000);
+    expect(fake.connectionAttempts).toHaveLength(1);
+    clock.advance(2_000);
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'old session closed');
+    const fresh = fake.sessions[1]!;
+    expect(fresh.receivedItems.map((r) => r.item)).toEqual([expect.objectContaining({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'one two three' }] })]);
+    expect(fresh.eventsOf('in', 'session.update').some((e) => 'audio' in (e.event.session as object))).toBe(true);
+    expect(fake.sessions[0]!.errorsSent).toEqual([]);
+    expect(h.backend.stats()).toMatchObject({ renewals: 1 });
+    expect(h.states()).toEqual(['connecting', 'ready']);
+    // Caller audio now goes to the new session, and it answers.
+    h.backend.appendAudio(new Uint8Array(160).fill(0xff));
+    await fake.waitFor(() => fresh.receivedAudioByteCount === 160, 5000, 'audio on the new session');
+    h.backend.createResponse();
+    await vi.waitFor(() => expect(h.of('responseDone')).toHaveLength(2), WAIT);
+    expect(fresh.responses).toHaveLength(1);
+  });
+});

@@ -28,7 +28,7 @@ function transport() {
       audioFormat: () => 'pcmu',
       transcripts: new TranscriptBudget(DEFAULT_REALTIME_STREAM_LIMITS),
     },
-    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++, routingFailed: (err) => void routingFailures.push(err) },
+    events: { functionCallDone: () => undefined, onSessionConfirmed: () => undefined, onSessionRejected: () => undefined, cancelResponse: () => void cancels++, routingFailed: (err) => void routingFailures.push(err), sessionCreated: () => undefined },
   });
   // The SDK's socket message handler, as the WebSocket would call it.
   const receive = (event: object): void => (t as unknown as { _onMessage(m: { data: string }): void })._onMessage({ data: JSON.stringify(event) });

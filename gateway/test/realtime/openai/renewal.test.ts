@@ -89,3 +89,55 @@ describe('OpenAI Realtime backend: session renewal', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('OpenAI Realtime backend: renewal timed by the session expires_at', () => {
+  /** The fake's sessions end after 60 s; the backend's clock reads the same wall time, by hand. */
+  async function expiring(script: Partial<FakeScript>, opts: Parameters<typeof makeBackend>[2] = {}) {
+    const server = await fixture.fake({ turns: [], maxSessionMs: 60_000, ...script });
+    const clock = new ManualClock(0, Date.now());
+    const h = makeBackend(server.url, clock, opts);
+    fixture.track(h.backend);
+    return { ...h, clock, fake: server };
+  }
+
+  it('renews a quarter of the lifetime before expires_at, long before the configured 55 minutes', async () => {
+    const { backend, fake, clock, states } = await expiring({});
+    await backend.connect(baseConfig);
+    // expires_at is whole seconds: 59..60 s left (plus the real time the connect took, which the
+    // hand-driven clock did not see), so the renewal starts 44.25..45(+) s in.
+    clock.advance(44_000);
+    expect(fake.connectionAttempts).toHaveLength(1);
+    clock.advance(2_000);
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'old session closed');
+    expect(fake.sessions[0]!.closed).toMatchObject({ by: 'client', code: 1000 });
+    expect(fake.sessions[0]!.errorsSent).toEqual([]);
+    expect(backend.stats()).toMatchObject({ renewals: 1, reconnects: 0 });
+    expect(states()).toEqual(['connecting', 'ready']);
+  });
+
+  it('no new session by the give-up point: fatal RT_ERR_SESSION_EXPIRING and closed, before the provider ends it', async () => {
+    const { backend, fake, clock, of, states, lines } = await expiring({ failures: { refuseAfter: 1 } }, { maxAttempts: 1, maxBackoffMs: 5_000, initialBackoffMs: 250 });
+    // Each failure is logged once the backend has scheduled the next try: only then may the clock move.
+    const failures = (): number => lines.filter((l) => l.includes('realtime session renewal failed')).length;
+    await backend.connect(baseConfig);
+    clock.advance(46_000);
+    await vi.waitFor(() => expect(failures()).toBe(1), WAIT);
+    expect(fake.connectionAttempts.map((a) => a.outcome)).toEqual(['accepted', 'refused']);
+    // Retried every maxBackoffMs until the give-up point (a twentieth of the 59..60 s before the end,
+    // 56.05..57 s in): 51 s and 56 s.
+    clock.advance(5_000);
+    await vi.waitFor(() => expect(failures()).toBe(2), WAIT);
+    clock.advance(5_000);
+    await vi.waitFor(() => expect(failures()).toBe(3), WAIT);
+    expect(fake.connectionAttempts).toHaveLength(4);
+    expect(states()).toEqual(['connecting', 'ready']);
+    clock.advance(3_000);
+    await vi.waitFor(() => expect(states()).toEqual(['connecting', 'ready', 'closed']), WAIT);
+    expect(of('error')).toEqual([expect.objectContaining({ code: 'RT_ERR_SESSION_EXPIRING', fatal: true })]);
+    // Closed by the gateway (1000), not expired by the provider.
+    await fake.waitFor(() => fake.sessions[0]?.closed !== undefined, 5000, 'session closed');
+    expect(fake.sessions[0]!.closed).toMatchObject({ by: 'client', code: 1000 });
+    expect(fake.sessions[0]!.errorsSent).toEqual([]);
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(0), WAIT);
+  });
+});

@@ -111,7 +111,8 @@ export async function optionsOverStream(to: Endpoint, localAddress: string, time
     const socket: net.Socket =
       tlsOpts === undefined
         ? net.connect({ host: to.host, port: to.port, localAddress }, () => send())
-        : tls.connect({ host: to.host, port: to.port, localAddress, ...tlsOpts }, () => send());
+        : // tls.connect's options type has no localAddress: bind the TCP socket first and wrap it.
+          tls.connect({ socket: net.connect({ host: to.host, port: to.port, localAddress }), ...tlsOpts }, () => send());
     const done = (status: number | undefined): void => {
       if (settled) return;
       settled = true;
