@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { excerpt } from './describe-error.js';
 
 export type { Logger };
 
@@ -29,7 +30,14 @@ export function createRootLogger(level: LevelWithSilent = 'info', destination?: 
   return destination ? pino(options, destination as unknown as pino.DestinationStream) : pino(options);
 }
 
-/** One child per call, bound to the SIP Call-ID and (when known) the Connect contact id. */
+/** Longest Call-ID or contact id bound to a call's log lines (real ones are well under 100 characters). */
+const MAX_LOGGED_ID = 128;
+
+/**
+ * One child per call, bound to the SIP Call-ID and (when known) the Connect contact id. Both come
+ * from the peer and are cut: a 60 KB Call-ID must not be copied into every line of its call.
+ */
 export function callLogger(root: Logger, callId: string, contactId?: string): Logger {
-  return root.child(contactId ? { callId, contactId } : { callId });
+  const id = excerpt(callId, MAX_LOGGED_ID);
+  return root.child(contactId ? { callId: id, contactId: excerpt(contactId, MAX_LOGGED_ID) } : { callId: id });
 }
