@@ -354,12 +354,7 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
 
   async #giveUp(): Promise<void> {
     this.#giveUpTimer = undefined;
-    if (this.state !== 'ready') return;
-    this.logger.error('realtime session about to reach its maximum duration and no new session is ready: ending it');
-    this.#dropSpare('renewal abandoned');
-    this.endLiveTurn('session_expiring');
-    this.emitFatal(new RealtimeError('RT_ERR_SESSION_EXPIRING', 'the session reached its maximum duration and could not be renewed', { fatal: true }));
-    await this.close();
+    await this.expireBeforeProvider(() => this.#dropSpare('renewal abandoned'));
   }
 
   /** A second SDK session on the current agent, configured in parallel (the conversation is carried over at the swap). */

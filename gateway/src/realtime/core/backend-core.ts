@@ -246,6 +246,20 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
     void this.close();
   }
 
+  /**
+   * The provider is about to end the session and no new one is ready to take over: end the backend
+   * now (fatal, closed), so the call layer apologises and hands the caller back before the provider
+   * cuts the conversation off mid-sentence. `abandon` drops the provider's half-open renewal.
+   */
+  protected async expireBeforeProvider(abandon: () => void): Promise<void> {
+    if (this.state !== 'ready') return;
+    this.logger.error('realtime session about to reach its maximum duration and no new session is ready: ending it');
+    abandon();
+    this.endLiveTurn('session_expiring');
+    this.emitFatal(new RealtimeError('RT_ERR_SESSION_EXPIRING', 'the session reached its maximum duration and could not be renewed', { fatal: true }));
+    await this.close();
+  }
+
   /** The backend is finished: logged, and told to the call layer as a fatal `error`. */
   protected emitFatal(e: RealtimeError): void {
     this.logger.error({ code: e.code, err: excerpt(e.message) }, 'realtime backend error');

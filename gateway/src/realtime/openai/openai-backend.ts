@@ -327,19 +327,9 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.#giveUpTimer = undefined;
   }
 
-  /**
-   * The provider is about to end the session and no new one is ready to take over: end the backend
-   * now (fatal, closed), so the call layer apologises and hands the caller back before the provider
-   * cuts the conversation off mid-sentence.
-   */
   async #giveUp(): Promise<void> {
     this.#giveUpTimer = undefined;
-    if (this.state !== 'ready') return;
-    this.logger.error('realtime session about to reach its maximum duration and no new session is ready: ending it');
-    this.#abandonRenewal();
-    this.endLiveTurn('session_expiring');
-    this.emitFatal(new RealtimeError('RT_ERR_SESSION_EXPIRING', 'the session reached its maximum duration and could not be renewed', { fatal: true }));
-    await this.close();
+    await this.expireBeforeProvider(() => this.#abandonRenewal());
   }
 
   async #startRenewal(): Promise<void> {
