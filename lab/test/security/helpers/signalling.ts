@@ -112,7 +112,8 @@ export async function optionsOverStream(to: Endpoint, localAddress: string, time
       tlsOpts === undefined
         ? net.connect({ host: to.host, port: to.port, localAddress }, () => send())
         : // tls.connect's options type has no localAddress: bind the TCP socket first and wrap it.
-          tls.connect({ socket: net.connect({ host: to.host, port: to.port, localAddress }), ...tlsOpts }, () => send());
+          // host stays for SNI and the certificate check.
+          tls.connect({ socket: net.connect({ host: to.host, port: to.port, localAddress }), host: to.host, port: to.port, ...tlsOpts }, () => send());
     const done = (status: number | undefined): void => {
       if (settled) return;
       settled = true;
