@@ -359,7 +359,7 @@ export class Call {
       bridge,
       transcript,
       dtmf: new DtmfInput(env.agent, this.context, backend, this.#clock, this.log),
-      recovery: new ResponseRecovery(backend, env.agent.handBack.onResponseFailure, (reason) => void this.#apologiseAndHandBack(reason), this.log),
+      recovery: new ResponseRecovery(backend, env.agent.handBack.onResponseFailure, (reason) => this.#detach('response-failure hand-back', this.#apologiseAndHandBack(reason)), this.log),
       tools: new ToolDispatcher(
         env.tools,
         backend,
@@ -375,7 +375,7 @@ export class Call {
     backend.on('error', (e) => this.log.warn({ code: e.code, message: excerpt(e.message), fatal: e.fatal }, 'Realtime error event'));
     backend.on('responseDone', ({ responseId }) => media.playback.responseDone(responseId));
     backend.on('inputTimeout', ({ audioStartMs, audioEndMs }) => this.log.info({ silentMs: audioEndMs - audioStartMs }, 'caller silent past the idle timeout: the model goes on'));
-    backend.on('handBackRequested', ({ reason }) => void this.#handBackAfterSpeaking(media, reason));
+    backend.on('handBackRequested', ({ reason }) => this.#detach('requested hand-back', this.#handBackAfterSpeaking(media, reason)));
     backend.on('state', ({ state, reason }) => {
       if (state === 'reconnecting') this.log.warn({ reason: reason === undefined ? undefined : excerpt(reason) }, 'Realtime socket lost: reconnecting');
       const answered = this.#answered();
