@@ -1,5 +1,5 @@
 import { renderSessionConfig, type RenderedSession } from '../agent/index.js';
-import { g711Codec, type G711Name } from '../audio/index.js';
+import type { G711Name } from '../audio/index.js';
 import { TrackingClock, type TimerId } from '../clock.js';
 import { handBackContact, parseConnectContext, type ConnectCallContext, type HandBackOutcome } from '../connect/index.js';
 import { describeError, excerpt } from '../describe-error.js';
@@ -527,10 +527,7 @@ export class Call {
     const apology = this.#env.agent.handBack.apologyAudio;
     if (apology.samples.length > 0) {
       media.playback.stop();
-      const bytes = new Uint8Array(apology.samples.length);
-      g711Codec(media.codec).encode(apology.samples, bytes);
-      media.playback.play(APOLOGY_ID, APOLOGY_ID, 0, bytes);
-      media.playback.endItem(APOLOGY_ID);
+      media.playback.playClip(APOLOGY_ID, apology.samples);
       await this.#finishSpeaking(media, undefined);
     }
     await this.#handBack('ai_unavailable', reason);

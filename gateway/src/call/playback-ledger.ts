@@ -138,6 +138,19 @@ export class PlaybackLedger implements PlayoutObserver<PlaybackItem> {
     return true;
   }
 
+  /**
+   * Queues one of the gateway's own recordings (8 kHz linear PCM, e.g. the apology) as a complete item
+   * of its own response, encoded with the call's law. `id` names both, so barge-in and
+   * `whenPlayedOut(id)` treat it like any model answer. False when it was refused (see `play`).
+   */
+  playClip(id: string, samples: Int16Array): boolean {
+    const bytes = new Uint8Array(samples.length);
+    this.#codec.encode(samples, bytes);
+    const queued = this.play(id, id, 0, bytes);
+    if (queued) this.endItem(id);
+    return queued;
+  }
+
   /** The item is complete (Realtime's output_audio.done): its last partial frame may be padded and sent. */
   endItem(itemId: string): void {
     const item = this.#byId.get(itemId);
