@@ -33,7 +33,7 @@ help:
 	@echo "make scenario NAME=<name> [SEED=n]   run scenarios/<name>.yaml, write lab/out/<name>/report.json and report.html"
 	@echo "make scenarios   every scenario, with progress, a summary table and lab/out/index.html"
 	@echo "make gateway     run the gateway for real traffic (config from environment, see README)"
-	@echo "make bench       media benchmarks -> lab/out/bench/results.json, load-300 and load-500 runs"
+	@echo "make bench       media benchmarks -> lab/out/bench/results.json, then full-call load runs (20..500 calls) -> lab/out/bench/load-table.md"
 	@echo "make images      the lab's container images (LAB_BACKEND=containers, docker-compose up)"
 	@echo "make image       the gateway's production image (connect-realtime-gateway:latest), built locally"
 	@echo "make fixtures    regenerate fixtures/*.wav (needs espeak-ng and sox)"
@@ -105,9 +105,12 @@ gateway: build
 fake-realtime: build
 	@node dist/lab/src/fake-realtime/main.js
 
+# Full-call load runs of `make bench`, each beside its bare reference pacer; the capacity table at the end.
+BENCH_LOADS := load-20 load-100 load-200 load-300 load-500
 bench: setup build
 	@node dist/lab/src/bench/main.js
-	@rc=0; for n in load-300 load-500; do node dist/lab/src/runner/cli.js $$n || rc=1; done; exit $$rc
+	@rc=0; for n in $(BENCH_LOADS); do node dist/lab/src/runner/cli.js $$n || rc=1; done; \
+	node dist/lab/src/bench/load-table-main.js $(BENCH_LOADS); exit $$rc
 
 fixtures:
 	@bash fixtures/make-fixtures.sh

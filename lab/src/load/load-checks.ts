@@ -136,6 +136,39 @@ export const LOAD_CHECKS: ReadonlyArray<RegisteredCheck<LoadRun>> = [
     },
   }),
   defineCheck({
+    name: 'load-capacity',
+    doc: 'the cost of a call on the plateau: per call (plateau − idle) / calls at most `cpuPctPerCall` % of a core and `rssKbPerCall` KB of RSS, and the gateway idle before the first call at most `idleCpuPct` % of a core; with a `reference:` section the bare pacer\'s figures of the same run and the gateway\'s ratios to them are shown beside',
+    params: {
+      cpuPctPerCall: z.number().positive().default(1).describe('most CPU per call on the plateau, % of one core'),
+      rssKbPerCall: z.number().positive().default(2_048).describe('most RSS per call on the plateau over idle, KB'),
+      idleCpuPct: z.number().positive().default(10).describe('most CPU of the idle gateway before the first call, % of one core'),
+    },
+    run(spec, { metrics: m }: LoadRun) {
+      const gp = m.gateway.plateau;
+      const idle = m.gateway.idle;
+      const over: string[] = [];
+      if (gp === null || idle === null) over.push('no plateau or idle figure');
+      else {
+        if (gp.cpuPctPerCall > spec.cpuPctPerCall) over.push(`CPU per call ${gp.cpuPctPerCall}% > ${spec.cpuPctPerCall}%`);
+        if (gp.rssKbPerCall > spec.rssKbPerCall) over.push(`RSS per call ${gp.rssKbPerCall} KB > ${spec.rssKbPerCall} KB`);
+        if (idle.cpuPct > spec.idleCpuPct) over.push(`idle CPU ${idle.cpuPct}% > ${spec.idleCpuPct}%`);
+      }
+      const ref = m.reference;
+      const r = m.ratios;
+      const beside = ref
+        ? `; reference pacer ${ref.streams} streams: ${ref.cpuPct}% of a core (${ref.cpuPctPerStream}% per stream), wire p99 ${ref.wirePacing.p99Ms} ms, loop p99 ${ref.eventLoopLag?.worstP99Ms ?? '?'} ms; ` +
+          `gateway ÷ reference: CPU per call ×${r?.cpuPerCall ?? '?'}, wire p99 ×${r?.wirePacingP99 ?? '?'}, loop p99 ×${r?.eventLoopLagP99 ?? '?'}`
+        : '';
+      return {
+        name: spec.check,
+        passed: over.length === 0,
+        value: gp ? `${gp.cpuPctPerCall}% and ${gp.rssKbPerCall} KB per call, idle ${idle?.cpuPct ?? '?'}%` : null,
+        limit: `<= ${spec.cpuPctPerCall}% and ${spec.rssKbPerCall} KB per call, idle <= ${spec.idleCpuPct}%`,
+        detail: `${over.length ? over.join('; ') : 'within limits'}${beside}`,
+      };
+    },
+  }),
+  defineCheck({
     name: 'load-resources-released',
     doc: 'after the last call: no calls, ports, streams or timers left in the gateway, no more sockets than before',
     params: {},

@@ -46,6 +46,15 @@ export const loadScenarioSchema = z
       })
       .strict()
       .default({ env: {}, cpus: '0' }),
+    /**
+     * A bare Node duplex RTP pacer moving `load.concurrent` streams on the gateway's CPUs, measured in
+     * the same run before the gateway starts (run-reference.ts): the report gives its figures and the
+     * gateway's as ratios to them, which hold across machines where absolute figures do not.
+     */
+    reference: z
+      .object({ seconds: z.number().int().min(5).max(120).default(20) })
+      .strict()
+      .optional(),
     /** CPUs of everything else: SIPp, the tap, the fakes, the runner. */
     generatorCpus: cpuList.default('1'),
     /**

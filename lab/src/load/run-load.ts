@@ -30,6 +30,7 @@ import type { PacingSummary } from './pacing-meter.js';
 import { cpuPercent, sampleProc, type ProcSample } from './proc-sampler.js';
 import { ProgressLine } from './progress-line.js';
 import { repeatWhileLabFellBehind } from './repeat-run.js';
+import { runReference, type ReferenceMetrics } from './run-reference.js';
 import { readSippStats, type SippCallStats } from './sipp-stats.js';
 import { describeError } from 'connect-realtime-gateway';
 
@@ -37,7 +38,7 @@ const TICK_MS = 1_000;
 const IDLE_BASELINE_MS = 1_500;
 const DRAIN_MS = 15_000;
 /** What a load run writes beside its report (linked from report.html). */
-const LOAD_EVIDENCE = ['report.json', 'load-timeline.jsonl', 'gateway.log', 'loop-lag.jsonl', 'sipp-stats.csv', 'load-tap.log'];
+const LOAD_EVIDENCE = ['report.json', 'load-timeline.jsonl', 'gateway.log', 'loop-lag.jsonl', 'sipp-stats.csv', 'load-tap.log', 'reference.log', 'reference-loop-lag.jsonl'];
 
 export interface LoadMetrics {
   calls: { planned: number; attempted: number; answered: number; completed: number; failed: number; rejected: number; gatewayHungUp: number };
@@ -63,6 +64,16 @@ export interface LoadMetrics {
   sockets: { before: number; after: number } | null;
   /** The last call summary's resource counters (all 0 when everything was released). */
   resources: Record<string, number> | null;
+  /** The bare reference of the same run (scenario `reference:`), and the gateway's figures over its. */
+  reference: ReferenceMetrics | null;
+  ratios: LoadRatios | null;
+}
+
+/** The gateway's figure divided by the bare reference's: 1 would be a gateway that costs nothing more. */
+export interface LoadRatios {
+  cpuPerCall: number | null;
+  wirePacingP99: number | null;
+  eventLoopLagP99: number | null;
 }
 
 const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
@@ -126,6 +137,19 @@ async function execute(
     const restore = pinProcess(process.pid, generatorCpus);
     cleanups.push(async () => restore());
   }
+
+  // The reference first, alone on the gateway's CPUs.
+  const reference = s.reference
+    ? await runReference(root, backend, outDir, {
+        streams: load.concurrent,
+        seconds: s.reference.seconds,
+        host: HOSTS.gateway,
+        peerHost: HOSTS.caller,
+        ...(gatewayCpus !== undefined ? { cpus: gatewayCpus } : {}),
+        ...(generatorCpus !== undefined ? { generatorCpus } : {}),
+      })
+    : null;
+  if (reference) progress.update(`${s.name}: reference pacer ${reference.streams} streams: cpu ${reference.cpuPct}%, wire p99 ${reference.wirePacing.p99Ms} ms`);
 
   // The caller's stream: the utterance every sayEveryMs, silence between, ending before the BYE.
   const streamMs = load.holdMs - 400;
@@ -288,6 +312,9 @@ async function execute(
   const activeLag = lag.filter((l) => l.at >= (tapStats.find((t) => t.sip.answered > 0)?.at ?? Infinity));
   const p99s = activeLag.map((l) => l.p99Ms).sort((a, b) => a - b);
   const sippCpu = sippSamples.length >= 2 ? round(cpuPercent(sippSamples[0]!, sippSamples[sippSamples.length - 1]!)) : null;
+  const eventLoopLag = p99s.length
+    ? { seconds: p99s.length, worstP99Ms: p99s[p99s.length - 1]!, medianP99Ms: p99s[Math.floor(p99s.length / 2)]!, maxMs: Math.max(...activeLag.map((l) => l.maxMs)) }
+    : null;
   const completed = snapshot.sip.byesAnswered + snapshot.sip.gatewayByes;
   const attempted = sippStats?.created ?? snapshot.sip.invited;
   return {
@@ -311,15 +338,24 @@ async function execute(
       tapLoopLagWorstP99Ms: tapStats.length ? Math.max(...tapStats.map((t) => t.loopLagP99Ms)) : null,
       runnerLoopLagWorstP99Ms: runnerLagP99.length ? Math.max(...runnerLagP99) : null,
     },
-    eventLoopLag: p99s.length
-      ? { seconds: p99s.length, worstP99Ms: p99s[p99s.length - 1]!, medianP99Ms: p99s[Math.floor(p99s.length / 2)]!, maxMs: Math.max(...activeLag.map((l) => l.maxMs)) }
-      : null,
+    eventLoopLag,
     wirePacing: snapshot.pacing,
     gatewayPacing: gatewayPacing(gateway.logs),
     rtpLost: gatewayLoss(gateway.logs, snapshot.calls),
     pinned,
     sockets: socketsBefore !== undefined && socketsAfter !== undefined ? { before: socketsBefore, after: socketsAfter } : null,
     resources: lastResources(gateway.logs),
+    reference,
+    ratios: reference ? loadRatios(reference, plateauMetrics, snapshot.pacing, eventLoopLag) : null,
+  };
+}
+
+function loadRatios(ref: ReferenceMetrics, plateau: LoadMetrics['gateway']['plateau'], wire: PacingSummary, lag: LoadMetrics['eventLoopLag']): LoadRatios {
+  const ratio = (gw: number | undefined, base: number | undefined): number | null => (gw === undefined || base === undefined || base <= 0 ? null : round(gw / base, 2));
+  return {
+    cpuPerCall: ratio(plateau?.cpuPctPerCall, ref.cpuPctPerStream),
+    wirePacingP99: ratio(wire.packets > 0 ? wire.p99Ms : undefined, ref.wirePacing.packets > 0 ? ref.wirePacing.p99Ms : undefined),
+    eventLoopLagP99: ratio(lag?.worstP99Ms, ref.eventLoopLag?.worstP99Ms),
   };
 }
 

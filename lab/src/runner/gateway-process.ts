@@ -1,5 +1,5 @@
-import { createWriteStream, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { createWriteStream, existsSync, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Launcher, ToolProcess } from './backends/backend.js';
 import { localLauncher } from './backends/local-launcher.js';
@@ -26,6 +26,19 @@ export interface GatewayProcessOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * The gateway's compiled entry point: this checkout's, or with LAB_GATEWAY_BUILD=<another checkout>
+ * that one's (built with `make build`), so a before/after comparison runs the same lab, scenarios
+ * and fixtures against two gateways. It still runs from this repository's folder.
+ */
+export function gatewayEntry(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const other = env.LAB_GATEWAY_BUILD;
+  if (other === undefined || other === '') return join(root, 'dist/gateway/src/main.js');
+  const entry = join(resolve(other), 'dist/gateway/src/main.js');
+  if (!existsSync(entry)) throw new Error(`LAB_GATEWAY_BUILD=${other}: no ${entry} (run make build there)`);
+  return entry;
+}
+
 export class GatewayProcess {
   readonly logs: GatewayLogLine[] = [];
   #proc: ToolProcess | undefined;
@@ -47,7 +60,7 @@ export class GatewayProcess {
     // Appended to: a restarted gateway (operations scenarios) keeps one log file.
     this.#logFile = createWriteStream(this.logPath, { flags: 'a' });
     const launcher = this.opts.launcher ?? localLauncher;
-    const proc = await launcher.spawn(launcher.node, [...(this.opts.nodeArgs ?? []), join(this.root, 'dist/gateway/src/main.js')], {
+    const proc = await launcher.spawn(launcher.node, [...(this.opts.nodeArgs ?? []), gatewayEntry(this.root)], {
       cwd: this.root,
       env: { ...labOperationsEnv(this.env, this.logPath), ...this.env },
       name: 'gateway',

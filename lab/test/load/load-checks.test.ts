@@ -16,6 +16,8 @@ function metrics(over: Partial<LoadMetrics> = {}): LoadMetrics {
     pinned: true,
     sockets: { before: 20, after: 20 },
     resources: { calls: 0, rtpPorts: 0 },
+    reference: null,
+    ratios: null,
     ...over,
   };
 }
@@ -39,8 +41,34 @@ describe('load checks', () => {
   });
 
   it('defaults: no failed call, no RTP lost, generator p99 100 ms', () => {
-    expect(thresholds).toEqual({ callsFailed: 0, rtpLostInGateway: 0, wirePacingP99Ms: 60, eventLoopLagP99Ms: 150, generatorLoopLagP99Ms: 100 });
+    expect(thresholds).toEqual({ callsFailed: 0, rtpLostInGateway: 0, wirePacingP99Ms: 60, eventLoopLagP99Ms: 150, generatorLoopLagP99Ms: 100, cpuPctPerCall: 1, rssKbPerCall: 2_048, idleCpuPct: 10 });
     const lost = metrics({ rtpLost: { ...metrics().rtpLost, jitterBufferDrops: 1, total: 1 } });
     expect(loadChecks({ ...scenario, thresholds }, lost).find((r) => r.name === 'load-rtp-lost-in-gateway')?.passed).toBe(false);
+  });
+
+  it('capacity: each per-call limit and the idle limit fail on their own, and the reference ratios are shown', () => {
+    const goals = loadThresholdsSchema.parse({ wirePacingP99Ms: 60, eventLoopLagP99Ms: 150, cpuPctPerCall: 0.2, rssKbPerCall: 150, idleCpuPct: 2 });
+    const capacity = (m: LoadMetrics) => loadChecks({ ...scenario, thresholds: goals }, m).find((r) => r.name === 'load-capacity');
+    const gw = (cpuPctPerCall: number, rssKbPerCall: number, idleCpu: number): Partial<LoadMetrics> => ({
+      gateway: { cpus: '0', idle: { cpuPct: idleCpu, rssMb: 90 }, plateau: { cpuPct: 40, rssMb: 180, cpuPctPerCall, rssKbPerCall }, peakRssMb: 190 },
+    });
+    expect(capacity(metrics(gw(0.39, 100, 1)))?.detail).toContain('CPU per call 0.39% > 0.2%');
+    expect(capacity(metrics(gw(0.19, 151, 1)))?.detail).toContain('RSS per call 151 KB > 150 KB');
+    expect(capacity(metrics(gw(0.19, 100, 2.5)))?.detail).toContain('idle CPU 2.5% > 2%');
+    expect(capacity(metrics(gw(0.39, 100, 1)))?.passed).toBe(false);
+    const reference = {
+      streams: 100,
+      seconds: 20,
+      cpuPct: 10,
+      cpuPctPerStream: 0.1,
+      rssMb: 50,
+      wirePacing: { streams: 100, packets: 100_000, p50Ms: 0.5, p99Ms: 1.5, p999Ms: 3, maxMs: 5, notMeasured: 0 },
+      eventLoopLag: { worstP99Ms: 2, medianP99Ms: 1 },
+      lostInbound: 0,
+    };
+    const ok = capacity(metrics({ ...gw(0.19, 100, 1), reference, ratios: { cpuPerCall: 1.9, wirePacingP99: 6, eventLoopLagP99: 10 } }));
+    expect(ok?.passed).toBe(true);
+    expect(ok?.detail).toContain('CPU per call ×1.9, wire p99 ×6, loop p99 ×10');
+    expect(capacity(metrics({ gateway: { cpus: '0', idle: null, plateau: null, peakRssMb: 0 } }))?.passed).toBe(false);
   });
 });
