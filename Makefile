@@ -48,11 +48,12 @@ $(NODE24)/bin/node:
 
 # System tools the lab drives. Installed when missing and we are root; otherwise a one-line error.
 # chromium renders the lab's HTML reports in the report test (playwright-core drives /usr/bin/chromium).
+# dumpcap (tshark) captures the gateway's RTP in load runs (kernel timestamps for wire pacing).
 # The container tools are installed the same way when we are root; elsewhere their absence only
 # means the containers part of `make test` says why it did not run.
 # Kamailio (the dispatcher in front of several gateways, deploy/kamailio) lives in /usr/sbin; its TLS
 # module is a package of its own.
-LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl chromium:chromium baresip:baresip kamailio:kamailio
+LAB_TOOLS := sipp:sip-tester sox:sox openssl:openssl chromium:chromium baresip:baresip kamailio:kamailio dumpcap:tshark
 CONTAINER_TOOLS := dockerd:docker.io docker-compose:docker-compose debootstrap:debootstrap
 setup: node
 	@missing=""; optional=""; \

@@ -67,9 +67,9 @@ export const LOAD_CHECKS: ReadonlyArray<RegisteredCheck<LoadRun>> = [
   }),
   defineCheck({
     name: 'load-wire-pacing',
-    doc: 'the gateway\'s RTP as the caller receives it — for each packet, arrival − RTP timestamp against the stream\'s earliest packet, over every packet of every call — has p99 ≤ `wirePacingP99Ms` (p50/p99.9/max and the gateway\'s own per-call send lateness shown beside it)',
+    doc: 'the gateway\'s RTP on the wire — for each packet, its time on loopback (dumpcap\'s kernel timestamp; without dumpcap, its arrival at the load tap) − its RTP timestamp, against the stream\'s earliest packet, over every packet of every call — has p99 ≤ `wirePacingP99Ms` (p50/p99.9/max and the gateway\'s own per-call send lateness shown beside it)',
     params: {
-      wirePacingP99Ms: z.number().positive().describe('largest p99 wire lateness, ms (it includes the tap\'s own scheduling noise)'),
+      wirePacingP99Ms: z.number().positive().describe('largest p99 wire lateness, ms (measured by the tap, without dumpcap, it includes the tap\'s own scheduling noise)'),
     },
     run(spec, { metrics: m }: LoadRun) {
       const w = m.wirePacing;
@@ -78,7 +78,7 @@ export const LOAD_CHECKS: ReadonlyArray<RegisteredCheck<LoadRun>> = [
         passed: w.packets > 0 && w.p99Ms <= spec.wirePacingP99Ms,
         value: w.p99Ms,
         limit: `p99 <= ${spec.wirePacingP99Ms} ms`,
-        detail: `lateness on the wire p50 ${w.p50Ms} / p99 ${w.p99Ms} / p99.9 ${w.p999Ms} / max ${w.maxMs} ms over ${w.packets} packets of ${w.streams} streams; the gateway's own worst call p99 ${m.gatewayPacing.worstP99Ms} ms`,
+        detail: `lateness on the wire p50 ${w.p50Ms} / p99 ${w.p99Ms} / p99.9 ${w.p999Ms} / max ${w.maxMs} ms over ${w.packets} packets of ${w.streams} streams (${m.wireMeasuredBy === 'capture' ? 'kernel capture' : 'at the load tap'}); the gateway's own worst call p99 ${m.gatewayPacing.worstP99Ms} ms`,
       };
     },
   }),

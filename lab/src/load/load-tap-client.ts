@@ -40,7 +40,8 @@ export function tapReady(tap: ToolProcess, logPath: string, onStats: (s: LoadTap
 
 /** Stops the tap (it writes its counters on SIGTERM) and reads them. */
 export async function stopTap(tap: ToolProcess, snapshotFile: string): Promise<LoadTapSnapshot> {
-  await stopTool(tap, 10_000);
+  // With a capture it reads the whole pcap back before it writes: seconds for hundreds of calls.
+  await stopTool(tap, 60_000);
   if (!existsSync(snapshotFile)) throw new Error('the load tap exited without its counters');
   return decodeSnapshot<LoadTapSnapshot>(readFileSync(snapshotFile, 'utf8'));
 }

@@ -7,13 +7,17 @@
  *
  * Prints `lab-part ready {…}`, then one `load-tap stats {…}` line per `statsEveryMs` (the live
  * progress), and on SIGTERM writes its per-call counters, SIP counts and the wire pacing summary to
- * `snapshotFile` and exits 0. Bad config: one line on stderr, exit 2.
+ * `snapshotFile` and exits 0. Bad config: one line on stderr, exit 2. With `capture`, media bypasses
+ * it (the ALG leaves SDP alone) and a dumpcap child captures the gateway's RTP instead; counters and
+ * pacing come from that capture at the end (the live figures then carry SIP only).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { SipAlg } from '../netem/sip-alg.js';
 import { READY_PREFIX } from '../runner/backends/containers/part-protocol.js';
 import { encodeSnapshot } from '../runner/backends/snapshot-json.js';
+import { DirectCall } from './direct-call.js';
 import { MeteredRelay } from './metered-relay.js';
+import { readRtpCapture, startRtpCapture, stopRtpCapture } from './rtp-capture.js';
 import { LoopLagMonitor } from './loop-lag.js';
 import { pacingSummary, RecentLateness } from './pacing-meter.js';
 import { SipCallCounter } from './sip-counter.js';
@@ -22,11 +26,13 @@ import { LOAD_STATS_PREFIX, type LoadTapConfig, type LoadTapSnapshot, type LoadT
 async function main(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as LoadTapConfig;
   const recent = new RecentLateness();
-  const alg = new SipAlg<MeteredRelay>(
-    { host: config.host, port: config.port, gateway: config.gateway },
-    (callId) => MeteredRelay.create(config.host, callId, recent),
+  const capture = config.capture;
+  const alg = new SipAlg<MeteredRelay | DirectCall>(
+    { host: config.host, port: config.port, gateway: config.gateway, directMedia: capture !== undefined },
+    capture ? async (callId) => new DirectCall(callId) : (callId) => MeteredRelay.create(config.host, callId, recent),
   );
   await alg.start();
+  const dumpcap = capture ? await startRtpCapture(capture, capture.file) : undefined;
   const counter = new SipCallCounter();
   // Its own event-loop delay: when it is high, its receive times (the pacing figures) are not the gateway's.
   const lag = new LoopLagMonitor();
@@ -51,8 +57,15 @@ async function main(configPath: string): Promise<void> {
     };
     process.stdout.write(`${LOAD_STATS_PREFIX}${JSON.stringify(stats)}\n`);
   }, config.statsEveryMs);
-  const stop = (): void => {
+  const stop = async (): Promise<void> => {
     clearInterval(timer);
+    if (capture && dumpcap) {
+      await stopRtpCapture(dumpcap);
+      const traffic = readRtpCapture(capture.file, capture);
+      for (const r of alg.relays.values()) if (r instanceof DirectCall) r.fill(traffic);
+      // Hundreds of MB for a long run, and everything in it is now in the snapshot.
+      rmSync(capture.file, { force: true });
+    }
     const snapshot: LoadTapSnapshot = {
       sip: counter.update(alg.records),
       calls: [...alg.relays.values()].map((r) => ({ callId: r.callId, ...r.counts })),
@@ -62,16 +75,12 @@ async function main(configPath: string): Promise<void> {
     renameSync(`${config.snapshotFile}.tmp`, config.snapshotFile);
     void alg.stop().finally(() => process.exit(0));
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const stopOnce = (): void => {
+    stop().catch((err: unknown) => {
+      process.stderr.write(`load-tap: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', stopOnce);
+  process.once('SIGINT', stopOnce);
 }
-
-const configPath = process.argv[2];
-if (configPath === undefined) {
-  process.stderr.write('load-tap: usage: load-tap-main.js <config.json>\n');
-  process.exit(2);
-}
-main(configPath).catch((err: unknown) => {
-  process.stderr.write(`load-tap: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
-  process.exit(2);
-});

@@ -2,6 +2,7 @@
 import type { Endpoint } from '../netem/media-relay.js';
 import type { RelayCounts } from './metered-relay.js';
 import type { PacingSummary } from './pacing-meter.js';
+import type { CaptureFilter } from './rtp-capture.js';
 import type { SipCounts } from './sip-counter.js';
 
 export const LOAD_STATS_PREFIX = 'load-tap stats ';
@@ -12,6 +13,11 @@ export interface LoadTapConfig {
   gateway: Endpoint;
   snapshotFile: string;
   statsEveryMs: number;
+  /**
+   * Capture the gateway's RTP with dumpcap (kernel timestamps) and let media flow straight between
+   * SIPp and the gateway, instead of relaying and metering it in this process (rtp-capture.ts).
+   */
+  capture?: CaptureFilter & { file: string };
 }
 
 export interface LoadTapStats {

@@ -31,7 +31,7 @@ interface Stream {
 
 const counts: ReferencePacerResult = { received: 0, sent: 0, sendErrors: 0 };
 
-function openStream(host: string, index: number): Promise<Stream> {
+function openStream(host: string, port: number, index: number): Promise<Stream> {
   const packet = Buffer.alloc(PACKET_BYTES, MULAW_SILENCE);
   packet[0] = 0x80;
   packet[1] = 0; // PCMU
@@ -46,7 +46,13 @@ function openStream(host: string, index: number): Promise<Stream> {
     }
   });
   s.socket.on('error', () => counts.sendErrors++);
-  return new Promise((resolve) => s.socket.bind(0, host, () => resolve(s)));
+  return new Promise((resolve, reject) => {
+    s.socket.once('error', reject);
+    s.socket.bind(port, host, () => {
+      s.socket.off('error', reject);
+      resolve(s);
+    });
+  });
 }
 
 const onSent = (error: Error | null): void => {
@@ -58,7 +64,7 @@ async function main(configPath: string): Promise<void> {
   if (!Number.isInteger(config.streams) || config.streams < 1 || config.streams > 5_000) throw new Error('streams must be 1..5000');
   if (!Number.isInteger(config.phases) || config.phases < 1 || config.phases > FRAME_MS) throw new Error(`phases must be 1..${FRAME_MS}`);
   const streams: Stream[] = [];
-  for (let i = 0; i < config.streams; i++) streams.push(await openStream(config.host, i));
+  for (let i = 0; i < config.streams; i++) streams.push(await openStream(config.host, config.portMin === undefined ? 0 : config.portMin + 2 * i, i));
   const tickMs = FRAME_MS / config.phases;
   const start = performance.now();
   let tick = 0;

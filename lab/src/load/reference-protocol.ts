@@ -11,6 +11,8 @@ export interface ReferencePacerConfig {
   host: string;
   /** Sub-ticks per 20 ms the streams are spread over (as the gateway's scheduler spreads calls). */
   phases: number;
+  /** Stream i binds portMin + 2i (so a capture can select them), or any free port when absent. */
+  portMin?: number;
   resultFile: string;
 }
 

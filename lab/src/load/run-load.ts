@@ -30,6 +30,7 @@ import type { PacingSummary } from './pacing-meter.js';
 import { cpuPercent, sampleProc, type ProcSample } from './proc-sampler.js';
 import { ProgressLine } from './progress-line.js';
 import { repeatWhileLabFellBehind } from './repeat-run.js';
+import { canCapture } from './rtp-capture.js';
 import { runReference, type ReferenceMetrics } from './run-reference.js';
 import { readSippStats, type SippCallStats } from './sipp-stats.js';
 import { describeError } from 'connect-realtime-gateway';
@@ -56,6 +57,11 @@ export interface LoadMetrics {
   generator: { cpus: string; sippCpuPct: number | null; tapLoopLagWorstP99Ms: number | null; runnerLoopLagWorstP99Ms: number | null };
   eventLoopLag: { seconds: number; worstP99Ms: number; medianP99Ms: number; maxMs: number } | null;
   wirePacing: PacingSummary;
+  /**
+   * `capture`: dumpcap's kernel timestamps of the gateway's RTP, media straight between SIPp and the
+   * gateway; `relay`: the load tap relays media and meters it in its own event loop (no dumpcap).
+   */
+  wireMeasuredBy: 'capture' | 'relay';
   gatewayPacing: GatewayPacing;
   rtpLost: GatewayLoss;
   /** false on a one-core machine: nothing pinned. */
@@ -147,6 +153,8 @@ async function execute(
         peerHost: HOSTS.caller,
         ...(gatewayCpus !== undefined ? { cpus: gatewayCpus } : {}),
         ...(generatorCpus !== undefined ? { generatorCpus } : {}),
+        // The gateway's RTP range, unused until the gateway starts: the same capture filter shape.
+        ...(canCapture() ? { capture: { portMin: 40_000, file: join(outDir, 'reference-rtp.pcap') } } : {}),
       })
     : null;
   if (reference) progress.update(`${s.name}: reference pacer ${reference.streams} streams: cpu ${reference.cpuPct}%, wire p99 ${reference.wirePacing.p99Ms} ms`);
@@ -163,7 +171,24 @@ async function execute(
   // The tap in a process of its own, on the generator's core.
   const gatewaySip = await freePort(HOSTS.gateway);
   const tapPort = await freePort(HOSTS.alg);
-  const tapConfig: LoadTapConfig = { host: HOSTS.alg, port: tapPort, gateway: { address: HOSTS.gateway, port: gatewaySip }, snapshotFile: join(outDir, 'load-tap.snapshot.json'), statsEveryMs: TICK_MS };
+  const gatewayEnv: Record<string, string> = {
+    RTP_HOST: HOSTS.gateway,
+    RTP_PORT_MIN: '40000',
+    RTP_PORT_MAX: String(40_000 + 4 * load.concurrent + 200),
+    ...s.gateway.env,
+  };
+  const wireMeasuredBy = canCapture() ? 'capture' : 'relay';
+  if (wireMeasuredBy === 'relay') process.stdout.write(`${s.name}: no dumpcap to capture with (needs root and the tshark package): media is relayed and metered by the load tap instead\n`);
+  const tapConfig: LoadTapConfig = {
+    host: HOSTS.alg,
+    port: tapPort,
+    gateway: { address: HOSTS.gateway, port: gatewaySip },
+    snapshotFile: join(outDir, 'load-tap.snapshot.json'),
+    statsEveryMs: TICK_MS,
+    ...(wireMeasuredBy === 'capture'
+      ? { capture: { host: gatewayEnv.RTP_HOST!, portMin: Number(gatewayEnv.RTP_PORT_MIN), portMax: Number(gatewayEnv.RTP_PORT_MAX), file: join(outDir, 'gateway-rtp.pcap') } }
+      : {}),
+  };
   writeFileSync(join(outDir, 'load-tap.config.json'), JSON.stringify(tapConfig));
   const tap = await backend.launcher.spawn(backend.launcher.node, [join(root, 'dist/lab/src/load/load-tap-main.js'), join(outDir, 'load-tap.config.json')], {
     cwd: root,
@@ -188,14 +213,11 @@ async function execute(
       SIP_REQUEST_RATE: String(Math.max(100, Math.ceil(load.ratePerS * 8))),
       SIP_REQUEST_BURST: String(Math.max(200, Math.ceil(load.ratePerS * 16))),
       SIP_MAX_SETUP_CALLS_PER_SOURCE: String(load.concurrent),
-      RTP_HOST: HOSTS.gateway,
-      RTP_PORT_MIN: '40000',
-      RTP_PORT_MAX: String(40_000 + 4 * load.concurrent + 200),
       OPENAI_BASE_URL: fake.url,
       OPENAI_API_KEY: 'sk-lab-fake-key',
       LOG_LEVEL: 'info',
       LAB_LOOP_PROBE_FILE: loopFile,
-      ...s.gateway.env,
+      ...gatewayEnv,
     },
     join(outDir, 'gateway.log'),
     {
@@ -340,6 +362,7 @@ async function execute(
     },
     eventLoopLag,
     wirePacing: snapshot.pacing,
+    wireMeasuredBy,
     gatewayPacing: gatewayPacing(gateway.logs),
     rtpLost: gatewayLoss(gateway.logs, snapshot.calls),
     pinned,

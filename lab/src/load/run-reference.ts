@@ -5,15 +5,17 @@
  * gateway's figures can be read as ratios that hold on any machine rather than as absolute numbers
  * of a noisy one.
  */
-import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LabBackend, ToolProcess } from '../runner/backends/backend.js';
 import { READY_PREFIX } from '../runner/backends/containers/part-protocol.js';
 import { readLoopLag, type LoopLagSample } from './loop-lag-file.js';
-import type { PacingSummary } from './pacing-meter.js';
+import { pacingSummary, type PacingSummary } from './pacing-meter.js';
 import { stopTool } from './processes.js';
 import { cpuPercent, sampleProc } from './proc-sampler.js';
+import { readRtpCapture, startRtpCapture, stopRtpCapture } from './rtp-capture.js';
 import type { ReferencePacerConfig, ReferencePacerReady, ReferencePacerResult, ReferencePeerConfig, ReferencePeerResult } from './reference-protocol.js';
 
 const READY_MS = 15_000;
@@ -29,6 +31,11 @@ export interface ReferenceOptions {
   peerHost: string;
   cpus?: string;
   generatorCpus?: string;
+  /**
+   * Capture the pacer's RTP with dumpcap (the pacer binds even ports from `portMin`) and measure its
+   * wire pacing from kernel timestamps, as the load run measures the gateway's; else at the peer.
+   */
+  capture?: { portMin: number; file: string };
 }
 
 export interface ReferenceMetrics {
@@ -43,6 +50,8 @@ export interface ReferenceMetrics {
   eventLoopLag: { worstP99Ms: number; medianP99Ms: number } | null;
   /** The peer's packets the pacer never received. */
   lostInbound: number;
+  /** `capture`: kernel timestamps of the pacer's packets; `peer`: their arrival at the peer. */
+  wireMeasuredBy: 'capture' | 'peer';
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -77,10 +86,19 @@ function readResult<T>(file: string, name: string): T {
 export async function runReference(root: string, backend: LabBackend, outDir: string, opts: ReferenceOptions): Promise<ReferenceMetrics> {
   const logPath = join(outDir, 'reference.log');
   const loopFile = join(outDir, 'reference-loop-lag.jsonl');
-  const pacerConfig: ReferencePacerConfig = { streams: opts.streams, host: opts.host, phases: PHASES, resultFile: join(outDir, 'reference-pacer.result.json') };
+  const pacerConfig: ReferencePacerConfig = {
+    streams: opts.streams,
+    host: opts.host,
+    phases: PHASES,
+    resultFile: join(outDir, 'reference-pacer.result.json'),
+    ...(opts.capture ? { portMin: opts.capture.portMin } : {}),
+  };
+  const filter = opts.capture ? { host: opts.host, portMin: opts.capture.portMin, portMax: opts.capture.portMin + 2 * opts.streams } : undefined;
+  let dumpcap: ChildProcess | undefined;
   writeFileSync(join(outDir, 'reference-pacer.config.json'), JSON.stringify(pacerConfig));
   const started: ToolProcess[] = [];
   try {
+    if (opts.capture && filter) dumpcap = await startRtpCapture(filter, opts.capture.file);
     const pacer = await backend.launcher.spawn(
       backend.launcher.node,
       ['--import', join(root, 'dist/lab/src/load/loop-lag-probe.js'), join(root, 'dist/lab/src/load/reference-pacer-main.js'), join(outDir, 'reference-pacer.config.json')],
@@ -110,6 +128,13 @@ export async function runReference(root: string, backend: LabBackend, outDir: st
     await stopTool(pacer);
     const pacerResult = readResult<ReferencePacerResult>(pacerConfig.resultFile, 'the reference pacer');
     if (a === undefined || b === undefined) throw new Error('could not sample the reference pacer in /proc');
+    let wirePacing = peerResult.pacing;
+    if (dumpcap && opts.capture && filter) {
+      await stopRtpCapture(dumpcap);
+      dumpcap = undefined;
+      wirePacing = pacingSummary([...readRtpCapture(opts.capture.file, filter).values()].map((t) => t.outbound));
+      rmSync(opts.capture.file, { force: true });
+    }
 
     const lag: LoopLagSample[] = [];
     readLoopLag(loopFile, 0, lag);
@@ -121,11 +146,13 @@ export async function runReference(root: string, backend: LabBackend, outDir: st
       cpuPct: round(cpu),
       cpuPctPerStream: round(cpu / opts.streams, 4),
       rssMb: round(b.rssBytes / 2 ** 20),
-      wirePacing: peerResult.pacing,
+      wirePacing,
+      wireMeasuredBy: opts.capture ? 'capture' : 'peer',
       eventLoopLag: p99s.length ? { worstP99Ms: p99s[p99s.length - 1]!, medianP99Ms: p99s[Math.floor(p99s.length / 2)]! } : null,
       lostInbound: Math.max(0, peerResult.sent - pacerResult.received),
     };
   } finally {
     for (const p of started.reverse()) await stopTool(p, 2_000).catch(() => undefined);
+    if (dumpcap) await stopRtpCapture(dumpcap).catch(() => undefined);
   }
 }

@@ -37,6 +37,11 @@ export interface SipAlgOptions {
   seed?: number;
   /** Leak the caller's received audio back into its sent audio (acoustic/hybrid echo). */
   echo?: EchoProfile;
+  /**
+   * Leave SDP as it is, so media flows straight between caller and gateway (a load run that
+   * captures the wire instead of relaying it); the call's relay only learns both media endpoints.
+   */
+  directMedia?: boolean;
 }
 
 export class SipAlg<R extends CallRelay = MediaRelay> {
@@ -107,7 +112,8 @@ export class SipAlg<R extends CallRelay = MediaRelay> {
     if (dir === 'toGateway') this.#callers.set(callId, { address: rinfo.address, port: rinfo.port });
     if (/^content-type\s*:\s*application\/sdp/im.test(head) || /^c\s*:\s*application\/sdp/im.test(head)) {
       const relay = await this.#relay(callId);
-      body = rewriteSdp(body, this.#opts.host, dir === 'toGateway' ? relay.gatewayFacingPort : relay.callerFacingPort, (ep) => {
+      const via = this.#opts.directMedia ? undefined : { address: this.#opts.host, port: dir === 'toGateway' ? relay.gatewayFacingPort : relay.callerFacingPort };
+      body = rewriteSdp(body, via, (ep) => {
         if (dir === 'toGateway') relay.callerMedia = ep;
         else relay.gatewayMedia = ep;
       });
@@ -180,8 +186,8 @@ function rewriteContact(head: string, host: string, port: number): string {
     .join('\r\n');
 }
 
-/** Points the SDP's connection address and first audio port at the relay; reports the original. */
-export function rewriteSdp(body: string, host: string, port: number, original: (ep: Endpoint) => void): string {
+/** Points the SDP's connection address and first audio port at the relay (`via`; none: unchanged); reports the original. */
+export function rewriteSdp(body: string, via: Endpoint | undefined, original: (ep: Endpoint) => void): string {
   const eol = body.includes('\r\n') ? '\r\n' : '\n';
   const lines = body.split(eol);
   let address: string | undefined;
@@ -191,13 +197,13 @@ export function rewriteSdp(body: string, host: string, port: number, original: (
     const c = /^c=IN IP[46] (\S+)/.exec(line);
     if (c) {
       address ??= c[1];
-      return `c=IN IP4 ${host}`;
+      return via ? `c=IN IP4 ${via.address}` : line;
     }
     const m = /^m=audio (\d+)(.*)$/.exec(line);
     if (m && !audioDone) {
       audioDone = true;
       mediaPort = Number(m[1]);
-      return `m=audio ${port}${m[2]}`;
+      return via ? `m=audio ${via.port}${m[2]}` : line;
     }
     return line;
   });

@@ -11,6 +11,7 @@ function metrics(over: Partial<LoadMetrics> = {}): LoadMetrics {
     generator: { cpus: '1', sippCpuPct: 20, tapLoopLagWorstP99Ms: 12, runnerLoopLagWorstP99Ms: 15 },
     eventLoopLag: { seconds: 30, worstP99Ms: 20, medianP99Ms: 12, maxMs: 40 },
     wirePacing: { streams: 100, packets: 150_000, p50Ms: 2, p99Ms: 9, p999Ms: 20, maxMs: 40, notMeasured: 0 },
+    wireMeasuredBy: 'capture',
     gatewayPacing: { calls: 100, worstP99Ms: 3, worstMaxMs: 8 },
     rtpLost: { notReceived: 0, jitterBufferDrops: 0, notSentToRealtime: 0, playoutDrops: 0, sendErrors: 0, total: 0, concealed: 0, callsWithoutSummary: 0, tapMissed: 0 },
     pinned: true,
@@ -65,6 +66,7 @@ describe('load checks', () => {
       wirePacing: { streams: 100, packets: 100_000, p50Ms: 0.5, p99Ms: 1.5, p999Ms: 3, maxMs: 5, notMeasured: 0 },
       eventLoopLag: { worstP99Ms: 2, medianP99Ms: 1 },
       lostInbound: 0,
+      wireMeasuredBy: 'capture' as const,
     };
     const ok = capacity(metrics({ ...gw(0.19, 100, 1), reference, ratios: { cpuPerCall: 1.9, wirePacingP99: 6, eventLoopLagP99: 10 } }));
     expect(ok?.passed).toBe(true);

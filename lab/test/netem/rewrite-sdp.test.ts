@@ -18,7 +18,7 @@ const offer = [
 
 function rewrite(body: string): { out: string; original: Endpoint | undefined } {
   let original: Endpoint | undefined;
-  const out = rewriteSdp(body, '127.0.0.2', 24000, (ep) => (original = ep));
+  const out = rewriteSdp(body, { address: '127.0.0.2', port: 24000 }, (ep) => (original = ep));
   return { out, original };
 }
 
@@ -51,6 +51,13 @@ describe('rewriteSdp', () => {
     const { out, original } = rewrite(body);
     expect(original).toEqual({ address: '127.0.0.3', port: 6000 });
     expect(out).toContain('m=audio 24000 RTP/SAVP 0\r\nc=IN IP4 127.0.0.2\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:abc');
+  });
+
+  it('without a relay (direct media) leaves the body byte for byte and still reports the endpoint', () => {
+    let original: Endpoint | undefined;
+    const body = offer.join('\r\n');
+    expect(rewriteSdp(body, undefined, (ep) => (original = ep))).toBe(body);
+    expect(original).toEqual({ address: '127.0.0.3', port: 6000 });
   });
 
   it('reports nothing when there is no audio stream or no address', () => {
