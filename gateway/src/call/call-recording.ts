@@ -95,7 +95,7 @@ export class CallRecording {
       callerSamplesOutsideWindow: stats.callerSamplesOutsideWindow,
     });
     void done.then(
-      (r) => this.#logger.info({ file: r.file, durationMs: r.durationMs, dataBytes: r.dataBytes, droppedFrames: r.droppedFrames, truncated: r.truncated, pauses, error: r.error }, 'call recording finished'),
+      (r) => this.#logger.info({ file: r.file, path: this.#active.path, durationMs: r.durationMs, dataBytes: r.dataBytes, droppedFrames: r.droppedFrames, truncated: r.truncated, pauses, error: r.error }, 'call recording finished'),
       (err: unknown) => this.#logger.error({ err, file: this.#active.file }, 'call recording could not be finished'),
     );
   }

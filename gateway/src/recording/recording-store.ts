@@ -52,6 +52,8 @@ export interface FinishedRecording extends CallRecorderStats, Pick<WavChunkWrite
 /** One call's recording while it runs: the tap to attach, and the end. */
 export interface ActiveRecording {
   readonly file: string;
+  /** The file with RECORDINGS_DIR. */
+  readonly path: string;
   readonly recorder: CallRecorder;
   /** Stops the timeline now (synchronously) and resolves once the file is complete and closed. */
   finish(): { stats: CallRecorderStats; done: Promise<FinishedRecording> };
@@ -116,6 +118,7 @@ export class RecordingStore {
     let finished: { stats: CallRecorderStats; done: Promise<FinishedRecording> } | undefined;
     return {
       file,
+      path: join(this.#opts.dir, file),
       recorder,
       finish: () => {
         if (finished) return finished;
