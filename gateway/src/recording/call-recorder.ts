@@ -160,12 +160,9 @@ export class CallRecorder implements MediaTap {
       frame = this.#lastAgentFrame + 1;
     }
     if (audio) {
-      const n = Math.min(end - start, FRAME_SAMPLES);
-      const table = law === 'PCMU' ? MULAW_DECODE_TABLE : ALAW_DECODE_TABLE;
-      const out = this.#decoded;
-      for (let i = 0; i < n; i++) out[i] = table[bytes[start + i] as number] as number;
-      out.fill(0, n, FRAME_SAMPLES);
-      this.#timeline.agent(frame, out, this.#paused);
+      const n = this.#decode(bytes, start, Math.min(end - start, FRAME_SAMPLES), law);
+      this.#decoded.fill(0, n, FRAME_SAMPLES);
+      this.#timeline.agent(frame, this.#decoded, this.#paused);
     } else {
       this.#timeline.agent(frame, undefined, this.#paused);
     }
@@ -191,11 +188,16 @@ export class CallRecorder implements MediaTap {
       this.#windowCount = 0;
     }
     this.#offset = Math.min(this.#windowMin, this.#previousMin);
-    const n = Math.min(end - start, MAX_CALLER_SAMPLES);
+    const n = this.#decode(bytes, start, Math.min(end - start, MAX_CALLER_SAMPLES), law);
+    this.#timeline.caller(this.#offset + rel, this.#decoded, n);
+  }
+
+  /** G.711 `bytes[start, start + n)` into the one decode buffer; returns n. */
+  #decode(bytes: Uint8Array, start: number, n: number, law: G711Name): number {
     const table = law === 'PCMU' ? MULAW_DECODE_TABLE : ALAW_DECODE_TABLE;
     const out = this.#decoded;
     for (let i = 0; i < n; i++) out[i] = table[bytes[start + i] as number] as number;
-    this.#timeline.caller(this.#offset + rel, out, n);
+    return n;
   }
 
   #restart(ssrc: number, timestamp: number, arrival: number): void {
