@@ -7,13 +7,22 @@ import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAgentDefinition } from '../../src/agent/index.js';
 import { ManualClock } from '../../src/clock.js';
+import { ConfigError, parseEnv } from '../../src/config/env.js';
+import { openRecordingStore } from '../../src/recording/open-recording-store.js';
 import { createRootLogger } from '../../src/log.js';
 import { RecordingStore, SWEEP_INTERVAL_MS } from '../../src/recording/recording-store.js';
 import { sweepRecordings } from '../../src/recording/retention-sweep.js';
 import { headerDataBytes, writeWavHeader, WAV_HEADER_BYTES } from '../../src/recording/wav-header.js';
 
 const log = createRootLogger('silent');
+
+async function loadOkBuiltIn() {
+  const r = await loadAgentDefinition(undefined, { env: {} });
+  if (!r.ok) throw new Error(r.error.join('; '));
+  return r.value;
+}
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 let root: string;
@@ -107,5 +116,34 @@ describe('sweepRecordings', () => {
     expect(existsSync(join(root, name(3)))).toBe(true);
     const kept = await sweepRecordings(root, { nowMs: NOW, maxAgeMs: undefined, active: new Set() });
     expect(kept).toMatchObject({ deleted: 0, scanned: 1, keptBytes: WAV_HEADER_BYTES + 1000 });
+  });
+});
+
+describe('openRecordingStore (start-up)', () => {
+  const env = (over: Record<string, string>) => parseEnv({ SIP_ALLOW_FROM: 'any', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', RECORDS_PATH: join(root, 'records', 'calls.db'), ...over });
+
+  it('opens nothing when no agent records, and recordings/ beside the records when one does', async () => {
+    const { definition } = await loadOkBuiltIn();
+    expect(await openRecordingStore(env({}), definition, new ManualClock(0, NOW), log)).toBeUndefined();
+    expect(existsSync(join(root, 'records', 'recordings'))).toBe(false);
+    const store = await openRecordingStore(env({}), { ...definition, recording: { enabled: true, pauseDuringDtmfCollection: true } }, new ManualClock(0, NOW), log);
+    expect(store?.dir).toBe(join(root, 'records', 'recordings'));
+    expect(statSync(join(root, 'records', 'recordings')).mode & 0o777).toBe(0o700);
+    await store?.close();
+  });
+
+  it('a directory that cannot be used is a start-up error naming RECORDINGS_DIR', async () => {
+    writeFileSync(join(root, 'file'), 'x');
+    const { definition } = await loadOkBuiltIn();
+    const recording = { ...definition, recording: { enabled: true, pauseDuringDtmfCollection: true } };
+    const failed = await openRecordingStore(env({ RECORDINGS_DIR: join(root, 'file', 'rec') }), recording, new ManualClock(0, NOW), log).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ConfigError);
+    expect((failed as ConfigError).problems[0]).toMatch(/^RECORDINGS_DIR: .*file\/rec cannot be used for call recordings: ENOTDIR/);
+  });
+
+  it('bad recording settings are one line each', () => {
+    expect(() => env({ RECORDING_MAX_DURATION_S: '5' })).toThrow(/RECORDING_MAX_DURATION_S must be >= 10/);
+    expect(() => env({ RECORDING_RETENTION_DAYS: '-1' })).toThrow(/RECORDING_RETENTION_DAYS must be >= 0/);
+    expect(() => env({ RECORDINGS_MAX_TOTAL_MB: 'lots' })).toThrow(/RECORDINGS_MAX_TOTAL_MB must be a number/);
   });
 });
