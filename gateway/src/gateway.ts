@@ -19,6 +19,8 @@ import { RealtimeReachability, tcpProbe, type TcpProbe } from './http/realtime-r
 import { describeSipEndpoint } from './http/sip-endpoint.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { SqliteRecordStore } from './store/sqlite-record-store.js';
+import { openRecordingStore } from './recording/open-recording-store.js';
+import type { RecordingStore } from './recording/recording-store.js';
 
 const RETRY_AFTER_S = 30;
 /** How often every live call's stream quality goes to the records and metrics, ms. */
@@ -75,6 +77,7 @@ export class Gateway {
   /** The Connect API client the gateway made (closed on stop); undefined when one was injected. */
   readonly #connectWriter: ContactAttributesWriter | undefined;
   readonly #store: SqliteRecordStore;
+  readonly #recordings: RecordingStore | undefined;
   readonly #metrics: GatewayMetrics;
   readonly #reachability: RealtimeReachability;
   readonly #http: OpsHttpServer;
@@ -90,9 +93,11 @@ export class Gateway {
     connect: ConnectApiConfig,
     realtime: RealtimeBackendFactory,
     store: SqliteRecordStore,
+    recordings: RecordingStore | undefined,
   ) {
     this.#logger = log;
     this.#store = store;
+    this.#recordings = recordings;
     this.#clock = new TrackingClock(deps.clock ?? systemClock);
     const clock = this.#clock;
     this.#ports = new PortAllocator({ min: env.RTP_PORT_MIN, max: env.RTP_PORT_MAX });
@@ -158,6 +163,7 @@ export class Gateway {
         retryAfterS: RETRY_AFTER_S,
         pacing: () => this.#scheduler.stats().lateness,
         observer: combineObservers([store, this.#metrics, this.#reachability, ...(deps.callObservers ?? [])], log),
+        ...(recordings ? { recordings } : {}),
       },
       this.#sip,
       () => ({ rtpPortsInUse: this.#ports.inUse, mediaStreams: this.#scheduler.size }),
@@ -215,13 +221,21 @@ export class Gateway {
     } catch (err) {
       throw new ConfigError([`RECORDS_PATH: ${env.RECORDS_PATH} cannot be used: ${describeError(err)}`]);
     }
-    const gw = new Gateway(env, log, deps, agent, connect.value, realtime, store);
+    let recordings: RecordingStore | undefined;
+    try {
+      recordings = await openRecordingStore(env, agent, deps.clock ?? systemClock, log);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const gw = new Gateway(env, log, deps, agent, connect.value, realtime, store, recordings);
     try {
       if (deps.serveHttp !== false) gw.#httpAddress = await gw.#http.listen(env.HTTP_HOST, env.HTTP_PORT);
       await gw.#sip.start();
     } catch (err) {
       await gw.#http.close();
       await store.close();
+      await recordings?.close();
       throw err;
     }
     gw.#reachability.start();
@@ -304,6 +318,7 @@ export class Gateway {
     await this.#sip.stop();
     await this.#http.close();
     this.#connectWriter?.close();
+    await this.#recordings?.close();
     await this.#store.close();
     // Peak resident memory of the process's life: what a hostile stream or a flood cost at worst.
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

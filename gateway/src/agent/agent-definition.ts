@@ -6,6 +6,7 @@
 import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDetection, ToolApprovalPolicy } from '../realtime/backend.js';
 import type { ApologyAudio } from './apology-audio.js';
 import type { BuiltinToolName } from './builtin-tools.js';
+import type { RecordingSettings } from './recording-settings.js';
 import type { InstructionTemplate } from './instruction-template.js';
 import type { LoadedTool } from './tool-types.js';
 
@@ -87,6 +88,8 @@ export interface AgentDefinition {
   mcpServers: readonly RealtimeMcpToolConfig[];
   dtmf: DtmfSettings;
   handBack: HandBackSettings;
+  /** Call recording (recording-settings.ts); off by default. */
+  recording: RecordingSettings;
 }
 
 export const DEFAULT_TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
@@ -133,6 +136,7 @@ export function describeAgentDefinition(def: AgentDefinition): Record<string, un
     mcpServers: def.mcpServers.map((m) => ({ label: m.server_label, headers: Object.keys(m.headers ?? {}) })),
     greeting: def.greeting !== undefined,
     dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined, coalesceMs: def.dtmf.coalesceMs },
+    recording: def.recording,
     handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, onResponseFailure: def.handBack.onResponseFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
   };
 }

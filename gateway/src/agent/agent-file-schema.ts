@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { TOOL_NAME_PATTERN } from './tools-module.js';
 import { RESPONSE_FAILURE_POLICIES } from './agent-definition.js';
+import { recordingFileSchema } from './recording-settings.js';
 
 export const MAX_INSTRUCTIONS_CHARS = 32_000;
 export const MAX_MCP_SERVERS = 16;
@@ -116,7 +117,7 @@ export const agentFileSchema = z.strictObject({
       { error: MAX_TOKENS_MESSAGE },
     )
     .optional(),
-  tools: z.strictObject({ end_call: toolSwitch, transfer_to_human: toolSwitch, send_dtmf: toolSwitch }).optional(),
+  tools: z.strictObject({ end_call: toolSwitch, transfer_to_human: toolSwitch, send_dtmf: toolSwitch, pause_recording: toolSwitch, resume_recording: toolSwitch }).optional(),
   toolsModule: text(1_024).optional(),
   toolTimeoutMs: whole(100, 60_000, ' ms').optional(),
   toolApproval: toolApproval.optional(),
@@ -142,6 +143,7 @@ export const agentFileSchema = z.strictObject({
       apologyAudio: text(1_024).optional(),
     })
     .optional(),
+  recording: recordingFileSchema.optional(),
 });
 
 export type AgentFile = z.infer<typeof agentFileSchema>;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../result.js';
 
-export const BUILTIN_TOOL_NAMES = ['end_call', 'transfer_to_human', 'send_dtmf'] as const;
+export const BUILTIN_TOOL_NAMES = ['end_call', 'transfer_to_human', 'send_dtmf', 'pause_recording', 'resume_recording'] as const;
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
 
 export interface EndCallArgs {
@@ -27,7 +27,9 @@ export interface SendDtmfArgs {
 export type BuiltinIntent =
   | { builtin: 'end_call'; args: EndCallArgs }
   | { builtin: 'transfer_to_human'; args: TransferToHumanArgs }
-  | { builtin: 'send_dtmf'; args: SendDtmfArgs };
+  | { builtin: 'send_dtmf'; args: SendDtmfArgs }
+  | { builtin: 'pause_recording'; args: Record<string, never> }
+  | { builtin: 'resume_recording'; args: Record<string, never> };
 
 export const DTMF_DIGITS = /^[0-9*#A-D]{1,32}$/;
 export const MAX_REASON_CHARS = 500;
@@ -84,6 +86,20 @@ export const BUILTIN_TOOLS: Readonly<Record<BuiltinToolName, BuiltinSpec>> = {
     },
     acknowledgement: 'The tones are being sent.',
   },
+  // On exactly when the agent file enables recording (recording-settings.ts).
+  pause_recording: {
+    enabledByDefault: false,
+    description:
+      'Pause the call recording before the caller gives sensitive information (card numbers, passwords, health details). Both sides are silent in the recording until resume_recording.',
+    parameters: { type: 'object', properties: {}, additionalProperties: false },
+    acknowledgement: 'The recording is paused.',
+  },
+  resume_recording: {
+    enabledByDefault: false,
+    description: 'Resume the call recording once the sensitive part of the call is over.',
+    parameters: { type: 'object', properties: {}, additionalProperties: false },
+    acknowledgement: 'The recording is running again.',
+  },
 };
 
 // Lenient about extra members (models add them); strict about the ones the call layer uses.
@@ -91,6 +107,7 @@ const ARG_SCHEMAS = {
   end_call: z.object({ reason: z.string().max(MAX_REASON_CHARS).optional() }),
   transfer_to_human: z.object({ reason: z.string().trim().min(1).max(MAX_REASON_CHARS), summary: z.string().trim().min(1).max(MAX_SUMMARY_CHARS) }),
   send_dtmf: z.object({ digits: z.string().regex(DTMF_DIGITS, { error: 'digits must be 1..32 of 0-9, *, #, A-D' }) }),
+  recording: z.object({}),
 } as const;
 
 export function isBuiltinToolName(name: string): name is BuiltinToolName {
@@ -114,6 +131,12 @@ export function parseBuiltinArgs(name: BuiltinToolName, args: unknown): Result<B
       const r = ARG_SCHEMAS.send_dtmf.safeParse(args);
       if (!r.success) return err(describeIssues(r.error.issues));
       return ok({ builtin: 'send_dtmf', args: { digits: r.data.digits } });
+    }
+    case 'pause_recording':
+    case 'resume_recording': {
+      const r = ARG_SCHEMAS.recording.safeParse(args);
+      if (!r.success) return err(describeIssues(r.error.issues));
+      return ok({ builtin: name, args: {} });
     }
   }
 }

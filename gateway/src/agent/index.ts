@@ -31,6 +31,7 @@ export {
   type TransferToHumanArgs,
 } from './builtin-tools.js';
 export { DtmfCollector, type DtmfDeliveryReason } from './dtmf-collector.js';
+export { DEFAULT_RECORDING, RECORDING_TOOL_NAMES, type RecordingSettings } from './recording-settings.js';
 export { TOOL_ERROR_CODES, type ToolErrorCode, type ToolRunError } from './errors.js';
 export { allowedPlaceholders, parseTemplate, renderTemplate, type InstructionTemplate } from './instruction-template.js';
 export { loadAgentDefinition, type LoadAgentOptions } from './load-agent-definition.js';

@@ -32,6 +32,7 @@ import { err, ok, type Result } from '../result.js';
 import { agentFileSchema, type AgentFile } from './agent-file-schema.js';
 import { loadApologyAudio } from './apology-audio.js';
 import { BUILTIN_TOOL_NAMES, BUILTIN_TOOLS } from './builtin-tools.js';
+import { recordingToolDefault, recordingToolProblems, resolveRecording } from './recording-settings.js';
 import { expandEnv } from './env-expansion.js';
 import { formatIssues } from './format-issues.js';
 import { parseTemplate, type InstructionTemplate } from './instruction-template.js';
@@ -79,10 +80,12 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   const transcription = f.transcription === undefined ? { model: DEFAULT_TRANSCRIPTION_MODEL } : f.transcription;
   if (transcription === null) warnings.push(`${at('transcription')}: null — caller speech is not transcribed, so hand-back summaries and reconnects lose what the caller said`);
 
+  const recording = resolveRecording(f.recording);
+  problems.push(...recordingToolProblems(f.tools, recording, opts.label));
   const builtinTools: BuiltinToolSetting[] = [];
   for (const name of BUILTIN_TOOL_NAMES) {
     const setting = f.tools?.[name];
-    const enabled = setting === undefined ? BUILTIN_TOOLS[name].enabledByDefault : setting !== false;
+    const enabled = setting === undefined ? BUILTIN_TOOLS[name].enabledByDefault || recordingToolDefault(name, recording) : setting !== false;
     if (enabled) builtinTools.push({ name, description: typeof setting === 'object' ? setting.description : BUILTIN_TOOLS[name].description });
   }
 
@@ -118,6 +121,7 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
     mcpServers,
     dtmf,
     handBack,
+    recording,
   };
   if (greeting !== undefined) definition.greeting = greeting;
   if (f.speed !== undefined) definition.speed = f.speed;

@@ -6,6 +6,7 @@ import type { RealtimeBackendFactory, RealtimeStreamLimits } from '../realtime/b
 import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator, SourcePolicy } from '../rtp/index.js';
 import type { NegotiationPrefs } from '../sdp/index.js';
 import type { CallObserver } from './call-observer.js';
+import type { RecordingStarter } from './call-recording.js';
 
 /** What every call shares: built once by the gateway. */
 export interface CallEnvironment {
@@ -47,4 +48,6 @@ export interface CallEnvironment {
   pacing: () => LatenessSummary;
   /** Where the call's events go (call records, metrics). */
   observer: CallObserver;
+  /** Call recordings (RECORDINGS_DIR); undefined when no agent records. */
+  recordings?: RecordingStarter;
 }

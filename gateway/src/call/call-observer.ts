@@ -52,6 +52,19 @@ export type CallEvent =
       attempts: number | undefined;
       error: string | undefined;
     }
+  /** Call recording (call-recording.ts): the file's name in RECORDINGS_DIR; pauses at recording-timeline ms. */
+  | { type: 'recording-started'; at: number; file: string }
+  | { type: 'recording-paused'; at: number; reason: 'tool' | 'dtmf'; atMs: number }
+  | { type: 'recording-resumed'; at: number; reason: 'tool' | 'dtmf'; atMs: number }
+  | {
+      type: 'recording-finished';
+      at: number;
+      file: string;
+      durationMs: number;
+      truncated: boolean;
+      pauses: Array<{ fromMs: number; toMs: number; reason: string }>;
+      callerSamplesOutsideWindow: number;
+    }
   | { type: 'ended'; at: number; reason: EndReason; durationMs: number; quality: ReceiveQuality | undefined };
 
 export type CallEventType = CallEvent['type'];

@@ -25,6 +25,7 @@ import { holdingsOf, type CallAgent, type CallMedia, type CallPhase, type CallSt
 import type { CallTimeline, EndReason } from './call-stats.js';
 import { byeReason, callSummary } from './call-summary.js';
 import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
+import { CallRecording } from './call-recording.js';
 import { ResponseRecovery } from './response-recovery.js';
 import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
 import { PlaybackLedger, type PlaybackItem } from './playback-ledger.js';
@@ -80,6 +81,8 @@ export class Call {
   readonly #clock: TrackingClock;
   readonly #abort = new AbortController();
   readonly #handBackAttributes = new Map<string, string>();
+  /** Set when the call is confirmed and the agent definition records (call-recording.ts). */
+  #recording: CallRecording | undefined;
   readonly #onEnded: (call: Call) => void;
   /** The call's events towards the records and metrics, from the INVITE to the end. */
   readonly #reporter: CallReporter;
@@ -312,6 +315,7 @@ export class Call {
       if (answer.value.codec.name !== media.codec) this.#followCodec(media, ai.agent, answer.value.codec.name);
     }
     this.#wireDialog(dialog, media, ai.agent);
+    if (this.#env.agent.recording.enabled && this.#env.recordings) this.#recording = CallRecording.start(this.#env.recordings, media.rtp, this.#env.observer, this.#reporter.ref, this.#env.clock, this.log);
     // Confirmed: media flows from the next 20 ms tick, so the greeting requested below is heard at once.
     media.rtp.confirm();
     this.log.info(
@@ -358,7 +362,11 @@ export class Call {
     return {
       bridge,
       transcript,
-      dtmf: new DtmfInput(env.agent, this.context, backend, this.#clock, this.log),
+      dtmf: new DtmfInput(env.agent, this.context, backend, this.#clock, this.log, (collecting) => {
+        if (!env.agent.recording.pauseDuringDtmfCollection) return;
+        if (collecting) this.#recording?.pause('dtmf');
+        else this.#recording?.resume('dtmf');
+      }),
       recovery: new ResponseRecovery(backend, env.agent.handBack.onResponseFailure, (reason) => this.#detach('response-failure hand-back', this.#apologiseAndHandBack(reason)), this.log),
       tools: new ToolDispatcher(
         env.tools,
@@ -423,6 +431,12 @@ export class Call {
       sendDtmf: async (digits) => {
         for (const d of digits) if (!(await media.rtp.sendDtmf(d))) return false;
         return true;
+      },
+      recording: (action) => {
+        const recording = this.#recording;
+        if (recording === undefined) return 'not-recording';
+        if (action === 'pause') return recording.pause('tool') ? 'paused' : 'unchanged';
+        return recording.resume('tool') ? 'resumed' : 'unchanged';
       },
       fault: (where, err) => this.#fault(where, err),
     };
@@ -609,6 +623,7 @@ export class Call {
       this.#env.clock.clearTimeout(bound);
       if (!waited) this.log.warn({ waitedMs: MAX_END_WAIT_MS }, 'call end: media, Realtime or BYE still closing; not waiting longer');
       this.#state = { phase: 'ended', reason, held };
+      this.#recording?.finish();
       const endedAt = this.#env.clock.wallNow();
       this.timeline.endedAt = endedAt;
       const { answeredAt } = this.timeline;

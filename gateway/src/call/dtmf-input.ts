@@ -20,8 +20,13 @@ export class DtmfInput {
   readonly #enabled: boolean;
   digitsReceived = 0;
 
-  constructor(def: AgentDefinition, context: ConnectCallContext, backend: RealtimeBackend, clock: Clock, log: Logger) {
+  /** While digits are being collected (`dtmf.collect`): told true at the first key, false at delivery. */
+  readonly #onCollecting: ((collecting: boolean) => void) | undefined;
+  #collecting = false;
+
+  constructor(def: AgentDefinition, context: ConnectCallContext, backend: RealtimeBackend, clock: Clock, log: Logger, onCollecting?: (collecting: boolean) => void) {
     this.#logger = log;
+    this.#onCollecting = def.dtmf.collect === undefined ? undefined : onCollecting;
     this.#enabled = def.dtmf.deliverToModel;
     this.#deliver = (digits) => {
       log.info({ digits }, 'DTMF delivered to the model');
@@ -29,7 +34,10 @@ export class DtmfInput {
     };
     const { collect, coalesceMs } = def.dtmf;
     const window = collect ?? (coalesceMs > 0 ? { maxDigits: DTMF_COALESCE_MAX_DIGITS, terminator: null, interDigitTimeoutMs: coalesceMs } : undefined);
-    this.#collector = window === undefined ? undefined : new DtmfCollector(window, clock, (digits) => this.#deliver(digits));
+    this.#collector = window === undefined ? undefined : new DtmfCollector(window, clock, (digits) => {
+      this.#deliver(digits);
+      this.#setCollecting(false);
+    });
   }
 
   key(digit: string, source: 'rfc4733' | 'info'): void {
@@ -40,8 +48,16 @@ export class DtmfInput {
     this.digitsReceived++;
     this.#logger.debug({ digit, source }, 'DTMF key');
     if (!this.#enabled) return;
-    if (this.#collector) this.#collector.push(digit);
-    else this.#deliver(digit);
+    if (this.#collector) {
+      this.#collector.push(digit);
+      if (this.#collector.pending.length > 0) this.#setCollecting(true);
+    } else this.#deliver(digit);
+  }
+
+  #setCollecting(collecting: boolean): void {
+    if (collecting === this.#collecting) return;
+    this.#collecting = collecting;
+    this.#onCollecting?.(collecting);
   }
 
   close(): void {

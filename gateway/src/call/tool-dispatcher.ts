@@ -21,6 +21,8 @@ export interface CallControl {
   hangUp(outcome: HandBackOutcome, reason: string, summary?: string): Promise<void>;
   /** RFC 4733 digits towards the caller's side (e.g. an IVR); resolves false if not sent. */
   sendDtmf(digits: string): Promise<boolean>;
+  /** pause_recording / resume_recording: what became of the call's recording. */
+  recording(action: 'pause' | 'resume'): 'paused' | 'resumed' | 'unchanged' | 'not-recording';
   /** Handling a tool call failed unexpectedly: the call ends itself (never an unhandled rejection). */
   fault(where: string, err: unknown): void;
 }
@@ -88,6 +90,13 @@ export class ToolDispatcher {
         await this.#control.finishSpeaking(responseId);
         if (this.#ctx.signal.aborted) return;
         await this.#control.hangUp('completed', result.args.reason ?? 'the agent ended the call');
+        return;
+      }
+      case 'pause_recording':
+      case 'resume_recording': {
+        const state = this.#control.recording(result.builtin === 'pause_recording' ? 'pause' : 'resume');
+        const output = state === 'not-recording' ? JSON.stringify({ ok: false, error: 'this call is not being recorded' }) : JSON.stringify({ ok: true, recording: state === 'unchanged' ? (result.builtin === 'pause_recording' ? 'already paused' : 'not paused by you') : state });
+        this.#backend.sendFunctionOutput(callId, output, { respond: true });
         return;
       }
       case 'transfer_to_human': {

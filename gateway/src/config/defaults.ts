@@ -89,6 +89,10 @@ export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_RECORDS_PATH = 'records/calls.db';
 /** Call records older than this are pruned (0 keeps them forever). */
 export const DEFAULT_RECORDS_RETENTION_DAYS = 30;
+/** Call recordings (off unless the agent file enables them): kept this long, at most this long each, this much in all. */
+export const DEFAULT_RECORDING_RETENTION_DAYS = 30;
+export const DEFAULT_RECORDING_MAX_DURATION_S = 7_200;
+export const DEFAULT_RECORDINGS_MAX_TOTAL_MB = 10_240;
 /**
  * SIGTERM: how long calls may go on before the rest are handed back to Connect, seconds. Give the
  * orchestrator's stop grace period this plus ~15 s (the hand-back write and the BYE).

@@ -27,6 +27,9 @@ import {
   DEFAULT_HTTP_PORT,
   DEFAULT_RECORDS_PATH,
   DEFAULT_RECORDS_RETENTION_DAYS,
+  DEFAULT_RECORDING_MAX_DURATION_S,
+  DEFAULT_RECORDING_RETENTION_DAYS,
+  DEFAULT_RECORDINGS_MAX_TOTAL_MB,
 } from './defaults.js';
 import { checkSipHardening, sipHardeningSchema } from './sip-hardening.js';
 
@@ -158,6 +161,26 @@ const envSchema = z
       .min(0, 'RECORDS_RETENTION_DAYS must be >= 0 (0 keeps records forever)')
       .max(36_500, 'RECORDS_RETENTION_DAYS must be <= 36500')
       .default(DEFAULT_RECORDS_RETENTION_DAYS),
+    // Call recordings (agent file `recording.enabled`): where, for how long, how much.
+    RECORDINGS_DIR: z.string().min(1, 'RECORDINGS_DIR must not be empty').max(1_024, 'RECORDINGS_DIR must be at most 1024 characters').optional(),
+    RECORDING_RETENTION_DAYS: z.coerce
+      .number({ error: 'RECORDING_RETENTION_DAYS must be a number' })
+      .int('RECORDING_RETENTION_DAYS must be an integer')
+      .min(0, 'RECORDING_RETENTION_DAYS must be >= 0 (0 keeps recordings forever)')
+      .max(36_500, 'RECORDING_RETENTION_DAYS must be <= 36500')
+      .default(DEFAULT_RECORDING_RETENTION_DAYS),
+    RECORDING_MAX_DURATION_S: z.coerce
+      .number({ error: 'RECORDING_MAX_DURATION_S must be a number' })
+      .int('RECORDING_MAX_DURATION_S must be an integer')
+      .min(10, 'RECORDING_MAX_DURATION_S must be >= 10')
+      .max(86_400, 'RECORDING_MAX_DURATION_S must be <= 86400')
+      .default(DEFAULT_RECORDING_MAX_DURATION_S),
+    RECORDINGS_MAX_TOTAL_MB: z.coerce
+      .number({ error: 'RECORDINGS_MAX_TOTAL_MB must be a number' })
+      .int('RECORDINGS_MAX_TOTAL_MB must be an integer')
+      .min(0, 'RECORDINGS_MAX_TOTAL_MB must be >= 0 (0: no budget)')
+      .max(100_000_000, 'RECORDINGS_MAX_TOTAL_MB must be <= 100000000')
+      .default(DEFAULT_RECORDINGS_MAX_TOTAL_MB),
     DRAIN_TIMEOUT_S: z.coerce
       .number({ error: 'DRAIN_TIMEOUT_S must be a number' })
       .int('DRAIN_TIMEOUT_S must be an integer')

@@ -67,6 +67,7 @@ export { DEFAULT_MAX_BUFFERED_MS, PlayoutQueue, type PlayoutObserver, type Playo
 
 // Media stages (the session's paths are built from these)
 export { compose, describeStage, type Stage, type StageFactory } from './stages/stage.js';
+export { TapAgent, TapCaller, type MediaTap } from './stages/media-tap.js';
 
 // Datagram transport (RTP/RTCP sockets)
 export {

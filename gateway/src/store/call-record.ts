@@ -45,6 +45,13 @@ export interface CallRecord extends CallSummary {
   turnLatenciesMs: number[];
   handBackDetail: { outcome: string; reason: string; ok: boolean; attributes: Record<string, string>; error: string | null } | null;
   callbacks: CallbackRecord[];
+  /** The call's recording: its file in RECORDINGS_DIR and its pauses (recording-timeline ms); null when not recorded. */
+  recording: {
+    file: string;
+    durationMs: number | null;
+    truncated: boolean;
+    pauses: Array<{ at: string; reason: string; fromMs: number; toMs: number | null }>;
+  } | null;
   /** Every event, in order. */
   events: StoredEvent[];
 }
@@ -110,6 +117,7 @@ export function recordOf(row: CallRow, events: StoredEvent[], callbacks: Callbac
     turnLatenciesMs: [],
     handBackDetail: null,
     callbacks,
+    recording: null,
     events,
   };
   const toolsById = new Map<string, CallRecord['tools'][number]>();
@@ -146,6 +154,25 @@ export function recordOf(row: CallRow, events: StoredEvent[], callbacks: Callbac
           attributes: (d.attributes ?? {}) as Record<string, string>,
           error: typeof d.error === 'string' ? d.error : null,
         };
+        break;
+      case 'recording-started':
+        record.recording = { file: String(d.file), durationMs: null, truncated: false, pauses: [] };
+        break;
+      case 'recording-paused':
+        record.recording?.pauses.push({ at: e.at, reason: String(d.reason), fromMs: Number(d.atMs), toMs: null });
+        break;
+      case 'recording-resumed': {
+        const open = record.recording?.pauses.at(-1);
+        if (open !== undefined && open.toMs === null) open.toMs = Number(d.atMs);
+        break;
+      }
+      case 'recording-finished':
+        if (record.recording !== null) {
+          record.recording.durationMs = Number(d.durationMs);
+          record.recording.truncated = d.truncated === true;
+          const open = record.recording.pauses.at(-1);
+          if (open !== undefined && open.toMs === null) open.toMs = Number(d.durationMs);
+        }
         break;
       default:
         break;

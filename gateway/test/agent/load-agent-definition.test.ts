@@ -127,7 +127,7 @@ handBack: { onRealtimeFailure: true, apologyAudio: apology.wav }
     ['transcription: { model: x, language: English }', 'agent.yaml: transcription.language: must be a language code such as en or pt-BR'],
     ['audio: { mode: ulaw }', 'agent.yaml: audio.mode: must be one of passthrough, pcm16'],
     ['tools: { end_call: yes please }', 'agent.yaml: tools.end_call: must be true, false or { description: "..." }'],
-    ['tools: { hangup: true }', 'agent.yaml: tools.hangup: unknown field (expected one of end_call, transfer_to_human, send_dtmf)'],
+    ['tools: { hangup: true }', 'agent.yaml: tools.hangup: unknown field (expected one of end_call, transfer_to_human, send_dtmf, pause_recording, resume_recording)'],
     ['mcpServers: [{ label: crm }]', 'agent.yaml: mcpServers[0].url: is required'],
     ['mcpServers: [{ label: c r m, url: "https://x" }]', "agent.yaml: mcpServers[0].label: must be 1..64 letters, digits, '_' or '-'"],
     ['mcpServers: [{ label: crm, url: "https://x", requireApproval: always }]', 'agent.yaml: mcpServers[0].requireApproval: must be never (on a phone call nobody can approve a tool call)'],
@@ -281,7 +281,7 @@ describe('toolsModule', () => {
     const problems = await loadProblems(s.write('agent.yaml', 'toolsModule: tools.mjs\n'));
     expect(problems).toEqual([
       'agent.yaml: toolsModule (tools.mjs): tools[1].name: duplicate tool name "lookup" (also tools[0])',
-      'agent.yaml: toolsModule (tools.mjs): tools[2].name: "end_call" is a built-in tool (end_call, transfer_to_human, send_dtmf); choose another name',
+      'agent.yaml: toolsModule (tools.mjs): tools[2].name: "end_call" is a built-in tool (end_call, transfer_to_human, send_dtmf, pause_recording, resume_recording); choose another name',
       "agent.yaml: toolsModule (tools.mjs): tools[3].name: must be 1..64 letters, digits, '_' or '-'",
       'agent.yaml: toolsModule (tools.mjs): tools[3].description: must be a non-empty string',
       'agent.yaml: toolsModule (tools.mjs): tools[3].handler: must be a function (args, ctx) => result',

@@ -32,6 +32,7 @@ const FORBIDDEN: Record<string, { layers: string[]; why: string }> = {
   agent: { layers: OPERATIONS, why: 'the agent definition knows nothing of the operations layers' },
   store: { layers: ['http', 'metrics'], why: 'the records store serves the HTTP API, not the reverse' },
   metrics: { layers: ['http', 'store'], why: 'metrics are read by the HTTP server, not the reverse' },
+  recording: { layers: ['call', 'realtime', 'sip', 'sdp', 'connect', ...OPERATIONS], why: 'recordings are fed by the media taps; the call drives them, not the reverse' },
 };
 /** Every layer: the entry points sit above all of them (gateway.ts is main.ts's alone). */
 const NO_LAYER_IMPORTS = { layers: ENTRY_POINTS, why: 'entry points are imported by no layer' };

@@ -236,6 +236,34 @@ describe('DtmfInput: collected digits (dtmf.collect)', () => {
   });
 });
 
+describe('DtmfInput: collection in progress (pauses a call recording)', () => {
+  it('says collecting at the first key and done at delivery, by terminator or by timeout; never while coalescing', () => {
+    const clock = new ManualClock();
+    const seen: Array<[number, boolean]> = [];
+    const dtmf = new DtmfInput(defs.collect, CONTEXT, new FakeBackend(), clock, silentLog, (c) => seen.push([clock.now(), c]));
+    dtmf.key('1', 'rfc4733');
+    clock.advance(100);
+    dtmf.key('2', 'rfc4733');
+    dtmf.key('#', 'rfc4733');
+    expect(seen).toEqual([
+      [0, true],
+      [100, false],
+    ]);
+    dtmf.key('#', 'rfc4733'); // a terminator alone collects nothing
+    dtmf.key('7', 'info');
+    clock.advance(2000);
+    expect(seen.slice(2)).toEqual([
+      [100, true],
+      [2100, false],
+    ]);
+    const coalescing: boolean[] = [];
+    const plain = new DtmfInput(defs.builtin, CONTEXT, new FakeBackend(), clock, silentLog, (c) => coalescing.push(c));
+    plain.key('5', 'info');
+    clock.advance(1000);
+    expect(coalescing).toEqual([]);
+  });
+});
+
 describe('DtmfInput: deliverToModel false', () => {
   it('keys are counted but nothing is sent and nothing is scheduled', () => {
     const { dtmf, backend, clock } = input(defs.silent);

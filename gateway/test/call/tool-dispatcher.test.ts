@@ -15,7 +15,8 @@ type Step =
   | ['finishSpeaking', string]
   | ['fault', string, string]
   | ['hangUp', HandBackOutcome, string, string | undefined]
-  | ['sendDtmf', string];
+  | ['sendDtmf', string]
+  | ['recording', 'pause' | 'resume'];
 
 function loaded(tools: AgentTool[]): LoadedTool[] {
   const r = checkTools(tools);
@@ -38,6 +39,7 @@ interface SetupOptions {
   /** What hangUp answers (default: resolves). */
   hangUp?: Promise<void>;
   sendDtmf?: Promise<boolean>;
+  recording?: ReturnType<CallControl['recording']>;
 }
 
 function setup(opts: SetupOptions = {}) {
@@ -56,6 +58,10 @@ function setup(opts: SetupOptions = {}) {
     sendDtmf: (digits) => {
       steps.push(['sendDtmf', digits]);
       return opts.sendDtmf ?? Promise.resolve(true);
+    },
+    recording: (action) => {
+      steps.push(['recording', action]);
+      return opts.recording ?? (action === 'pause' ? 'paused' : 'resumed');
     },
     fault: (where, err) => {
       steps.push(['fault', where, String(err)]);
@@ -251,6 +257,38 @@ describe('send_dtmf', () => {
     await settle();
     expect(t.steps.map((s) => s[0])).toEqual(['output']);
     expect(JSON.parse(t.steps[0]?.[2] as string).error).toMatch(/^unknown tool "send_dtmf"/);
+  });
+});
+
+describe('pause_recording / resume_recording', () => {
+  const builtins: BuiltinToolName[] = ['end_call', 'pause_recording', 'resume_recording'];
+
+  it('pause and resume the call recording, then tell the model (respond true)', async () => {
+    const t = setup({ builtins });
+    t.call('pause_recording', '{}');
+    await settle();
+    expect(t.steps).toEqual([
+      ['recording', 'pause'],
+      ['output', 'fc-1', '{"ok":true,"recording":"paused"}', true],
+    ]);
+  });
+
+  it('say so when the call is not being recorded (the store refused it)', async () => {
+    const t = setup({ builtins, recording: 'not-recording' });
+    t.call('resume_recording', '{}');
+    await settle();
+    expect(t.steps).toEqual([
+      ['recording', 'resume'],
+      ['output', 'fc-1', '{"ok":false,"error":"this call is not being recorded"}', true],
+    ]);
+  });
+
+  it('are unknown tools unless recording enables them', async () => {
+    const t = setup({ builtins: ['end_call'] });
+    t.call('pause_recording', '{}');
+    await settle();
+    expect(t.steps.map((s) => s[0])).toEqual(['output']);
+    expect(JSON.parse(t.steps[0]?.[2] as string).error).toMatch(/^unknown tool "pause_recording"/);
   });
 });
 

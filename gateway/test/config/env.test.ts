@@ -67,6 +67,9 @@ describe('defaults', () => {
       HTTP_PORT: 8080,
       RECORDS_PATH: 'records/calls.db',
       RECORDS_RETENTION_DAYS: 30,
+      RECORDING_RETENTION_DAYS: 30,
+      RECORDING_MAX_DURATION_S: 7200,
+      RECORDINGS_MAX_TOTAL_MB: 10240,
       DRAIN_TIMEOUT_S: 60,
       LOG_LEVEL: 'info',
     };

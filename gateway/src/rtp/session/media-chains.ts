@@ -26,6 +26,7 @@ import {
   type InboundHooks,
 } from '../stages/inbound-stages.js';
 import { RtpHeader, Send, SrtpProtect, type OutboundPacket, type RtpSenderState } from '../stages/outbound-stages.js';
+import { TapAgent, TapCaller, type MediaTap } from '../stages/media-tap.js';
 import { compose, type Stage } from '../stages/stage.js';
 import type { RemoteQuality } from '../stats/remote-quality.js';
 import type { SourceTracker } from '../stats/source-tracker.js';
@@ -62,6 +63,8 @@ export interface ChainParts {
   afterSend: DatagramSendCallback;
   /** Where played-out caller frames go (read when the chain is printed). */
   audioSink: () => Stage<JitterFrame> | undefined;
+  /** Call recording's taps on both directions (undefined: not recording). */
+  tap: MediaTap | undefined;
 }
 
 export interface MediaChainSet {
@@ -76,7 +79,8 @@ export interface MediaChainSet {
 export function buildMediaChains(p: ChainParts): MediaChainSet {
   const { rx, hooks, clock, srtp } = p;
   const jitter = new JitterSink(p.jitter, p.hold, rx, p.delivering, p.codec, p.audioSink);
-  const routes: Array<[number, Inbound]> = [[p.payloadType, jitter]];
+  const tap = p.tap;
+  const routes: Array<[number, Inbound]> = [[p.payloadType, tap ? new TapCaller(tap, p.codec, jitter) : jitter]];
   if (p.dtmfPayloadType !== undefined) routes.push([p.dtmfPayloadType, new DtmfSink(p.dtmfReceiver, p.jitter, rx, p.delivering, hooks)]);
   const rtp = compose<InboundPacket>(
     [
@@ -98,7 +102,11 @@ export function buildMediaChains(p: ChainParts): MediaChainSet {
     new RtcpReports(p.remoteQuality, p.tracker, p.ssrc, clock, rx, hooks),
   );
   const out = compose<OutboundPacket>(
-    [(next) => new RtpHeader(p.sender, p.tx, next), ...(srtp ? [(next: Stage<OutboundPacket>) => new SrtpProtect(srtp, next)] : [])],
+    [
+      (next) => new RtpHeader(p.sender, p.tx, next),
+      ...(tap ? [(next: Stage<OutboundPacket>) => new TapAgent(tap, p.codec, p.payloadType, next)] : []),
+      ...(srtp ? [(next: Stage<OutboundPacket>) => new SrtpProtect(srtp, next)] : []),
+    ],
     new Send(p.socket, p.rtpLatch, p.socketKind, p.afterSend),
   );
   return { rtp: p.rtcpMux ? new RtcpMuxSplit(rtp, rtcp) : rtp, rtcp, out };

@@ -39,6 +39,7 @@ import { InboundPacket } from '../stages/inbound-packet.js';
 import type { InboundHooks } from '../stages/inbound-stages.js';
 import { OutboundPacket, type RtpSenderState } from '../stages/outbound-stages.js';
 import type { Stage } from '../stages/stage.js';
+import type { MediaTap } from '../stages/media-tap.js';
 import { RemoteQuality } from '../stats/remote-quality.js';
 import { SourceTracker } from '../stats/source-tracker.js';
 import type { DatagramSocket, DatagramSource } from '../transport/datagram-socket.js';
@@ -146,6 +147,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
   #sdpRemote: RemoteMedia | undefined;
   /** Where played-out caller frames go (the call's media bridge). */
   #audioSink: Stage<JitterFrame> | undefined;
+  #tap: MediaTap | undefined;
 
   readonly #rtpLatch: SourceLatch;
   readonly #rtcpLatch: SourceLatch;
@@ -359,6 +361,13 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
     this.#audioSink = sink;
   }
 
+  /** Call recording: taps on both directions from the next packet (rtp/stages/media-tap.ts); undefined removes them. */
+  setMediaTap(tap: MediaTap | undefined): void {
+    if (this.closed || tap === this.#tap) return;
+    this.#tap = tap;
+    this.#rebuild();
+  }
+
   /** Hold/resume (our SDP direction attribute): whether we send and whether we deliver inbound media. */
   setDirection(direction: MediaDirection): void {
     if (this.closed || direction === this.#direction) return;
@@ -498,6 +507,7 @@ export class RtpSession<T = unknown> extends SafeEmitter<RtpSessionEvents> imple
       socketKind: this.#socketKind,
       afterSend: this.#afterSend,
       audioSink: () => this.#audioSink,
+      tap: this.#tap,
     });
   }
 
