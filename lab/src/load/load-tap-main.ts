@@ -84,3 +84,13 @@ async function main(configPath: string): Promise<void> {
   process.once('SIGTERM', stopOnce);
   process.once('SIGINT', stopOnce);
 }
+
+const configPath = process.argv[2];
+if (configPath === undefined) {
+  process.stderr.write('load-tap: usage: load-tap-main.js <config.json>\n');
+  process.exit(2);
+}
+main(configPath).catch((err: unknown) => {
+  process.stderr.write(`load-tap: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+  process.exit(2);
+});
