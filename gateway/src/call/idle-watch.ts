@@ -34,8 +34,8 @@ export class IdleWatch {
   #timer: TimerId | undefined;
   #prompts = 0;
   #callerSpeaking = false;
-  /** Responses started and not yet done (the model is producing an answer). */
-  readonly #active = new Set<string>();
+  /** The response started and not yet done (one at a time, docs/realtime-facts.md #1): the model is answering. */
+  #active: string | undefined;
   #closed = false;
   readonly #onSpeechStarted: Listener<'speechStarted'> = () => {
     this.#callerSpeaking = true;
@@ -46,11 +46,11 @@ export class IdleWatch {
     this.#armIfQuiet();
   };
   readonly #onResponseStarted: Listener<'responseStarted'> = ({ responseId }) => {
-    this.#active.add(responseId);
+    this.#active = responseId;
     this.#disarm();
   };
   readonly #onResponseDone: Listener<'responseDone'> = ({ responseId }) => {
-    this.#active.delete(responseId);
+    if (this.#active === responseId) this.#active = undefined;
     // The clock starts once its audio has left as RTP, not now (deltas arrive faster than real time).
     void this.#d.playback.whenPlayedOut(responseId).then(() => this.#armIfQuiet());
   };
@@ -100,7 +100,7 @@ export class IdleWatch {
 
   #armIfQuiet(): void {
     if (this.#closed || this.#timer !== undefined) return;
-    if (this.#callerSpeaking || this.#active.size > 0 || this.#d.playback.isPlaying) return;
+    if (this.#callerSpeaking || this.#active !== undefined || this.#d.playback.isPlaying) return;
     this.#timer = this.#d.clock.setTimeout(() => this.#expired(), this.#d.settings.timeoutMs);
   }
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentDefinition, IdleSettings, MaxDurationSettings } from '../../src/agent/index.js';
-import { agentSpeech, isSilence, startGateway, type InProcessGateway, type Phone } from './in-process-gateway.js';
+import { agentSpeech, endedLine, expectReleased, isSilence, startGateway, type InProcessGateway, type Phone } from './in-process-gateway.js';
 
 const IDLE: IdleSettings = { timeoutMs: 10_000, maxPrompts: 2, prompt: 'Are you still there?', goodbye: 'Say goodbye.' };
 const LIMIT: MaxDurationSettings = { seconds: 12, wrapUpBeforeS: 4, wrapUp: 'Wrap up now.', goodbye: 'Time is up: goodbye.', graceS: 5 };
@@ -64,17 +64,6 @@ const byeArrived = (h: InProcessGateway, phone: Phone) => phone.read().some((m) 
 function lastAudioBefore(phone: Phone, t: number): number {
   const audio = phone.received().filter((r) => r.at <= t && !isSilence(r.packet.payload));
   return audio.at(-1)?.at ?? NaN;
-}
-
-function endedLine(h: InProcessGateway): Record<string, unknown> {
-  const lines = h.logs.filter((l) => l.msg === 'call ended');
-  expect(lines).toHaveLength(1);
-  return lines[0] as Record<string, unknown>;
-}
-
-function expectReleased(h: InProcessGateway): void {
-  expect(endedLine(h).resources).toEqual({ activeCalls: 0, rtpPortsInUse: 0, mediaStreams: 0, callTimers: 0 });
-  expect(h.gateway.resources()).toMatchObject({ activeCalls: 0, rtpPortsInUse: 0, mediaStreams: 0 });
 }
 
 /** The contact was handed back with `outcome`/`reason` before the BYE left, and the BYE says why. */
