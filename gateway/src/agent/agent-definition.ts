@@ -59,6 +59,32 @@ export interface HandBackSettings {
   onResponseFailure: ResponseFailurePolicy;
 }
 
+/** What the agent does when the caller goes silent (call/idle-watch.ts). */
+export interface IdleSettings {
+  /** Caller silence after the agent's last audio left as RTP before a re-prompt, ms. */
+  timeoutMs: number;
+  /** Re-prompts before the goodbye (0: the first timeout says goodbye). */
+  maxPrompts: number;
+  /** Instructions of the re-prompt response. */
+  prompt: string;
+  /** Instructions of the goodbye response before the hand-back (ai_outcome=caller_idle). */
+  goodbye: string;
+}
+
+/** The longest a call may last (call/duration-limit.ts). */
+export interface MaxDurationSettings {
+  /** From the answer to the goodbye, s. */
+  seconds: number;
+  /** The wrap-up instruction is added to the session this long before the limit, s (0: none). */
+  wrapUpBeforeS: number;
+  /** Appended to the session instructions at the wrap-up point. */
+  wrapUp: string;
+  /** Instructions of the goodbye response at the limit, before the hand-back (ai_outcome=max_duration). */
+  goodbye: string;
+  /** Hard stop: this long after the limit the call is handed back and hung up whatever the AI does, s. */
+  graceS: number;
+}
+
 export type ResponseFailurePolicy = 'retry' | 'hand-back';
 export const RESPONSE_FAILURE_POLICIES = ['retry', 'hand-back'] as const satisfies readonly ResponseFailurePolicy[];
 export const DEFAULT_RESPONSE_FAILURE_POLICY: ResponseFailurePolicy = 'retry';
@@ -90,6 +116,10 @@ export interface AgentDefinition {
   handBack: HandBackSettings;
   /** Call recording (recording-settings.ts); off by default. */
   recording: RecordingSettings;
+  /** Caller silence handling; absent: off. */
+  idle?: IdleSettings;
+  /** Maximum call length; absent: off. */
+  maxDuration?: MaxDurationSettings;
 }
 
 export const DEFAULT_TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
@@ -117,6 +147,28 @@ export const DEFAULT_DTMF_COALESCE_MS = 400;
 export const DTMF_COALESCE_MAX_DIGITS = 32;
 /** Relative to the package root. */
 export const DEFAULT_APOLOGY_AUDIO = 'fixtures/agent-apology.wav';
+/**
+ * On by default: a contact centre must not hold a silent line for ever. 30 s of silence (Vapi's
+ * default), two re-prompts, then goodbye and hand-back: about a minute and a half of dead air at most.
+ */
+export const DEFAULT_IDLE: Readonly<IdleSettings> = Object.freeze({
+  timeoutMs: 30_000,
+  maxPrompts: 2,
+  prompt: 'The caller has been silent for a while. Ask briefly and politely whether they are still there. One short sentence.',
+  goodbye: 'The caller has not answered for a long time. Say a short, polite goodbye (one sentence) and do not ask anything more: the call ends now.',
+});
+/**
+ * On by default at one hour (as Retell's default): the model bill and the port of a call have an end.
+ * Renewal of the Realtime session (60-minute service limit) is a different, transparent thing.
+ */
+export const DEFAULT_MAX_DURATION: Readonly<MaxDurationSettings> = Object.freeze({
+  seconds: 3_600,
+  wrapUpBeforeS: 60,
+  wrapUp:
+    'This call must end very soon: it has reached its maximum length. Finish the current topic briefly, do not start a new one, and tell the caller they will be passed back if they need more help.',
+  goodbye: 'The call has reached its maximum length and ends now. Say a short, polite goodbye in one sentence; do not ask anything more.',
+  graceS: 15,
+});
 /** Voices the Realtime API lists; others (or custom `voice_…` ids) are allowed with a warning. */
 export const KNOWN_VOICES: readonly string[] = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
 
@@ -137,6 +189,8 @@ export function describeAgentDefinition(def: AgentDefinition): Record<string, un
     greeting: def.greeting !== undefined,
     dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined, coalesceMs: def.dtmf.coalesceMs },
     recording: def.recording,
+    idle: def.idle === undefined ? false : { timeoutMs: def.idle.timeoutMs, maxPrompts: def.idle.maxPrompts },
+    maxDuration: def.maxDuration === undefined ? false : { seconds: def.maxDuration.seconds, wrapUpBeforeS: def.maxDuration.wrapUpBeforeS, graceS: def.maxDuration.graceS },
     handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, onResponseFailure: def.handBack.onResponseFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
   };
 }

@@ -88,6 +88,35 @@ const toolApproval = z.strictObject({
     .optional(),
 });
 
+/** Caller silence handling (call/idle-watch.ts); `false` turns it off. Defaults in agent-definition.ts. */
+const idle = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      timeoutMs: whole(5_000, 600_000, ' ms').optional(),
+      maxPrompts: whole(0, 5).optional(),
+      prompt: text(1_000).optional(),
+      goodbye: text(1_000).optional(),
+    }),
+  ],
+  { error: 'must be false or { timeoutMs, maxPrompts, prompt, goodbye }' },
+);
+
+/** The longest a call may last (call/duration-limit.ts); `false` turns it off. Defaults in agent-definition.ts. */
+const maxDuration = z.union(
+  [
+    z.literal(false),
+    z.strictObject({
+      seconds: whole(10, 14_400, ' s').optional(),
+      wrapUpBeforeS: whole(0, 600, ' s').optional(),
+      wrapUp: text(1_000).optional(),
+      goodbye: text(1_000).optional(),
+      graceS: whole(2, 60, ' s').optional(),
+    }),
+  ],
+  { error: 'must be false or { seconds, wrapUpBeforeS, wrapUp, goodbye, graceS }' },
+);
+
 export const agentFileSchema = z.strictObject({
   model: text(100).optional(),
   voice: text(100).optional(),
@@ -136,6 +165,8 @@ export const agentFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  idle: idle.optional(),
+  maxDuration: maxDuration.optional(),
   handBack: z
     .strictObject({
       onRealtimeFailure: flag.optional(),

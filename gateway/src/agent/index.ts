@@ -18,6 +18,8 @@ export {
   type DtmfCollectSettings,
   type DtmfSettings,
   type HandBackSettings,
+  type IdleSettings,
+  type MaxDurationSettings,
   type ResponseFailurePolicy,
 } from './agent-definition.js';
 export { APOLOGY_SAMPLE_RATE, type ApologyAudio } from './apology-audio.js';

@@ -15,6 +15,8 @@ import {
   DEFAULT_DTMF_MAX_DIGITS,
   DEFAULT_DTMF_PROMPT,
   DEFAULT_DTMF_TERMINATOR,
+  DEFAULT_IDLE,
+  DEFAULT_MAX_DURATION,
   DEFAULT_NOISE_REDUCTION,
   DEFAULT_SERVER_VAD,
   DEFAULT_TOOL_APPROVAL_ACTION,
@@ -27,6 +29,8 @@ import {
   type BuiltinToolSetting,
   type DtmfSettings,
   type HandBackSettings,
+  type IdleSettings,
+  type MaxDurationSettings,
 } from './agent-definition.js';
 import { err, ok, type Result } from '../result.js';
 import { agentFileSchema, type AgentFile } from './agent-file-schema.js';
@@ -99,6 +103,8 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   const mcpServers = resolveMcpServers(f, opts, problems);
   const dtmf = resolveDtmf(f, opts.label, problems);
   const handBack = await resolveHandBack(f, opts, problems);
+  const idle = resolveIdle(f, opts.label, problems, warnings);
+  const maxDuration = resolveMaxDuration(f, opts.label, problems);
 
   if (problems.length > 0 || instructions === undefined) return err(problems);
   const definition: AgentDefinition = {
@@ -124,6 +130,8 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
     recording,
   };
   if (greeting !== undefined) definition.greeting = greeting;
+  if (idle !== undefined) definition.idle = idle;
+  if (maxDuration !== undefined) definition.maxDuration = maxDuration;
   if (f.speed !== undefined) definition.speed = f.speed;
   if (f.maxOutputTokens !== undefined) definition.maxOutputTokens = f.maxOutputTokens;
   return ok({ definition, warnings });
@@ -233,6 +241,49 @@ async function resolveHandBack(f: AgentFile, opts: ResolveOptions, problems: str
     return { onRealtimeFailure, onResponseFailure, apologyAudio: { path, samples: new Int16Array(0) } };
   }
   return { onRealtimeFailure, onResponseFailure, apologyAudio: loaded.value };
+}
+
+/**
+ * The gateway times caller silence itself, from the end of playback on the wire (the playback
+ * ledger), for both providers and both VAD types; the service's own idle_timeout_ms would answer the
+ * same silence a second time, so the two do not go together.
+ */
+function resolveIdle(f: AgentFile, label: string, problems: string[], warnings: string[]): IdleSettings | undefined {
+  const serviceIdle = f.turnDetection?.type === 'server_vad' && f.turnDetection.idleTimeoutMs !== undefined;
+  if (f.idle === false) return undefined;
+  if (f.idle === undefined) {
+    if (!serviceIdle) return { ...DEFAULT_IDLE };
+    warnings.push(`${label}: turnDetection.idleTimeoutMs: the service nudges the model itself; the gateway's idle handling (re-prompts, goodbye, hand-back) is off`);
+    return undefined;
+  }
+  if (serviceIdle) {
+    problems.push(`${label}: idle: cannot be combined with turnDetection.idleTimeoutMs (both would answer the same silence); remove one`);
+    return undefined;
+  }
+  return {
+    timeoutMs: f.idle.timeoutMs ?? DEFAULT_IDLE.timeoutMs,
+    maxPrompts: f.idle.maxPrompts ?? DEFAULT_IDLE.maxPrompts,
+    prompt: f.idle.prompt ?? DEFAULT_IDLE.prompt,
+    goodbye: f.idle.goodbye ?? DEFAULT_IDLE.goodbye,
+  };
+}
+
+function resolveMaxDuration(f: AgentFile, label: string, problems: string[]): MaxDurationSettings | undefined {
+  if (f.maxDuration === false) return undefined;
+  const m = f.maxDuration ?? {};
+  const seconds = m.seconds ?? DEFAULT_MAX_DURATION.seconds;
+  const wrapUpBeforeS = m.wrapUpBeforeS ?? Math.min(DEFAULT_MAX_DURATION.wrapUpBeforeS, Math.floor(seconds / 4));
+  if (wrapUpBeforeS >= seconds) {
+    problems.push(`${label}: maxDuration.wrapUpBeforeS: must be below maxDuration.seconds (${seconds})`);
+    return undefined;
+  }
+  return {
+    seconds,
+    wrapUpBeforeS,
+    wrapUp: m.wrapUp ?? DEFAULT_MAX_DURATION.wrapUp,
+    goodbye: m.goodbye ?? DEFAULT_MAX_DURATION.goodbye,
+    graceS: m.graceS ?? DEFAULT_MAX_DURATION.graceS,
+  };
 }
 
 function resolveFrom(baseDir: string, path: string): string {

@@ -20,5 +20,7 @@ export type EndReason =
   | 'no-inbound-media'
   | 'agent-hangup'
   | 'handed-back'
+  | 'caller-idle'
+  | 'max-duration'
   | 'shutdown'
   | 'error';

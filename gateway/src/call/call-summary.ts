@@ -53,6 +53,10 @@ export function byeReason(reason: EndReason): string {
       return 'SIP;cause=200;text="Transfer to a human"';
     case 'agent-hangup':
       return 'SIP;cause=200;text="Call completed"';
+    case 'caller-idle':
+      return 'SIP;cause=200;text="Caller idle"';
+    case 'max-duration':
+      return 'SIP;cause=200;text="Maximum call length"';
     default:
       return `SIP;cause=200;text="${reason}"`;
   }

@@ -26,6 +26,9 @@ import type { CallTimeline, EndReason } from './call-stats.js';
 import { byeReason, callSummary } from './call-summary.js';
 import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
 import { CallRecording } from './call-recording.js';
+import { DurationLimit } from './duration-limit.js';
+import { IdleWatch } from './idle-watch.js';
+import { sayGoodbye } from './spoken-goodbye.js';
 import { ResponseRecovery } from './response-recovery.js';
 import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
 import { PlaybackLedger, type PlaybackItem } from './playback-ledger.js';
@@ -46,6 +49,10 @@ const MAX_FINISH_SPEAKING_MS = 60_000;
 const MAX_END_WAIT_MS = 5_000;
 /** Longest a faulted call may spend on its apology and hand-back before it is ended anyway, ms. */
 const MAX_FAULT_HAND_BACK_MS = 15_000;
+/** Longest the idle caller's goodbye may take before the hand-back goes ahead anyway, ms. */
+const IDLE_GOODBYE_MAX_MS = 15_000;
+/** At the maximum call length, how long the answer in play may go on before it is cut for the goodbye, ms. */
+const FINISH_ANSWER_MAX_MS = 5_000;
 /** Ends that have already answered the INVITE (or need no answer) by the time end() runs. */
 const ANSWERED_BEFORE_END: ReadonlySet<EndReason> = new Set(['cancelled', 'rejected', 'realtime-unavailable']);
 
@@ -89,6 +96,10 @@ export class Call {
   #state: CallState = { phase: 'offered' };
   #ended: Promise<void> | undefined;
   #faulted = false;
+  /** Caller silence (agent `idle`) and the maximum call length (agent `maxDuration`), from the answer. */
+  #idle: IdleWatch | undefined;
+  #duration: DurationLimit | undefined;
+  #sayingGoodbye = false;
 
   constructor(env: CallEnvironment, incoming: IncomingCall, onEnded: (call: Call) => void) {
     this.#env = env;
@@ -334,6 +345,44 @@ export class Call {
       return;
     }
     if (ai.rendered.greeting !== undefined) confirmed.backend?.createResponse({ instructions: ai.rendered.greeting });
+    if (confirmed.backend !== undefined) this.#watchTime(media, confirmed.backend, ai.agent, ai.rendered);
+  }
+
+  /** Arms the idle-caller watch and the maximum call length; both are closed by end(). */
+  #watchTime(media: CallMedia, backend: RealtimeBackend, agent: CallAgent, rendered: RenderedSession): void {
+    const { idle, maxDuration } = this.#env.agent;
+    const goodbye = (instructions: string, outcome: HandBackOutcome, reason: string, boundMs: number) =>
+      this.#detach(`${reason} hand-back`, this.#goodbyeAndHandBack(media, backend, agent, { instructions, boundMs }, outcome, reason));
+    if (idle !== undefined) {
+      this.#idle = new IdleWatch({ backend, playback: media.playback, clock: this.#clock, settings: idle, log: this.log, onIdle: () => goodbye(idle.goodbye, 'caller_idle', 'idle', IDLE_GOODBYE_MAX_MS) });
+    }
+    if (maxDuration !== undefined) {
+      this.#duration = new DurationLimit(this.#clock, maxDuration, {
+        wrapUp: () => {
+          this.log.info({ inS: maxDuration.wrapUpBeforeS }, 'maximum call length near: the model is told to wrap up');
+          backend.updateSession({ instructions: `${rendered.config.instructions}\n\n${maxDuration.wrapUp}` });
+        },
+        limit: () => goodbye(maxDuration.goodbye, 'max_duration', 'max-duration', maxDuration.graceS * 1_000),
+        hardStop: () => {
+          this.log.warn({ graceS: maxDuration.graceS }, 'maximum call length: the goodbye did not finish in time, hard stop');
+          this.#detach('max-duration hard stop', this.#handBack('max_duration', 'max-duration'));
+        },
+      });
+    }
+  }
+
+  /** The gateway ends the call itself (idle caller, maximum length): the model says goodbye, then hand back. */
+  async #goodbyeAndHandBack(media: CallMedia, backend: RealtimeBackend, agent: CallAgent, opts: { instructions: string; boundMs: number }, outcome: HandBackOutcome, reason: string): Promise<void> {
+    if (this.#sayingGoodbye || this.#answered()?.handingBack !== false) return;
+    this.#sayingGoodbye = true;
+    this.#idle?.close();
+    this.log.info({ reason }, 'ending the call: goodbye, then hand-back');
+    const said = await sayGoodbye(
+      { backend, playback: media.playback, clock: this.#clock, stopAnswer: () => agent.bridge.bargeIn({ cancel: true }), signal: this.#abort.signal },
+      { instructions: opts.instructions, finishAnswerMs: FINISH_ANSWER_MAX_MS, boundMs: opts.boundMs },
+    );
+    if (said === 'timed-out') this.log.warn({ reason, boundMs: opts.boundMs }, 'the goodbye did not finish in time: handing back anyway');
+    await this.#handBack(outcome, reason);
   }
 
   // ---------------------------------------------------------------- wiring
@@ -408,9 +457,13 @@ export class Call {
         return;
       }
       info.respond(200);
+      this.#idle?.callerActive();
       agent?.dtmf.key(key, 'info');
     });
-    media.rtp.on('dtmf', (ev) => agent?.dtmf.key(ev.digit, 'rfc4733'));
+    media.rtp.on('dtmf', (ev) => {
+      this.#idle?.callerActive();
+      agent?.dtmf.key(ev.digit, 'rfc4733');
+    });
     media.rtp.on('unheard', ({ remote, waitedMs, packetsSent }) => {
       this.log.warn(
         { remote, waitedMs, packetsSent, limitMs: this.#env.media.firstPacketTimeoutMs },
@@ -500,6 +553,7 @@ export class Call {
     const answered = this.#answered();
     if (answered === undefined || answered.handingBack) return;
     answered.handingBack = true;
+    this.#idle?.close();
     const transcript = answered.agent?.transcript;
     const report = await handBackContact(
       this.#env.connect.writer,
@@ -605,6 +659,8 @@ export class Call {
     this.#state = { phase: 'ending', reason, held };
     this.#ended = (async () => {
       this.#abort.abort();
+      this.#idle?.close();
+      this.#duration?.close();
       held.agent?.bridge.close();
       held.media?.playback.close();
       held.agent?.dtmf.close();
@@ -684,6 +740,10 @@ function handBackEndReason(outcome: HandBackOutcome): EndReason {
       return 'handed-back';
     case 'gateway_shutdown':
       return 'shutdown';
+    case 'caller_idle':
+      return 'caller-idle';
+    case 'max_duration':
+      return 'max-duration';
     case 'completed':
     case 'caller_hangup':
       return 'agent-hangup';

@@ -4,6 +4,7 @@
  * contact attributes block on `ai_outcome` routing to a queue). Names are documented and stable:
  *
  *   ai_outcome      transfer_to_human | completed | ai_unavailable | caller_hangup | gateway_shutdown
+ *                   | caller_idle | max_duration
  *   ai_summary      the agent's summary for the human who takes over (≤ 2 KB, cut with "…")
  *   ai_reason       why the AI handed back (≤ 512 B)
  *   ai_handback_at  ISO-8601 UTC time of the hand-back
@@ -16,8 +17,12 @@
 import { ATTRIBUTE_KEY_PATTERN, contactAttributesBytes, MAX_CONTACT_ATTRIBUTES_BYTES, utf8Length } from './attribute-limits.js';
 import { lastLinesWithin, truncateUtf8 } from './utf8-text.js';
 
-/** gateway_shutdown: the gateway was drained (SIGTERM) while the call went on; route the caller on. */
-export type HandBackOutcome = 'transfer_to_human' | 'completed' | 'ai_unavailable' | 'caller_hangup' | 'gateway_shutdown';
+/**
+ * gateway_shutdown: the gateway was drained (SIGTERM) while the call went on; route the caller on.
+ * caller_idle: the caller stayed silent through the re-prompts (agent `idle`); max_duration: the call
+ * reached the agent's `maxDuration`.
+ */
+export type HandBackOutcome = 'transfer_to_human' | 'completed' | 'ai_unavailable' | 'caller_hangup' | 'gateway_shutdown' | 'caller_idle' | 'max_duration';
 
 export const HAND_BACK_ATTRIBUTE_NAMES = Object.freeze({
   outcome: 'ai_outcome',

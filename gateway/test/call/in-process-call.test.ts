@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { g711Codec } from '../../src/audio/index.js';
-import { agentSpeech, callerSpeech, isSilence, offerSdp, startGateway, type ConnectMode, type InProcessGateway, type Phone } from './in-process-gateway.js';
+import { agentSpeech, callerSpeech, endedLine, expectReleased, isSilence, offerSdp, startGateway, type ConnectMode, type InProcessGateway, type Phone } from './in-process-gateway.js';
 
 const opened = vi.hoisted(() => [] as string[]);
 
@@ -56,20 +56,6 @@ async function answeredCall(): Promise<{ h: InProcessGateway; phone: Phone; back
   phone.ack();
   await h.settle();
   return { h, phone, backend: h.realtime.last };
-}
-
-/** The one "call ended" log line. */
-function endedLine(h: InProcessGateway): Record<string, unknown> {
-  const lines = h.logs.filter((l) => l.msg === 'call ended');
-  expect(lines).toHaveLength(1);
-  return lines[0] as Record<string, unknown>;
-}
-
-/** Everything a finished call held is released: in the summary line, the gateway and the network. */
-function expectReleased(h: InProcessGateway): void {
-  expect(endedLine(h).resources).toEqual({ activeCalls: 0, rtpPortsInUse: 0, mediaStreams: 0, callTimers: 0 });
-  expect(h.gateway.resources()).toMatchObject({ activeCalls: 0, rtpPortsInUse: 0, mediaStreams: 0 });
-  expect(h.network.boundSockets).toBe(1); // the phone's own RTP socket
 }
 
 /** Streams an answer the way Realtime does: deltas of uneven sizes, then done events. */

@@ -5,6 +5,7 @@
  * gateway sent, and an RTP endpoint on the memory network. Nothing here opens a socket or a process.
  */
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { loadAgentDefinition, type AgentDefinition } from '../../src/agent/index.js';
 import { encodeMulaw } from '../../src/audio/index.js';
 import { ManualClock } from '../../src/clock.js';
@@ -319,4 +320,18 @@ export function agentSpeech(ms: number): Buffer {
 /** True for a payload of PCMU digital silence (what the gateway sends while the agent is quiet). */
 export function isSilence(payload: Uint8Array): boolean {
   return payload.every((b) => b === 0xff);
+}
+
+/** The one "call ended" log line. */
+export function endedLine(h: InProcessGateway): Record<string, unknown> {
+  const lines = h.logs.filter((l) => l.msg === 'call ended');
+  expect(lines).toHaveLength(1);
+  return lines[0] as Record<string, unknown>;
+}
+
+/** Everything a finished call held is released: in the summary line, the gateway and the network. */
+export function expectReleased(h: InProcessGateway): void {
+  expect(endedLine(h).resources).toEqual({ activeCalls: 0, rtpPortsInUse: 0, mediaStreams: 0, callTimers: 0 });
+  expect(h.gateway.resources()).toMatchObject({ activeCalls: 0, rtpPortsInUse: 0, mediaStreams: 0 });
+  expect(h.network.boundSockets).toBe(1); // the phone's own RTP socket
 }
