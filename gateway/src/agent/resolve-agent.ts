@@ -31,6 +31,8 @@ import {
 import { err, ok, type Result } from '../result.js';
 import { agentFileSchema, type AgentFile } from './agent-file-schema.js';
 import { loadApologyAudio } from './apology-audio.js';
+import { resolveHandoffSummary } from './handoff-summary-settings.js';
+import { resolveToolFiller } from './tool-filler-settings.js';
 import { BUILTIN_TOOL_NAMES, BUILTIN_TOOLS } from './builtin-tools.js';
 import { recordingToolDefault, recordingToolProblems, resolveRecording } from './recording-settings.js';
 import { expandEnv } from './env-expansion.js';
@@ -99,6 +101,8 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   const mcpServers = resolveMcpServers(f, opts, problems);
   const dtmf = resolveDtmf(f, opts.label, problems);
   const handBack = await resolveHandBack(f, opts, problems);
+  const toolFiller = f.toolFiller === undefined ? undefined : await resolveToolFiller(f.toolFiller, resolveFrom(opts.baseDir, f.toolFiller.audio));
+  if (toolFiller?.ok === false) problems.push(`${at('toolFiller')}.${toolFiller.error}`);
 
   if (problems.length > 0 || instructions === undefined) return err(problems);
   const definition: AgentDefinition = {
@@ -124,6 +128,8 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
     recording,
   };
   if (greeting !== undefined) definition.greeting = greeting;
+  if (toolFiller?.ok === true) definition.toolFiller = toolFiller.value;
+  if (f.handoffSummary !== undefined) definition.handoffSummary = resolveHandoffSummary(f.handoffSummary);
   if (f.speed !== undefined) definition.speed = f.speed;
   if (f.maxOutputTokens !== undefined) definition.maxOutputTokens = f.maxOutputTokens;
   return ok({ definition, warnings });
