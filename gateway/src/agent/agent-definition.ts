@@ -5,6 +5,8 @@
  */
 import type { RealtimeMcpToolConfig, SemanticVadTurnDetection, ServerVadTurnDetection, ToolApprovalPolicy } from '../realtime/backend.js';
 import type { ApologyAudio } from './apology-audio.js';
+import type { HandoffSummarySettings } from './handoff-summary-settings.js';
+import type { ToolFillerSettings } from './tool-filler-settings.js';
 import type { BuiltinToolName } from './builtin-tools.js';
 import type { RecordingSettings } from './recording-settings.js';
 import type { InstructionTemplate } from './instruction-template.js';
@@ -120,6 +122,10 @@ export interface AgentDefinition {
   idle?: IdleSettings;
   /** Maximum call length; absent: off. */
   maxDuration?: MaxDurationSettings;
+  /** A recording played while a slow tool runs; absent: off (tool-filler-settings.ts). */
+  toolFiller?: ToolFillerSettings;
+  /** The structured summary written before every hand-back; absent: off (handoff-summary-settings.ts). */
+  handoffSummary?: HandoffSummarySettings;
 }
 
 export const DEFAULT_TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
@@ -192,5 +198,7 @@ export function describeAgentDefinition(def: AgentDefinition): Record<string, un
     idle: def.idle === undefined ? false : { timeoutMs: def.idle.timeoutMs, maxPrompts: def.idle.maxPrompts },
     maxDuration: def.maxDuration === undefined ? false : { seconds: def.maxDuration.seconds, wrapUpBeforeS: def.maxDuration.wrapUpBeforeS, graceS: def.maxDuration.graceS },
     handBack: { onRealtimeFailure: def.handBack.onRealtimeFailure, onResponseFailure: def.handBack.onResponseFailure, apologyAudio: def.handBack.apologyAudio?.path ?? null },
+    toolFiller: def.toolFiller === undefined ? null : { afterMs: def.toolFiller.afterMs, maxPlays: def.toolFiller.maxPlays, audio: def.toolFiller.path },
+    handoffSummary: def.handoffSummary === undefined ? null : { timeoutMs: def.handoffSummary.timeoutMs, attributes: def.handoffSummary.attributes },
   };
 }

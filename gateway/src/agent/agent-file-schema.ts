@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { TOOL_NAME_PATTERN } from './tools-module.js';
 import { RESPONSE_FAILURE_POLICIES } from './agent-definition.js';
 import { recordingFileSchema } from './recording-settings.js';
+import { handoffSummaryFileSchema } from './handoff-summary-settings.js';
+import { toolFillerFileSchema } from './tool-filler-settings.js';
 
 export const MAX_INSTRUCTIONS_CHARS = 32_000;
 export const MAX_MCP_SERVERS = 16;
@@ -175,6 +177,8 @@ export const agentFileSchema = z.strictObject({
     })
     .optional(),
   recording: recordingFileSchema.optional(),
+  toolFiller: toolFillerFileSchema.optional(),
+  handoffSummary: handoffSummaryFileSchema.optional(),
 });
 
 export type AgentFile = z.infer<typeof agentFileSchema>;

@@ -41,3 +41,5 @@ export { renderDtmfPrompt, renderSessionConfig, type RenderedSession } from './r
 export { resolveAgentDefinition, type AgentDefinitionResult, type ResolveOptions } from './resolve-agent.js';
 export { ToolRegistry, type ToolRegistryOptions, type ToolRegistryStats, type ToolRunContext, type ToolRunResult } from './tool-registry.js';
 export type { AgentTool, LoadedTool, ToolHandler, ToolHandlerContext } from './tool-types.js';
+export { DEFAULT_TOOL_FILLER_AFTER_MS, DEFAULT_TOOL_FILLER_MAX_PLAYS, type ToolFillerSettings } from './tool-filler-settings.js';
+export { DEFAULT_HANDOFF_SUMMARY_TIMEOUT_MS, HANDOFF_STANDARD_FIELDS, MAX_HANDOFF_VALUE_BYTES, type HandoffFact, type HandoffSummarySettings } from './handoff-summary-settings.js';

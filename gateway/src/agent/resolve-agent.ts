@@ -35,6 +35,8 @@ import {
 import { err, ok, type Result } from '../result.js';
 import { agentFileSchema, type AgentFile } from './agent-file-schema.js';
 import { loadApologyAudio } from './apology-audio.js';
+import { resolveHandoffSummary } from './handoff-summary-settings.js';
+import { resolveToolFiller } from './tool-filler-settings.js';
 import { BUILTIN_TOOL_NAMES, BUILTIN_TOOLS } from './builtin-tools.js';
 import { recordingToolDefault, recordingToolProblems, resolveRecording } from './recording-settings.js';
 import { expandEnv } from './env-expansion.js';
@@ -105,6 +107,8 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   const handBack = await resolveHandBack(f, opts, problems);
   const idle = resolveIdle(f, opts.label, problems, warnings);
   const maxDuration = resolveMaxDuration(f, opts.label, problems);
+  const toolFiller = f.toolFiller === undefined ? undefined : await resolveToolFiller(f.toolFiller, resolveFrom(opts.baseDir, f.toolFiller.audio));
+  if (toolFiller?.ok === false) problems.push(`${at('toolFiller')}.${toolFiller.error}`);
 
   if (problems.length > 0 || instructions === undefined) return err(problems);
   const definition: AgentDefinition = {
@@ -132,6 +136,8 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   if (greeting !== undefined) definition.greeting = greeting;
   if (idle !== undefined) definition.idle = idle;
   if (maxDuration !== undefined) definition.maxDuration = maxDuration;
+  if (toolFiller?.ok === true) definition.toolFiller = toolFiller.value;
+  if (f.handoffSummary !== undefined) definition.handoffSummary = resolveHandoffSummary(f.handoffSummary);
   if (f.speed !== undefined) definition.speed = f.speed;
   if (f.maxOutputTokens !== undefined) definition.maxOutputTokens = f.maxOutputTokens;
   return ok({ definition, warnings });

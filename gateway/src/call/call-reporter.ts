@@ -29,6 +29,8 @@ export function callerSilent(ms: number): string {
 
 /** Longest text kept per transcript turn, tool argument or tool output in an event (characters). */
 export const MAX_EVENT_TEXT = 4_000;
+/** Turn latencies kept per call for the hand-off summary. */
+const MAX_LATENCIES_KEPT = 256;
 
 export class CallReporter {
   readonly ref: CallRef;
@@ -40,6 +42,8 @@ export class CallReporter {
   /** Set by speech_stopped, cleared by the first agent audio after it. */
   #awaitingAnswerSince: number | undefined;
   #lastQuality: ReceiveQuality | undefined;
+  /** The most recent turn latencies, ms (the hand-off summary's median and p95). */
+  readonly #latencies: number[] = [];
 
   constructor(callId: string, observer: CallObserver, clock: Clock) {
     this.ref = { recordId: randomUUID(), callId };
@@ -110,8 +114,15 @@ export class CallReporter {
       const since = this.#awaitingAnswerSince;
       if (since === undefined) return;
       this.#awaitingAnswerSince = undefined;
-      this.#emit({ type: 'turn', at: this.#clock.wallNow(), latencyMs: Math.max(0, this.#appendedMs() - since) });
+      const latencyMs = Math.max(0, this.#appendedMs() - since);
+      if (this.#latencies.push(latencyMs) > MAX_LATENCIES_KEPT) this.#latencies.shift();
+      this.#emit({ type: 'turn', at: this.#clock.wallNow(), latencyMs });
     });
+  }
+
+  /** Turn latencies measured so far (the last MAX_LATENCIES_KEPT), ms, oldest first. */
+  turnLatenciesMs(): readonly number[] {
+    return this.#latencies;
   }
 
   /** The agent's audio was stopped because the caller started speaking at `audioStartMs` (server time base). */

@@ -29,10 +29,12 @@ import { CallRecording } from './call-recording.js';
 import { DurationLimit } from './duration-limit.js';
 import { IdleWatch } from './idle-watch.js';
 import { sayGoodbye } from './spoken-goodbye.js';
+import { collectHandoffSummary } from './handoff-summary.js';
 import { ResponseRecovery } from './response-recovery.js';
 import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
 import { PlaybackLedger, type PlaybackItem } from './playback-ledger.js';
 import { ToolDispatcher, type CallControl } from './tool-dispatcher.js';
+import { ToolFiller } from './tool-filler.js';
 import { TranscriptLog } from './transcript.js';
 
 export type { CallEnvironment } from './call-environment.js';
@@ -408,6 +410,7 @@ export class Call {
       const stopped = bridge.bargeIn({ cancel: true });
       this.log.info({ reason, itemId: stopped?.itemId, sentMs: stopped?.sentMs, flushedMs: stopped?.flushedMs }, 'agent answer stopped by the provider');
     });
+    const filler = this.#toolFiller(media);
     return {
       bridge,
       transcript,
@@ -424,8 +427,18 @@ export class Call {
         { callId: this.callId, connect: this.context, handBackAttributes: this.#handBackAttributes, signal: this.#abort.signal },
         this.log,
         (r) => this.#reporter.toolResult(r.toolCallId, r.name, r.ok, r.output, r.durationMs),
+        filler,
       ),
     };
+  }
+
+  /** The slow-tool filler when the agent definition has one; its timer ends with the call. */
+  #toolFiller(media: CallMedia): ToolFiller | undefined {
+    const settings = this.#env.agent.toolFiller;
+    if (settings === undefined) return undefined;
+    const filler = new ToolFiller(settings, media.playback, this.#clock, this.log);
+    this.#abort.signal.addEventListener('abort', () => filler.close(), { once: true });
+    return filler;
   }
 
   #wireBackend(backend: RealtimeBackend, media: CallMedia): void {
@@ -555,6 +568,7 @@ export class Call {
     answered.handingBack = true;
     this.#idle?.close();
     const transcript = answered.agent?.transcript;
+    const handoff = await this.#handoffSummary(answered.backend, outcome, reason);
     const report = await handBackContact(
       this.#env.connect.writer,
       this.context,
@@ -565,7 +579,7 @@ export class Call {
         summary: summary ?? transcript?.summary() ?? '',
         at: this.#env.clock.wallNow(),
         transcript: transcript?.turns ?? [],
-        extra: Object.fromEntries(this.#handBackAttributes),
+        extra: { ...Object.fromEntries(this.#handBackAttributes), ...handoff },
       },
     );
     for (const problem of report.problems) this.log.warn({ problem }, 'hand-back attribute problem');
@@ -576,6 +590,21 @@ export class Call {
       this.log.error({ outcome, error: report.result.error }, 'could not update the contact attributes (hanging up anyway)');
     }
     await this.end(handBackEndReason(outcome));
+  }
+
+  /** The hand-off summary's attributes (agent definition `handoffSummary`), bounded in time; none when off. */
+  async #handoffSummary(backend: RealtimeBackend | undefined, outcome: HandBackOutcome, reason: string): Promise<Record<string, string>> {
+    const settings = this.#env.agent.handoffSummary;
+    if (settings === undefined) return {};
+    const summary = await collectHandoffSummary(settings, backend, this.#clock, {
+      endReason: handBackEndReason(outcome),
+      outcome,
+      reason,
+      transcript: this.#answered()?.agent?.transcript.turns ?? [],
+      latenciesMs: this.#reporter.turnLatenciesMs(),
+    });
+    this.log.info({ source: summary.source, fallback: summary.fallbackReason, waitedMs: summary.waitedMs, attributes: Object.keys(summary.attributes) }, 'hand-off summary');
+    return summary.attributes;
   }
 
   /** The backend asks for a person (a tool approval policy): what is queued plays out, then hand back. */

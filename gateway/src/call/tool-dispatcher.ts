@@ -13,6 +13,12 @@ export interface ToolResultReport {
   durationMs: number;
 }
 
+/** Told when a tool call starts and returns (the slow-tool filler, tool-filler.ts). */
+export interface ToolWaitObserver {
+  toolStarted(callId: string): void;
+  toolFinished(callId: string): void;
+}
+
 /** What the built-in tools may do to the call. */
 export interface CallControl {
   /** Resolves once the given response's audio has all been sent as RTP (bounded wait). */
@@ -39,6 +45,7 @@ export class ToolDispatcher {
   readonly #logger: Logger;
   readonly #ctx: { callId: string; connect: ConnectCallContext; handBackAttributes: Map<string, string>; signal: AbortSignal };
   readonly #onResult: ((result: ToolResultReport) => void) | undefined;
+  readonly #filler: ToolWaitObserver | undefined;
   calls = 0;
   failures = 0;
 
@@ -49,8 +56,10 @@ export class ToolDispatcher {
     ctx: { callId: string; connect: ConnectCallContext; handBackAttributes: Map<string, string>; signal: AbortSignal },
     log: Logger,
     onResult?: (result: ToolResultReport) => void,
+    filler?: ToolWaitObserver,
   ) {
     this.#onResult = onResult;
+    this.#filler = filler;
     this.#registry = registry;
     this.#backend = backend;
     this.#control = control;
@@ -63,7 +72,14 @@ export class ToolDispatcher {
 
   async #run(callId: string, name: string, args: string, responseId: string): Promise<void> {
     this.calls++;
-    const result = await this.#registry.run(name, args, this.#ctx);
+    this.#filler?.toolStarted(callId);
+    let result: Awaited<ReturnType<ToolRegistry['run']>>;
+    try {
+      result = await this.#registry.run(name, args, this.#ctx);
+    } finally {
+      // Before the output goes to the model: a filler on the wire is cut, the answer never waits behind it.
+      this.#filler?.toolFinished(callId);
+    }
     if (this.#ctx.signal.aborted) return;
     const failed = 'error' in result && result.error !== undefined;
     this.#onResult?.({ toolCallId: callId, name, ok: !failed, output: result.output, durationMs: result.durationMs });

@@ -200,6 +200,14 @@ export interface RealtimeBackend extends EventEmitter<RealtimeBackendEvents> {
   sendFunctionOutput(callId: string, output: string, opts?: { respond?: boolean }): void;
   /** A user text turn (e.g. DTMF digits). respond defaults to false. */
   addUserText(text: string, opts?: { respond?: boolean }): void;
+  /**
+   * An out-of-band text answer to `instructions` that adds nothing to the conversation and plays
+   * nothing to the caller (GA: `response.create` with `conversation: "none"` and text output; the
+   * answer is read from its `response.done`). Waits its turn behind a response in progress. Resolves
+   * with the text, or undefined when this session cannot give one (not ready, closed, the response
+   * failed, or the provider does not support it). The caller bounds its wait.
+   */
+  askOutOfBand(instructions: string, opts?: { maxOutputTokens?: number }): Promise<string | undefined>;
   /** Changes the live session; also kept for reconnects and renewals. */
   updateSession(partial: Partial<RealtimeSessionConfig>): void;
   stats(): RealtimeBackendStats;

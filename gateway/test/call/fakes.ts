@@ -22,7 +22,8 @@ export type BackendCall =
   | { kind: 'createResponse'; instructions: string | undefined }
   | { kind: 'sendFunctionOutput'; callId: string; output: string; respond: boolean | undefined }
   | { kind: 'addUserText'; text: string; respond: boolean | undefined }
-  | { kind: 'updateSession'; partial: Partial<RealtimeSessionConfig> };
+  | { kind: 'updateSession'; partial: Partial<RealtimeSessionConfig> }
+  | { kind: 'askOutOfBand'; instructions: string };
 
 export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements RealtimeBackend {
   readonly calls: BackendCall[] = [];
@@ -71,6 +72,13 @@ export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements R
   }
   updateSession(partial: Partial<RealtimeSessionConfig>): void {
     this.#record({ kind: 'updateSession', partial });
+  }
+  /** What askOutOfBand answers: a text, undefined (no answer), or 'never' (it does not settle). */
+  outOfBandAnswer: string | undefined | 'never' = undefined;
+  askOutOfBand(instructions: string): Promise<string | undefined> {
+    this.#record({ kind: 'askOutOfBand', instructions });
+    const answer = this.outOfBandAnswer;
+    return answer === 'never' ? new Promise(() => undefined) : Promise.resolve(answer);
   }
   stats(): RealtimeBackendStats {
     return newBackendStats();

@@ -43,7 +43,22 @@ const schemas = [
     audio_end_ms: z.number().int().nonnegative(),
   }),
   z.looseObject({ type: z.literal('conversation.item.delete'), event_id: eventId, item_id: z.string() }),
-  z.looseObject({ type: z.literal('response.create'), event_id: eventId, response: z.looseObject({ instructions: z.string().optional() }).optional() }),
+  z.looseObject({
+    type: z.literal('response.create'),
+    event_id: eventId,
+    response: z
+      .looseObject({
+        instructions: z.string().optional(),
+        conversation: z.string().optional(),
+        // "audio and text cannot both be requested"; metadata: 16 pairs, keys ≤ 64, values ≤ 512 characters.
+        output_modalities: z.array(z.enum(['text', 'audio'])).max(1).optional(),
+        metadata: z
+          .record(z.string().max(64), z.string().max(512))
+          .refine((m) => Object.keys(m).length <= 16, { error: 'at most 16 metadata pairs' })
+          .nullish(),
+      })
+      .optional(),
+  }),
   z.looseObject({ type: z.literal('response.cancel'), event_id: eventId, response_id: z.string().optional() }),
 ] as const;
 

@@ -137,6 +137,13 @@ export interface FakeScript {
    */
   maxSessionMs?: number;
   failures?: FakeFailures;
+  /**
+   * The text of every out-of-band response (`conversation: "none"`, out-of-band.ts): a string, or an
+   * object sent as JSON (e.g. the hand-off summary the gateway asks for at hand-back).
+   */
+  outOfBandAnswer?: string | Record<string, unknown>;
+  /** From the out-of-band response.create to its response.created; ms (default: responseDelayMs). */
+  outOfBandDelayMs?: number;
   /** Security tests: a hostile stream (hostile.ts). */
   hostile?: FakeHostileMode;
 }
@@ -197,6 +204,8 @@ export const scriptFileSchema = z.strictObject({
     .strictObject({ thresholdDbov: z.number().max(0).optional(), minSpeechMs: z.number().nonnegative().optional(), silenceMs: z.number().nonnegative().optional() })
     .optional(),
   maxSessionMs: z.number().int().positive().optional(),
+  outOfBandAnswer: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  outOfBandDelayMs: z.number().nonnegative().optional(),
   failures: z
     .strictObject({
       refuseConnections: z.union([z.number().int().nonnegative(), z.literal('always')]).optional(),

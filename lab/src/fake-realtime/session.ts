@@ -9,6 +9,7 @@ import type { Clock, TimerId, Logger, RealtimeAudioFormat } from 'connect-realti
 import { decodeToPcm, formatBytesPerMs, formatSampleRate } from './audio.js';
 import { parseClientEvent, type ClientItem, type ParsedClientEvent } from './client-events.js';
 import type { AudioSegment, SessionRecorder } from './recorder.js';
+import { OutOfBandResponder, type OutOfBandRecord } from './out-of-band.js';
 import { Responder, type DeltaRecord, type ResponseRecord } from './responder.js';
 import { DEFAULT_MAX_SESSION_MS, DEFAULT_VAD_MIN_SPEECH_MS, DEFAULT_VAD_THRESHOLD_DBOV, type FakeScript } from './script.js';
 import type { AudioBank, ScriptCursor } from './turns.js';
@@ -100,6 +101,7 @@ export class FakeSession {
   #items = new Map<string, FakeItem>();
   #lastItemId: string | null = null;
   readonly #responder: Responder;
+  readonly #outOfBand: OutOfBandResponder;
   #timers = new Set<TimerId>();
   #started = false;
   #queue: string[] = [];
@@ -143,6 +145,19 @@ export class FakeSession {
       injectError: (code, message) => this.#sendError(code, message, { type: 'server_error' }),
       responseDone: (record) => this.#onResponseDone(record),
     });
+    this.#outOfBand = new OutOfBandResponder({
+      script: deps.script,
+      send: (e) => this.#send(e),
+      eventId: () => this.#eventId(),
+      newId: (p) => this.#newId(p),
+      t: () => this.#t(),
+      after: (ms, fn) => this.#after(ms, fn),
+    });
+  }
+
+  /** Out-of-band responses (conversation "none") produced, in order. */
+  get outOfBandResponses(): readonly OutOfBandRecord[] {
+    return this.#outOfBand.records;
   }
 
   /** Responses produced, in order. */
@@ -309,13 +324,15 @@ export class FakeSession {
         this.#onTruncate(e.item_id, e.content_index, e.audio_end_ms, eventId);
         return;
       case 'response.create':
-        if (this.#responder.busy) {
-          const active = this.#responder.activeResponseId;
+        if (this.#responder.busy || this.#outOfBand.busy) {
+          const active = this.#responder.activeResponseId ?? this.#outOfBand.activeResponseId;
           this.#sendError(
             'conversation_already_has_active_response',
             `Conversation already has an active response in progress${active === undefined ? '' : `: ${active}`}. Wait until the response is finished before creating a new one.`,
             eventId,
           );
+        } else if (e.response?.conversation === 'none') {
+          this.#outOfBand.start(e.response);
         } else {
           this.#responder.schedule();
         }

@@ -17,6 +17,8 @@ export interface RealtimeEvidence {
   sentReference8k: Int16Array[];
   /** What the fake received, as 8 kHz PCM, when the session format was audio/pcm (24 kHz). */
   receivedPcm8k?: Int16Array;
+  /** Times (lab time base) the fake sent response.function_call_arguments.done. */
+  functionCallsAt: number[];
   /** Times (lab time base) the fake sent speech_started. */
   speechStartedAt: number[];
   /** Times the WebSocket connections opened / closed (lab time base). */

@@ -230,6 +230,7 @@ function realtimeEvidence(fake: FakeRealtimeView, offset: number, script: FakeSc
       ),
     ),
     speechStartedAt: sessions.flatMap((s) => s.speechStartedAt.map((t) => t + offset)),
+    functionCallsAt: sessions.flatMap((s) => s.events.filter((e) => e.dir === 'out' && e.event.type === 'response.function_call_arguments.done').map((e) => e.t + offset)),
     connections: sessions.map((s) => ({
       openedAt: (s.events[0]?.t ?? 0) + offset,
       ...(s.closed ? { closedAt: s.closed.t + offset, closeCode: s.closed.code } : {}),

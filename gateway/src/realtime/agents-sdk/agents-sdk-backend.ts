@@ -128,6 +128,16 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     if (respond) this.createResponse();
   }
 
+  /**
+   * Not offered on this provider: the SDK's RealtimeSession reads every response's output items into
+   * its own history and runs its own response bookkeeping, so a `conversation: "none"` response sent
+   * past it would be taken for part of the conversation. The call layer writes what the gateway itself
+   * knows instead (hand-off summary fallback; docs/agents-sdk.md).
+   */
+  askOutOfBand(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
   addUserText(text: string, opts: { respond?: boolean } = {}): void {
     const live = this.#live;
     if (this.state !== 'ready' || live === undefined) {

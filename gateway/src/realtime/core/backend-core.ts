@@ -176,6 +176,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
 
   abstract sendFunctionOutput(callId: string, output: string, opts?: { respond?: boolean }): void;
   abstract addUserText(text: string, opts?: { respond?: boolean }): void;
+  abstract askOutOfBand(instructions: string, opts?: { maxOutputTokens?: number }): Promise<string | undefined>;
 
   // ---- what each provider supplies -----------------------------------------------------------------
 

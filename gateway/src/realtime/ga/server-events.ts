@@ -66,6 +66,9 @@ const response = z.looseObject({
   status: z.string().optional(),
   status_details: z.unknown().optional(),
   usage: z.unknown().optional(),
+  // Read for the gateway's out-of-band responses (openai/out-of-band.ts); the service echoes metadata.
+  metadata: z.record(z.string(), z.string()).nullish(),
+  output: z.array(z.unknown()).optional(),
 });
 
 const sessionCreated = z.looseObject({ type: z.literal('session.created'), event_id: z.string() });

@@ -27,10 +27,14 @@ import { toPartialSessionPayload, toSessionPayload } from '../ga/session-payload
 import { lifetimePlan } from '../core/session-lifetime.js';
 import { RealtimeConnection } from './connection.js';
 import { ConversationLog } from './conversation-log.js';
-import { ResponseQueue } from './response-queue.js';
+import { OUT_OF_BAND_METADATA_KEY, OutOfBandAnswers } from './out-of-band.js';
+import { ResponseQueue, type ResponseRequest } from './response-queue.js';
 import { resolveRealtimeEndpoint, type RealtimeEndpoint } from './endpoint.js';
 import { backoffDelayMs, resolveOpenAIBackendOptions, type OpenAIBackendOptions, type ResolvedOpenAIBackendOptions } from './options.js';
 import { describeError, excerpt } from '../../describe-error.js';
+
+/** Output tokens of an out-of-band answer unless the caller says otherwise (a JSON summary fits easily). */
+const DEFAULT_OUT_OF_BAND_TOKENS = 1_024;
 
 interface Renewal {
   conn: RealtimeConnection | undefined;
@@ -53,6 +57,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   readonly #conversation: ConversationLog;
   readonly #router: GaEventRouter;
   readonly #responses: ResponseQueue;
+  readonly #outOfBand = new OutOfBandAnswers();
 
   #primary: RealtimeConnection | undefined;
   /** Being established for connect/reconnect; its events count as soon as it is ready. */
@@ -144,11 +149,31 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.#responses.request(opts);
   }
 
-  #sendResponseCreate(opts: { instructions?: string }): string | undefined {
+  askOutOfBand(instructions: string, opts: { maxOutputTokens?: number } = {}): Promise<string | undefined> {
+    if (this.state !== 'ready') return Promise.resolve(undefined);
+    return this.#outOfBand.ask(instructions, opts.maxOutputTokens ?? DEFAULT_OUT_OF_BAND_TOKENS, (q) =>
+      this.#responses.request({ instructions: q.instructions, outOfBand: { tag: q.tag, maxOutputTokens: q.maxOutputTokens } }),
+    );
+  }
+
+  #sendResponseCreate(opts: ResponseRequest): string | undefined {
     const conn = this.state === 'ready' ? this.#primary : undefined;
     if (conn === undefined) return undefined;
     const eventId = conn.nextEventId();
-    const sent = conn.send({ type: 'response.create', event_id: eventId, ...(opts.instructions === undefined ? {} : { response: { instructions: opts.instructions } }) });
+    const oob = opts.outOfBand;
+    const response =
+      oob !== undefined
+        ? {
+            conversation: 'none' as const,
+            output_modalities: ['text' as const],
+            instructions: opts.instructions ?? '',
+            max_output_tokens: oob.maxOutputTokens,
+            metadata: { [OUT_OF_BAND_METADATA_KEY]: oob.tag },
+          }
+        : opts.instructions === undefined
+          ? undefined
+          : { instructions: opts.instructions };
+    const sent = conn.send({ type: 'response.create', event_id: eventId, ...(response === undefined ? {} : { response }) });
     return sent ? eventId : undefined;
   }
 
@@ -159,6 +184,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
 
   protected teardown(): Promise<void> {
     this.#responses.close();
+    this.#outOfBand.close();
     this.#clearRenewalTimers();
     for (const t of this.#sleepTimers) this.clock.clearTimeout(t);
     this.#sleepTimers.clear();
@@ -269,6 +295,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.setState('reconnecting', excerpt(reason));
     this.#abandonRenewal();
     this.#responses.reset();
+    this.#outOfBand.abandon();
     this.endLiveTurn('connection_lost');
     let conn: RealtimeConnection;
     try {
@@ -372,6 +399,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     this.#renewal = undefined;
     const replayed = this.#replayInto(next);
     this.#responses.reset();
+    this.#outOfBand.abandon();
     this.endLiveTurn('session_renewed');
     this.#primary = next;
     this.counters.renewals++;
@@ -400,6 +428,10 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
         return;
       }
       if (evt.type === 'response.created') this.#responses.responseCreated(evt.response.id);
+      if (this.#outOfBand.claim(evt)) {
+        if (evt.type === 'response.done') this.#responses.responseDone(evt.response.id);
+        return;
+      }
       this.#router.route(evt);
       // After the call layer heard of the end (it may ask for the next response itself).
       if (evt.type === 'response.done') this.#responses.responseDone(evt.response.id);

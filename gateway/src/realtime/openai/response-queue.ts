@@ -18,6 +18,8 @@ import type { Logger } from '../../log.js';
 
 export interface ResponseRequest {
   instructions?: string;
+  /** An out-of-band question (conversation "none", text output; out-of-band.ts); always carries instructions. */
+  outOfBand?: { tag: string; maxOutputTokens: number };
 }
 
 /** More than this many distinct waiting requests is a runaway caller; the newest is dropped. */

@@ -52,6 +52,9 @@ class ScriptedBackend extends RealtimeBackendCore {
 
   sendFunctionOutput(): void {}
   addUserText(): void {}
+  askOutOfBand(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
 
   protected openSession(config: Readonly<RealtimeSessionConfig>): Promise<void> {
     this.opened.push(config);

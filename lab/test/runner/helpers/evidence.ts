@@ -28,6 +28,7 @@ export function evidence(parts: EvidenceParts = {}): Evidence {
       sentAudio: [],
       sentReference8k: [],
       speechStartedAt: [],
+      functionCallsAt: [],
       connections: [],
       clientEvents: [],
       errorsSent: [],
