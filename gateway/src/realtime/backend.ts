@@ -200,6 +200,11 @@ export interface RealtimeBackend extends EventEmitter<RealtimeBackendEvents> {
   sendFunctionOutput(callId: string, output: string, opts?: { respond?: boolean }): void;
   /** A user text turn (e.g. DTMF digits). respond defaults to false. */
   addUserText(text: string, opts?: { respond?: boolean }): void;
+  /**
+   * Something the gateway said in the agent's voice (a pre-recorded greeting), as an assistant text
+   * message, so the model knows it was said. No response is requested.
+   */
+  addAssistantText(text: string): void;
   /** Changes the live session; also kept for reconnects and renewals. */
   updateSession(partial: Partial<RealtimeSessionConfig>): void;
   stats(): RealtimeBackendStats;

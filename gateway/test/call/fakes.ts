@@ -22,6 +22,7 @@ export type BackendCall =
   | { kind: 'createResponse'; instructions: string | undefined }
   | { kind: 'sendFunctionOutput'; callId: string; output: string; respond: boolean | undefined }
   | { kind: 'addUserText'; text: string; respond: boolean | undefined }
+  | { kind: 'addAssistantText'; text: string }
   | { kind: 'updateSession'; partial: Partial<RealtimeSessionConfig> };
 
 export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements RealtimeBackend {
@@ -68,6 +69,9 @@ export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements R
   }
   addUserText(text: string, opts?: { respond?: boolean }): void {
     this.#record({ kind: 'addUserText', text, respond: opts?.respond });
+  }
+  addAssistantText(text: string): void {
+    this.#record({ kind: 'addAssistantText', text });
   }
   updateSession(partial: Partial<RealtimeSessionConfig>): void {
     this.#record({ kind: 'updateSession', partial });

@@ -52,6 +52,7 @@ class ScriptedBackend extends RealtimeBackendCore {
 
   sendFunctionOutput(): void {}
   addUserText(): void {}
+  addAssistantText(): void {}
 
   protected openSession(config: Readonly<RealtimeSessionConfig>): Promise<void> {
     this.opened.push(config);
