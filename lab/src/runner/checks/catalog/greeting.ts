@@ -95,12 +95,13 @@ export const greetingChecks = [
   }),
   defineCheck({
     name: 'barge-in-after-min-speech',
-    doc: 'the response number `response` was cut once, by the LAST caller speech during it: its last packet left `minSpeechMs`..`minSpeechMs`+`maxMs` after that speech_started, and at least `ignoredMin` earlier speech_started during it (short sounds) did not stop it',
+    doc: 'the response number `response` was cut once, by the LAST caller speech during it: its last packet left `minSpeechMs`..`minSpeechMs`+`maxMs` after that speech_started, at least `ignoredMin` earlier speech_started during it (short sounds) did not stop it, and the one truncate\'s `audio_end_ms` is within `toleranceMs` of what the caller heard of it',
     params: {
       response: z.number().int().min(0).describe('index of the interrupted response, in order of creation'),
       minSpeechMs: z.number().int().min(0).describe('the agent file\'s bargeIn.minSpeechMs'),
       maxMs: z.number().positive().default(120).describe('longest reaction beyond minSpeechMs, ms'),
       ignoredMin: z.number().int().min(0).default(1).describe('earlier speech starts during the response that must not have cut it'),
+      toleranceMs: z.number().positive().default(20).describe('largest truncate error either way, ms'),
     },
     run(spec, ev) {
       const wire = responseOnWire(ev, spec.response);
@@ -108,16 +109,20 @@ export const greetingChecks = [
       const starts = ev.realtime.speechStartedAt.filter((t) => t >= wire.firstAt! && t <= wire.lastAt!);
       const last = starts.at(-1);
       const cut = wire.heardBytes < wire.sentBytes - 159;
-      const truncates = ev.realtime.truncates.filter((t) => wire.itemIds.includes(t.itemId) && t.accepted).length;
+      const accepted = ev.realtime.truncates.filter((t) => wire.itemIds.includes(t.itemId) && t.accepted);
+      const truncates = accepted.length;
+      // Whole 20 ms frames of the response that crossed the wire: what the caller heard.
+      const heardMs = Math.floor(wire.heardBytes / 160) * 20;
+      const error = accepted[0] === undefined ? Number.POSITIVE_INFINITY : accepted[0].audioEndMs - heardMs;
       if (last === undefined || !cut) return { name: spec.check, passed: false, value: null, limit: spec.minSpeechMs, detail: !cut ? 'the response was not cut' : 'no speech_started during it' };
       const reaction = wire.lastAt - last;
-      const passed = starts.length - 1 >= spec.ignoredMin && truncates === 1 && reaction >= spec.minSpeechMs - 40 && reaction <= spec.minSpeechMs + spec.maxMs;
+      const passed = starts.length - 1 >= spec.ignoredMin && truncates === 1 && Math.abs(error) <= spec.toleranceMs && reaction >= spec.minSpeechMs - 40 && reaction <= spec.minSpeechMs + spec.maxMs;
       return {
         name: spec.check,
         passed,
         value: round(reaction),
         limit: `${spec.minSpeechMs}..${spec.minSpeechMs + spec.maxMs}`,
-        detail: `${starts.length - 1} earlier speech_started ignored; cut ${round(reaction)} ms after the last one; ${truncates} accepted truncate`,
+        detail: `${starts.length - 1} earlier speech_started ignored; cut ${round(reaction)} ms after the last one; ${truncates} accepted truncate, audio_end_ms ${accepted[0]?.audioEndMs ?? '-'} vs ${heardMs} ms heard`,
       };
     },
   }),
