@@ -5,7 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { g711Codec } from '../../src/audio/index.js';
-import type { AgentDefinition } from '../../src/agent/index.js';
+import { loadAgentDefinition, type AgentDefinition } from '../../src/agent/index.js';
+import { ConfigError, parseEnv } from '../../src/config/env.js';
+import { Gateway } from '../../src/gateway.js';
+import { createRootLogger } from '../../src/log.js';
 import { agentSpeech, callerSpeech, isSilence, startGateway, type InProcessGateway, type Phone } from './in-process-gateway.js';
 
 let gw: InProcessGateway | undefined;
@@ -115,5 +118,17 @@ describe('greetings', () => {
     await h.run(40);
     const ended = h.logs.find((l) => l.msg === 'call ended') as { bridge?: { bargeIns?: number } } | undefined;
     expect(ended?.bridge?.bargeIns).toBe(1);
+  });
+
+  it('with REALTIME_PROVIDER=agents-sdk a protected greeting or bargeIn.minSpeechMs is refused at start-up, with one line saying why', async () => {
+    const loaded = await loadAgentDefinition(undefined, { env: {} });
+    if (!loaded.ok) throw new Error(loaded.error.join('; '));
+    const env = parseEnv({ SIP_ALLOW_FROM: '127.0.0.0/8', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', RECORDS_PATH: ':memory:', LOG_LEVEL: 'silent' });
+    const realtime = { provider: 'agents-sdk', create: () => { throw new Error('not reached'); } };
+    for (const agent of [{ ...loaded.value.definition, bargeIn: { minSpeechMs: 300 } }, { ...loaded.value.definition, greetingInterruptible: false }]) {
+      const started = Gateway.start(env, createRootLogger('silent'), { agent, realtime, serveHttp: false });
+      await expect(started).rejects.toBeInstanceOf(ConfigError);
+      await expect(started).rejects.toMatchObject({ problems: [expect.stringMatching(/^AGENT_FILE: greeting\.interruptible: false and bargeIn\.minSpeechMs are not supported with REALTIME_PROVIDER=agents-sdk/)] });
+    }
   });
 });
