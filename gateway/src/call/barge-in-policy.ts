@@ -127,6 +127,11 @@ export class BargeInPolicy {
     if (turn.real && voiced) this.#tryBargeIn(turn);
   }
 
+  /** The provider's session was lost mid-turn (reconnecting): its speech_stopped will never come. */
+  reset(): void {
+    this.#turn = undefined;
+  }
+
   speechStopped(): void {
     const turn = this.#turn;
     this.#turn = undefined;

@@ -387,6 +387,9 @@ export class Call {
     if (policy !== undefined) {
       backend.on('speechStopped', () => policy.speechStopped());
       backend.on('responseStarted', ({ responseId }) => policy.responseStarted(responseId));
+      backend.on('state', ({ state }) => {
+        if (state === 'reconnecting') policy.reset();
+      });
     }
     const td = rendered.config.turnDetection;
     // With interrupt_response the server cancels its response itself; otherwise we do.

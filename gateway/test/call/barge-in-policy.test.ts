@@ -74,6 +74,16 @@ describe('gateway-side barge-in policy', () => {
     expect(state.cuts).toBe(1);
   });
 
+  it('a turn left open by a lost session (no speech_stopped) no longer cuts the agent off', () => {
+    const { policy, state, frames } = harness(400);
+    state.playing = 'resp_1';
+    policy.speechStarted(0);
+    frames(100, true);
+    policy.reset();
+    frames(1000, true);
+    expect(state.cuts).toBe(0);
+  });
+
   it('minSpeechMs 0 interrupts at speech_started, like the provider would', () => {
     const { policy, state } = harness(0);
     state.playing = 'resp_1';
