@@ -4,6 +4,7 @@ import { describeAgentDefinition, loadAgentDefinition, ToolRegistry, type AgentD
 import { systemClock, TrackingClock, type Clock, type TimerId } from './clock.js';
 import { CallManager } from './call/call-manager.js';
 import { combineObservers, type CallObserver } from './call/call-observer.js';
+import { AGENTS_SDK_BARGE_IN_REFUSAL, gatewayManagesBargeIn } from './call/barge-in-policy.js';
 import { ConfigError, type Env } from './config/env.js';
 import { clientCertMode, setupCallsPerSource } from './config/sip-hardening.js';
 import { ContactAttributesWriter, readConnectApiConfig, type ConnectApiConfig, type ContactAttributesUpdater } from './connect/index.js';
@@ -214,6 +215,7 @@ export class Gateway {
       log.info({ instances: connect.value.instances }, 'hand-back writes go only to the configured Connect instances');
     }
     log.info({ agent: describeAgentDefinition(agent), provider: deps.realtime?.provider ?? env.REALTIME_PROVIDER }, 'agent loaded');
+    if ((deps.realtime?.provider ?? env.REALTIME_PROVIDER) === 'agents-sdk' && gatewayManagesBargeIn(agent)) throw new ConfigError([AGENTS_SDK_BARGE_IN_REFUSAL]);
     const realtime = deps.realtime ?? (await realtimeProvider(env));
     let store: SqliteRecordStore;
     try {

@@ -9,6 +9,7 @@ import type { HandoffSummarySettings } from './handoff-summary-settings.js';
 import type { ToolFillerSettings } from './tool-filler-settings.js';
 import type { BuiltinToolName } from './builtin-tools.js';
 import type { RecordingSettings } from './recording-settings.js';
+import type { BargeInSettings, GreetingAudio } from './greeting-audio.js';
 import type { InstructionTemplate } from './instruction-template.js';
 import type { LoadedTool } from './tool-types.js';
 
@@ -99,6 +100,12 @@ export interface AgentDefinition {
   instructions: InstructionTemplate;
   /** Instructions for a first response spoken as soon as the call is answered. */
   greeting?: InstructionTemplate;
+  /** A recording played by the gateway right after the ACK, before any model audio (greeting.audio). */
+  greetingAudio?: GreetingAudio;
+  /** false: the caller cannot talk over the greeting (recording and first response); absent = true. */
+  greetingInterruptible?: boolean;
+  /** Minimum caller speech before the agent is cut off (absent = { minSpeechMs: 0 }). */
+  bargeIn?: BargeInSettings;
   audioMode: AgentAudioMode;
   turnDetection: ServerVadTurnDetection | SemanticVadTurnDetection;
   noiseReduction: 'near_field' | 'far_field' | null;
@@ -193,6 +200,9 @@ export function describeAgentDefinition(def: AgentDefinition): Record<string, un
     toolApproval: { default: def.toolApproval.default, tools: def.toolApproval.tools },
     mcpServers: def.mcpServers.map((m) => ({ label: m.server_label, headers: Object.keys(m.headers ?? {}) })),
     greeting: def.greeting !== undefined,
+    greetingAudio: def.greetingAudio?.path ?? null,
+    greetingInterruptible: def.greetingInterruptible ?? true,
+    bargeIn: def.bargeIn ?? null,
     dtmf: { deliverToModel: def.dtmf.deliverToModel, collect: def.dtmf.collect !== undefined, coalesceMs: def.dtmf.coalesceMs },
     recording: def.recording,
     idle: def.idle === undefined ? false : { timeoutMs: def.idle.timeoutMs, maxPrompts: def.idle.maxPrompts },

@@ -123,7 +123,16 @@ export const agentFileSchema = z.strictObject({
   model: text(100).optional(),
   voice: text(100).optional(),
   instructions: text(MAX_INSTRUCTIONS_CHARS).optional(),
-  greeting: text(4_000).optional(),
+  greeting: z
+    .union(
+      [
+        text(4_000),
+        z.strictObject({ instructions: text(4_000).optional(), text: text(4_000).optional(), audio: text(1_024).optional(), interruptible: flag.optional() }),
+      ],
+      { error: 'must be a string (instructions for the first response) or { instructions, text, audio, interruptible }' },
+    )
+    .optional(),
+  bargeIn: z.strictObject({ minSpeechMs: whole(0, 2_000, ' ms').optional() }).optional(),
   audio: z.strictObject({ mode: z.enum(['passthrough', 'pcm16'], { error: 'must be one of passthrough, pcm16' }) }).optional(),
   turnDetection: z.discriminatedUnion('type', [serverVad, semanticVad]).optional(),
   noiseReduction: z.enum(['near_field', 'far_field'], { error: 'must be one of near_field, far_field, null' }).nullable().optional(),

@@ -41,6 +41,7 @@ import { BUILTIN_TOOL_NAMES, BUILTIN_TOOLS } from './builtin-tools.js';
 import { recordingToolDefault, recordingToolProblems, resolveRecording } from './recording-settings.js';
 import { expandEnv } from './env-expansion.js';
 import { formatIssues } from './format-issues.js';
+import { DEFAULT_BARGE_IN_MIN_SPEECH_MS, resolveGreeting } from './greeting-audio.js';
 import { parseTemplate, type InstructionTemplate } from './instruction-template.js';
 import type { LoadedTool } from './tool-types.js';
 import { loadToolsModule } from './tools-module.js';
@@ -79,7 +80,8 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
 
   const instructionsFrom = f.instructions !== undefined ? at('instructions') : env('OPENAI_INSTRUCTIONS') !== undefined ? 'OPENAI_INSTRUCTIONS' : 'built-in instructions';
   const instructions = template(f.instructions ?? env('OPENAI_INSTRUCTIONS') ?? DEFAULT_INSTRUCTIONS, instructionsFrom, problems);
-  const greeting = f.greeting === undefined ? undefined : template(f.greeting, at('greeting'), problems);
+  const greetingSettings = await resolveGreeting(f.greeting, at('greeting'), opts.baseDir, problems);
+  const greeting = greetingSettings?.instructions === undefined ? undefined : template(greetingSettings.instructions, at('greeting'), problems);
 
   const audioMode = resolveAudioMode(f, env('AUDIO_MODE'), problems);
   const turnDetection = resolveTurnDetection(f);
@@ -138,9 +140,23 @@ export async function resolveAgentDefinition(raw: unknown, opts: ResolveOptions)
   if (maxDuration !== undefined) definition.maxDuration = maxDuration;
   if (toolFiller?.ok === true) definition.toolFiller = toolFiller.value;
   if (f.handoffSummary !== undefined) definition.handoffSummary = resolveHandoffSummary(f.handoffSummary);
+  if (greetingSettings?.audio !== undefined) definition.greetingAudio = greetingSettings.audio;
+  if (greetingSettings !== undefined && !greetingSettings.interruptible) definition.greetingInterruptible = false;
+  definition.bargeIn = { minSpeechMs: f.bargeIn?.minSpeechMs ?? DEFAULT_BARGE_IN_MIN_SPEECH_MS };
+  const bargeInProblem = gatewayBargeInProblem(definition);
+  if (bargeInProblem !== undefined) return err([`${opts.label}: ${bargeInProblem}`]);
   if (f.speed !== undefined) definition.speed = f.speed;
   if (f.maxOutputTokens !== undefined) definition.maxOutputTokens = f.maxOutputTokens;
   return ok({ definition, warnings });
+}
+
+/** Gateway-side barge-in needs the provider to allow interruptions at all (see call/barge-in-policy.ts). */
+function gatewayBargeInProblem(def: AgentDefinition): string | undefined {
+  const managed = def.greetingInterruptible === false || (def.bargeIn?.minSpeechMs ?? 0) > 0;
+  if (managed && !def.turnDetection.interruptResponse) {
+    return 'greeting.interruptible and bargeIn.minSpeechMs need turnDetection.interruptResponse true (with it false the caller can never interrupt the agent)';
+  }
+  return undefined;
 }
 
 function template(text: string, where: string, problems: string[], opts: { digits?: boolean } = {}): InstructionTemplate | undefined {

@@ -10,6 +10,7 @@ import type { RealtimeBackend } from '../realtime/backend.js';
 import type { RtpSession } from '../rtp/index.js';
 import type { LocalSdpSession, NegotiatedMedia } from '../sdp/index.js';
 import type { Dialog } from '../sip/index.js';
+import type { BargeInPolicy } from './barge-in-policy.js';
 import type { EndReason } from './call-stats.js';
 import type { DtmfInput } from './dtmf-input.js';
 import type { ResponseRecovery } from './response-recovery.js';
@@ -37,6 +38,8 @@ export interface CallAgent {
   dtmf: DtmfInput;
   tools: ToolDispatcher;
   recovery: ResponseRecovery;
+  /** Barge-in decided by the gateway (greeting.interruptible: false, bargeIn.minSpeechMs); absent: by the provider. */
+  bargeIn?: BargeInPolicy;
 }
 
 /** Everything a call may hold, as teardown and the summary see it. */

@@ -24,6 +24,7 @@ import { CallReporter } from './call-reporter.js';
 import { holdingsOf, type CallAgent, type CallMedia, type CallPhase, type CallState } from './call-state.js';
 import type { CallTimeline, EndReason } from './call-stats.js';
 import { byeReason, callSummary } from './call-summary.js';
+import { BargeInPolicy, gatewayManagesBargeIn, managedTurnDetection, SpeechTap } from './barge-in-policy.js';
 import { DtmfInput, parseDtmfInfo } from './dtmf-input.js';
 import { CallRecording } from './call-recording.js';
 import { DurationLimit } from './duration-limit.js';
@@ -31,7 +32,7 @@ import { IdleWatch } from './idle-watch.js';
 import { sayGoodbye } from './spoken-goodbye.js';
 import { collectHandoffSummary } from './handoff-summary.js';
 import { ResponseRecovery } from './response-recovery.js';
-import { MediaBridge, realtimeFormatFor } from './media-bridge.js';
+import { MediaBridge, realtimeFormatFor, type BargeIn } from './media-bridge.js';
 import { PlaybackLedger, type PlaybackItem } from './playback-ledger.js';
 import { ToolDispatcher, type CallControl } from './tool-dispatcher.js';
 import { ToolFiller } from './tool-filler.js';
@@ -41,6 +42,8 @@ export type { CallEnvironment } from './call-environment.js';
 
 /** Response and item id of the gateway's own apology prompt in the playback ledger. */
 const APOLOGY_ID = 'gateway-apology';
+/** Response and item id of the agent's pre-recorded greeting (greeting.audio) in the playback ledger. */
+const GREETING_ID = 'gateway-greeting';
 /** Longest the gateway waits for an answer to finish playing before hanging up anyway, ms. */
 const MAX_FINISH_SPEAKING_MS = 60_000;
 /**
@@ -259,6 +262,9 @@ export class Call {
     this.timeline.ringingAt = env.clock.wallNow();
     const rendered = renderSessionConfig(env.agent, this.context, realtimeFormatFor(env.agent.audioMode, media.codec));
     for (const problem of rendered.problems) this.log.warn({ problem }, 'agent session rendering problem');
+    // The provider must not interrupt (or answer) on its own when the gateway decides barge-in (barge-in-policy.ts).
+    const td = rendered.config.turnDetection;
+    if (gatewayManagesBargeIn(env.agent) && td !== null) rendered.config.turnDetection = managedTurnDetection(td);
     const backend = env.realtime.create({ logger: this.log, callId: this.callId, clock: this.#clock, limits: env.realtimeLimits });
     this.#contain(backend, 'realtime');
     const ringing = this.#settingUp();
@@ -346,8 +352,27 @@ export class Call {
       await this.#apologiseAndHandBack('the AI backend could not be reached');
       return;
     }
-    if (ai.rendered.greeting !== undefined) confirmed.backend?.createResponse({ instructions: ai.rendered.greeting });
+    this.#greet(media, ai.agent, confirmed.backend, ai.rendered.greeting);
     if (confirmed.backend !== undefined) this.#watchTime(media, confirmed.backend, ai.agent, ai.rendered);
+  }
+
+  /**
+   * The greeting, right after the ACK: the pre-recorded one is queued at once (heard from the next
+   * 20 ms tick, whatever the model's latency) and the model is told it was said; a greeting response
+   * follows it when the agent has instructions for one. Protected from barge-in when not interruptible.
+   */
+  #greet(media: CallMedia, agent: CallAgent, backend: RealtimeBackend | undefined, instructions: string | undefined): void {
+    const protect = this.#env.agent.greetingInterruptible === false ? agent.bargeIn : undefined;
+    const recording = this.#env.agent.greetingAudio;
+    if (recording !== undefined) {
+      protect?.protect(GREETING_ID);
+      media.playback.playClip(GREETING_ID, recording.samples);
+      backend?.addAssistantText(recording.text);
+      this.log.info({ ms: Math.round(recording.samples.length / 8), interruptible: protect === undefined }, 'pre-recorded greeting playing');
+    }
+    if (instructions === undefined) return;
+    protect?.protectNextResponse();
+    backend?.createResponse({ instructions });
   }
 
   /** Arms the idle-caller watch and the maximum call length; both are closed by end(). */
@@ -393,14 +418,37 @@ export class Call {
   #startAgent(media: CallMedia, backend: RealtimeBackend, rendered: RenderedSession): CallAgent {
     const env = this.#env;
     const transcript = new TranscriptLog(backend, () => env.clock.wallNow());
-    const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, {
+    const policy: BargeInPolicy | undefined = gatewayManagesBargeIn(env.agent)
+      ? new BargeInPolicy({
+          minSpeechMs: env.agent.bargeIn?.minSpeechMs ?? 0,
+          respond: env.agent.turnDetection.createResponse,
+          playing: () => media.playback.playingResponseId,
+          bargeIn: (): BargeIn | undefined => bridge.bargeIn({ cancel: true }),
+          createResponse: () => backend.createResponse(),
+          onBargeIn: (stopped, audioStartMs) => this.#reporter.bargeIn(stopped, audioStartMs),
+          logger: this.log,
+        })
+      : undefined;
+    const bridge: MediaBridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, {
       echoGuard: env.echoGuard,
       maxQueuedMs: env.agentAudioMaxQueuedMs,
       onNotHeard: (itemId) => transcript.notHeard(itemId),
+      ...(policy === undefined ? {} : { callerTap: (codec, next) => new SpeechTap(codec, policy, next) }),
     });
+    if (policy !== undefined) {
+      backend.on('speechStopped', () => policy.speechStopped());
+      backend.on('responseStarted', ({ responseId }) => policy.responseStarted(responseId));
+      backend.on('state', ({ state }) => {
+        if (state === 'reconnecting') policy.reset();
+      });
+    }
     const td = rendered.config.turnDetection;
     // With interrupt_response the server cancels its response itself; otherwise we do.
     backend.on('speechStarted', ({ audioStartMs }) => {
+      if (policy !== undefined) {
+        policy.speechStarted(audioStartMs);
+        return;
+      }
       const stopped = bridge.bargeIn({ cancel: td !== null && !td.interruptResponse });
       if (stopped) this.#reporter.bargeIn(stopped, audioStartMs);
     });
@@ -414,6 +462,7 @@ export class Call {
     return {
       bridge,
       transcript,
+      ...(policy === undefined ? {} : { bargeIn: policy }),
       dtmf: new DtmfInput(env.agent, this.context, backend, this.#clock, this.log, (collecting) => {
         if (!env.agent.recording.pauseDuringDtmfCollection) return;
         if (collecting) this.#recording?.pause('dtmf');

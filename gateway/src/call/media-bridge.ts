@@ -36,6 +36,8 @@ export interface MediaBridgeOptions {
   maxQueuedMs?: number;
   /** An item the caller never heard a packet of (deleted from the model's conversation). */
   onNotHeard?: (itemId: string) => void;
+  /** A stage put after the echo gate on the caller side (the gateway-side barge-in's SpeechTap). */
+  callerTap?: (codec: G711Codec, next: Stage<JitterFrame>) => Stage<JitterFrame>;
 }
 
 export class MediaBridge {
@@ -55,6 +57,7 @@ export class MediaBridge {
   #agentChain: Stage<AgentAudio>;
   readonly #rtp: RtpSession<PlaybackItem>;
   readonly #maxQueuedMs: number;
+  readonly #callerTap: MediaBridgeOptions['callerTap'];
   /** The response whose audio overflowed the backlog: the rest of it is dropped. */
   #overflowed: string | undefined;
   #closed = false;
@@ -73,7 +76,8 @@ export class MediaBridge {
     log: Logger,
     opts: MediaBridgeOptions = {},
   ) {
-    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined } = opts;
+    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined, callerTap } = opts;
+    this.#callerTap = callerTap;
     this.#rtp = rtp;
     this.#maxQueuedMs = maxQueuedMs;
     this.#ledger = ledger;
@@ -184,7 +188,8 @@ export class MediaBridge {
 
   #buildCallerChain(codec: G711Codec): Stage<JitterFrame> {
     const append = new RealtimeAppend(this.#backend, this.#format);
-    const convert = this.#mode === 'passthrough' ? new Passthrough(codec, append) : new Upsample(this.#up, append);
+    const plain = this.#mode === 'passthrough' ? new Passthrough(codec, append) : new Upsample(this.#up, append);
+    const convert = this.#callerTap === undefined ? plain : this.#callerTap(codec, plain);
     return this.#echo ? new EchoGate(this.#echo, codec, convert) : convert;
   }
 

@@ -113,6 +113,13 @@ export class PlaybackLedger implements PlayoutObserver<PlaybackItem> {
     return this.#queue.isPlaying;
   }
 
+  /** The response whose audio is on the wire now (or next): the first live item's, in play order. */
+  get playingResponseId(): string | undefined {
+    if (!this.#queue.isPlaying) return undefined;
+    for (const item of this.#items) if (item.state === 'live') return item.responseId;
+    return undefined;
+  }
+
   /**
    * Queues G.711 audio of an item. Returns false (and drops it) when its response was cut, when the
    * ledger is closed, or when the producer has too many items waiting.

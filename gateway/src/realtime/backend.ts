@@ -208,6 +208,12 @@ export interface RealtimeBackend extends EventEmitter<RealtimeBackendEvents> {
    * failed, or the provider does not support it). The caller bounds its wait.
    */
   askOutOfBand(instructions: string, opts?: { maxOutputTokens?: number }): Promise<string | undefined>;
+
+  /**
+   * Something the gateway said in the agent's voice (a pre-recorded greeting), as an assistant text
+   * message, so the model knows it was said. No response is requested.
+   */
+  addAssistantText(text: string): void;
   /** Changes the live session; also kept for reconnects and renewals. */
   updateSession(partial: Partial<RealtimeSessionConfig>): void;
   stats(): RealtimeBackendStats;

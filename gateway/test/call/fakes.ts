@@ -23,7 +23,8 @@ export type BackendCall =
   | { kind: 'sendFunctionOutput'; callId: string; output: string; respond: boolean | undefined }
   | { kind: 'addUserText'; text: string; respond: boolean | undefined }
   | { kind: 'updateSession'; partial: Partial<RealtimeSessionConfig> }
-  | { kind: 'askOutOfBand'; instructions: string };
+  | { kind: 'askOutOfBand'; instructions: string }
+  | { kind: 'addAssistantText'; text: string };
 
 export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements RealtimeBackend {
   readonly calls: BackendCall[] = [];
@@ -69,6 +70,9 @@ export class FakeBackend extends SafeEmitter<RealtimeBackendEvents> implements R
   }
   addUserText(text: string, opts?: { respond?: boolean }): void {
     this.#record({ kind: 'addUserText', text, respond: opts?.respond });
+  }
+  addAssistantText(text: string): void {
+    this.#record({ kind: 'addAssistantText', text });
   }
   updateSession(partial: Partial<RealtimeSessionConfig>): void {
     this.#record({ kind: 'updateSession', partial });

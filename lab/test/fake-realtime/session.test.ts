@@ -142,6 +142,20 @@ describe('fake Realtime session: interruption and cancel', () => {
     expect(h.ofType('response.output_audio.delta').length).toBe(deltas);
   });
 
+  it('interrupt_response false: speech during a response leaves it streaming; create_response false: the turn is committed, not answered', () => {
+    const h = sessionHarness(answer);
+    h.useMulaw({ type: 'server_vad', silence_duration_ms: 200, interrupt_response: false, create_response: false });
+    h.send({ type: 'response.create' });
+    h.clock.advance(50 + 25);
+    h.speak(callerTurn);
+    expect(h.ofType('input_audio_buffer.speech_started')).toHaveLength(1);
+    expect(h.ofType('response.done').filter((e) => (e.response as { status?: string }).status === 'cancelled')).toHaveLength(0);
+    h.clock.advance(2000);
+    expect(h.ofType('input_audio_buffer.committed')).toHaveLength(1);
+    expect(h.ofType('response.done')[0]).toMatchObject({ response: { status: 'completed' } });
+    expect(h.ofType('response.created')).toHaveLength(1);
+  });
+
   it('response.cancel sends the in-flight deltas, then response.done cancelled', () => {
     const h = sessionHarness({ ...answer, lateDeltasAfterCancel: 2 });
     h.useMulaw();

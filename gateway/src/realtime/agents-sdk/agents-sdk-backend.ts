@@ -151,6 +151,16 @@ export class AgentsSdkBackend extends RealtimeBackendCore {
     }
   }
 
+  addAssistantText(text: string): void {
+    const live = this.#live;
+    if (this.state !== 'ready' || live === undefined) {
+      this.logger.warn({ state: this.state }, 'assistant text dropped: no live session');
+      return;
+    }
+    // The SDK's history picks the item up from the server's conversation.item.added.
+    live.transport.sendIfConnected({ type: 'conversation.item.create', item: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] } });
+  }
+
   // ---- core hooks -----------------------------------------------------------------------------------
 
   protected async openSession(config: Readonly<RealtimeSessionConfig>): Promise<void> {

@@ -177,6 +177,7 @@ export abstract class RealtimeBackendCore extends SafeEmitter<RealtimeBackendEve
   abstract sendFunctionOutput(callId: string, output: string, opts?: { respond?: boolean }): void;
   abstract addUserText(text: string, opts?: { respond?: boolean }): void;
   abstract askOutOfBand(instructions: string, opts?: { maxOutputTokens?: number }): Promise<string | undefined>;
+  abstract addAssistantText(text: string): void;
 
   // ---- what each provider supplies -----------------------------------------------------------------
 

@@ -110,6 +110,15 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
     if (opts.respond ?? false) this.createResponse();
   }
 
+  addAssistantText(text: string): void {
+    const id = this.#newItemId();
+    // Logged first, so a replay after a reconnect or renewal still tells the new session.
+    this.#conversation.addLocal({ kind: 'message', id, role: 'assistant', text });
+    if (this.state === 'ready') {
+      this.sendClientEvent({ type: 'conversation.item.create', item: { id, type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] } });
+    }
+  }
+
   // ---- core hooks -----------------------------------------------------------------------------------
 
   protected async openSession(config: Readonly<RealtimeSessionConfig>): Promise<void> {

@@ -56,6 +56,8 @@ class ScriptedBackend extends RealtimeBackendCore {
     return Promise.resolve(undefined);
   }
 
+  addAssistantText(): void {}
+
   protected openSession(config: Readonly<RealtimeSessionConfig>): Promise<void> {
     this.opened.push(config);
     return new Promise((resolve, reject) => (this.#open = { resolve, reject }));
