@@ -80,6 +80,31 @@ describe('MediaScheduler: absolute-time ticks', () => {
     expect(all).toEqual([0, 0, 5, 5, 10, 10, 15, 15]);
   });
 
+  it('wakes up only for the phases streams are in, and still serves each stream once per period on its phase', () => {
+    const inner = new ManualClock(0);
+    let armed = 0;
+    const clock: Clock = {
+      now: () => inner.now(),
+      wallNow: () => inner.wallNow(),
+      setTimeout: (fn, ms) => (armed++, inner.setTimeout(fn, ms)),
+      clearTimeout: (id) => inner.clearTimeout(id),
+    };
+    const s = new MediaScheduler({ clock, phases: 10 });
+    const due: number[][] = [[], []];
+    for (const i of [0, 1]) s.register({ onTick: (_t, at) => due[i]?.push(at) });
+    inner.advance(1_000);
+    // Two occupied phases of ten: two wake-ups per 20 ms period, not ten.
+    expect(armed).toBeLessThanOrEqual(2 * 50 + 2);
+    expect(due[0]).toEqual(Array.from({ length: 51 }, (_, k) => k * 20));
+    expect(due[1]).toEqual(Array.from({ length: 50 }, (_, k) => k * 20 + 2));
+    // A third stream joins an empty phase: it is served there from the next period on.
+    const third: number[] = [];
+    s.register({ onTick: (_t, at) => third.push(at) });
+    inner.advance(100);
+    expect(third.length).toBeGreaterThanOrEqual(4);
+    for (const at of third) expect(at % 20).toBe(4);
+  });
+
   it('catches up overdue ticks after a stall, and skips beyond the bound', () => {
     const inner = new ManualClock(0);
     let stall = 0;
