@@ -345,6 +345,7 @@ export class Call {
     const bridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, {
       echoGuard: env.echoGuard,
       maxQueuedMs: env.agentAudioMaxQueuedMs,
+      ...(env.realtimeAppendMs === undefined ? {} : { appendEveryMs: env.realtimeAppendMs }),
       onNotHeard: (itemId) => transcript.notHeard(itemId),
     });
     const td = rendered.config.turnDetection;

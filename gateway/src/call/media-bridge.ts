@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { RealtimeAudioFormat, RealtimeBackend } from '../realtime/backend.js';
 import type { JitterFrame, RtpSession, Stage } from '../rtp/index.js';
 import { AgentAudio, Downsample, G711Encode, Playback } from './agent-audio-stages.js';
+import { AppendBatch } from './append-batch.js';
 import { EchoGate, Passthrough, RealtimeAppend, Upsample } from './caller-audio-stages.js';
 import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
 import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
@@ -36,6 +37,8 @@ export interface MediaBridgeOptions {
   maxQueuedMs?: number;
   /** An item the caller never heard a packet of (deleted from the model's conversation). */
   onNotHeard?: (itemId: string) => void;
+  /** One input_audio_buffer.append per this many ms of caller audio (20: every frame at once; append-batch.ts). */
+  appendEveryMs?: number;
 }
 
 export class MediaBridge {
@@ -51,6 +54,9 @@ export class MediaBridge {
   readonly #up = new Upsampler8to24();
   readonly #down = new Downsampler24to8();
   readonly #chunk = new AgentAudio();
+  /** The chains' last caller stage, kept across rebuilds (a batch must not lose what waits). */
+  readonly #append: Stage<Uint8Array>;
+  readonly #batch: AppendBatch | undefined;
   #callerChain: Stage<JitterFrame>;
   #agentChain: Stage<AgentAudio>;
   readonly #rtp: RtpSession<PlaybackItem>;
@@ -73,7 +79,7 @@ export class MediaBridge {
     log: Logger,
     opts: MediaBridgeOptions = {},
   ) {
-    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined } = opts;
+    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined, appendEveryMs = 20 } = opts;
     this.#rtp = rtp;
     this.#maxQueuedMs = maxQueuedMs;
     this.#ledger = ledger;
@@ -83,6 +89,9 @@ export class MediaBridge {
     this.#logger = log;
     this.#echo = echoGuard ? new EchoGuard(echoGuard, ledger) : undefined;
     this.#unheard = new UnheardAudio(backend, onNotHeard, log);
+    const append = new RealtimeAppend(backend, this.#format);
+    this.#batch = appendEveryMs > 20 ? new AppendBatch(appendEveryMs, append) : undefined;
+    this.#append = this.#batch ?? append;
     const c = g711Codec(codec);
     this.#callerChain = this.#buildCallerChain(c);
     this.#agentChain = this.#buildAgentChain(c);
@@ -153,6 +162,8 @@ export class MediaBridge {
   }
 
   close(): void {
+    // The caller's last words reach the model even when they did not fill a batch.
+    if (!this.#closed) this.#batch?.flush();
     this.#closed = true;
   }
 
@@ -183,8 +194,7 @@ export class MediaBridge {
   }
 
   #buildCallerChain(codec: G711Codec): Stage<JitterFrame> {
-    const append = new RealtimeAppend(this.#backend, this.#format);
-    const convert = this.#mode === 'passthrough' ? new Passthrough(codec, append) : new Upsample(this.#up, append);
+    const convert = this.#mode === 'passthrough' ? new Passthrough(codec, this.#append) : new Upsample(this.#up, this.#append);
     return this.#echo ? new EchoGate(this.#echo, codec, convert) : convert;
   }
 
