@@ -100,8 +100,9 @@ scenarios: setup build
 demo: setup build
 	@node dist/lab/src/demo.js
 
+# The flags are GATEWAY_NODE_FLAGS (gateway/src/node-flags.ts).
 gateway: build
-	@node dist/gateway/src/main.js
+	@node --max-semi-space-size=8 dist/gateway/src/main.js
 
 fake-realtime: build
 	@node dist/lab/src/fake-realtime/main.js

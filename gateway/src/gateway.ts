@@ -160,6 +160,7 @@ export class Gateway {
           maxReconnects: env.REALTIME_MAX_RECONNECTS,
         },
         agentAudioMaxQueuedMs: env.AGENT_AUDIO_MAX_QUEUED_MS,
+        realtimeAppendMs: env.REALTIME_APPEND_MS,
         echoGuard: env.ECHO_GUARD_MARGIN_DB > 0 ? { marginDb: env.ECHO_GUARD_MARGIN_DB, tailMs: env.ECHO_GUARD_TAIL_MS } : undefined,
         retryAfterS: RETRY_AFTER_S,
         pacing: () => this.#scheduler.stats().lateness,

@@ -100,6 +100,9 @@ export { parseSessionExpires, parseMinSE } from './sip/session-timer.js';
 // Time: the injected clock every timer runs on; ManualClock moves only when a test says so.
 export { systemClock, ManualClock, type Clock, type TimerId } from './clock.js';
 
+// The process's launch flags (make gateway, the image, the lab's gateway process).
+export { GATEWAY_NODE_FLAGS } from './node-flags.js';
+
 // Logging: the gateway's pino root logger (secrets redacted), for fakes that log like the gateway.
 export { createRootLogger, type Logger } from './log.js';
 

@@ -38,6 +38,8 @@ export interface CallEnvironment {
   realtimeLimits: RealtimeStreamLimits;
   /** Agent audio queued for the caller beyond this is dropped and its response cancelled, ms. */
   agentAudioMaxQueuedMs: number;
+  /** Caller audio per input_audio_buffer.append, ms (a multiple of 20; 20: every frame at once). */
+  realtimeAppendMs?: number;
   /** Echo gate in front of the AI (undefined: off). */
   echoGuard: { marginDb: number; tailMs: number } | undefined;
   /** Retry-After seconds sent with 503 when the AI side cannot be reached. */

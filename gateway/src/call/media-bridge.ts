@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { RealtimeAudioFormat, RealtimeBackend } from '../realtime/backend.js';
 import type { JitterFrame, RtpSession, Stage } from '../rtp/index.js';
 import { AgentAudio, Downsample, G711Encode, Playback } from './agent-audio-stages.js';
+import { AppendBatch } from './append-batch.js';
 import { EchoGate, Passthrough, RealtimeAppend, Upsample } from './caller-audio-stages.js';
 import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
 import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
@@ -38,6 +39,8 @@ export interface MediaBridgeOptions {
   onNotHeard?: (itemId: string) => void;
   /** A stage put after the echo gate on the caller side (the gateway-side barge-in's SpeechTap). */
   callerTap?: (codec: G711Codec, next: Stage<JitterFrame>) => Stage<JitterFrame>;
+  /** One input_audio_buffer.append per this many ms of caller audio (20: every frame at once; append-batch.ts). */
+  appendEveryMs?: number;
 }
 
 export class MediaBridge {
@@ -53,6 +56,9 @@ export class MediaBridge {
   readonly #up = new Upsampler8to24();
   readonly #down = new Downsampler24to8();
   readonly #chunk = new AgentAudio();
+  /** The chains' last caller stage, kept across rebuilds (a batch must not lose what waits). */
+  readonly #append: Stage<Uint8Array>;
+  readonly #batch: AppendBatch | undefined;
   #callerChain: Stage<JitterFrame>;
   #agentChain: Stage<AgentAudio>;
   readonly #rtp: RtpSession<PlaybackItem>;
@@ -76,7 +82,7 @@ export class MediaBridge {
     log: Logger,
     opts: MediaBridgeOptions = {},
   ) {
-    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined, callerTap } = opts;
+    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined, callerTap, appendEveryMs = 20 } = opts;
     this.#callerTap = callerTap;
     this.#rtp = rtp;
     this.#maxQueuedMs = maxQueuedMs;
@@ -87,6 +93,9 @@ export class MediaBridge {
     this.#logger = log;
     this.#echo = echoGuard ? new EchoGuard(echoGuard, ledger) : undefined;
     this.#unheard = new UnheardAudio(backend, onNotHeard, log);
+    const append = new RealtimeAppend(backend, this.#format);
+    this.#batch = appendEveryMs > 20 ? new AppendBatch(appendEveryMs, append) : undefined;
+    this.#append = this.#batch ?? append;
     const c = g711Codec(codec);
     this.#callerChain = this.#buildCallerChain(c);
     this.#agentChain = this.#buildAgentChain(c);
@@ -157,6 +166,8 @@ export class MediaBridge {
   }
 
   close(): void {
+    // The caller's last words reach the model even when they did not fill a batch.
+    if (!this.#closed) this.#batch?.flush();
     this.#closed = true;
   }
 
@@ -187,8 +198,7 @@ export class MediaBridge {
   }
 
   #buildCallerChain(codec: G711Codec): Stage<JitterFrame> {
-    const append = new RealtimeAppend(this.#backend, this.#format);
-    const plain = this.#mode === 'passthrough' ? new Passthrough(codec, append) : new Upsample(this.#up, append);
+    const plain = this.#mode === 'passthrough' ? new Passthrough(codec, this.#append) : new Upsample(this.#up, this.#append);
     const convert = this.#callerTap === undefined ? plain : this.#callerTap(codec, plain);
     return this.#echo ? new EchoGate(this.#echo, codec, convert) : convert;
   }

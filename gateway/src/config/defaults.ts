@@ -31,6 +31,8 @@ export const DEFAULT_INSTRUCTIONS =
   'and ask one question at a time.';
 /** How long we wait for the Realtime session to be configured before giving up on a call. */
 export const DEFAULT_REALTIME_CONNECT_TIMEOUT_MS = 5_000;
+/** Caller audio per input_audio_buffer.append, ms: 20 sends each frame as it leaves the jitter buffer (docs/performance.md). */
+export const DEFAULT_REALTIME_APPEND_MS = 20;
 /**
  * Agent audio queued for the caller beyond this (the service sends faster than real time) is dropped
  * and its response cancelled, ms. Two minutes is far beyond any answer a caller listens to.

@@ -17,6 +17,7 @@ import {
   DEFAULT_MAX_CALLS,
   DEFAULT_OPENAI_BASE_URL,
   DEFAULT_OPENAI_MODEL,
+  DEFAULT_REALTIME_APPEND_MS,
   DEFAULT_REALTIME_CONNECT_TIMEOUT_MS,
   DEFAULT_AGENT_AUDIO_MAX_QUEUED_MS,
   DEFAULT_RTP_PORT_MAX,
@@ -136,6 +137,11 @@ const envSchema = z
     REALTIME_MAX_TRANSCRIPT_CALL_CHARS: positiveInt('REALTIME_MAX_TRANSCRIPT_CALL_CHARS')
       .max(16_777_216, 'REALTIME_MAX_TRANSCRIPT_CALL_CHARS must be <= 16777216')
       .default(DEFAULT_REALTIME_STREAM_LIMITS.maxTranscriptCallChars),
+    REALTIME_APPEND_MS: positiveInt('REALTIME_APPEND_MS')
+      .min(20, 'REALTIME_APPEND_MS must be >= 20')
+      .max(200, 'REALTIME_APPEND_MS must be <= 200')
+      .refine((v) => v % 20 === 0, { message: 'REALTIME_APPEND_MS must be a multiple of 20 (one RTP frame)' })
+      .default(DEFAULT_REALTIME_APPEND_MS),
     REALTIME_MAX_RECONNECTS: z.coerce
       .number({ error: 'REALTIME_MAX_RECONNECTS must be a number' })
       .int('REALTIME_MAX_RECONNECTS must be an integer')

@@ -11,6 +11,7 @@ interface SetupOptions {
   codec?: G711Name;
   echo?: EchoGuardOptions;
   maxQueuedMs?: number;
+  appendEveryMs?: number;
 }
 
 function setup(opts: SetupOptions = {}) {
@@ -18,7 +19,11 @@ function setup(opts: SetupOptions = {}) {
   const rtp = new FakeRtp(g711Codec(codec).silenceByte);
   const backend = new FakeBackend();
   const ledger = new PlaybackLedger(rtp.playout, { codec, measureLevels: opts.echo !== undefined });
-  const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, { echoGuard: opts.echo, maxQueuedMs: opts.maxQueuedMs });
+  const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, {
+    echoGuard: opts.echo,
+    maxQueuedMs: opts.maxQueuedMs,
+    ...(opts.appendEveryMs === undefined ? {} : { appendEveryMs: opts.appendEveryMs }),
+  });
   /** One `response.output_audio.delta`, already decoded to bytes by the backend. */
   const delta = (responseId: string, itemId: string, audio: Buffer, contentIndex = 0) => backend.emit('audio', { responseId, itemId, contentIndex, audio });
   const appended = () => backend.of('appendAudio').map((c) => c.bytes);
@@ -76,6 +81,21 @@ describe('caller audio to Realtime', () => {
       expect(appended(), codec).toEqual([a.payload, b.payload]);
       expect([bridge.framesToRealtime, bridge.concealedToRealtime]).toEqual([2, 1]);
     }
+  });
+
+  it('with appendEveryMs: one append per that many ms of frames, the same bytes in order; close() sends the rest', () => {
+    const { rtp, bridge, appended } = setup({ appendEveryMs: 60 });
+    expect(bridge.chains().callerToAgent).toBe('Passthrough(PCMU) -> AppendBatch(60 ms) -> RealtimeAppend(audio/pcmu)');
+    const frames = Array.from({ length: 7 }, (_, i) => callerFrame(-20 - i, 'PCMU', 'noise'));
+    for (const f of frames.slice(0, 2)) rtp.receive(f.payload, f.pcm);
+    expect(appended()).toEqual([]);
+    for (const f of frames.slice(2)) rtp.receive(f.payload, f.pcm);
+    expect(appended().map((b) => b.length)).toEqual([480, 480]);
+    bridge.codecChanged('PCMA'); // a rebuilt chain keeps what waits
+    bridge.close();
+    bridge.close();
+    expect(Buffer.concat(appended())).toEqual(Buffer.concat(frames.map((f) => f.payload)));
+    expect(bridge.framesToRealtime).toBe(7);
   });
 
   it('pcm16 appends one 960-byte frame (480 samples at 24 kHz) per 20 ms, at the caller level', () => {

@@ -24,6 +24,19 @@ class SloppyClock implements Clock {
   }
 }
 
+/** A ManualClock that counts the timers armed on it (the scheduler's wake-ups). */
+function countingClock(): { inner: ManualClock; clock: Clock; armed: () => number } {
+  const inner = new ManualClock(0);
+  let armed = 0;
+  const clock: Clock = {
+    now: () => inner.now(),
+    wallNow: () => inner.wallNow(),
+    setTimeout: (fn, ms) => (armed++, inner.setTimeout(fn, ms)),
+    clearTimeout: (id) => inner.clearTimeout(id),
+  };
+  return { inner, clock, armed: () => armed };
+}
+
 describe('MediaScheduler: absolute-time ticks', () => {
   it('is drift-free over 10^5 ticks: tick k is due at start + 20k exactly and runs then', () => {
     const clock = new ManualClock(1000);
@@ -64,9 +77,9 @@ describe('MediaScheduler: absolute-time ticks', () => {
     expect(Math.max(...lateness)).toBeLessThan(7.5);
   });
 
-  it('spreads streams over phases, least-loaded first', () => {
+  it('spreads streams over phases, least-loaded first once every phase holds phaseFill', () => {
     const clock = new ManualClock(0);
-    const s = new MediaScheduler({ clock, phases: 4 });
+    const s = new MediaScheduler({ clock, phases: 4, phaseFill: 1 });
     const offsets = new Map<number, number[]>();
     for (let i = 0; i < 8; i++) {
       s.register({
@@ -78,6 +91,47 @@ describe('MediaScheduler: absolute-time ticks', () => {
     clock.advance(100);
     const all = [...offsets.values()].flat().sort((a, b) => a - b);
     expect(all).toEqual([0, 0, 5, 5, 10, 10, 15, 15]);
+  });
+
+  it('wakes up only for the phases streams are in, and still serves each stream once per period on its phase', () => {
+    const { inner, clock, armed } = countingClock();
+    const s = new MediaScheduler({ clock, phases: 10, phaseFill: 1 });
+    const due: number[][] = [[], []];
+    for (const i of [0, 1]) s.register({ onTick: (_t, at) => due[i]?.push(at) });
+    inner.advance(1_000);
+    // Two occupied phases of ten: two wake-ups per 20 ms period, not ten.
+    expect(armed()).toBeLessThanOrEqual(2 * 50 + 2);
+    expect(due[0]).toEqual(Array.from({ length: 51 }, (_, k) => k * 20));
+    expect(due[1]).toEqual(Array.from({ length: 50 }, (_, k) => k * 20 + 2));
+    // A third stream joins an empty phase: it is served there from the next period on.
+    const third: number[] = [];
+    s.register({ onTick: (_t, at) => third.push(at) });
+    inner.advance(100);
+    expect(third.length).toBeGreaterThanOrEqual(4);
+    for (const at of third) expect(at % 20).toBe(4);
+  });
+
+  it('fills a phase up to phaseFill before opening the next: a handful of calls is one wake-up per period', () => {
+    const { inner, clock, armed } = countingClock();
+    const s = new MediaScheduler({ clock, phases: 10, phaseFill: 4 });
+    const offsets: number[] = [];
+    const regs = Array.from({ length: 5 }, () => s.register({ onTick: (tick, at) => (tick === 2 ? offsets.push(at - 40) : undefined) }));
+    inner.advance(1_000);
+    expect(offsets.sort((a, b) => a - b)).toEqual([0, 0, 0, 0, 2]);
+    expect(armed()).toBeLessThanOrEqual(2 * 50 + 2);
+    // A phase emptied by departures is refilled first: the next stream goes to phase 0, not 2.
+    regs[0]?.unregister();
+    const late: number[] = [];
+    s.register({ onTick: (_t, at) => late.push(at % 20) });
+    inner.advance(100);
+    expect(new Set(late)).toEqual(new Set([0]));
+    // With every phase at phaseFill the least-loaded phase takes the next stream.
+    for (let i = 0; i < 35; i++) s.register({ onTick: () => undefined });
+    const extra: number[] = [];
+    s.register({ onTick: (_t, at) => extra.push(at % 20) });
+    inner.advance(100);
+    expect(new Set(extra)).toEqual(new Set([0]));
+    expect(() => new MediaScheduler({ clock, phaseFill: 0 })).toThrow(RangeError);
   });
 
   it('catches up overdue ticks after a stall, and skips beyond the bound', () => {

@@ -1,6 +1,7 @@
 import { createWriteStream, existsSync, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { GATEWAY_NODE_FLAGS } from 'connect-realtime-gateway';
 import type { Launcher, ToolProcess } from './backends/backend.js';
 import { localLauncher } from './backends/local-launcher.js';
 
@@ -22,7 +23,7 @@ export interface GatewayProcessOptions {
   launcher?: Launcher;
   /** Pin the gateway to these CPUs (taskset list), e.g. '0' for load runs. */
   cpus?: string;
-  /** Node options before the entry point (e.g. `--import` of a lab probe). */
+  /** Node options before the entry point, after the gateway's own (GATEWAY_NODE_FLAGS), e.g. `--import` of a lab probe. */
   nodeArgs?: string[];
 }
 
@@ -60,7 +61,7 @@ export class GatewayProcess {
     // Appended to: a restarted gateway (operations scenarios) keeps one log file.
     this.#logFile = createWriteStream(this.logPath, { flags: 'a' });
     const launcher = this.opts.launcher ?? localLauncher;
-    const proc = await launcher.spawn(launcher.node, [...(this.opts.nodeArgs ?? []), gatewayEntry(this.root)], {
+    const proc = await launcher.spawn(launcher.node, [...GATEWAY_NODE_FLAGS, ...(this.opts.nodeArgs ?? []), gatewayEntry(this.root)], {
       cwd: this.root,
       env: { ...labOperationsEnv(this.env, this.logPath), ...this.env },
       name: 'gateway',
