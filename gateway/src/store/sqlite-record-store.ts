@@ -1,13 +1,16 @@
 /**
  * Call records in SQLite, written by their own thread. On the event loop, observing a call event costs
- * a push onto this turn's batch; at the end of the turn the batch is posted (one structured clone) to
- * the records thread, which commits it to the WAL at once. Commits, checkpoints and fsyncs therefore
- * never delay a media tick, even when the disk stalls (`make bench` measures both sides).
+ * a push onto a batch; the batch is posted (one structured clone) to the records thread at most every
+ * POST_EVERY_MS, and the thread commits it to the WAL at once. Commits, checkpoints and fsyncs
+ * therefore never delay a media tick, even when the disk stalls (`make bench` measures both sides).
+ * The period, not one post per event-loop turn, is what keeps the thread cheap under load: with
+ * hundreds of calls nearly every turn has an event, and each post wakes the thread (which shares the
+ * gateway's core) for a transaction of its own (docs/performance.md).
  *
  * An event counts as recorded once the thread reports its commit (`stats().eventsWritten`); from then
- * on a crash or kill -9 cannot lose it. What a kill -9 can lose is only what was in flight: the events
- * of the current turn and the one commit under way (well under a millisecond of a call's life).
- * `flushed()` resolves once everything observed so far is committed.
+ * on a crash or kill -9 cannot lose it. What a kill -9 can lose is only what was in flight: at most
+ * POST_EVERY_MS of events and the one commit under way. `flushed()` (which posts at once) resolves
+ * once everything observed so far is committed.
  *
  * The thread keeps events the file refuses (disk full, I/O error) in a bounded backlog and retries;
  * the health check reports the store as not writable meanwhile.
@@ -29,6 +32,8 @@ export const MAX_BACKLOG = 10_000;
 export const RETRY_MS = 1_000;
 /** How often old records are pruned, ms. */
 export const PRUNE_EVERY_MS = 3_600_000;
+/** The longest observed events wait before they are handed to the thread, ms. */
+export const POST_EVERY_MS = 50;
 /** The longest a read, a flush or the close may take before it fails, ms. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -75,7 +80,7 @@ export class SqliteRecordStore implements CallObserver {
     prunedCalls: 0,
   };
   #batch: PendingEvent[] = [];
-  #posting = false;
+  #postTimer: NodeJS.Timeout | undefined;
   #nextId = 1;
   #lastError: string | undefined;
   #backlog = 0;
@@ -132,15 +137,20 @@ export class SqliteRecordStore implements CallObserver {
     if (this.#closed) return;
     this.#stats.eventsObserved++;
     this.#batch.push({ ref, event });
-    if (!this.#posting) {
-      this.#posting = true;
-      // One message per event-loop turn, whatever the number of events in it.
-      setImmediate(() => this.#post());
+    if (this.#postTimer === undefined) {
+      // One message per period, whatever the number of events and turns in it. Unref'd: close()
+      // posts what waits, and a pending post must not keep a finished process alive.
+      this.#postTimer = setTimeout(this.#postNow, POST_EVERY_MS).unref();
     }
   }
 
+  readonly #postNow = (): void => this.#post();
+
   #post(): void {
-    this.#posting = false;
+    if (this.#postTimer !== undefined) {
+      clearTimeout(this.#postTimer);
+      this.#postTimer = undefined;
+    }
     if (this.#batch.length === 0 || this.#exited) return;
     const started = performance.now();
     const batch = this.#batch;

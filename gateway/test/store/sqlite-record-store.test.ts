@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../src/call/call-observer.js';
 import { createRootLogger } from '../../src/log.js';
-import { SqliteRecordStore } from '../../src/store/sqlite-record-store.js';
+import { POST_EVERY_MS, SqliteRecordStore } from '../../src/store/sqlite-record-store.js';
 
 const log = createRootLogger('silent');
 
@@ -41,7 +41,7 @@ describe('SqliteRecordStore (records thread)', () => {
     expect(store.stats().eventsObserved).toBe(3);
     await store.flushed();
     expect(store.stats()).toMatchObject({ eventsWritten: 3, writeErrors: 0, backlog: 0 });
-    // One event-loop turn's events went in one transaction.
+    // The events of one period went in one transaction.
     expect(store.stats().transactions).toBe(1);
     const record = await store.get('r-1');
     expect(record).toMatchObject({ callId: 'one@x', endReason: 'remote-bye', transcript: [{ role: 'user', text: 'hello' }] });
@@ -52,6 +52,28 @@ describe('SqliteRecordStore (records thread)', () => {
     expect(await store.health()).toEqual({ writable: true, backlog: 0, lastError: undefined });
     await store.close();
     expect((await store.health()).writable).toBe(false);
+  });
+
+  it('posts the events of many event-loop turns as one batch: one transaction per period, not per turn', async () => {
+    const store = await open();
+    const now = Date.now();
+    const ref = { recordId: 'r-turns', callId: 'turns@x' };
+    store.onCallEvent(ref, offered(now, 'c-turns'));
+    // Five turns, each with an event, well inside one period.
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      store.onCallEvent(ref, { type: 'transcript', at: now + i + 1, role: 'user', text: `turn ${i}`, itemId: `i${i}` });
+    }
+    const started = performance.now();
+    // Nothing was posted yet: the period has not passed.
+    expect(store.stats().postMicros).toBe(0);
+    await new Promise<void>((resolve) => setTimeout(resolve, POST_EVERY_MS + 50));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(POST_EVERY_MS);
+    expect(store.stats().postMicros).toBeGreaterThan(0);
+    await store.flushed();
+    expect(store.stats()).toMatchObject({ eventsWritten: 6, transactions: 1 });
+    expect((await store.get('r-turns'))!.transcript).toHaveLength(5);
+    await store.close();
   });
 
   it('what was committed survives the process as a kill -9 leaves the files, and the next open closes the call as lost', async () => {
