@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describeAgentDefinition, loadAgentDefinition, ToolRegistry, type AgentDefinition } from './agent/index.js';
 import { systemClock, TrackingClock, type Clock, type TimerId } from './clock.js';
 import { CallManager } from './call/call-manager.js';
+import { fixedAppendPeriod, LoadAdaptivePeriod } from './call/append-batch.js';
 import { combineObservers, type CallObserver } from './call/call-observer.js';
 import { AGENTS_SDK_BARGE_IN_REFUSAL, gatewayManagesBargeIn } from './call/barge-in-policy.js';
 import { ConfigError, type Env } from './config/env.js';
@@ -160,7 +161,8 @@ export class Gateway {
           maxReconnects: env.REALTIME_MAX_RECONNECTS,
         },
         agentAudioMaxQueuedMs: env.AGENT_AUDIO_MAX_QUEUED_MS,
-        realtimeAppendMs: env.REALTIME_APPEND_MS,
+        appendPeriod:
+          env.REALTIME_APPEND_MS === 'auto' ? new LoadAdaptivePeriod(() => this.#scheduler.size) : fixedAppendPeriod(env.REALTIME_APPEND_MS),
         echoGuard: env.ECHO_GUARD_MARGIN_DB > 0 ? { marginDb: env.ECHO_GUARD_MARGIN_DB, tailMs: env.ECHO_GUARD_TAIL_MS } : undefined,
         retryAfterS: RETRY_AFTER_S,
         pacing: () => this.#scheduler.stats().lateness,

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { RealtimeBackendFactory, RealtimeStreamLimits } from '../realtime/backend.js';
 import type { DatagramSocketFactory, LatenessSummary, MediaScheduler, PortAllocator, SourcePolicy } from '../rtp/index.js';
 import type { NegotiationPrefs } from '../sdp/index.js';
+import type { AppendPeriod } from './append-batch.js';
 import type { CallObserver } from './call-observer.js';
 import type { RecordingStarter } from './call-recording.js';
 
@@ -38,8 +39,8 @@ export interface CallEnvironment {
   realtimeLimits: RealtimeStreamLimits;
   /** Agent audio queued for the caller beyond this is dropped and its response cancelled, ms. */
   agentAudioMaxQueuedMs: number;
-  /** Caller audio per input_audio_buffer.append, ms (a multiple of 20; 20: every frame at once). */
-  realtimeAppendMs?: number;
+  /** Caller audio per input_audio_buffer.append (REALTIME_APPEND_MS; absent: every frame at once). */
+  appendPeriod?: AppendPeriod;
   /** Echo gate in front of the AI (undefined: off). */
   echoGuard: { marginDb: number; tailMs: number } | undefined;
   /** Retry-After seconds sent with 503 when the AI side cannot be reached. */

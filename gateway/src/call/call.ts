@@ -432,7 +432,7 @@ export class Call {
     const bridge: MediaBridge = new MediaBridge(media.rtp, media.playback, backend, env.agent.audioMode, media.codec, this.log, {
       echoGuard: env.echoGuard,
       maxQueuedMs: env.agentAudioMaxQueuedMs,
-      ...(env.realtimeAppendMs === undefined ? {} : { appendEveryMs: env.realtimeAppendMs }),
+      ...(env.appendPeriod === undefined ? {} : { appendPeriod: env.appendPeriod }),
       onNotHeard: (itemId) => transcript.notHeard(itemId),
       ...(policy === undefined ? {} : { callerTap: (codec, next) => new SpeechTap(codec, policy, next) }),
     });

@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { RealtimeAudioFormat, RealtimeBackend } from '../realtime/backend.js';
 import type { JitterFrame, RtpSession, Stage } from '../rtp/index.js';
 import { AgentAudio, Downsample, G711Encode, Playback } from './agent-audio-stages.js';
-import { AppendBatch } from './append-batch.js';
+import { AppendBatch, type AppendPeriod } from './append-batch.js';
 import { EchoGate, Passthrough, RealtimeAppend, Upsample } from './caller-audio-stages.js';
 import { EchoGuard, type EchoGuardOptions } from './echo-guard.js';
 import type { PlaybackItem, PlaybackLedger } from './playback-ledger.js';
@@ -39,8 +39,8 @@ export interface MediaBridgeOptions {
   onNotHeard?: (itemId: string) => void;
   /** A stage put after the echo gate on the caller side (the gateway-side barge-in's SpeechTap). */
   callerTap?: (codec: G711Codec, next: Stage<JitterFrame>) => Stage<JitterFrame>;
-  /** One input_audio_buffer.append per this many ms of caller audio (20: every frame at once; append-batch.ts). */
-  appendEveryMs?: number;
+  /** How much caller audio goes in one input_audio_buffer.append (append-batch.ts); absent: every frame at once. */
+  appendPeriod?: AppendPeriod;
 }
 
 export class MediaBridge {
@@ -82,7 +82,7 @@ export class MediaBridge {
     log: Logger,
     opts: MediaBridgeOptions = {},
   ) {
-    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined, callerTap, appendEveryMs = 20 } = opts;
+    const { echoGuard, maxQueuedMs = Number.POSITIVE_INFINITY, onNotHeard = () => undefined, callerTap, appendPeriod } = opts;
     this.#callerTap = callerTap;
     this.#rtp = rtp;
     this.#maxQueuedMs = maxQueuedMs;
@@ -94,7 +94,7 @@ export class MediaBridge {
     this.#echo = echoGuard ? new EchoGuard(echoGuard, ledger) : undefined;
     this.#unheard = new UnheardAudio(backend, onNotHeard, log);
     const append = new RealtimeAppend(backend, this.#format);
-    this.#batch = appendEveryMs > 20 ? new AppendBatch(appendEveryMs, append) : undefined;
+    this.#batch = appendPeriod !== undefined && appendPeriod.maxFrames > 1 ? new AppendBatch(appendPeriod, append) : undefined;
     this.#append = this.#batch ?? append;
     const c = g711Codec(codec);
     this.#callerChain = this.#buildCallerChain(c);

@@ -31,8 +31,11 @@ export const DEFAULT_INSTRUCTIONS =
   'and ask one question at a time.';
 /** How long we wait for the Realtime session to be configured before giving up on a call. */
 export const DEFAULT_REALTIME_CONNECT_TIMEOUT_MS = 5_000;
-/** Caller audio per input_audio_buffer.append, ms: 20 sends each frame as it leaves the jitter buffer (docs/performance.md). */
-export const DEFAULT_REALTIME_APPEND_MS = 20;
+/**
+ * Caller audio per input_audio_buffer.append: `auto` sends each frame as it leaves the jitter buffer
+ * up to 100 calls and coalesces beyond (call/append-batch.ts, docs/performance.md).
+ */
+export const DEFAULT_REALTIME_APPEND_MS = 'auto';
 /**
  * Agent audio queued for the caller beyond this (the service sends faster than real time) is dropped
  * and its response cancelled, ms. Two minutes is far beyond any answer a caller listens to.

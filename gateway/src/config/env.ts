@@ -137,10 +137,20 @@ const envSchema = z
     REALTIME_MAX_TRANSCRIPT_CALL_CHARS: positiveInt('REALTIME_MAX_TRANSCRIPT_CALL_CHARS')
       .max(16_777_216, 'REALTIME_MAX_TRANSCRIPT_CALL_CHARS must be <= 16777216')
       .default(DEFAULT_REALTIME_STREAM_LIMITS.maxTranscriptCallChars),
-    REALTIME_APPEND_MS: positiveInt('REALTIME_APPEND_MS')
-      .min(20, 'REALTIME_APPEND_MS must be >= 20')
-      .max(200, 'REALTIME_APPEND_MS must be <= 200')
-      .refine((v) => v % 20 === 0, { message: 'REALTIME_APPEND_MS must be a multiple of 20 (one RTP frame)' })
+    REALTIME_APPEND_MS: z
+      .union(
+        [
+          z.literal('auto'),
+          z.coerce
+            .number({ error: 'REALTIME_APPEND_MS must be auto or a number of ms' })
+            .int('REALTIME_APPEND_MS must be an integer')
+            .positive('REALTIME_APPEND_MS must be > 0')
+            .min(20, 'REALTIME_APPEND_MS must be >= 20')
+            .max(200, 'REALTIME_APPEND_MS must be <= 200')
+            .refine((v) => v % 20 === 0, { message: 'REALTIME_APPEND_MS must be a multiple of 20 (one RTP frame)' }),
+        ],
+        { error: 'REALTIME_APPEND_MS must be auto or a number of ms' },
+      )
       .default(DEFAULT_REALTIME_APPEND_MS),
     REALTIME_MAX_RECONNECTS: z.coerce
       .number({ error: 'REALTIME_MAX_RECONNECTS must be a number' })

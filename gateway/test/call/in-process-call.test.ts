@@ -78,7 +78,7 @@ describe('a whole call in-process', () => {
     expect(h.logs.find((l) => l.msg === 'call answered')?.chains).toEqual({
       inbound:
         'RtpParse -> PtGate{0,101} -> SourceCheck -> Liveness -> Sequence -> ' +
-        'PtMux{0: Jitter(PCMU) -> EchoGate(12 dB, 250 ms) -> Passthrough(PCMU) -> RealtimeAppend(audio/pcmu), 101: Dtmf}',
+        'PtMux{0: Jitter(PCMU) -> EchoGate(12 dB, 250 ms) -> Passthrough(PCMU) -> AppendBatch(auto 20..60 ms) -> RealtimeAppend(audio/pcmu), 101: Dtmf}',
       rtcp: 'RtcpParse -> SourceCheck -> RtcpReports',
       outbound: 'Pacer{DtmfOutbox, PlayoutQueue} -> RtpHeader -> Send(memory)',
       agentAudio: 'Playback -> PlayoutQueue',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { energyOfG711, frameEnergyDbov, g711Codec, type G711Name } from '../../src/audio/index.js';
 import type { EchoGuardOptions } from '../../src/call/echo-guard.js';
+import { fixedAppendPeriod, LoadAdaptivePeriod, type AppendPeriod } from '../../src/call/append-batch.js';
 import { MediaBridge, realtimeFormatFor, type AudioMode } from '../../src/call/media-bridge.js';
 import { PlaybackLedger } from '../../src/call/playback-ledger.js';
 import { FakeBackend, FakeRtp, silentLog } from './fakes.js';
@@ -11,7 +12,7 @@ interface SetupOptions {
   codec?: G711Name;
   echo?: EchoGuardOptions;
   maxQueuedMs?: number;
-  appendEveryMs?: number;
+  appendPeriod?: AppendPeriod;
 }
 
 function setup(opts: SetupOptions = {}) {
@@ -22,7 +23,7 @@ function setup(opts: SetupOptions = {}) {
   const bridge = new MediaBridge(rtp.asSession(), ledger, backend, opts.mode ?? 'passthrough', codec, silentLog, {
     echoGuard: opts.echo,
     maxQueuedMs: opts.maxQueuedMs,
-    ...(opts.appendEveryMs === undefined ? {} : { appendEveryMs: opts.appendEveryMs }),
+    ...(opts.appendPeriod === undefined ? {} : { appendPeriod: opts.appendPeriod }),
   });
   /** One `response.output_audio.delta`, already decoded to bytes by the backend. */
   const delta = (responseId: string, itemId: string, audio: Buffer, contentIndex = 0) => backend.emit('audio', { responseId, itemId, contentIndex, audio });
@@ -83,8 +84,8 @@ describe('caller audio to Realtime', () => {
     }
   });
 
-  it('with appendEveryMs: one append per that many ms of frames, the same bytes in order; close() sends the rest', () => {
-    const { rtp, bridge, appended } = setup({ appendEveryMs: 60 });
+  it('with a 60 ms append period: one append per that many ms of frames, the same bytes in order; close() sends the rest', () => {
+    const { rtp, bridge, appended } = setup({ appendPeriod: fixedAppendPeriod(60) });
     expect(bridge.chains().callerToAgent).toBe('Passthrough(PCMU) -> AppendBatch(60 ms) -> RealtimeAppend(audio/pcmu)');
     const frames = Array.from({ length: 7 }, (_, i) => callerFrame(-20 - i, 'PCMU', 'noise'));
     for (const f of frames.slice(0, 2)) rtp.receive(f.payload, f.pcm);
@@ -96,6 +97,27 @@ describe('caller audio to Realtime', () => {
     bridge.close();
     expect(Buffer.concat(appended())).toEqual(Buffer.concat(frames.map((f) => f.payload)));
     expect(bridge.framesToRealtime).toBe(7);
+  });
+
+  it('with the auto period: every frame at once while the gateway is light, batched once it carries more than 100 streams', () => {
+    let streams = 5;
+    const { rtp, bridge, appended } = setup({ appendPeriod: new LoadAdaptivePeriod(() => streams) });
+    expect(bridge.chains().callerToAgent).toBe('Passthrough(PCMU) -> AppendBatch(auto 20..60 ms) -> RealtimeAppend(audio/pcmu)');
+    const frames = Array.from({ length: 6 }, (_, i) => callerFrame(-20 - i, 'PCMU', 'noise'));
+    for (const f of frames.slice(0, 2)) rtp.receive(f.payload, f.pcm);
+    expect(appended().map((b) => b.length)).toEqual([160, 160]);
+    streams = 250;
+    for (const f of frames.slice(2, 5)) rtp.receive(f.payload, f.pcm);
+    expect(appended().map((b) => b.length)).toEqual([160, 160, 480]);
+    rtp.receive(frames[5]!.payload, frames[5]!.pcm);
+    bridge.close();
+    expect(appended().map((b) => b.length)).toEqual([160, 160, 480, 160]);
+    expect(Buffer.concat(appended())).toEqual(Buffer.concat(frames.map((f) => f.payload)));
+  });
+
+  it('with a 20 ms period no batch stage is built', () => {
+    const { bridge } = setup({ appendPeriod: fixedAppendPeriod(20) });
+    expect(bridge.chains().callerToAgent).toBe('Passthrough(PCMU) -> RealtimeAppend(audio/pcmu)');
   });
 
   it('pcm16 appends one 960-byte frame (480 samples at 24 kHz) per 20 ms, at the caller level', () => {

@@ -59,7 +59,7 @@ describe('defaults', () => {
       OPENAI_BASE_URL: 'https://api.openai.com/v1',
       OPENAI_VOICE_MODEL: 'gpt-realtime',
       REALTIME_CONNECT_TIMEOUT_MS: 5_000,
-      REALTIME_APPEND_MS: 20,
+      REALTIME_APPEND_MS: 'auto',
       REALTIME_MAX_TRANSCRIPT_ITEM_CHARS: 16_384,
       REALTIME_MAX_TRANSCRIPT_CALL_CHARS: 1_048_576,
       REALTIME_MAX_RECONNECTS: 5,
@@ -123,7 +123,9 @@ describe('values that are read', () => {
       RTP_PORT_MAX: '40003',
       RTP_INACTIVITY_MS: '0',
       ECHO_GUARD_MARGIN_DB: '0',
+      REALTIME_APPEND_MS: '60',
     });
+    expect(env.REALTIME_APPEND_MS).toBe(60); // a fixed period instead of auto
     expect(env.AMAZON_CONNECT_SIP_PORT).toBe(5080);
     expect(env.SIP_TRANSPORTS).toEqual(['udp', 'tls']);
     expect([env.RTP_PORT_MIN, env.RTP_PORT_MAX]).toEqual([40_000, 40_003]);
@@ -212,6 +214,7 @@ describe('a bad value is a ConfigError naming the variable', () => {
     ['ECHO_GUARD_TAIL_MS', '19', /^ECHO_GUARD_TAIL_MS must be >= 20$/],
     ['ECHO_GUARD_TAIL_MS', '2001', /^ECHO_GUARD_TAIL_MS must be <= 2000$/],
     ['REALTIME_APPEND_MS', '0', /^REALTIME_APPEND_MS must be > 0$/],
+    ['REALTIME_APPEND_MS', 'fast', /^REALTIME_APPEND_MS must be auto or a number of ms$/],
     ['REALTIME_APPEND_MS', '10', /^REALTIME_APPEND_MS must be >= 20$/],
     ['REALTIME_APPEND_MS', '220', /^REALTIME_APPEND_MS must be <= 200$/],
     ['REALTIME_APPEND_MS', '50', /^REALTIME_APPEND_MS must be a multiple of 20 \(one RTP frame\)$/],
