@@ -6,15 +6,14 @@
  * of a noisy one.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { LabBackend, ToolProcess } from '../runner/backends/backend.js';
-import { READY_PREFIX } from '../runner/backends/containers/part-protocol.js';
 import { readLoopLag, type LoopLagSample } from './loop-lag-file.js';
 import { pacingSummary, type PacingSummary } from './pacing-meter.js';
 import { stopTool } from './processes.js';
 import { cpuPercent, sampleProc } from './proc-sampler.js';
+import { readyLine } from './ready-line.js';
 import { readRtpCapture, startRtpCapture, stopRtpCapture } from './rtp-capture.js';
 import type { ReferencePacerConfig, ReferencePacerReady, ReferencePacerResult, ReferencePeerConfig, ReferencePeerResult } from './reference-protocol.js';
 
@@ -57,27 +56,6 @@ export interface ReferenceMetrics {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
 
-/** Resolves with the JSON after the part's ready line; its other output goes to `logPath`. */
-function partReady(p: ToolProcess, name: string, logPath: string): Promise<string> {
-  const log = createWriteStream(logPath, { flags: 'a' });
-  p.stderr.on('data', (d: Buffer) => log.write(d));
-  void p.exited.then(() => setTimeout(() => log.end(), 200));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready within ${READY_MS} ms; see ${logPath}`)), READY_MS);
-    createInterface({ input: p.stdout }).on('line', (line) => {
-      log.write(`${line}\n`);
-      if (line.startsWith(READY_PREFIX)) {
-        clearTimeout(timer);
-        resolve(line.slice(READY_PREFIX.length));
-      }
-    });
-    void p.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (code ${code}) before it was ready; see ${logPath}`));
-    });
-  });
-}
-
 function readResult<T>(file: string, name: string): T {
   if (!existsSync(file)) throw new Error(`${name} exited without its counters`);
   return JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -105,7 +83,7 @@ export async function runReference(root: string, backend: LabBackend, outDir: st
       { cwd: root, name: 'reference-pacer', env: { LAB_LOOP_PROBE_FILE: loopFile }, ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}) },
     );
     started.push(pacer);
-    const { ports } = JSON.parse(await partReady(pacer, 'reference pacer', logPath)) as ReferencePacerReady;
+    const { ports } = JSON.parse(await readyLine(pacer, { name: 'reference pacer', logPath, timeoutMs: READY_MS, append: true })) as ReferencePacerReady;
     const pacerPid = await pacer.hostPid();
     if (pacerPid === undefined) throw new Error('the reference pacer has no PID to measure');
 
@@ -117,7 +95,7 @@ export async function runReference(root: string, backend: LabBackend, outDir: st
       ...(opts.generatorCpus !== undefined ? { cpus: opts.generatorCpus } : {}),
     });
     started.push(peer);
-    await partReady(peer, 'reference peer', logPath);
+    await readyLine(peer, { name: 'reference peer', logPath, timeoutMs: READY_MS, append: true });
 
     await sleep(WARMUP_MS);
     const a = sampleProc(pacerPid);
