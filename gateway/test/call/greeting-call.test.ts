@@ -23,11 +23,7 @@ const RECORDING = Int16Array.from({ length: 8_000 }, (_, i) => Math.round(8000 *
 async function answered(agent: (def: AgentDefinition) => AgentDefinition): Promise<{ h: InProcessGateway; phone: Phone; backend: InProcessGateway['realtime']['last'] }> {
   const h = await startGateway({ agent });
   gw = h;
-  const phone = await h.phone();
-  phone.invite();
-  await h.settle();
-  phone.ack();
-  await h.settle();
+  const phone = await h.answeredPhone();
   return { h, phone, backend: h.realtime.last };
 }
 

@@ -132,6 +132,8 @@ export interface InProcessGateway {
   /** Moves time on in 20 ms steps, letting deliveries run after each step (media flows both ways). */
   run(ms: number): Promise<void>;
   phone(): Promise<Phone>;
+  /** A phone whose call is answered: INVITE, the gateway's answer, ACK, each delivered. */
+  answeredPhone(): Promise<Phone>;
 }
 
 export async function startGateway(opts: { agent?: (def: AgentDefinition) => AgentDefinition; env?: Record<string, string> } = {}): Promise<InProcessGateway> {
@@ -195,6 +197,14 @@ export async function startGateway(opts: { agent?: (def: AgentDefinition) => Age
       }
     },
     phone: () => Phone.open(h),
+    answeredPhone: async () => {
+      const phone = await Phone.open(h);
+      phone.invite();
+      await h.settle();
+      phone.ack();
+      await h.settle();
+      return phone;
+    },
   };
   return h;
 }

@@ -64,11 +64,7 @@ describe('media waits for the ACK', () => {
 /** A call answered and confirmed (by default with RTP_FIRST_PACKET_TIMEOUT_MS at 2 s); the phone has sent no media. */
 async function confirmedCall(env: Record<string, string> = { RTP_FIRST_PACKET_TIMEOUT_MS: '2000' }): Promise<{ h: InProcessGateway; phone: Phone }> {
   const h = (gw = await startGateway({ env }));
-  const phone = await h.phone();
-  phone.invite();
-  await h.settle();
-  phone.ack();
-  await h.settle();
+  const phone = await h.answeredPhone();
   return { h, phone };
 }
 

@@ -43,11 +43,7 @@ describe('call recording in-process', () => {
       }),
     });
     gw = h;
-    const phone = await h.phone();
-    phone.invite();
-    await h.settle();
-    phone.ack();
-    await h.settle();
+    const phone = await h.answeredPhone();
     const backend = h.realtime.last;
     expect(backend.config?.tools.map((t) => ('name' in t ? t.name : ''))).toEqual(expect.arrayContaining(['pause_recording', 'resume_recording']));
     const started = h.logs.find((l) => l.msg === 'call recording started') as { file: string; chains: { inbound: string; outbound: string } };

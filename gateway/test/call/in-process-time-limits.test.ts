@@ -30,11 +30,7 @@ async function answeredCall(settings: { idle?: IdleSettings; maxDuration?: MaxDu
     },
   });
   gw = h;
-  const phone = await h.phone();
-  phone.invite();
-  await h.settle();
-  phone.ack();
-  await h.settle();
+  const phone = await h.answeredPhone();
   return { h, phone, backend: h.realtime.last, answeredAt: h.clock.now() };
 }
 
