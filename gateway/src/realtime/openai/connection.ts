@@ -7,17 +7,15 @@ import type OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { OpenAIRealtimeError } from 'openai/realtime/internal-base';
 import type { RealtimeClientEvent, RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime';
-import type { ClientOptions } from 'ws';
+import type { ClientOptions, RawData } from 'ws';
 import type { Clock, TimerId } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { excerpt } from '../../describe-error.js';
 import { sessionExpiresAtMs } from '../core/session-lifetime.js';
 import { RealtimeError } from '../errors.js';
 import type { RealtimeEndpoint } from './endpoint.js';
-import { parseServerEvent, summarizeRaw, type ParsedServerEvent } from '../ga/server-events.js';
+import { parseServerEvent, type ParsedServerEvent } from '../ga/server-events.js';
 
-/** The SDK reports an unparsable frame through its error channel with this message. */
-const SDK_PARSE_ERROR_MESSAGE = 'could not parse websocket event';
 /** After close(), how long to wait for the closing handshake before destroying the socket; ms. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -76,7 +74,12 @@ export class RealtimeConnection {
     );
     // Without an error listener the SDK turns every failure into an unhandled promise rejection.
     this.#rt.on('error', (err) => this.#onSdkError(err));
-    this.#rt.on('event', (evt) => this.#onMessage(evt));
+    // Messages are read off the socket here, not through the SDK's 'event': its emitter copies its
+    // listener array for every message (audio deltas arrive ~50 times a second per call), and that
+    // garbage lives long enough to reach the old generation. The SDK's own listener would parse each
+    // message a second time for nobody, so it goes; boundary.test.ts proves every message arrives once.
+    this.#rt.socket.removeAllListeners('message');
+    this.#rt.socket.on('message', (data) => this.#onFrame(data));
     this.#rt.socket.on('close', (code, reason) => this.#onSocketClose(code, reason.toString()));
   }
 
@@ -123,6 +126,16 @@ export class RealtimeConnection {
     return true;
   }
 
+  /**
+   * A client event already serialized to its JSON text (the append fast path, `inputAudioAppendText`),
+   * sent as one text frame. False (and nothing sent) when the socket is not open.
+   */
+  sendText(json: Buffer): boolean {
+    if (this.#closed || this.#rt.socket.readyState !== this.#rt.socket.OPEN) return false;
+    this.#rt.socket.send(json, { binary: false });
+    return true;
+  }
+
   /** Idempotent. Resolves when the socket is gone (closing handshake, or destroyed after a grace). */
   close(reason = 'client close'): Promise<void> {
     if (!this.#intentionalClose && !this.#closed) {
@@ -147,8 +160,20 @@ export class RealtimeConnection {
     p.reject(err);
   }
 
-  #onMessage(raw: unknown): void {
+  #onFrame(data: RawData): void {
     if (this.#closed) return;
+    const text = data.toString();
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.#deps.onEvent(this, { kind: 'invalid', type: '', issues: 'unparsable JSON frame', raw: excerpt(text) });
+      return;
+    }
+    this.#onMessage(raw);
+  }
+
+  #onMessage(raw: unknown): void {
     const parsed = parseServerEvent(raw);
     if (parsed.kind === 'event' && parsed.event.type === 'session.created') this.#expiresAtMs = sessionExpiresAtMs(parsed.event, this.#deps.clock.wallNow());
     const p = this.#pending;
@@ -173,12 +198,6 @@ export class RealtimeConnection {
   }
 
   #onSdkError(err: OpenAIRealtimeError): void {
-    // Server `error` events also arrive here, but they were already delivered through 'event'.
-    if (err.error !== undefined) return;
-    if (err.message === SDK_PARSE_ERROR_MESSAGE) {
-      this.#deps.onEvent(this, { kind: 'invalid', type: '', issues: 'unparsable JSON frame', raw: summarizeRaw(String(err.cause ?? '')) });
-      return;
-    }
     this.#lastError = excerpt(err.message);
     this.#deps.logger.debug({ conn: this.id, err: excerpt(err.message) }, 'realtime socket error');
   }

@@ -20,7 +20,7 @@ import type { Logger } from '../../log.js';
 import type { RealtimeSessionConfig, RealtimeStreamLimits } from '../backend.js';
 import { MAX_SOCKET_BACKLOG_BYTES, RealtimeBackendCore } from '../core/backend-core.js';
 import { RealtimeError } from '../errors.js';
-import { inputAudioAppend } from '../ga/client-events.js';
+import { inputAudioAppendText } from '../ga/client-events.js';
 import { GaEventRouter } from '../ga/event-router.js';
 import type { ParsedServerEvent } from '../ga/server-events.js';
 import { toPartialSessionPayload, toSessionPayload } from '../ga/session-payload.js';
@@ -142,7 +142,7 @@ export class OpenAIRealtimeBackend extends RealtimeBackendCore {
   protected sendCallerAudio(bytes: Uint8Array): boolean {
     const conn = this.#primary;
     if (conn === undefined || !conn.ready || conn.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) return false;
-    return conn.send(inputAudioAppend(bytes));
+    return conn.sendText(inputAudioAppendText(bytes));
   }
 
   protected sendClientEvent(event: RealtimeClientEvent): void {

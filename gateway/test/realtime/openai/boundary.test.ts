@@ -16,14 +16,21 @@ afterEach(async () => {
 });
 
 /** A server that confirms or rejects session.update, then runs `after(ws)`. */
-async function rawServer(onSessionUpdate: (ws: WebSocket, eventId: string) => void): Promise<{ url: string; connections: () => number }> {
+interface Frame {
+  text: string;
+  isBinary: boolean;
+}
+
+async function rawServer(onSessionUpdate: (ws: WebSocket, eventId: string) => void): Promise<{ url: string; connections: () => number; frames: Frame[] }> {
   const http: Server = createServer();
   const wss = new WebSocketServer({ server: http });
   let connections = 0;
+  const frames: Frame[] = [];
   wss.on('connection', (ws) => {
     connections++;
     ws.send(JSON.stringify({ type: 'session.created', event_id: 'ev_0', session: { type: 'realtime' } }));
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      frames.push({ text: String(data), isBinary });
       const msg = JSON.parse(String(data)) as { type: string; event_id?: string };
       if (msg.type === 'session.update') onSessionUpdate(ws, msg.event_id ?? '');
     });
@@ -36,7 +43,7 @@ async function rawServer(onSessionUpdate: (ws: WebSocket, eventId: string) => vo
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     await new Promise<void>((resolve) => http.close(() => resolve()));
   });
-  return { url: `http://127.0.0.1:${port}/v1`, connections: () => connections };
+  return { url: `http://127.0.0.1:${port}/v1`, connections: () => connections, frames };
 }
 
 describe('OpenAI Realtime backend: server event boundary', () => {
@@ -60,6 +67,27 @@ describe('OpenAI Realtime backend: server event boundary', () => {
     const warned = lines.map((l) => JSON.parse(l) as { msg: string; type?: string; issues?: string }).filter((l) => l.msg === 'realtime server event invalid');
     expect(warned.map((w) => w.type)).toEqual(['response.output_audio.delta', '']);
     expect(warned[0]?.issues).toMatch(/item_id/);
+  });
+
+  it('every provider message reaches the backend exactly once; caller audio leaves as text frames of the append event', async () => {
+    const srv = await rawServer((ws) => {
+      ws.send(JSON.stringify({ type: 'session.updated', event_id: 'ev_1', session: { type: 'realtime' } }));
+      for (let i = 0; i < 3; i++) ws.send(JSON.stringify({ type: 'input_audio_buffer.speech_started', event_id: `ev_s${i}`, audio_start_ms: 20 * i, item_id: `i${i}` }));
+      ws.send(JSON.stringify({ type: 'brand.new.event', event_id: 'ev_x' }));
+    });
+    const { backend, of } = makeBackend(srv.url, systemClock);
+    cleanups.push(() => backend.close());
+    await backend.connect(baseConfig);
+    await vi.waitFor(() => expect(backend.stats().droppedEvents).toBe(1), WAIT);
+    expect(of('speechStarted')).toHaveLength(3);
+
+    const audio = [new Uint8Array([0xff, 0x7f, 0x00, 0x10]), new Uint8Array(160).fill(0xd5)];
+    for (const bytes of audio) backend.appendAudio(bytes);
+    await vi.waitFor(() => expect(srv.frames.filter((f) => f.text.includes('input_audio_buffer.append'))).toHaveLength(2), WAIT);
+    const appends = srv.frames.filter((f) => f.text.includes('input_audio_buffer.append'));
+    expect(appends.map((f) => f.isBinary)).toEqual([false, false]);
+    expect(appends.map((f) => JSON.parse(f.text) as unknown)).toEqual(audio.map((bytes) => ({ type: 'input_audio_buffer.append', audio: Buffer.from(bytes).toString('base64') })));
+    expect(backend.stats().appendedBytes).toBe(164);
   });
 
   it('a session.update rejected by the provider fails connect() at once (no retries): RT_ERR_SESSION_REJECTED', async () => {
