@@ -9,9 +9,12 @@ import { ConfigError, parseEnv } from './config/env.js';
 import { Gateway } from './gateway.js';
 import { createRootLogger } from './log.js';
 import { describeError } from './describe-error.js';
+import { lowerHelperThreads } from './helper-threads.js';
 
 /** Beyond DRAIN_TIMEOUT_S: time for the hand-backs (Connect write, BYE) and the records flush, ms. */
 const HARD_BOUND_EXTRA_MS = 25_000;
+/** How often helper threads started since (libuv's pool starts on first use) are moved too, ms. */
+const HELPER_THREADS_RECHECK_MS = 10_000;
 
 async function main(): Promise<void> {
   let env;
@@ -51,6 +54,12 @@ async function main(): Promise<void> {
     },
     'gateway listening',
   );
+  const nice = env.HELPER_THREAD_NICE;
+  if (nice !== 0) {
+    const moved = lowerHelperThreads(nice);
+    log.info({ nice, threads: moved.changed, failed: moved.failed }, 'helper threads run below the event loop');
+    setInterval(() => lowerHelperThreads(nice), HELPER_THREADS_RECHECK_MS).unref();
+  }
   let drain: ReturnType<Gateway['drain']> | undefined;
   const onSignal = (signal: string) => {
     if (drain) {

@@ -103,3 +103,9 @@ export const DEFAULT_RECORDINGS_MAX_TOTAL_MB = 10_240;
  * orchestrator's stop grace period this plus ~15 s (the hand-back write and the BYE).
  */
 export const DEFAULT_DRAIN_TIMEOUT_S = 60;
+/**
+ * Nice value of the process's helper threads (V8's GC and compiler workers, libuv's pool, the records
+ * thread); the event loop, which paces the media, keeps the process's own. 0 leaves them alone.
+ * helper-threads.ts says why.
+ */
+export const DEFAULT_HELPER_THREAD_NICE = 19;

@@ -25,6 +25,7 @@ import {
   DEFAULT_SIP_PORT,
   DEFAULT_SIP_TLS_PORT,
   DEFAULT_DRAIN_TIMEOUT_S,
+  DEFAULT_HELPER_THREAD_NICE,
   DEFAULT_HTTP_PORT,
   DEFAULT_RECORDS_PATH,
   DEFAULT_RECORDS_RETENTION_DAYS,
@@ -203,6 +204,12 @@ const envSchema = z
       .min(0, 'DRAIN_TIMEOUT_S must be >= 0')
       .max(86_400, 'DRAIN_TIMEOUT_S must be <= 86400')
       .default(DEFAULT_DRAIN_TIMEOUT_S),
+    HELPER_THREAD_NICE: z.coerce
+      .number({ error: 'HELPER_THREAD_NICE must be a number' })
+      .int('HELPER_THREAD_NICE must be an integer')
+      .min(0, 'HELPER_THREAD_NICE must be >= 0 (helpers never run ahead of the event loop)')
+      .max(19, 'HELPER_THREAD_NICE must be <= 19')
+      .default(DEFAULT_HELPER_THREAD_NICE),
     LOG_LEVEL: z.enum(logLevels, { error: `LOG_LEVEL must be one of ${logLevels.join(', ')}` }).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -72,6 +72,7 @@ describe('defaults', () => {
       RECORDING_MAX_DURATION_S: 7200,
       RECORDINGS_MAX_TOTAL_MB: 10240,
       DRAIN_TIMEOUT_S: 60,
+      HELPER_THREAD_NICE: 19,
       LOG_LEVEL: 'info',
     };
     expect(parseEnv(KEY)).toEqual(expected);
@@ -231,6 +232,9 @@ describe('a bad value is a ConfigError naming the variable', () => {
     ['RECORDS_RETENTION_DAYS', 'month', /^RECORDS_RETENTION_DAYS must be a number$/],
     ['DRAIN_TIMEOUT_S', '1.5', /^DRAIN_TIMEOUT_S must be an integer$/],
     ['DRAIN_TIMEOUT_S', '-2', /^DRAIN_TIMEOUT_S must be >= 0$/],
+    ['HELPER_THREAD_NICE', '-5', /^HELPER_THREAD_NICE must be >= 0/],
+    ['HELPER_THREAD_NICE', '20', /^HELPER_THREAD_NICE must be <= 19$/],
+    ['HELPER_THREAD_NICE', 'low', /^HELPER_THREAD_NICE must be a number$/],
     ['LOG_LEVEL', 'verbose', /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent$/],
   ];
 
