@@ -4,7 +4,7 @@
  * file writes), the records thread. When the gateway shares a core with them (a pinned gateway, a
  * saturated host), the kernel's fair scheduler gives each runnable helper as much CPU as the event
  * loop: while four V8 workers mark the heap together the loop gets a fifth of the core, for tens of
- * milliseconds, and every call's next packet waits (docs/performance.md, section 6).
+ * milliseconds, and every call's next packet waits (docs/performance.md, section 7).
  *
  * So the helpers run at a higher nice value than the event loop. On Linux the nice value belongs to
  * the thread, not the process (setpriority(2), "BUGS"), `/proc/self/task` lists the threads, and

@@ -108,4 +108,4 @@ export const DEFAULT_DRAIN_TIMEOUT_S = 60;
  * thread); the event loop, which paces the media, keeps the process's own. 0 leaves them alone.
  * helper-threads.ts says why.
  */
-export const DEFAULT_HELPER_THREAD_NICE = 19;
+export const DEFAULT_HELPER_THREAD_NICE = 10;

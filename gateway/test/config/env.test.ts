@@ -72,7 +72,7 @@ describe('defaults', () => {
       RECORDING_MAX_DURATION_S: 7200,
       RECORDINGS_MAX_TOTAL_MB: 10240,
       DRAIN_TIMEOUT_S: 60,
-      HELPER_THREAD_NICE: 19,
+      HELPER_THREAD_NICE: 10,
       LOG_LEVEL: 'info',
     };
     expect(parseEnv(KEY)).toEqual(expected);
