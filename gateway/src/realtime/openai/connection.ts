@@ -75,8 +75,8 @@ export class RealtimeConnection {
     // Without an error listener the SDK turns every failure into an unhandled promise rejection.
     this.#rt.on('error', (err) => this.#onSdkError(err));
     // Messages are read off the socket here, not through the SDK's 'event': its emitter copies its
-    // listener array for every message (audio deltas arrive ~50 times a second per call), and that
-    // garbage lives long enough to reach the old generation. The SDK's own listener would parse each
+    // listener array for every message (audio deltas, several a second per call while the agent
+    // speaks), and that garbage lives long enough to reach the old generation. The SDK's own listener would parse each
     // message a second time for nobody, so it goes; boundary.test.ts proves every message arrives once.
     this.#rt.socket.removeAllListeners('message');
     this.#rt.socket.on('message', (data) => this.#onFrame(data));
