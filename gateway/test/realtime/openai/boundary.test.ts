@@ -15,12 +15,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-/** A server that confirms or rejects session.update, then runs `after(ws)`. */
+/** One message the server received, as it came off the wire. */
 interface Frame {
   text: string;
   isBinary: boolean;
 }
 
+/** A server that confirms or rejects session.update, and keeps every frame the client sent. */
 async function rawServer(onSessionUpdate: (ws: WebSocket, eventId: string) => void): Promise<{ url: string; connections: () => number; frames: Frame[] }> {
   const http: Server = createServer();
   const wss = new WebSocketServer({ server: http });
