@@ -20,6 +20,8 @@ import { UnheardAudio } from './unheard-audio.js';
  */
 export type AudioMode = 'passthrough' | 'pcm16';
 
+const NO_AUDIO = new Uint8Array(0);
+
 export function realtimeFormatFor(mode: AudioMode, codec: G711Name): RealtimeAudioFormat {
   if (mode === 'pcm16') return 'pcm16';
   return codec === 'PCMU' ? 'pcmu' : 'pcma';
@@ -111,6 +113,9 @@ export class MediaBridge {
       chunk.contentIndex = delta.contentIndex;
       chunk.audio = delta.audio;
       this.#agentChain.write(chunk);
+      // The chain copied what it needed. The delta is a slice of Node's shared buffer pool: kept here
+      // until the next delta (the whole time the caller talks), it would pin a 64 KiB pool chunk.
+      chunk.audio = NO_AUDIO;
     });
     backend.on('audioDone', ({ itemId }) => {
       if (!this.#closed) ledger.endItem(itemId);

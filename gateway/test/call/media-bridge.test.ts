@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { energyOfG711, frameEnergyDbov, g711Codec, type G711Name } from '../../src/audio/index.js';
 import type { EchoGuardOptions } from '../../src/call/echo-guard.js';
@@ -161,6 +162,18 @@ describe('agent audio to the phone', () => {
     delta('resp-1', 'item-1', pcm16At24k(-10, 500)); // 24 000 bytes in one delta
     delta('resp-1', 'item-1', pcm16At24k(-10, 7)); // not a whole frame
     expect(ledger.queuedMs('item-1')).toBe(507);
+  });
+
+  it('keeps no delta once it is queued (a decoded delta is a slice of the shared pool; kept, it would pin a 64 KiB chunk)', () => {
+    class DeltaBytes extends Uint8Array {}
+    for (const mode of ['passthrough', 'pcm16'] as const) {
+      const { backend, ledger } = setup({ mode });
+      const audio = mode === 'passthrough' ? agentG711([-10]) : pcm16At24k(-10, 20);
+      backend.emit('audio', { responseId: 'r', itemId: 'i', contentIndex: 0, audio: DeltaBytes.from(audio) });
+      expect(ledger.queuedMs('i'), mode).toBe(20);
+      // Forces a full collection, then counts what is still reachable.
+      expect(v8.queryObjects(DeltaBytes, { format: 'count' }), mode).toBe(0);
+    }
   });
 
   it('audioDone ends the item: its last partial frame is padded and sent, and the item finishes', async () => {

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../../result.js';
+import { ownedCopy } from '../../owned-bytes.js';
 import type { SrtpKeys } from './keys.js';
 import { isSrtpProfile, srtpProfileParams, type SrtpProfile } from './profiles.js';
 
@@ -70,8 +71,8 @@ export function parseCryptoAttribute(value: string): CryptoAttributeParseResult 
     profile: suite,
     keys: {
       profile: suite,
-      masterKey: Buffer.from(material.subarray(0, params.masterKeyLength)),
-      masterSalt: Buffer.from(material.subarray(params.masterKeyLength)),
+      masterKey: ownedCopy(material.subarray(0, params.masterKeyLength)),
+      masterSalt: ownedCopy(material.subarray(params.masterKeyLength)),
     },
   };
 

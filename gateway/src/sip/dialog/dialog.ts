@@ -1,4 +1,5 @@
 import { SafeEmitter } from '../../safe-emitter.js';
+import { ownedText } from '../../owned-bytes.js';
 import { randomInt } from 'node:crypto';
 import type { TimerId } from '../../clock.js';
 import { createResponse, newBranch, serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
@@ -328,7 +329,7 @@ export class Dialog extends SafeEmitter<DialogEvents> {
         const res = createResponse(req, status, {
           ...responseFields(opts),
           headers: [...this.#targetHeaders(), ...sessionHeaders(st), ...(opts.headers ?? [])],
-          ...(body !== undefined ? { body: Buffer.from(body, 'utf8'), contentType: 'application/sdp' } : {}),
+          ...(body !== undefined ? { body: ownedText(body), contentType: 'application/sdp' } : {}),
         });
         if (tx instanceof InviteServerTransaction) this.#sendFinal2xx(tx, res, r.ids.cseq.seq, r.responseDest);
         else s.reply(tx, res);

@@ -1,4 +1,5 @@
 import { SafeEmitter } from '../../safe-emitter.js';
+import { ownedText } from '../../owned-bytes.js';
 import { createResponse, newTag, type SipRequest } from '../message/index.js';
 import type { UaServices } from '../core/services.js';
 import { SipError } from '../errors.js';
@@ -80,7 +81,7 @@ export class IncomingCall extends SafeEmitter<IncomingCallEvents> {
     const res = createResponse(request, status, {
       toTag: this.localTag,
       headers: [['Contact', s.localContact(this.source, isSecure(request))], ...recordRoutes(request)],
-      ...(opts.sdp !== undefined ? { body: Buffer.from(opts.sdp, 'utf8'), contentType: 'application/sdp' } : {}),
+      ...(opts.sdp !== undefined ? { body: ownedText(opts.sdp), contentType: 'application/sdp' } : {}),
     });
     s.reply(tx, res);
   }
@@ -111,7 +112,7 @@ export class IncomingCall extends SafeEmitter<IncomingCallEvents> {
         ...(this.#init.session !== undefined ? sessionHeaders(this.#init.session) : []),
         ...(opts.headers ?? []),
       ],
-      body: Buffer.from(sdp, 'utf8'),
+      body: ownedText(sdp),
       contentType: 'application/sdp',
     });
     s.stats.inc('calls.accepted');

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { ownedText } from '../../owned-bytes.js';
 import type { SipResponse } from '../message/index.js';
 import type { UaServices } from '../core/services.js';
 import { expiryDelayMs, formatSessionExpires, interpretAsUac, parseMinSE, refreshDelayMs, type ActiveSessionTimer } from '../session-timer.js';
@@ -109,7 +110,7 @@ export class SessionRefresh {
     this.#inFlight = method;
     s.stats.inc(`dialog.refresh_sent.${method}`);
     let ack: { data: Buffer; dest: Destination } | undefined;
-    const cseq = host.startRequest(method, { headers, ...(sdp !== undefined ? { body: Buffer.from(sdp, 'utf8'), contentType: 'application/sdp' } : {}) }, {
+    const cseq = host.startRequest(method, { headers, ...(sdp !== undefined ? { body: ownedText(sdp), contentType: 'application/sdp' } : {}) }, {
       onResponse: (res) => {
         if (res.status < 200) return;
         if (res.status < 300) {

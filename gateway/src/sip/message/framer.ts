@@ -38,7 +38,8 @@ export class StreamFramer {
   readonly #maxSize: number;
   readonly #onPing: (() => void) | undefined;
   /** Pending bytes live in #store[#start, #end); grown by doubling, compacted when drained. */
-  #store = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  /** Of its own, not a slice of Node's shared pool, which it would keep alive for the connection's life. */
+  #store = Buffer.allocUnsafeSlow(INITIAL_CAPACITY);
   #start = 0;
   #end = 0;
   /** Where the search for the end of the current header section resumes. */
@@ -175,7 +176,7 @@ export class StreamFramer {
       } else {
         let cap = this.#store.length * 2;
         while (cap < pending + chunk.length) cap *= 2;
-        const grown = Buffer.allocUnsafe(cap);
+        const grown = Buffer.allocUnsafeSlow(cap);
         this.#store.copy(grown, 0, this.#start, this.#end);
         this.#store = grown;
       }

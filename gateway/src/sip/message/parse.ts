@@ -9,6 +9,7 @@
  * Semantics (missing/duplicate headers, versions, methods, extensions, bodies) are checkRequest's.
  */
 import { err, ok } from '../../result.js';
+import { ownedCopy } from '../../owned-bytes.js';
 import { isToken, trimWsp } from './chars.js';
 import { SipErrorCode, parseError, type SipErrorCodeValue } from './errors.js';
 import {
@@ -135,7 +136,8 @@ export function finishMessage(
   if (problem !== undefined) return err(errorFor(head, problem.code, problem.what));
   const start = head.start;
   if (start === undefined) return err(errorFor(head, SipErrorCode.BAD_START_LINE, 'malformed start line'));
-  const copy = Buffer.from(body);
+  // The datagram or stream buffer is reused or shared; a kept body gets memory of its own.
+  const copy = ownedCopy(body);
   const message: SipMessage =
     start.type === 'request'
       ? { type: 'request', method: start.method, uri: start.uri, version: start.version, headers: head.headers, body: copy }

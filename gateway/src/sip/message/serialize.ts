@@ -22,6 +22,11 @@ export function serializeMessage(msg: SipMessage): Buffer {
   }
   if (!wroteLength) head += `Content-Length: ${msg.body.length}\r\n`;
   head += '\r\n';
-  const headBytes = Buffer.from(head, 'utf8');
-  return msg.body.length === 0 ? headBytes : Buffer.concat([headBytes, msg.body], headBytes.length + msg.body.length);
+  // One buffer of its own, not a slice of Node's shared pool: a transaction keeps what it sent for
+  // retransmission (a 200 OK until its ACK), and a kept slice would pin a whole pool chunk.
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafeSlow(headLength + msg.body.length);
+  out.write(head, 0, 'utf8');
+  out.set(msg.body, headLength);
+  return out;
 }

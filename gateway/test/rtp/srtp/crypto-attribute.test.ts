@@ -15,6 +15,8 @@ describe('RFC 4568 §9.1 a=crypto parsing', () => {
     expect(r.value.profile).toBe('AES_CM_128_HMAC_SHA1_80');
     expect(r.value.keys.masterKey.toString('hex')).toBe('000102030405060708090a0b0c0d0e0f');
     expect(r.value.keys.masterSalt.toString('hex')).toBe('101112131415161718191a1b1c1d');
+    // Kept for the call's life: memory of their own, not slices of a shared pool chunk.
+    for (const key of [r.value.keys.masterKey, r.value.keys.masterSalt]) expect(key.buffer.byteLength).toBe(key.length);
     expect(r.value.lifetime).toBeUndefined();
     expect(r.value.mki).toBeUndefined();
   });

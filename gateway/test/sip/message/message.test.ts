@@ -171,6 +171,14 @@ describe('RFC 3261 §7 serializeMessage', () => {
     expect(bytes.toString()).toBe('SIP/2.0 100 \r\nContent-Length: 0\r\n\r\n');
   });
 
+  it('parsed bodies and serialized messages own their memory: a kept one never pins a pool chunk', () => {
+    const m = request(invite([], 'v=0\r\n'));
+    expect(m.body.toString()).toBe('v=0\r\n');
+    expect([m.body.byteOffset, m.body.buffer.byteLength]).toEqual([0, m.body.length]);
+    const bytes = serializeMessage(m);
+    expect([bytes.byteOffset, bytes.buffer.byteLength]).toEqual([0, bytes.length]);
+  });
+
   it('writes binary bodies byte for byte', () => {
     const body = Buffer.from([0, 0xff, 0x80]);
     const bytes = serializeMessage({ type: 'response', status: 200, reason: 'OK', version: 'SIP/2.0', headers: new SipHeaders(), body });
