@@ -169,7 +169,9 @@ describe('agent audio to the phone', () => {
     for (const mode of ['passthrough', 'pcm16'] as const) {
       const { backend, ledger } = setup({ mode });
       const audio = mode === 'passthrough' ? agentG711([-10]) : pcm16At24k(-10, 20);
-      backend.emit('audio', { responseId: 'r', itemId: 'i', contentIndex: 0, audio: DeltaBytes.from(audio) });
+      // A class of its own so that the heap can be asked about exactly these bytes; the bridge reads only
+      // the Uint8Array side of the Buffer it is typed to take.
+      backend.emit('audio', { responseId: 'r', itemId: 'i', contentIndex: 0, audio: DeltaBytes.from(audio) as unknown as Buffer });
       expect(ledger.queuedMs('i'), mode).toBe(20);
       // Forces a full collection, then counts what is still reachable.
       expect(v8.queryObjects(DeltaBytes, { format: 'count' }), mode).toBe(0);
