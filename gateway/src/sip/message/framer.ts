@@ -37,8 +37,10 @@ interface PendingFrame {
 export class StreamFramer {
   readonly #maxSize: number;
   readonly #onPing: (() => void) | undefined;
-  /** Pending bytes live in #store[#start, #end); grown by doubling, compacted when drained. */
-  /** Of its own, not a slice of Node's shared pool, which it would keep alive for the connection's life. */
+  /**
+   * Pending bytes live in #store[#start, #end); grown by doubling, compacted when drained. Memory of
+   * its own, not a slice of Node's shared Buffer pool, which it would keep alive for the connection's life.
+   */
   #store = Buffer.allocUnsafeSlow(INITIAL_CAPACITY);
   #start = 0;
   #end = 0;
