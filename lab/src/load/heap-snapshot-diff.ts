@@ -116,7 +116,9 @@ function main(argv: string[]): void {
   const read = (p: string) => summariseHeap(JSON.parse(readFileSync(p, 'utf8')) as HeapSnapshot);
   const before = read(beforePath);
   const after = read(afterPath);
-  process.stdout.write(`live heap ${(before.totalBytes / 1e6).toFixed(1)} MB -> ${(after.totalBytes / 1e6).toFixed(1)} MB: ${((after.totalBytes - before.totalBytes) / calls).toFixed(0)} bytes per added call\n`);
+  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+  const perCall = ((after.totalBytes - before.totalBytes) / calls).toFixed(0);
+  process.stdout.write(`live heap ${mb(before.totalBytes)} MB -> ${mb(after.totalBytes)} MB: ${perCall} bytes per added call\n`);
   const n = Number.isSafeInteger(top) && top > 0 ? top : 40;
   print('per added call, by object type and constructor (self size)', diffGroups(before.byKind, after.byKind, calls, n));
   print('per added call, array-buffer memory by size and holder', diffGroups(before.arrayBuffers, after.arrayBuffers, calls, n));

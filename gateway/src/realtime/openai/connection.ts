@@ -76,8 +76,9 @@ export class RealtimeConnection {
     this.#rt.on('error', (err) => this.#onSdkError(err));
     // Messages are read off the socket here, not through the SDK's 'event': its emitter copies its
     // listener array for every message (audio deltas, several a second per call while the agent
-    // speaks), and that garbage lives long enough to reach the old generation. The SDK's own listener would parse each
-    // message a second time for nobody, so it goes; boundary.test.ts proves every message arrives once.
+    // speaks), and that garbage lives long enough to reach the old generation. The SDK's own
+    // listener would parse each message a second time for nobody, so it goes; boundary.test.ts
+    // proves every message arrives once.
     this.#rt.socket.removeAllListeners('message');
     this.#rt.socket.on('message', (data) => this.#onFrame(data));
     this.#rt.socket.on('close', (code, reason) => this.#onSocketClose(code, reason.toString()));
